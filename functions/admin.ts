@@ -1,0 +1,14 @@
+import { loadConfig } from '../shared/config.ts';
+import { httpHandler } from '../shared/http/handler.ts';
+import { publishProgramme, registerOrg } from '../shared/services/catalogue.ts';
+import { createDeps } from '../shared/services/deps.ts';
+
+const deps = createDeps(loadConfig());
+
+/** Admin writes: registering orgs and publishing programmes, each within the caller's org subtree. */
+export const handler = httpHandler('admin', {
+  createOrg: async ({ caller, body }) => ({ body: await registerOrg(deps, caller, body) }),
+  createProgramme: async ({ caller, body, now }) => ({
+    body: await publishProgramme(deps, caller, body, now),
+  }),
+});

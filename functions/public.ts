@@ -1,0 +1,28 @@
+import { loadConfig } from '../shared/config.ts';
+import { httpHandler } from '../shared/http/handler.ts';
+import { openApiDocument } from '../shared/http/openapi.ts';
+import {
+  getOrg,
+  getProgramme,
+  getQuotaBoard,
+  listOrgChildren,
+  listProgrammes,
+} from '../shared/services/catalogue.ts';
+import { createDeps } from '../shared/services/deps.ts';
+
+const deps = createDeps(loadConfig());
+let openApi: ReturnType<typeof openApiDocument> | undefined;
+
+/** Public reads: health, programmes, the quota board, the org tree and the API document. */
+export const handler = httpHandler('public', {
+  getHealth: async ({ now }) => ({ body: { status: 'ok' as const, time: now.toISOString() } }),
+  getOpenApi: async () => {
+    openApi ??= openApiDocument();
+    return { body: openApi as unknown as Record<string, unknown> };
+  },
+  listProgrammes: async () => ({ body: { programmes: await listProgrammes(deps) } }),
+  getProgramme: async ({ params }) => ({ body: await getProgramme(deps, params.programmeId) }),
+  getQuotas: async ({ params }) => ({ body: await getQuotaBoard(deps, params.programmeId) }),
+  getOrg: async ({ params }) => ({ body: await getOrg(deps, params.orgId) }),
+  listOrgChildren: async ({ params }) => ({ body: await listOrgChildren(deps, params.orgId) }),
+});

@@ -1,0 +1,134 @@
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
+import type { FunctionGroup } from '../../shared/http/route.ts';
+import { functionGroups } from '../../shared/http/route.ts';
+import { applySeed, type SeedResult } from '../seed/apply.ts';
+import { ensureBucket, ensureTable } from './bootstrap.ts';
+import { DevAuthority } from './dev-auth.ts';
+import { startDynamoDbLocal } from './dynamodb.ts';
+import { createGateway, type LambdaHandler } from './gateway.ts';
+import { startS3Emulator } from './s3.ts';
+
+export interface LocalStackOptions {
+  /** Where DynamoDB Local, the S3 emulator and the dev signing key keep their data. */
+  dataDir: string;
+  /** Gateway port; 0 picks a free one. */
+  port?: number;
+  /** Keep DynamoDB data on disk (npm start) or in memory (tests). */
+  persist?: boolean;
+  seed?: boolean;
+  tableName?: string;
+  bucketName?: string;
+  /** A DynamoDB endpoint already running (tests share one); otherwise one is started. */
+  dynamodbEndpoint?: string;
+  s3Endpoint?: string;
+  now?: Date;
+}
+
+export interface LocalStack {
+  url: string;
+  port: number;
+  dataDir: string;
+  tableName: string;
+  bucketName: string;
+  dynamodbEndpoint: string;
+  s3Endpoint: string;
+  auth: DevAuthority;
+  seed: SeedResult | undefined;
+  stop(): Promise<void>;
+}
+
+export const webDir = resolve(import.meta.dirname, '../../web');
+
+/**
+ * Starts everything `npm start` runs — DynamoDB Local, the S3 emulator, the table and bucket from the
+ * CDK definitions, the seed, and the gateway in front of the real handler exports — and returns a
+ * handle that stops it all. The tests start it the same way.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const tableName = options.tableName ?? 'edu-subsidy';
+  const bucketName = options.bucketName ?? 'edu-subsidy-attachments';
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    stops.length = 0;
+  };
+
+  try {
+    let dynamodbEndpoint = options.dynamodbEndpoint;
+    if (!dynamodbEndpoint) {
+      const dynamo = await startDynamoDbLocal(options.persist ? { dataDir: join(dataDir, 'dynamodb') } : {});
+      stops.push(dynamo.stop);
+      dynamodbEndpoint = dynamo.endpoint;
+    }
+    let s3Endpoint = options.s3Endpoint;
+    if (!s3Endpoint) {
+      const s3 = await startS3Emulator({ directory: join(dataDir, 's3') });
+      stops.push(s3.stop);
+      s3Endpoint = s3.endpoint;
+    }
+
+    const port = options.port ?? 0;
+    await ensureTable(dynamodbEndpoint, tableName);
+    await ensureBucket(s3Endpoint, bucketName, ['http://localhost:*', 'http://127.0.0.1:*']);
+
+    // The handlers read their configuration at cold start, as in Lambda: set it before loading them.
+    Object.assign(process.env, {
+      STAGE: 'local',
+      TABLE_NAME: tableName,
+      BUCKET_NAME: bucketName,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      S3_ENDPOINT: s3Endpoint,
+      AWS_REGION: process.env.AWS_REGION ?? 'cn-north-1',
+      DATA_DIR: dataDir,
+      MAX_UPLOAD_BYTES: String(attachmentsBucket.maxObjectBytes),
+    });
+    const handlers = {} as Record<FunctionGroup, LambdaHandler>;
+    for (const group of functionGroups) {
+      const mod = (await import(`../../functions/${group}.ts`)) as { handler: LambdaHandler };
+      handlers[group] = mod.handler;
+    }
+
+    let seed: SeedResult | undefined;
+    if (options.seed !== false) {
+      const { createDeps } = await import('../../shared/services/deps.ts');
+      const { loadConfig } = await import('../../shared/config.ts');
+      const deps = createDeps(loadConfig());
+      seed = await applySeed(deps, options.now ? { now: options.now } : {});
+      deps.db.destroy();
+    }
+
+    const auth = await DevAuthority.open(join(dataDir, 'dev-jwt-key.json'));
+    const server: Server = createGateway({ handlers, auth, webDir });
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolveListen());
+    });
+    stops.push(
+      () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+    );
+    const address = server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    return {
+      url: `http://127.0.0.1:${actualPort}`,
+      port: actualPort,
+      dataDir,
+      tableName,
+      bucketName,
+      dynamodbEndpoint,
+      s3Endpoint,
+      auth,
+      seed,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

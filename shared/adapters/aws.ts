@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Config } from '../config.ts';
+
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** The S3 emulator accepts only its own well-known key pair. */
+export const s3EmulatorCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** The document client every repository uses; built once per cold start. */
+export function createDocumentClient(config: Config): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: config.region,
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: localCredentials } : {}),
+    maxAttempts: 3,
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/**
+ * S3 client. `WHEN_REQUIRED` keeps presigned requests free of a checksum of an empty body; the
+ * emulator needs path-style addressing.
+ */
+export function createS3Client(config: Config): S3Client {
+  return new S3Client({
+    region: config.region,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(config.s3Endpoint
+      ? { endpoint: config.s3Endpoint, forcePathStyle: true, credentials: s3EmulatorCredentials }
+      : {}),
+  });
+}

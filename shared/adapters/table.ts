@@ -1,0 +1,78 @@
+/**
+ * The one DynamoDB table (design §6). This definition is the single source for the CDK table and
+ * for the table DynamoDB Local gets from `npm start` and the tests.
+ *
+ * Key design — every item's keys are built by a function in `keys.ts`, named after its access pattern:
+ *
+ * | item                  | pk                          | sk                      | gsi1 (pk / sk)                         |
+ * |-----------------------|-----------------------------|-------------------------|----------------------------------------|
+ * | organisation          | ORG#{orgId}                 | ORG                     | ORGCHILDREN#{parentId} / ORG#{orgId}   |
+ * | programme             | PROGRAMME#{programmeId}     | PROGRAMME               | PROGRAMMES / {year}#{programmeId}      |
+ * | allocation unit       | PROGRAMME#{programmeId}     | ALLOC#{unitOrgId}       |                                        |
+ *
+ * `gsi2` and `gsi3` are reserved for the review queue (current reviewing org, submission order) and
+ * the waitlist (unit, submission order); `gsi1` also serves a worker's own applications.
+ */
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  globalSecondaryIndexes: IndexDefinition[];
+  timeToLiveAttribute: string;
+}
+
+const gsi = (n: number): IndexDefinition => ({
+  indexName: `gsi${n}`,
+  partitionKey: { name: `gsi${n}pk`, type: 'S' },
+  sortKey: { name: `gsi${n}sk`, type: 'S' },
+});
+
+export const tableDefinition: TableDefinition = {
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3)],
+  timeToLiveAttribute: 'expiresAt',
+};
+
+/** The same definition as a `CreateTable` request, for DynamoDB Local. */
+export function createTableInput(tableName: string) {
+  const attributes = new Map<string, KeyAttribute>();
+  for (const key of [
+    tableDefinition.partitionKey,
+    tableDefinition.sortKey,
+    ...tableDefinition.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ]) {
+    attributes.set(key.name, key);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [...attributes.values()].map((a) => ({
+      AttributeName: a.name,
+      AttributeType: a.type,
+    })),
+    KeySchema: [
+      { AttributeName: tableDefinition.partitionKey.name, KeyType: 'HASH' as const },
+      { AttributeName: tableDefinition.sortKey.name, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: tableDefinition.globalSecondaryIndexes.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: [
+        { AttributeName: i.partitionKey.name, KeyType: 'HASH' as const },
+        { AttributeName: i.sortKey.name, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Runtime configuration, read once from the environment at cold start. In AWS the CDK stack sets
+ * these; locally `npm start` and the tests set them before loading the handlers.
+ */
+export interface Config {
+  tableName: string;
+  bucketName: string;
+  region: string;
+  /** Set only locally: DynamoDB Local's endpoint. */
+  dynamodbEndpoint: string | undefined;
+  /** Set only locally: the S3 emulator's endpoint. */
+  s3Endpoint: string | undefined;
+  stage: 'local' | 'aws';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const tableName = env.TABLE_NAME;
+  const bucketName = env.BUCKET_NAME;
+  if (!tableName || !bucketName) {
+    throw new Error('TABLE_NAME and BUCKET_NAME must be set');
+  }
+  return {
+    tableName,
+    bucketName,
+    region: env.AWS_REGION ?? 'cn-north-1',
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
+    stage: env.STAGE === 'local' ? 'local' : 'aws',
+  };
+}

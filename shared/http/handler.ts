@@ -1,0 +1,189 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { errorSummary, logger } from '../logger.ts';
+import { type Caller, callerFromClaims } from './auth.ts';
+import { type FunctionGroup, type RouteDef, routeKey } from './route.ts';
+import { type RouteId, type Routes, routes } from './routes.ts';
+import { parseOrThrow } from './validation.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyResultV2 & {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+};
+
+/** Largest JSON body accepted (documents go straight to S3, never through the API). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+type Out<S> = [NonNullable<S>] extends [z.ZodType] ? z.output<NonNullable<S>> : undefined;
+
+/** What a route implementation receives: validated parts of the request and the verified caller. */
+export interface Request<R extends RouteDef> {
+  params: Out<R['params']>;
+  query: Out<R['query']>;
+  body: Out<R['body']>;
+  caller: R['auth'] extends 'public' ? Caller | undefined : Caller;
+  requestId: string;
+  now: Date;
+}
+
+/** A route implementation's answer; the status defaults to the route's documented success status. */
+export interface Reply<R extends RouteDef> {
+  status?: number;
+  body: z.input<R['response']['schema']>;
+}
+
+export type Implementation<R extends RouteDef> = (req: Request<R>) => Promise<Reply<R>>;
+
+type GroupRouteIds<G extends FunctionGroup> = {
+  [K in RouteId]: Routes[K]['group'] extends G ? K : never;
+}[RouteId];
+
+export type GroupImplementations<G extends FunctionGroup> = {
+  [K in GroupRouteIds<G>]: Implementation<Routes[K]>;
+};
+
+const securityHeaders: Record<string, string> = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'referrer-policy': 'no-referrer',
+};
+
+export function jsonResult(statusCode: number, body: unknown): HttpResult {
+  return { statusCode, headers: { ...securityHeaders }, body: JSON.stringify(body) };
+}
+
+/** The contract's error body; messages of 5xx never carry internals. */
+export function errorResult(err: unknown): HttpResult {
+  if (err instanceof AppError) {
+    return jsonResult(err.status, {
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.fields ? { fields: err.fields } : {}),
+        ...(err.details ?? {}),
+      },
+    });
+  }
+  const internal = new AppError('internal_error');
+  return jsonResult(500, { error: { code: internal.code, message: internal.message } });
+}
+
+function readBody(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > MAX_BODY_BYTES) throw new AppError('payload_too_large');
+  const contentType =
+    event.headers?.['content-type'] ?? event.headers?.['Content-Type'] ?? 'application/json';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new AppError('validation_failed', {
+      message: '请求内容必须是 JSON',
+      fields: [{ path: '(body)', message: 'Content-Type 必须是 application/json' }],
+    });
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (cause) {
+    throw new AppError('validation_failed', {
+      message: '请求内容不是有效的 JSON',
+      fields: [{ path: '(body)', message: '无法解析 JSON' }],
+      cause,
+    });
+  }
+}
+
+function authorize(route: RouteDef, event: HttpEvent): Caller | undefined {
+  const claims = event.requestContext.authorizer?.jwt?.claims;
+  if (route.auth === 'public') return claims ? safeCaller(claims) : undefined;
+  const caller = callerFromClaims(claims);
+  if (!route.auth.includes(caller.role)) throw new AppError('forbidden');
+  return caller;
+}
+
+function safeCaller(claims: Parameters<typeof callerFromClaims>[0]): Caller | undefined {
+  try {
+    return callerFromClaims(claims);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One Lambda handler for a route group: finds the route by `routeKey`, authorizes the caller,
+ * validates params, query and body with the route's zod schemas, runs the implementation and answers
+ * in the contract's JSON (errors included). Written once; every function file uses it.
+ */
+export function httpHandler<G extends FunctionGroup>(group: G, implementations: GroupImplementations<G>) {
+  const table = new Map<string, { route: RouteDef; impl: Implementation<RouteDef> }>();
+  for (const [id, impl] of Object.entries(implementations) as [RouteId, Implementation<RouteDef>][]) {
+    const route = routes[id] as RouteDef;
+    if (route.group !== group) throw new Error(`route ${id} belongs to group ${route.group}, not ${group}`);
+    table.set(routeKey(route), { route, impl });
+  }
+
+  const dispatch = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+    const entry = table.get(event.routeKey);
+    if (!entry) throw new AppError('not_found');
+    const { route, impl } = entry;
+    const caller = authorize(route, event);
+    const params = route.params
+      ? parseOrThrow(route.params, event.pathParameters ?? {}, 'params')
+      : undefined;
+    const query = route.query
+      ? parseOrThrow(route.query, event.queryStringParameters ?? {}, 'query')
+      : undefined;
+    const body = route.body ? parseOrThrow(route.body, readBody(event)) : undefined;
+    const reply = await impl({
+      params,
+      query,
+      body,
+      caller,
+      requestId: context.awsRequestId,
+      now: new Date(),
+    } as Request<RouteDef>);
+    return jsonResult(reply.status ?? route.response.status, reply.body);
+  };
+
+  return middy<HttpEvent, HttpResult, Error, Context>(dispatch).use(requestLog()).use(errorResponses());
+}
+
+/** Maps every thrown error to the contract's error body; unexpected ones are logged without data. */
+function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+  return {
+    onError: async (request) => {
+      if (!(request.error instanceof AppError)) {
+        logger.error('unhandled error', { routeKey: request.event.routeKey, ...errorSummary(request.error) });
+      }
+      request.response = errorResult(request.error);
+    },
+  };
+}
+
+/** One structured log line per request: route, status and time, never the body or the caller's identity. */
+function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+  const started = new WeakMap<object, number>();
+  const done = (request: middy.Request<HttpEvent, HttpResult, Error, Context>) => {
+    const claims = request.event.requestContext.authorizer?.jwt?.claims;
+    logger.info('request', {
+      routeKey: request.event.routeKey,
+      status: request.response?.statusCode,
+      ms: Date.now() - (started.get(request.event) ?? Date.now()),
+      requestId: request.context.awsRequestId,
+      role: claims?.role ?? claims?.['custom:role'],
+      org: claims?.org ?? claims?.['custom:org'],
+      ...(request.error instanceof AppError ? { code: request.error.code } : {}),
+    });
+  };
+  return {
+    before: async (request) => {
+      started.set(request.event, Date.now());
+    },
+    after: async (request) => done(request),
+    onError: async (request) => done(request),
+  };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { Slug } from './common.ts';
+
+/** 组织层级: 省总工会 → 市总工会 → 县(市、区)/开发区/市直 → 乡镇(街道) → 企业. */
+export const OrgKind = z.enum(['province', 'city', 'unit', 'township', 'enterprise']).meta({ id: 'OrgKind' });
+export type OrgKind = z.infer<typeof OrgKind>;
+
+export const Org = z
+  .object({
+    id: Slug,
+    name: z.string(),
+    kind: OrgKind,
+    parentId: Slug.nullable(),
+    /** Ancestor ids from the root down to and including this org. */
+    path: z.array(Slug),
+  })
+  .meta({ id: 'Org' });
+export type Org = z.infer<typeof Org>;
+
+export const OrgIdParams = z.object({ orgId: Slug });
+
+export const CreateOrgBody = z
+  .object({
+    id: Slug,
+    name: z.string().trim().min(1, '名称不能为空').max(100, '名称不能超过 100 个字'),
+    kind: OrgKind,
+    parentId: Slug,
+  })
+  .strict()
+  .meta({ id: 'CreateOrg' });
+export type CreateOrgBody = z.infer<typeof CreateOrgBody>;
+
+export const OrgChildren = z.object({ orgId: Slug, children: z.array(Org) }).meta({ id: 'OrgChildren' });

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { CalendarDate, Fen, Slug } from './common.ts';
+
+/** R4: 新入读大专及本科. */
+export const Level = z.enum(['junior_college', 'bachelor']).meta({ id: 'Level' });
+export type Level = z.infer<typeof Level>;
+
+export const DateWindow = z.object({ opensOn: CalendarDate, closesOn: CalendarDate });
+
+export const ReviewBatch = z
+  .object({ id: Slug, opensOn: CalendarDate, closesOn: CalendarDate })
+  .meta({ id: 'ReviewBatch' });
+
+/** R6: one funder's money per place; `places` limits it to the first places of the unit (a county's extra places). */
+export const FundingShare = z
+  .object({
+    funderOrgId: Slug,
+    amountFen: Fen,
+    places: z.number().int().positive().optional().meta({
+      description: 'How many of the unit’s places this share funds; all of them when absent',
+    }),
+  })
+  .meta({ id: 'FundingShare' });
+export type FundingShare = z.infer<typeof FundingShare>;
+
+/** R5: one row of the attachment table (名额分配表). */
+export const Allocation = z
+  .object({
+    unitOrgId: Slug,
+    places: z
+      .number({ message: '名额必须是正整数' })
+      .int('名额必须是正整数')
+      .positive('名额必须是正整数')
+      .max(100_000),
+    funding: z.array(FundingShare).min(1, '至少需要一个资助方').max(10),
+  })
+  .meta({ id: 'Allocation' });
+export type Allocation = z.infer<typeof Allocation>;
+
+/** R16: 联系方式. */
+export const Contacts = z
+  .object({
+    hotline: z.string().max(40).optional(),
+    people: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(40),
+          phone: z.string().min(3).max(40),
+          role: z.string().max(100).optional(),
+        }),
+      )
+      .max(20)
+      .default([]),
+  })
+  .meta({ id: 'Contacts' });
+
+export const AllocationPolicy = z.enum(['first_come_first_served']).meta({ id: 'AllocationPolicy' });
+
+export const CreateProgrammeBody = z
+  .object({
+    id: Slug,
+    title: z.string().trim().min(1, '标题不能为空').max(200),
+    ownerOrgId: Slug,
+    year: z.number().int().min(2000).max(2100),
+    enrolmentYear: z.number().int().min(2000).max(2100),
+    applicationWindow: DateWindow,
+    reviewBatches: z.array(ReviewBatch).min(1, '至少需要一个审核批次').max(12),
+    levels: z.array(Level).min(1, '至少需要一个学历层次'),
+    allocations: z.array(Allocation).min(1, '至少需要一个名额分配').max(90),
+    allocationPolicy: AllocationPolicy.default('first_come_first_served'),
+    contacts: Contacts.optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateProgramme' });
+export type CreateProgrammeBody = z.input<typeof CreateProgrammeBody>;
+export type ProgrammeInput = z.output<typeof CreateProgrammeBody>;
+
+export const Programme = z
+  .object({
+    id: Slug,
+    title: z.string(),
+    ownerOrgId: Slug,
+    year: z.number().int(),
+    enrolmentYear: z.number().int(),
+    applicationWindow: DateWindow,
+    reviewBatches: z.array(ReviewBatch),
+    levels: z.array(Level),
+    allocations: z.array(Allocation),
+    allocationPolicy: AllocationPolicy,
+    contacts: Contacts.optional(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Programme' });
+export type Programme = z.infer<typeof Programme>;
+
+export const ProgrammeSummary = Programme.pick({
+  id: true,
+  title: true,
+  ownerOrgId: true,
+  year: true,
+  enrolmentYear: true,
+  applicationWindow: true,
+  reviewBatches: true,
+  levels: true,
+}).meta({ id: 'ProgrammeSummary' });
+
+export const ProgrammeList = z
+  .object({ programmes: z.array(ProgrammeSummary) })
+  .meta({ id: 'ProgrammeList' });
+
+export const ProgrammeIdParams = z.object({ programmeId: Slug });
+
+export const FundingTotal = z.object({ funderOrgId: Slug, totalFen: z.number().int() });
+
+export const QuotaBoard = z
+  .object({
+    programmeId: Slug,
+    units: z.array(
+      z.object({
+        unitOrgId: Slug,
+        name: z.string(),
+        places: z.number().int(),
+        claimed: z.number().int(),
+        waitlisted: z.number().int(),
+        funding: z.array(
+          z.object({ funderOrgId: Slug, amountFen: z.number().int(), totalFen: z.number().int() }),
+        ),
+      }),
+    ),
+    totals: z.object({
+      places: z.number().int(),
+      claimed: z.number().int(),
+      waitlisted: z.number().int(),
+      funding: z.array(FundingTotal),
+    }),
+  })
+  .meta({ id: 'QuotaBoard' });
+export type QuotaBoard = z.infer<typeof QuotaBoard>;
