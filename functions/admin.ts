@@ -1,5 +1,6 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
+import { reallocate } from '../shared/services/applications.ts';
 import { publishProgramme, registerOrg } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
 
@@ -10,5 +11,8 @@ export const handler = httpHandler('admin', {
   createOrg: async ({ caller, body }) => ({ body: await registerOrg(deps, caller, body) }),
   createProgramme: async ({ caller, body, now }) => ({
     body: await publishProgramme(deps, caller, body, now),
+  }),
+  reallocatePlaces: async ({ caller, params, body, now }) => ({
+    body: await reallocate(deps, caller, params.programmeId, body, now),
   }),
 });

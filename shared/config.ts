@@ -11,6 +11,11 @@ export interface Config {
   /** Set only locally: the S3 emulator's endpoint. */
   s3Endpoint: string | undefined;
   stage: 'local' | 'aws';
+  /** Locally: where the field-encryption key file lives. */
+  dataDir: string | undefined;
+  /** In AWS: the KMS key for data keys and the HMAC key for lookup hashes (personal data, PIPL). */
+  fieldKeyId: string | undefined;
+  fieldHmacKeyId: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -26,5 +31,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
     stage: env.STAGE === 'local' ? 'local' : 'aws',
+    dataDir: env.DATA_DIR || undefined,
+    fieldKeyId: env.FIELD_KEY_ID || undefined,
+    fieldHmacKeyId: env.FIELD_HMAC_KEY_ID || undefined,
   };
 }

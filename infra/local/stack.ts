@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import type { S3Event } from 'aws-lambda';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { functionGroups } from '../../shared/http/route.ts';
@@ -8,7 +9,7 @@ import { ensureBucket, ensureTable } from './bootstrap.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
-import { startS3Emulator } from './s3.ts';
+import { type S3Emulator, startS3Emulator } from './s3.ts';
 
 export interface LocalStackOptions {
   /** Where DynamoDB Local, the S3 emulator and the dev signing key keep their data. */
@@ -64,10 +65,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint = dynamo.endpoint;
     }
     let s3Endpoint = options.s3Endpoint;
+    let s3Events: S3Emulator['events'] | undefined;
     if (!s3Endpoint) {
       const s3 = await startS3Emulator({ directory: join(dataDir, 's3') });
       stops.push(s3.stop);
       s3Endpoint = s3.endpoint;
+      s3Events = s3.events;
     }
 
     const port = options.port ?? 0;
@@ -89,6 +92,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const group of functionGroups) {
       const mod = (await import(`../../functions/${group}.ts`)) as { handler: LambdaHandler };
       handlers[group] = mod.handler;
+    }
+
+    // The bucket's object-created notification, as S3 would deliver it to the verification function.
+    if (s3Events) {
+      const { handler: onObjectCreated } = (await import('../../functions/attachment-events.ts')) as {
+        handler: (event: S3Event) => Promise<unknown>;
+      };
+      const listener = (event: S3Event) => {
+        const records = event.Records.filter((r) => r.s3.bucket.name === bucketName);
+        if (records.length > 0) void onObjectCreated({ Records: records }).catch(() => undefined);
+      };
+      s3Events.on('event', listener);
+      stops.push(async () => {
+        s3Events.off('event', listener);
+      });
     }
 
     let seed: SeedResult | undefined;

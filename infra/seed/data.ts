@@ -6,7 +6,7 @@ type SeedOrg = Omit<Org, 'path'>;
 
 /** 山东省总工会 → 聊城市总工会 → the twelve units of the 2022 attachment table (design §2). */
 export const unitOrgs: SeedOrg[] = [
-  { id: 'lc-shizhi', name: '市直属单位', kind: 'unit', parentId: 'lc' },
+  { id: 'lc-shizhi', name: '市直属单位', kind: 'unit', parentId: 'lc', directToCity: true },
   { id: 'lc-dongchangfu', name: '东昌府区', kind: 'unit', parentId: 'lc' },
   { id: 'lc-chiping', name: '茌平区', kind: 'unit', parentId: 'lc' },
   { id: 'lc-linqing', name: '临清市', kind: 'unit', parentId: 'lc' },

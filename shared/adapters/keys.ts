@@ -24,3 +24,50 @@ export const allocationKey = (programmeId: string, unitOrgId: string) => ({
   pk: programmePartition(programmeId),
   sk: `${ALLOCATION_PREFIX}${unitOrgId}`,
 });
+
+/** The receipt counter of a programme: submission order (R8 先到先得). */
+export const receiptCounterKey = (programmeId: string) => ({
+  pk: programmePartition(programmeId),
+  sk: 'RECEIPTS',
+});
+
+/** An application and everything of it (documents, timeline) in one partition. */
+export const applicationPartition = (applicationId: string) => `APP#${applicationId}`;
+export const applicationKey = (applicationId: string) => ({
+  pk: applicationPartition(applicationId),
+  sk: 'APP',
+});
+export const attachmentKey = (applicationId: string, attachmentId: string) => ({
+  pk: applicationPartition(applicationId),
+  sk: `ATT#${attachmentId}`,
+});
+export const ATTACHMENT_PREFIX = 'ATT#';
+/** Timeline events sort by time; the suffix keeps two events of one instant apart. */
+export const eventKey = (applicationId: string, at: string, suffix: string) => ({
+  pk: applicationPartition(applicationId),
+  sk: `EVENT#${at}#${suffix}`,
+});
+export const EVENT_PREFIX = 'EVENT#';
+/** A worker's own applications, newest first (GET /me/applications). */
+export const workerApplicationsIndex = (sub: string, createdAt?: string, applicationId?: string) => ({
+  gsi1pk: `WORKER#${sub}`,
+  ...(createdAt === undefined ? {} : { gsi1sk: `${createdAt}#${applicationId}` }),
+});
+
+/** R8: one application per person (keyed hash of the ID number) and education level, ever. */
+export const personLevelKey = (idHash: string, level: string) => ({
+  pk: `PERSON#${idHash}`,
+  sk: `LEVEL#${level}`,
+});
+
+/**
+ * A unit's waitlist in submission order, kept in the base table so that the earliest waiting
+ * applicant is read with a strongly consistent query when a place is released.
+ */
+export const waitlistPartition = (programmeId: string, unitOrgId: string) =>
+  `WAITLIST#${programmeId}#${unitOrgId}`;
+export const sequenceSortKey = (sequence: number) => sequence.toString().padStart(12, '0');
+export const waitlistEntryKey = (programmeId: string, unitOrgId: string, sequence: number) => ({
+  pk: waitlistPartition(programmeId, unitOrgId),
+  sk: sequenceSortKey(sequence),
+});

@@ -88,5 +88,6 @@ function toOrg(item: Record<string, unknown>): Org {
     kind: item.kind as Org['kind'],
     parentId: (item.parentId as string | null | undefined) ?? null,
     path: item.path as string[],
+    ...(item.directToCity === true ? { directToCity: true } : {}),
   };
 }

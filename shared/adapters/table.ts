@@ -4,14 +4,21 @@
  *
  * Key design — every item's keys are built by a function in `keys.ts`, named after its access pattern:
  *
- * | item                  | pk                          | sk                      | gsi1 (pk / sk)                         |
- * |-----------------------|-----------------------------|-------------------------|----------------------------------------|
- * | organisation          | ORG#{orgId}                 | ORG                     | ORGCHILDREN#{parentId} / ORG#{orgId}   |
- * | programme             | PROGRAMME#{programmeId}     | PROGRAMME               | PROGRAMMES / {year}#{programmeId}      |
- * | allocation unit       | PROGRAMME#{programmeId}     | ALLOC#{unitOrgId}       |                                        |
+ * | item                   | pk                                | sk                      | gsi1 (pk / sk)                        |
+ * |------------------------|-----------------------------------|-------------------------|---------------------------------------|
+ * | organisation           | ORG#{orgId}                       | ORG                     | ORGCHILDREN#{parentId} / ORG#{orgId}  |
+ * | programme              | PROGRAMME#{programmeId}           | PROGRAMME               | PROGRAMMES / {year}#{programmeId}     |
+ * | allocation unit        | PROGRAMME#{programmeId}           | ALLOC#{unitOrgId}       |                                       |
+ * | receipt counter        | PROGRAMME#{programmeId}           | RECEIPTS                |                                       |
+ * | application            | APP#{applicationId}               | APP                     | WORKER#{sub} / {createdAt}#{id}       |
+ * | attachment             | APP#{applicationId}               | ATT#{attachmentId}      |                                       |
+ * | timeline event         | APP#{applicationId}               | EVENT#{at}#{n}          |                                       |
+ * | person + level (R8)    | PERSON#{idHash}                   | LEVEL#{level}           |                                       |
+ * | waitlist entry         | WAITLIST#{programmeId}#{unitOrgId}| {sequence, 12 digits}   |                                       |
  *
- * `gsi2` and `gsi3` are reserved for the review queue (current reviewing org, submission order) and
- * the waitlist (unit, submission order); `gsi1` also serves a worker's own applications.
+ * The waitlist lives in the base table, not an index: promotion must read the earliest waiting
+ * applicant with a strongly consistent query, which a GSI cannot give. `gsi2` serves the review queue
+ * (current reviewing org, submission order) and `gsi3` the payout instructions of a run.
  */
 
 export interface KeyAttribute {

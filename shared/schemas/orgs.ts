@@ -13,6 +13,8 @@ export const Org = z
     parentId: Slug.nullable(),
     /** Ancestor ids from the root down to and including this org. */
     path: z.array(Slug),
+    /** A unit whose workers the city union reviews and pays directly (市直属单位, R7). */
+    directToCity: z.boolean().optional(),
   })
   .meta({ id: 'Org' });
 export type Org = z.infer<typeof Org>;
@@ -25,6 +27,7 @@ export const CreateOrgBody = z
     name: z.string().trim().min(1, '名称不能为空').max(100, '名称不能超过 100 个字'),
     kind: OrgKind,
     parentId: Slug,
+    directToCity: z.boolean().optional(),
   })
   .strict()
   .meta({ id: 'CreateOrg' });

@@ -32,7 +32,7 @@ export async function startTestStack(options: { seed?: boolean; now?: Date } = {
     dataDir: mkdtempSync(join(tmpdir(), 'edu-subsidy-test-')),
     port: 0,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
-    s3Endpoint: inject('s3Endpoint'),
+    // Each file runs its own S3 emulator in-process, so its object-created events reach this stack.
     tableName: `edu-subsidy-${suffix}`,
     bucketName: `attachments-${suffix}`,
     seed: options.seed ?? true,

@@ -1,0 +1,33 @@
+import { loadConfig } from '../shared/config.ts';
+import { httpHandler } from '../shared/http/handler.ts';
+import {
+  createDraft,
+  getApplication,
+  listMine,
+  requestUpload,
+  submit,
+  updateDraft,
+  withdraw,
+} from '../shared/services/applications.ts';
+import { createDeps } from '../shared/services/deps.ts';
+
+const deps = createDeps(loadConfig());
+
+/** The worker side: drafts, documents, submission and withdrawal, and reading one's applications. */
+export const handler = httpHandler('applications', {
+  createApplication: async ({ caller, body, now }) => ({ body: await createDraft(deps, caller, body, now) }),
+  updateApplication: async ({ caller, params, body, now }) => ({
+    body: await updateDraft(deps, caller, params.id, body, now),
+  }),
+  getApplication: async ({ caller, params }) => ({ body: await getApplication(deps, caller, params.id) }),
+  listMyApplications: async ({ caller, query }) => ({ body: await listMine(deps, caller, query.cursor) }),
+  createAttachment: async ({ caller, params, body, now }) => ({
+    body: await requestUpload(deps, caller, params.id, body, now),
+  }),
+  submitApplication: async ({ caller, params, now }) => ({
+    body: await submit(deps, caller, params.id, now),
+  }),
+  withdrawApplication: async ({ caller, params, now }) => ({
+    body: await withdraw(deps, caller, params.id, now),
+  }),
+});

@@ -1,0 +1,30 @@
+import type { S3Event } from 'aws-lambda';
+import { loadConfig } from '../shared/config.ts';
+import { errorSummary, logger } from '../shared/logger.ts';
+import { verifyUploadedObject } from '../shared/services/applications.ts';
+import { createDeps } from '../shared/services/deps.ts';
+
+const deps = createDeps(loadConfig());
+
+/**
+ * The attachments bucket's object-created notification (R11): verifies each uploaded document's real
+ * size and magic bytes. Locally the S3 emulator's event calls this same export.
+ */
+export const handler = async (event: S3Event): Promise<{ verified: number; rejected: number }> => {
+  let verified = 0;
+  let rejected = 0;
+  for (const record of event.Records) {
+    if (!record.eventName.startsWith('ObjectCreated')) continue;
+    const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    try {
+      const result = await verifyUploadedObject(deps, key, new Date());
+      if (result?.status === 'verified') verified++;
+      if (result?.status === 'rejected') rejected++;
+    } catch (err) {
+      // The submit step verifies again, so one failed notification loses nothing.
+      logger.warn('attachment verification failed', errorSummary(err));
+    }
+  }
+  logger.info('attachment events', { records: event.Records.length, verified, rejected });
+  return { verified, rejected };
+};

@@ -1,0 +1,269 @@
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { AppError } from '../errors.ts';
+import { isConditionFailed } from './errors.ts';
+import {
+  ATTACHMENT_PREFIX,
+  applicationKey,
+  applicationPartition,
+  attachmentKey,
+  EVENT_PREFIX,
+  eventKey,
+  workerApplicationsIndex,
+} from './keys.ts';
+
+/** Personal numbers as stored: ciphertext, a mask for display, never the plain value. */
+export interface ProtectedNumber {
+  cipher: string;
+  masked: string;
+}
+
+export interface StoredApplicant {
+  name: string;
+  idNumber: ProtectedNumber;
+  phone: string;
+  positionLevel: string;
+  migrantWorker: boolean;
+}
+
+export type StoredPayoutAccount =
+  | { kind: 'bank'; bankName: string; accountName: string; accountNumber: ProtectedNumber }
+  | { kind: 'wallet'; walletId: ProtectedNumber };
+
+export interface ApplicationRecord {
+  id: string;
+  programmeId: string;
+  employerOrgId: string;
+  unitOrgId: string;
+  ownerSub: string;
+  channel: string;
+  status: string;
+  quotaState: string;
+  applicant: StoredApplicant;
+  /** Keyed hash of the ID number (R8 lookups), never the number itself. */
+  idHash: string;
+  enrolment: { institution: string; major: string; level: string; enrolledOn: string };
+  chsiReport: { verificationCode: string; validUntil: string };
+  jobTitle: string;
+  relevance: string;
+  payoutAccount: StoredPayoutAccount;
+  chain: string[];
+  currentOrgId: string | null;
+  decisions: { orgId: string; decision: string; decidedAt: string; reason?: string }[];
+  sequence?: number;
+  submittedAt?: string;
+  digest?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AttachmentRecord {
+  attachmentId: string;
+  applicationId: string;
+  kind: string;
+  contentType: string;
+  declaredBytes: number;
+  key: string;
+  status: 'pending' | 'verified' | 'rejected';
+  sizeBytes?: number;
+  reason?: string;
+  createdAt: string;
+  verifiedAt?: string;
+}
+
+export interface TimelineRecord {
+  type: string;
+  at: string;
+  [key: string]: unknown;
+}
+
+export interface ApplicationBundle {
+  application: ApplicationRecord;
+  attachments: AttachmentRecord[];
+  timeline: TimelineRecord[];
+}
+
+/** Applications, their documents and timelines; place changes go through `PlaceLedger`. */
+export class ApplicationRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Stores a new draft and its first timeline event together. */
+  async create(app: ApplicationRecord): Promise<void> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...applicationKey(app.id),
+                ...workerApplicationsIndex(app.ownerSub, app.createdAt, app.id),
+                type: 'application',
+                ...app,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...eventKey(app.id, app.createdAt, 'created'),
+                type: 'event',
+                event: { type: 'created', at: app.createdAt },
+              },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  /** The application with its documents and timeline, in one strongly consistent query. */
+  async bundle(applicationId: string): Promise<ApplicationBundle | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': applicationPartition(applicationId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    const head = items.find((i) => i.sk === 'APP');
+    if (!head) return undefined;
+    return {
+      application: stripKeys(head) as unknown as ApplicationRecord,
+      attachments: items
+        .filter((i) => String(i.sk).startsWith(ATTACHMENT_PREFIX))
+        .map((i) => stripKeys(i) as unknown as AttachmentRecord)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      timeline: items
+        .filter((i) => String(i.sk).startsWith(EVENT_PREFIX))
+        .map((i) => i.event as TimelineRecord),
+    };
+  }
+
+  /** A worker's applications, newest first, a page at a time. */
+  async listByWorker(sub: string, limit: number, cursor?: Record<string, unknown>) {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': workerApplicationsIndex(sub).gsi1pk },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    return { ids: (out.Items ?? []).map((i) => i.id as string), next: out.LastEvaluatedKey };
+  }
+
+  /** Replaces draft fields while the application is a draft and unchanged since it was read. */
+  async updateDraft(
+    applicationId: string,
+    expectedUpdatedAt: string,
+    fields: Record<string, unknown>,
+  ): Promise<void> {
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':draft': 'draft', ':expected': expectedUpdatedAt };
+    const assignments = Object.entries(fields).map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      return `#f${i} = :f${i}`;
+    });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: applicationKey(applicationId),
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression: '#status = :draft AND #updatedAt = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) {
+        throw new AppError('invalid_state', {
+          message: '只能修改尚未提交的申请，或申请已被修改，请刷新后重试',
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async putAttachment(att: AttachmentRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...attachmentKey(att.applicationId, att.attachmentId), type: 'attachment', ...att },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Records the server's verdict on an uploaded document, once: only a pending one changes. */
+  async settleAttachment(
+    applicationId: string,
+    attachmentId: string,
+    verdict: { status: 'verified' | 'rejected'; sizeBytes?: number; reason?: string; at: string },
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: attachmentKey(applicationId, attachmentId),
+          UpdateExpression: 'SET #status = :status, verifiedAt = :at, sizeBytes = :size, reason = :reason',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': verdict.status,
+            ':at': verdict.at,
+            ':size': verdict.sizeBytes ?? null,
+            ':reason': verdict.reason ?? null,
+            ':pending': 'pending',
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+}
+
+function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    gsi3pk: _g3,
+    gsi3sk: _g3s,
+    type: _t,
+    ...rest
+  } = item;
+  for (const [k, v] of Object.entries(rest)) if (v === null) delete rest[k];
+  return rest;
+}

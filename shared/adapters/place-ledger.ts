@@ -1,0 +1,571 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { canGivePlaces, claimOutcome, type PlaceState, releasePlan } from '../domain/places.ts';
+import { AppError } from '../errors.ts';
+import { cancellationReasons } from './errors.ts';
+import {
+  allocationKey,
+  applicationKey,
+  eventKey,
+  personLevelKey,
+  receiptCounterKey,
+  sequenceSortKey,
+  waitlistEntryKey,
+  waitlistPartition,
+} from './keys.ts';
+import { backoffMs, isTransactionConflict, retryStats, sleep } from './retry.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Review statuses that hold a place or a waitlist position (design §2: live). */
+export const liveStatuses = ['in_review', 'returned', 'approved'] as const;
+
+export interface SubmitRequest {
+  applicationId: string;
+  programmeId: string;
+  unitOrgId: string;
+  /** The draft's `updatedAt` the checks ran on: the draft must not have changed since. */
+  expectedUpdatedAt: string;
+  idHash: string;
+  level: string;
+  submittedAt: string;
+  /** Fields the application gets when submitted (review chain, current reviewing org …). */
+  set: Record<string, unknown>;
+  /** The receipt digest for a sequence number. */
+  digest: (sequence: number) => Promise<string>;
+}
+
+export interface SubmitOutcome {
+  state: 'claimed' | 'waitlisted';
+  sequence: number;
+  submittedAt: string;
+  digest: string;
+}
+
+export interface ReleaseRequest {
+  applicationId: string;
+  /** The review status the application moves to: withdrawn, rejected or lapsed. */
+  status: 'withdrawn' | 'rejected' | 'lapsed';
+  /** Statuses it may move from. */
+  from: readonly string[];
+  at: string;
+  event: Record<string, unknown>;
+  set?: Record<string, unknown>;
+}
+
+export interface ReleaseOutcome {
+  released: PlaceState;
+  promotedApplicationId: string | undefined;
+}
+
+const MAX_ATTEMPTS = 60;
+
+/**
+ * Carries out the place decisions of `domain/places.ts` as DynamoDB transactions (design §3). Every
+ * counter change travels in one `TransactWriteItems` with a guarded change of the application, so a
+ * retried write can never count twice; conflicts are retried with jittered backoff.
+ */
+export class PlaceLedger {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The next receipt number of a programme (R8 先到先得: submission order). */
+  async nextSequence(programmeId: string): Promise<number> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: receiptCounterKey(programmeId),
+        UpdateExpression: 'ADD #next :one',
+        ExpressionAttributeNames: { '#next': 'next' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return out.Attributes?.next as number;
+  }
+
+  /**
+   * Submits a draft: one transaction claims a place in its unit — or joins the unit's waitlist when
+   * every place is taken — writes the person-and-level uniqueness item (R8) and moves the draft to
+   * `in_review`. The allocation item only accepts increasing receipt numbers, so within a unit the
+   * order of commits is the order of receipts: the earliest submissions hold the places.
+   */
+  async submit(req: SubmitRequest): Promise<SubmitOutcome> {
+    let sequence = await this.nextSequence(req.programmeId);
+    let digest = await req.digest(sequence);
+    let state = claimOutcome(await this.counters(req.programmeId, req.unitOrgId));
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      try {
+        await this.db.send(
+          new TransactWriteCommand({ TransactItems: this.submitItems(req, state, sequence, digest) }),
+        );
+        return { state, sequence, submittedAt: req.submittedAt, digest };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        if (isTransactionConflict(err)) {
+          retryStats.transactionConflicts++;
+          await sleep(backoffMs(attempt));
+          continue;
+        }
+        const [allocation, person, application] = reasons;
+        if (application === 'ConditionalCheckFailed') {
+          throw new AppError('invalid_state', { message: '申请已提交或已被修改，请刷新后重试', cause: err });
+        }
+        if (person === 'ConditionalCheckFailed') {
+          throw new AppError('already_applied', { cause: err });
+        }
+        if (allocation === 'ConditionalCheckFailed') {
+          const old = oldItem(err, 0);
+          if (!old) throw new AppError('not_found', { message: '该单位不在本项目的名额分配中', cause: err });
+          if (typeof old.lastSequence === 'number' && old.lastSequence >= sequence) {
+            // A later receipt committed first in this unit: take a fresh, higher number.
+            sequence = await this.nextSequence(req.programmeId);
+            digest = await req.digest(sequence);
+          }
+          state = claimOutcome(old as { places: number; claimed: number; waitlisted: number });
+          continue;
+        }
+        throw err;
+      }
+    }
+    throw new Error(`submit of ${req.applicationId} did not settle after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  private submitItems(
+    req: SubmitRequest,
+    state: 'claimed' | 'waitlisted',
+    sequence: number,
+    digest: string,
+  ): TransactItem[] {
+    const claimed = state === 'claimed';
+    const set = {
+      ...req.set,
+      status: 'in_review',
+      quotaState: state,
+      sequence,
+      submittedAt: req.submittedAt,
+      digest,
+      updatedAt: req.submittedAt,
+    };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':draft': 'draft', ':expected': req.expectedUpdatedAt };
+    const assignments = Object.entries(set).map(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      return `#s${i} = :s${i}`;
+    });
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: allocationKey(req.programmeId, req.unitOrgId),
+          UpdateExpression: claimed
+            ? 'SET claimed = claimed + :one, lastSequence = :seq'
+            : 'SET waitlisted = waitlisted + :one, lastSequence = :seq',
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastSequence) OR lastSequence < :seq) AND ${
+            claimed ? 'claimed < places' : 'claimed >= places'
+          }`,
+          ExpressionAttributeValues: { ':one': 1, ':seq': sequence },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...personLevelKey(req.idHash, req.level),
+            type: 'person_level',
+            applicationId: req.applicationId,
+            programmeId: req.programmeId,
+            createdAt: req.submittedAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: applicationKey(req.applicationId),
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression: '#status = :draft AND #updatedAt = :expected',
+          ExpressionAttributeNames: { ...names, '#status': 'status', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: values,
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...eventKey(req.applicationId, req.submittedAt, `${sequenceSortKey(sequence)}-submitted`),
+            type: 'event',
+            event: {
+              type: 'submitted',
+              at: req.submittedAt,
+              sequence,
+              quotaState: state,
+              unitOrgId: req.unitOrgId,
+            },
+          },
+        },
+      },
+    ];
+    if (!claimed) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...waitlistEntryKey(req.programmeId, req.unitOrgId, sequence),
+            type: 'waitlist_entry',
+            applicationId: req.applicationId,
+            sequence,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    return items;
+  }
+
+  /** Live counters of one allocation unit (eventually consistent: a hint, the transaction decides). */
+  async counters(programmeId: string, unitOrgId: string) {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: allocationKey(programmeId, unitOrgId) }),
+    );
+    if (!out.Item) throw new AppError('not_found', { message: '该单位不在本项目的名额分配中' });
+    return out.Item as { places: number; claimed: number; waitlisted: number };
+  }
+
+  /** The earliest waiting applicant of a unit, read strongly consistently. */
+  async earliestWaiting(
+    programmeId: string,
+    unitOrgId: string,
+    limit = 1,
+  ): Promise<{ applicationId: string; sequence: number }[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': waitlistPartition(programmeId, unitOrgId) },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((i) => ({
+      applicationId: i.applicationId as string,
+      sequence: i.sequence as number,
+    }));
+  }
+
+  /** 1-based position on the unit's waitlist: how many wait with an earlier receipt, plus one. */
+  async waitlistPosition(programmeId: string, unitOrgId: string, sequence: number): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk < :mine',
+          ExpressionAttributeValues: {
+            ':pk': waitlistPartition(programmeId, unitOrgId),
+            ':mine': sequenceSortKey(sequence),
+          },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += out.Count ?? 0;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return count + 1;
+  }
+
+  /**
+   * Releases an application's place or waitlist position as it stops being live (withdrawal,
+   * rejection, lapse). In the same transaction the earliest waitlisted applicant of the unit takes
+   * the freed place, so no place is idle while someone waits.
+   */
+  async release(req: ReleaseRequest): Promise<ReleaseOutcome> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const app = (
+        await this.db.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: applicationKey(req.applicationId),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+      if (!app) throw new AppError('not_found');
+      if (!req.from.includes(app.status as string)) throw new AppError('invalid_state');
+      const quotaState = (app.quotaState ?? 'none') as PlaceState;
+      const programmeId = app.programmeId as string;
+      const unitOrgId = app.unitOrgId as string;
+      const next =
+        quotaState === 'claimed' ? (await this.earliestWaiting(programmeId, unitOrgId))[0] : undefined;
+      const plan = releasePlan(quotaState, next?.applicationId);
+      const items: TransactItem[] = [
+        this.statusChange(req, app.status as string, quotaState),
+        this.eventPut(req.applicationId, req.at, req.status, req.event),
+      ];
+      if (quotaState === 'claimed' && plan.promote && next) {
+        items.push(...this.promotionItems(programmeId, unitOrgId, next, req.at));
+        items.push(this.counterChange(programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'));
+      } else if (quotaState === 'claimed') {
+        // Nobody waited when we looked: the guard fails if someone joined the waitlist meanwhile.
+        items.push(
+          this.counterChange(programmeId, unitOrgId, -1, 0, 'claimed > :zero AND waitlisted = :zero'),
+        );
+      } else if (quotaState === 'waitlisted') {
+        items.push({
+          Delete: {
+            TableName: this.tableName,
+            Key: waitlistEntryKey(programmeId, unitOrgId, app.sequence as number),
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        });
+        items.push(this.counterChange(programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'));
+      }
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return { released: quotaState, promotedApplicationId: plan.promote };
+      } catch (err) {
+        if (!cancellationReasons(err)) throw err;
+        if (isTransactionConflict(err)) retryStats.transactionConflicts++;
+        // A conflict, or the world changed between our read and our write: read again and redo.
+        await sleep(backoffMs(attempt));
+      }
+    }
+    throw new Error(`release of ${req.applicationId} did not settle after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * R15: moves places from one unit to another. The source keeps at least as many places as it has
+   * holders (409 `quota_exceeded` otherwise); the places added go at once to the target's earliest
+   * waitlisted applicants.
+   */
+  async reallocate(
+    programmeId: string,
+    fromUnitOrgId: string,
+    toUnitOrgId: string,
+    places: number,
+    at: string,
+  ): Promise<string[]> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const [from, to] = await Promise.all([
+        this.consistentCounters(programmeId, fromUnitOrgId),
+        this.consistentCounters(programmeId, toUnitOrgId),
+      ]);
+      if (!canGivePlaces(from, places))
+        throw new AppError('quota_exceeded', { message: '调出单位的名额不能少于已占用的名额' });
+      const free = to.places + places - to.claimed;
+      const waiting =
+        free > 0 && to.waitlisted > 0
+          ? await this.earliestWaiting(programmeId, toUnitOrgId, Math.min(free, to.waitlisted, 30))
+          : [];
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: allocationKey(programmeId, fromUnitOrgId),
+            UpdateExpression: 'SET places = places - :n',
+            ConditionExpression: 'places = :places AND claimed <= :limit',
+            ExpressionAttributeValues: {
+              ':n': places,
+              ':places': from.places,
+              ':limit': from.places - places,
+            },
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: allocationKey(programmeId, toUnitOrgId),
+            UpdateExpression:
+              'SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k',
+            ConditionExpression: 'places = :places AND claimed = :claimed AND waitlisted = :waitlisted',
+            ExpressionAttributeValues: {
+              ':n': places,
+              ':k': waiting.length,
+              ':places': to.places,
+              ':claimed': to.claimed,
+              ':waitlisted': to.waitlisted,
+            },
+          },
+        },
+        ...waiting.flatMap((w) => this.promotionItems(programmeId, toUnitOrgId, w, at)),
+      ];
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        const promoted = waiting.map((w) => w.applicationId);
+        // More than one transaction can carry: fill whatever places are still free.
+        promoted.push(...(await this.fillFreePlaces(programmeId, toUnitOrgId, at)));
+        return promoted;
+      } catch (err) {
+        if (!cancellationReasons(err)) throw err;
+        if (isTransactionConflict(err)) retryStats.transactionConflicts++;
+        await sleep(backoffMs(attempt));
+      }
+    }
+    throw new Error(`reallocation in ${programmeId} did not settle after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** Promotes waitlisted applicants while the unit has free places. */
+  async fillFreePlaces(programmeId: string, unitOrgId: string, at: string): Promise<string[]> {
+    const promoted: string[] = [];
+    for (let attempt = 0; attempt < MAX_ATTEMPTS * 4; attempt++) {
+      const unit = await this.consistentCounters(programmeId, unitOrgId);
+      if (unit.claimed >= unit.places || unit.waitlisted === 0) return promoted;
+      const [next] = await this.earliestWaiting(programmeId, unitOrgId);
+      if (!next) return promoted;
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...this.promotionItems(programmeId, unitOrgId, next, at),
+              this.counterChange(programmeId, unitOrgId, 1, -1, 'claimed < places AND waitlisted > :zero'),
+            ],
+          }),
+        );
+        promoted.push(next.applicationId);
+      } catch (err) {
+        if (!cancellationReasons(err)) throw err;
+        await sleep(backoffMs(attempt));
+      }
+    }
+    return promoted;
+  }
+
+  private async consistentCounters(programmeId: string, unitOrgId: string) {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: allocationKey(programmeId, unitOrgId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item)
+      throw new AppError('validation_failed', {
+        fields: [{ path: 'unitOrgId', message: `单位 ${unitOrgId} 不在本项目的名额分配中` }],
+      });
+    return out.Item as { places: number; claimed: number; waitlisted: number };
+  }
+
+  private statusChange(req: ReleaseRequest, fromStatus: string, quotaState: PlaceState): TransactItem {
+    const set: Record<string, unknown> = {
+      ...(req.set ?? {}),
+      status: req.status,
+      quotaState: quotaState === 'none' ? 'none' : 'released',
+      updatedAt: req.at,
+    };
+    const names: Record<string, string> = { '#status': 'status', '#quotaState': 'quotaState' };
+    const values: Record<string, unknown> = { ':fromStatus': fromStatus, ':fromQuota': quotaState };
+    const assignments = Object.entries(set).map(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      return `#s${i} = :s${i}`;
+    });
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: applicationKey(req.applicationId),
+        UpdateExpression: `SET ${assignments.join(', ')}`,
+        ConditionExpression:
+          quotaState === 'none'
+            ? '#status = :fromStatus AND (attribute_not_exists(#quotaState) OR #quotaState = :fromQuota)'
+            : '#status = :fromStatus AND #quotaState = :fromQuota',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  }
+
+  private promotionItems(
+    programmeId: string,
+    unitOrgId: string,
+    next: { applicationId: string; sequence: number },
+    at: string,
+  ): TransactItem[] {
+    return [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: applicationKey(next.applicationId),
+          UpdateExpression: 'SET quotaState = :claimed, promotedAt = :at',
+          ConditionExpression: 'quotaState = :waitlisted',
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':waitlisted': 'waitlisted', ':at': at },
+        },
+      },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: waitlistEntryKey(programmeId, unitOrgId, next.sequence),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      this.eventPut(next.applicationId, at, 'promoted', { type: 'promoted', at, unitOrgId }),
+    ];
+  }
+
+  private counterChange(
+    programmeId: string,
+    unitOrgId: string,
+    claimedDelta: number,
+    waitlistedDelta: number,
+    condition: string,
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: allocationKey(programmeId, unitOrgId),
+        UpdateExpression: 'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw',
+        ConditionExpression: condition,
+        ExpressionAttributeValues: {
+          ':dc': claimedDelta,
+          ':dw': waitlistedDelta,
+          ...(condition.includes(':zero') ? { ':zero': 0 } : {}),
+        },
+      },
+    };
+  }
+
+  private eventPut(
+    applicationId: string,
+    at: string,
+    suffix: string,
+    event: Record<string, unknown>,
+  ): TransactItem {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...eventKey(applicationId, at, `${suffix}-${Math.random().toString(36).slice(2, 8)}`),
+          type: 'event',
+          event,
+        },
+      },
+    };
+  }
+}
+
+/** The item a failed condition saw (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), unmarshalled. */
+function oldItem(err: unknown, index: number): Record<string, unknown> | undefined {
+  const reasons = (err as { CancellationReasons?: { Item?: Record<string, never> }[] }).CancellationReasons;
+  const item = reasons?.[index]?.Item;
+  if (!item) return undefined;
+  // The document client leaves cancellation reasons in the low-level attribute-value shape.
+  const first = Object.values(item)[0] as unknown;
+  return first && typeof first === 'object' && ('S' in first || 'N' in first || 'M' in first)
+    ? unmarshall(item)
+    : item;
+}

@@ -1,0 +1,265 @@
+import { z } from 'zod';
+import { attachmentKinds, documentContentTypes, MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
+import { isBankCardNumber, isMainlandMobile, isResidentIdNumber } from '../domain/identity.ts';
+import { CalendarDate, Cursor, Slug } from './common.ts';
+import { Level } from './programmes.ts';
+
+/** R1: 车间(工段、科室)主任(含)或科级(含)以下; `above_section` is ineligible. */
+export const PositionLevel = z
+  .enum(['frontline', 'team_leader', 'section_head', 'above_section'])
+  .meta({ id: 'PositionLevel' });
+export type PositionLevel = z.infer<typeof PositionLevel>;
+
+/** R9: the channel an application came through (齐鲁工惠 APP, 公众号, 网站). */
+export const Channel = z.enum(['app', 'wechat', 'web']).meta({ id: 'Channel' });
+
+export const Applicant = z
+  .object({
+    name: z.string().trim().min(1, '姓名不能为空').max(40),
+    idNumber: z
+      .string()
+      .trim()
+      .transform((v) => v.toUpperCase())
+      .refine(isResidentIdNumber, '身份证号无效：须为18位，校验码和出生日期正确'),
+    phone: z.string().trim().refine(isMainlandMobile, '手机号无效：须为11位中国大陆手机号'),
+    positionLevel: PositionLevel,
+    migrantWorker: z.boolean(),
+  })
+  .strict();
+
+/** R3/R4: 学历层次、院校、专业、入学日期. */
+export const Enrolment = z
+  .object({
+    institution: z.string().trim().min(1, '院校不能为空').max(100),
+    major: z.string().trim().min(1, '专业不能为空').max(100),
+    level: Level,
+    enrolledOn: CalendarDate,
+  })
+  .strict();
+
+/** R3/R11: 学信网学籍在线验证报告. */
+export const ChsiReport = z
+  .object({
+    verificationCode: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{8,32}$/, '在线验证码应为 8–32 位字母或数字'),
+    validUntil: CalendarDate,
+  })
+  .strict();
+
+/** R13: 银行卡或齐鲁工惠钱包账号. */
+export const PayoutAccount = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('bank'),
+      bankName: z.string().trim().min(1, '开户行不能为空').max(60),
+      accountName: z.string().trim().min(1, '户名不能为空').max(40),
+      accountNumber: z
+        .string()
+        .transform((v) => v.replace(/\s+/g, ''))
+        .refine(isBankCardNumber, '银行卡号无效'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('wallet'),
+      walletId: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9_-]{6,40}$/, '钱包账号无效'),
+    })
+    .strict(),
+]);
+
+const draftFields = {
+  employerOrgId: Slug,
+  channel: Channel.default('app'),
+  applicant: Applicant,
+  enrolment: Enrolment,
+  chsiReport: ChsiReport,
+  jobTitle: z.string().trim().min(1, '岗位不能为空').max(60),
+  relevance: z.string().trim().min(1, '请说明所学专业与岗位的关系').max(1000),
+  payoutAccount: PayoutAccount,
+};
+
+export const CreateApplicationBody = z
+  .object({ programmeId: Slug, ...draftFields })
+  .strict()
+  .meta({ id: 'CreateApplication' });
+export type CreateApplicationBody = z.output<typeof CreateApplicationBody>;
+
+/** Draft corrections: any top-level section, each replaced whole. */
+export const UpdateApplicationBody = z
+  .object({
+    employerOrgId: draftFields.employerOrgId.optional(),
+    channel: Channel.optional(),
+    applicant: Applicant.optional(),
+    enrolment: Enrolment.optional(),
+    chsiReport: ChsiReport.optional(),
+    jobTitle: draftFields.jobTitle.optional(),
+    relevance: draftFields.relevance.optional(),
+    payoutAccount: PayoutAccount.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, '至少修改一项')
+  .meta({ id: 'UpdateApplication' });
+export type UpdateApplicationBody = z.output<typeof UpdateApplicationBody>;
+
+export const ApplicationIdParams = z.object({
+  id: z.string().regex(/^[a-z0-9]{8,40}$/, '申请编号无效'),
+});
+
+export const AttachmentKind = z.enum(attachmentKinds).meta({ id: 'AttachmentKind' });
+export const DocumentContentType = z.enum(documentContentTypes).meta({ id: 'DocumentContentType' });
+
+export const CreateAttachmentBody = z
+  .object({
+    kind: AttachmentKind,
+    contentType: DocumentContentType,
+    sizeBytes: z
+      .number()
+      .int('文件大小须为整数字节')
+      .positive('文件不能为空')
+      .max(MAX_DOCUMENT_BYTES, '文件不能超过 10 MB'),
+  })
+  .strict()
+  .meta({ id: 'CreateAttachment' });
+
+export const AttachmentUpload = z
+  .object({
+    attachmentId: z.string(),
+    upload: z.object({ url: z.string(), fields: z.record(z.string(), z.string()) }),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'AttachmentUpload' });
+
+export const ReviewStatus = z
+  .enum(['draft', 'in_review', 'returned', 'approved', 'rejected', 'withdrawn', 'lapsed'])
+  .meta({ id: 'ReviewStatus' });
+export type ReviewStatus = z.infer<typeof ReviewStatus>;
+
+export const QuotaState = z.enum(['none', 'claimed', 'waitlisted', 'released']).meta({ id: 'QuotaState' });
+export type QuotaState = z.infer<typeof QuotaState>;
+
+export const Quota = z
+  .object({
+    unitOrgId: Slug,
+    state: QuotaState,
+    waitlistPosition: z.number().int().positive().optional(),
+  })
+  .meta({ id: 'Quota' });
+
+export const Receipt = z
+  .object({
+    sequence: z.number().int().positive(),
+    submittedAt: z.string(),
+    digest: z.string(),
+  })
+  .meta({ id: 'Receipt' });
+export type Receipt = z.infer<typeof Receipt>;
+
+export const TimelineEvent = z
+  .object({
+    at: z.string(),
+    type: z.string(),
+    orgId: z.string().optional(),
+    reason: z.string().optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'TimelineEvent' });
+
+export const AttachmentView = z.object({
+  attachmentId: z.string(),
+  kind: AttachmentKind,
+  contentType: DocumentContentType,
+  status: z.enum(['pending', 'verified', 'rejected']),
+  sizeBytes: z.number().int().optional(),
+  reason: z.string().optional(),
+  createdAt: z.string(),
+});
+
+export const ApplicationView = z
+  .object({
+    id: z.string(),
+    programmeId: Slug,
+    employerOrgId: Slug,
+    unitOrgId: Slug,
+    channel: Channel,
+    status: ReviewStatus,
+    applicant: z.object({
+      name: z.string(),
+      idNumber: z.string().meta({ description: 'Masked, e.g. 3715**********123X' }),
+      phone: z.string(),
+      positionLevel: PositionLevel,
+      migrantWorker: z.boolean(),
+    }),
+    enrolment: Enrolment,
+    chsiReport: ChsiReport,
+    jobTitle: z.string(),
+    relevance: z.string(),
+    payoutAccount: z.union([
+      z.object({
+        kind: z.literal('bank'),
+        bankName: z.string(),
+        accountName: z.string(),
+        accountNumber: z.string(),
+      }),
+      z.object({ kind: z.literal('wallet'), walletId: z.string() }),
+    ]),
+    attachments: z.array(AttachmentView),
+    quota: Quota,
+    receipt: Receipt.optional(),
+    review: z.object({
+      chain: z.array(
+        z.object({
+          orgId: Slug,
+          decision: z.string().optional(),
+          decidedAt: z.string().optional(),
+          reason: z.string().optional(),
+        }),
+      ),
+      currentOrgId: Slug.nullable(),
+    }),
+    payments: z.array(
+      z.object({
+        payerOrgId: Slug,
+        amountFen: z.number().int(),
+        funding: z.array(z.object({ funderOrgId: Slug, amountFen: z.number().int() })),
+        status: z.enum(['pending', 'paid', 'failed']),
+        paidAt: z.string().optional(),
+      }),
+    ),
+    timeline: z.array(TimelineEvent),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Application' });
+export type ApplicationView = z.infer<typeof ApplicationView>;
+
+export const ApplicationList = z
+  .object({ applications: z.array(ApplicationView), cursor: Cursor.optional() })
+  .meta({ id: 'ApplicationList' });
+
+export const SubmitResult = z
+  .object({
+    id: z.string(),
+    status: ReviewStatus,
+    quota: Quota,
+    receipt: Receipt,
+  })
+  .meta({ id: 'SubmitResult' });
+
+export const ReallocationBody = z
+  .object({
+    fromUnitOrgId: Slug,
+    toUnitOrgId: Slug,
+    places: z.number().int('名额必须是正整数').positive('名额必须是正整数').max(100_000),
+  })
+  .strict()
+  .refine((b) => b.fromUnitOrgId !== b.toUnitOrgId, {
+    message: '调出和调入单位不能相同',
+    path: ['toUnitOrgId'],
+  })
+  .meta({ id: 'Reallocation' });
+export type ReallocationBody = z.output<typeof ReallocationBody>;

@@ -1,0 +1,532 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  ApplicationBundle,
+  ApplicationRecord,
+  AttachmentRecord,
+  StoredPayoutAccount,
+} from '../adapters/applications-repo.ts';
+import { deleteObject, inspectObject, presignUpload } from '../adapters/attachment-store.ts';
+import { attachmentsBucket } from '../adapters/bucket.ts';
+import { liveStatuses } from '../adapters/place-ledger.ts';
+import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
+import {
+  attachmentKinds,
+  type DocumentContentType,
+  MAX_DOCUMENT_BYTES,
+  verifyDocument,
+} from '../domain/documents.ts';
+import { eligibilityFailures, ruleMessages } from '../domain/eligibility.ts';
+import { maskAccountNumber, maskIdNumber, maskWalletId } from '../domain/identity.ts';
+import { mayActOn } from '../domain/orgs.ts';
+import { reviewChain } from '../domain/review.ts';
+import { AppError, invalid, notFound } from '../errors.ts';
+import type { Caller } from '../http/auth.ts';
+import { actingOrg } from '../http/auth.ts';
+import type {
+  ApplicationView,
+  CreateApplicationBody,
+  ReallocationBody,
+  UpdateApplicationBody,
+} from '../schemas/applications.ts';
+import type { Programme } from '../schemas/programmes.ts';
+import type { Deps } from './deps.ts';
+
+/** Most documents one application may upload, re-uploads included. */
+const MAX_ATTACHMENTS = 30;
+const ID_HASH_PURPOSE = 'resident-id';
+
+const newId = () => randomBytes(10).toString('hex');
+
+async function loadProgramme(deps: Deps, programmeId: string): Promise<Programme> {
+  const found = await deps.programmes.get(programmeId);
+  if (!found) throw invalid([{ path: 'programmeId', message: '项目不存在' }]);
+  return found.programme;
+}
+
+/**
+ * The employer must be an enterprise (union) inside one of the programme's allocation units; the
+ * unit it belongs to is where its worker's place is claimed (R5), its path fixes the review chain (R12).
+ */
+async function resolveEmployer(deps: Deps, programme: Programme, employerOrgId: string) {
+  const employer = await deps.orgs.get(employerOrgId);
+  const units = new Set(programme.allocations.map((a) => a.unitOrgId));
+  const unitOrgId = employer?.path.find((id) => units.has(id));
+  if (employer?.kind !== 'enterprise' || !unitOrgId) {
+    throw invalid([
+      { path: 'employerOrgId', message: '所在单位须为本项目名额分配范围内已注册的企业(单位)工会' },
+    ]);
+  }
+  const pathOrgs = await deps.orgs.getMany(employer.path);
+  return { employer, unitOrgId, chain: reviewChain(employer.path, (id) => pathOrgs.get(id)) };
+}
+
+function assertEligible(
+  programme: Programme,
+  app: Pick<ApplicationRecord, 'applicant' | 'enrolment' | 'chsiReport'>,
+  onDate: string,
+) {
+  const failed = eligibilityFailures(
+    {
+      positionLevel: app.applicant.positionLevel,
+      level: app.enrolment.level,
+      enrolledOn: app.enrolment.enrolledOn,
+      chsiValidUntil: app.chsiReport.validUntil,
+    },
+    { levels: programme.levels, enrolmentYear: programme.enrolmentYear },
+    onDate,
+  );
+  if (failed.length > 0) {
+    throw new AppError('ineligible', {
+      message: failed.map((r) => ruleMessages[r]).join('；'),
+      details: { rules: failed },
+    });
+  }
+}
+
+async function protectPayout(
+  deps: Deps,
+  account: CreateApplicationBody['payoutAccount'],
+): Promise<StoredPayoutAccount> {
+  if (account.kind === 'bank') {
+    return {
+      kind: 'bank',
+      bankName: account.bankName,
+      accountName: account.accountName,
+      accountNumber: {
+        cipher: await deps.cipher().encrypt(account.accountNumber),
+        masked: maskAccountNumber(account.accountNumber),
+      },
+    };
+  }
+  return {
+    kind: 'wallet',
+    walletId: {
+      cipher: await deps.cipher().encrypt(account.walletId),
+      masked: maskWalletId(account.walletId),
+    },
+  };
+}
+
+async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['applicant']) {
+  return {
+    stored: {
+      name: applicant.name,
+      idNumber: {
+        cipher: await deps.cipher().encrypt(applicant.idNumber),
+        masked: maskIdNumber(applicant.idNumber),
+      },
+      phone: applicant.phone,
+      positionLevel: applicant.positionLevel,
+      migrantWorker: applicant.migrantWorker,
+    },
+    idHash: await deps.cipher().lookupHash(applicant.idNumber, ID_HASH_PURPOSE),
+  };
+}
+
+/** Loads an application for its owner; anyone else gets 404 so existence never leaks. */
+async function ownBundle(deps: Deps, caller: Caller, applicationId: string): Promise<ApplicationBundle> {
+  const bundle = await deps.applications.bundle(applicationId);
+  if (!bundle || bundle.application.ownerSub !== caller.sub) throw notFound('申请不存在');
+  return bundle;
+}
+
+/** `POST /applications`: a worker's draft, checked for everything that can be checked before submitting. */
+export async function createDraft(
+  deps: Deps,
+  caller: Caller,
+  body: CreateApplicationBody,
+  now: Date,
+): Promise<ApplicationView> {
+  const programme = await loadProgramme(deps, body.programmeId);
+  const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
+  const { stored, idHash } = await protectApplicant(deps, body.applicant);
+  const at = now.toISOString();
+  const record: ApplicationRecord = {
+    id: newId(),
+    programmeId: programme.id,
+    employerOrgId: body.employerOrgId,
+    unitOrgId,
+    ownerSub: caller.sub,
+    channel: body.channel,
+    status: 'draft',
+    quotaState: 'none',
+    applicant: stored,
+    idHash,
+    enrolment: body.enrolment,
+    chsiReport: body.chsiReport,
+    jobTitle: body.jobTitle,
+    relevance: body.relevance,
+    payoutAccount: await protectPayout(deps, body.payoutAccount),
+    chain,
+    currentOrgId: null,
+    decisions: [],
+    createdAt: at,
+    updatedAt: at,
+  };
+  assertEligible(programme, record, shanghaiDate(now));
+  await deps.applications.create(record);
+  return toView(deps, { application: record, attachments: [], timeline: [{ type: 'created', at }] });
+}
+
+/** `PATCH /applications/{id}`: a worker corrects its own draft until it submits. */
+export async function updateDraft(
+  deps: Deps,
+  caller: Caller,
+  applicationId: string,
+  body: UpdateApplicationBody,
+  now: Date,
+): Promise<ApplicationView> {
+  const bundle = await ownBundle(deps, caller, applicationId);
+  const current = bundle.application;
+  if (current.status !== 'draft') throw new AppError('invalid_state', { message: '只能修改尚未提交的申请' });
+  const programme = await loadProgramme(deps, current.programmeId);
+  const fields: Partial<ApplicationRecord> = {};
+  if (body.employerOrgId !== undefined) {
+    const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
+    Object.assign(fields, { employerOrgId: body.employerOrgId, unitOrgId, chain });
+  }
+  if (body.applicant) {
+    const { stored, idHash } = await protectApplicant(deps, body.applicant);
+    Object.assign(fields, { applicant: stored, idHash });
+  }
+  if (body.payoutAccount) fields.payoutAccount = await protectPayout(deps, body.payoutAccount);
+  for (const key of ['channel', 'enrolment', 'chsiReport', 'jobTitle', 'relevance'] as const) {
+    if (body[key] !== undefined) Object.assign(fields, { [key]: body[key] });
+  }
+  const next = { ...current, ...fields, updatedAt: now.toISOString() };
+  assertEligible(programme, next, shanghaiDate(now));
+  await deps.applications.updateDraft(applicationId, current.updatedAt, {
+    ...fields,
+    updatedAt: next.updatedAt,
+  });
+  return toView(deps, { ...bundle, application: next });
+}
+
+/**
+ * `POST /applications/{id}/attachments` (R11): a presigned POST whose policy pins the server-chosen
+ * key, the content type and a size range up to 10 MB. The upload counts only once verified.
+ */
+export async function requestUpload(
+  deps: Deps,
+  caller: Caller,
+  applicationId: string,
+  body: { kind: string; contentType: DocumentContentType; sizeBytes: number },
+  now: Date,
+) {
+  const bundle = await ownBundle(deps, caller, applicationId);
+  if (bundle.application.status !== 'draft' && bundle.application.status !== 'returned') {
+    throw new AppError('invalid_state', { message: '申请已提交，不能再上传材料' });
+  }
+  if (bundle.attachments.length >= MAX_ATTACHMENTS) {
+    throw new AppError('invalid_state', { message: `每份申请最多上传 ${MAX_ATTACHMENTS} 个文件` });
+  }
+  const attachmentId = newId();
+  const key = `${attachmentsBucket.applicationPrefix}${applicationId}/${attachmentId}`;
+  const upload = await presignUpload(deps.s3(), deps.config.bucketName, {
+    key,
+    contentType: body.contentType,
+    maxBytes: MAX_DOCUMENT_BYTES,
+  });
+  await deps.applications.putAttachment({
+    attachmentId,
+    applicationId,
+    kind: body.kind,
+    contentType: body.contentType,
+    declaredBytes: body.sizeBytes,
+    key,
+    status: 'pending',
+    createdAt: now.toISOString(),
+  });
+  return { attachmentId, upload: { url: upload.url, fields: upload.fields }, expiresAt: upload.expiresAt };
+}
+
+/** Parses `applications/{applicationId}/{attachmentId}`, the only keys the server hands out. */
+export function parseAttachmentKey(key: string): { applicationId: string; attachmentId: string } | undefined {
+  const m = /^applications\/([a-z0-9]+)\/([a-z0-9]+)$/.exec(key);
+  return m?.[1] && m[2] ? { applicationId: m[1], attachmentId: m[2] } : undefined;
+}
+
+/**
+ * Verifies one uploaded document (R11): it exists, its real size is within the limit and its magic
+ * bytes match the declared type. A forged file is rejected and removed. Runs on the bucket's
+ * object-created event (S3 notification in AWS, the emulator's event locally) and again at submit.
+ */
+export async function verifyAttachment(
+  deps: Deps,
+  attachment: AttachmentRecord,
+  now: Date,
+): Promise<AttachmentRecord> {
+  if (attachment.status !== 'pending') return attachment;
+  const object = await inspectObject(deps.s3(), deps.config.bucketName, attachment.key);
+  if (!object) return attachment; // not uploaded yet: stays pending
+  const result = verifyDocument(attachment.contentType as DocumentContentType, object);
+  const verdict = result.ok
+    ? { status: 'verified' as const, sizeBytes: result.sizeBytes, at: now.toISOString() }
+    : {
+        status: 'rejected' as const,
+        sizeBytes: object.sizeBytes,
+        reason: result.reason,
+        at: now.toISOString(),
+      };
+  await deps.applications.settleAttachment(attachment.applicationId, attachment.attachmentId, verdict);
+  if (!result.ok) await deleteObject(deps.s3(), deps.config.bucketName, attachment.key);
+  return { ...attachment, ...verdict };
+}
+
+/** Handles one object-created notification for the attachments bucket. */
+export async function verifyUploadedObject(
+  deps: Deps,
+  key: string,
+  now: Date,
+): Promise<AttachmentRecord | undefined> {
+  const ids = parseAttachmentKey(key);
+  if (!ids) return undefined;
+  const bundle = await deps.applications.bundle(ids.applicationId);
+  const attachment = bundle?.attachments.find((a) => a.attachmentId === ids.attachmentId);
+  if (!attachment) {
+    // Nobody asked for this key: an object the server did not hand out is not kept.
+    await deleteObject(deps.s3(), deps.config.bucketName, key);
+    return undefined;
+  }
+  return verifyAttachment(deps, attachment, now);
+}
+
+/** The latest upload of each kind counts; pending ones are verified now. Returns the kinds still missing. */
+async function missingDocuments(deps: Deps, bundle: ApplicationBundle, now: Date): Promise<string[]> {
+  const latest = new Map<string, AttachmentRecord>();
+  for (const a of bundle.attachments) {
+    if (a.status === 'rejected') continue;
+    latest.set(a.kind, a);
+  }
+  const settled = await Promise.all([...latest.values()].map((a) => verifyAttachment(deps, a, now)));
+  const verified = new Set(settled.filter((a) => a.status === 'verified').map((a) => a.kind));
+  return attachmentKinds.filter((k) => !verified.has(k));
+}
+
+/**
+ * `POST /applications/{id}/submit`: inside the application window (R10), with all five verified
+ * documents (R11) and every eligibility rule met, one transaction claims a place or a waitlist position
+ * (R8 先到先得) and records the person-and-level item (R8 每人同一学历层次只可申请一次).
+ */
+export async function submit(deps: Deps, caller: Caller, applicationId: string, now: Date) {
+  const bundle = await ownBundle(deps, caller, applicationId);
+  const app = bundle.application;
+  if (app.status !== 'draft') throw new AppError('invalid_state', { message: '申请已提交，不能重复提交' });
+  const programme = await loadProgramme(deps, app.programmeId);
+  if (!isWithinWindow(now, programme.applicationWindow)) {
+    throw new AppError('application_window_closed', {
+      message: `补助申请时间为 ${programme.applicationWindow.opensOn} 至 ${programme.applicationWindow.closesOn}`,
+    });
+  }
+  assertEligible(programme, app, shanghaiDate(now));
+  const missing = await missingDocuments(deps, bundle, now);
+  if (missing.length > 0) throw new AppError('missing_attachments', { details: { missing } });
+
+  const submittedAt = now.toISOString();
+  const outcome = await deps.ledger.submit({
+    applicationId,
+    programmeId: app.programmeId,
+    unitOrgId: app.unitOrgId,
+    expectedUpdatedAt: app.updatedAt,
+    idHash: app.idHash,
+    level: app.enrolment.level,
+    submittedAt,
+    set: { currentOrgId: app.chain[0] ?? null },
+    digest: (sequence) =>
+      receiptDigest(deps, {
+        programmeId: app.programmeId,
+        applicationId,
+        sequence,
+        submittedAt,
+        unitOrgId: app.unitOrgId,
+      }),
+  });
+  const waitlistPosition =
+    outcome.state === 'waitlisted'
+      ? await deps.ledger.waitlistPosition(app.programmeId, app.unitOrgId, outcome.sequence)
+      : undefined;
+  return {
+    id: applicationId,
+    status: 'in_review' as const,
+    quota: {
+      unitOrgId: app.unitOrgId,
+      state: outcome.state,
+      ...(waitlistPosition ? { waitlistPosition } : {}),
+    },
+    receipt: { sequence: outcome.sequence, submittedAt: outcome.submittedAt, digest: outcome.digest },
+  };
+}
+
+/**
+ * The receipt's digest: a keyed hash over what the receipt states, so the union can confirm a receipt
+ * a worker shows it was issued by this system and not altered.
+ */
+export function receiptDigest(
+  deps: Deps,
+  r: { programmeId: string; applicationId: string; sequence: number; submittedAt: string; unitOrgId: string },
+): Promise<string> {
+  return deps
+    .cipher()
+    .lookupHash(
+      [r.programmeId, r.sequence, r.applicationId, r.submittedAt, r.unitOrgId].join('|'),
+      'receipt',
+    );
+}
+
+/** `POST /applications/{id}/withdraw`: frees the place; the earliest waitlisted applicant takes it. */
+export async function withdraw(
+  deps: Deps,
+  caller: Caller,
+  applicationId: string,
+  now: Date,
+): Promise<ApplicationView> {
+  await ownBundle(deps, caller, applicationId);
+  const at = now.toISOString();
+  await deps.ledger.release({
+    applicationId,
+    status: 'withdrawn',
+    from: ['draft', ...liveStatuses],
+    at,
+    event: { type: 'withdrawn', at },
+    set: { currentOrgId: null },
+  });
+  return getApplication(deps, caller, applicationId);
+}
+
+/** R15: `POST /programmes/{id}/reallocations` by an admin governing the programme's owner. */
+export async function reallocate(
+  deps: Deps,
+  caller: Caller,
+  programmeId: string,
+  body: ReallocationBody,
+  now: Date,
+) {
+  const found = await deps.programmes.get(programmeId);
+  const owner = found ? await deps.orgs.get(found.programme.ownerOrgId) : undefined;
+  if (!found || !owner) throw notFound('项目不存在');
+  if (!mayActOn(actingOrg(caller), owner))
+    throw new AppError('forbidden', { message: '只有项目主办组织的管理员可以调整名额' });
+  const units = new Set(found.allocations.map((a) => a.unitOrgId));
+  const fields = (['fromUnitOrgId', 'toUnitOrgId'] as const)
+    .filter((k) => !units.has(body[k]))
+    .map((k) => ({ path: k, message: '该单位不在本项目的名额分配中' }));
+  if (fields.length > 0) throw invalid(fields);
+  const promoted = await deps.ledger.reallocate(
+    programmeId,
+    body.fromUnitOrgId,
+    body.toUnitOrgId,
+    body.places,
+    now.toISOString(),
+  );
+  return { programmeId, ...body, promotedApplications: promoted.length };
+}
+
+/** `GET /applications/{id}` for its owner (reviewers on the chain come with the review routes). */
+export async function getApplication(
+  deps: Deps,
+  caller: Caller,
+  applicationId: string,
+): Promise<ApplicationView> {
+  return toView(deps, await ownBundle(deps, caller, applicationId));
+}
+
+/** `GET /me/applications`: the caller's applications, newest first. */
+export async function listMine(deps: Deps, caller: Caller, cursor: string | undefined) {
+  const page = await deps.applications.listByWorker(
+    caller.sub,
+    20,
+    cursor ? decodeCursor(cursor) : undefined,
+  );
+  const bundles = await Promise.all(page.ids.map((id) => deps.applications.bundle(id)));
+  const applications = await Promise.all(
+    bundles.filter((b): b is ApplicationBundle => b !== undefined).map((b) => toView(deps, b)),
+  );
+  return { applications, ...(page.next ? { cursor: encodeCursor(page.next) } : {}) };
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw invalid([{ path: 'query.cursor', message: '分页游标无效' }]);
+}
+
+/** The worker's view: masked personal numbers (PIPL), place and waitlist position, review chain, timeline. */
+async function toView(deps: Deps, bundle: ApplicationBundle): Promise<ApplicationView> {
+  const app = bundle.application;
+  const waitlistPosition =
+    app.quotaState === 'waitlisted' && app.sequence !== undefined
+      ? await deps.ledger.waitlistPosition(app.programmeId, app.unitOrgId, app.sequence)
+      : undefined;
+  const decisions = new Map(app.decisions.map((d) => [d.orgId, d]));
+  const payout = app.payoutAccount;
+  return {
+    id: app.id,
+    programmeId: app.programmeId,
+    employerOrgId: app.employerOrgId,
+    unitOrgId: app.unitOrgId,
+    channel: app.channel as ApplicationView['channel'],
+    status: app.status as ApplicationView['status'],
+    applicant: {
+      name: app.applicant.name,
+      idNumber: app.applicant.idNumber.masked,
+      phone: app.applicant.phone,
+      positionLevel: app.applicant.positionLevel as ApplicationView['applicant']['positionLevel'],
+      migrantWorker: app.applicant.migrantWorker,
+    },
+    enrolment: app.enrolment as ApplicationView['enrolment'],
+    chsiReport: app.chsiReport,
+    jobTitle: app.jobTitle,
+    relevance: app.relevance,
+    payoutAccount:
+      payout.kind === 'bank'
+        ? {
+            kind: 'bank',
+            bankName: payout.bankName,
+            accountName: payout.accountName,
+            accountNumber: payout.accountNumber.masked,
+          }
+        : { kind: 'wallet', walletId: payout.walletId.masked },
+    attachments: bundle.attachments.map((a) => ({
+      attachmentId: a.attachmentId,
+      kind: a.kind as ApplicationView['attachments'][number]['kind'],
+      contentType: a.contentType as DocumentContentType,
+      status: a.status,
+      ...(a.sizeBytes !== undefined ? { sizeBytes: a.sizeBytes } : {}),
+      ...(a.reason ? { reason: a.reason } : {}),
+      createdAt: a.createdAt,
+    })),
+    quota: {
+      unitOrgId: app.unitOrgId,
+      state: app.quotaState as ApplicationView['quota']['state'],
+      ...(waitlistPosition ? { waitlistPosition } : {}),
+    },
+    ...(app.sequence !== undefined && app.submittedAt && app.digest
+      ? { receipt: { sequence: app.sequence, submittedAt: app.submittedAt, digest: app.digest } }
+      : {}),
+    review: {
+      chain: app.chain.map((orgId) => {
+        const d = decisions.get(orgId);
+        return {
+          orgId,
+          ...(d
+            ? { decision: d.decision, decidedAt: d.decidedAt, ...(d.reason ? { reason: d.reason } : {}) }
+            : {}),
+        };
+      }),
+      currentOrgId: app.currentOrgId ?? null,
+    },
+    payments: [],
+    timeline: bundle.timeline.map((e) => ({ ...e })).sort((a, b) => a.at.localeCompare(b.at)),
+    createdAt: app.createdAt,
+    updatedAt: app.updatedAt,
+  };
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { attachmentKinds } from '../../shared/domain/documents.ts';
+import { draftBody, sampleFiles } from '../support/fixtures.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+let stack: TestStack;
+let admin: string;
+const today = shanghaiDate(new Date());
+const year = Number(today.slice(0, 4));
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  const res = await stack.call('POST', '/v1/programmes', {
+    token: admin,
+    body: {
+      id: 'it-open',
+      title: '测试项目',
+      ownerOrgId: 'lc',
+      year: Number(addDays(today, -10).slice(0, 4)),
+      enrolmentYear: year,
+      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
+      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
+      levels: ['junior_college', 'bachelor'],
+      allocations: [
+        { unitOrgId: 'lc-dongchangfu', places: 2, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] },
+      ],
+    },
+  });
+  expect(res.status).toBe(201);
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+async function uploadAll(token: string, id: string) {
+  for (const kind of attachmentKinds) {
+    const file = sampleFiles['image/png'];
+    const res = await stack.call('POST', `/v1/applications/${id}/attachments`, {
+      token,
+      body: { kind, contentType: 'image/png', sizeBytes: file.length },
+    });
+    expect(res.status).toBe(201);
+    const form = new FormData();
+    for (const [k, v] of Object.entries(res.body.upload.fields as Record<string, string>)) form.append(k, v);
+    form.append('file', new Blob([file], { type: 'image/png' }));
+    const up = await fetch(res.body.upload.url, { method: 'POST', body: form });
+    expect(up.status).toBeLessThan(300);
+  }
+}
+
+describe('applying end to end', () => {
+  it('drafts, uploads, submits, claims then waitlists', async () => {
+    const results = [];
+    for (let n = 1; n <= 3; n++) {
+      const token = await stack.token({ sub: `w${n}`, role: 'worker' });
+      const draft = await stack.call('POST', '/v1/applications', {
+        token,
+        body: draftBody(n, {
+          programmeId: 'it-open',
+          employerOrgId: 'lc-dcf-gucheng-textile',
+          enrolmentYear: year,
+        }),
+      });
+      expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+      expect(draft.body.applicant.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+      await uploadAll(token, draft.body.id);
+      const sub = await stack.call('POST', `/v1/applications/${draft.body.id}/submit`, { token });
+      expect(sub.status, JSON.stringify(sub.body)).toBe(200);
+      results.push(sub.body);
+    }
+    expect(results.map((r) => r.quota.state)).toEqual(['claimed', 'claimed', 'waitlisted']);
+    expect(results[2].quota.waitlistPosition).toBe(1);
+    const board = await stack.call('GET', '/v1/programmes/it-open/quotas');
+    expect(board.body.units[0]).toMatchObject({ claimed: 2, waitlisted: 1 });
+    const t1 = await stack.token({ sub: 'w1', role: 'worker' });
+    const w = await stack.call('POST', `/v1/applications/${results[0].id}/withdraw`, { token: t1 });
+    expect(w.status, JSON.stringify(w.body)).toBe(200);
+    const t3 = await stack.token({ sub: 'w3', role: 'worker' });
+    const third = await stack.call('GET', `/v1/applications/${results[2].id}`, { token: t3 });
+    expect(third.body.quota.state).toBe('claimed');
+    expect(third.body.timeline.map((e: { type: string }) => e.type)).toEqual([
+      'created',
+      'submitted',
+      'promoted',
+    ]);
+  });
+});
