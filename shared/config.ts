@@ -16,6 +16,11 @@ export interface Config {
   /** In AWS: the KMS key for data keys and the HMAC key for lookup hashes (personal data, PIPL). */
   fieldKeyId: string | undefined;
   fieldHmacKeyId: string | undefined;
+  /**
+   * Local stage only: the share of DynamoDB transactions to fail with `TransactionConflict` before they
+   * are sent, as real DynamoDB does under contention (tests and benchmarks of the retry path).
+   */
+  injectTransactionConflictRate: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -34,5 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR || undefined,
     fieldKeyId: env.FIELD_KEY_ID || undefined,
     fieldHmacKeyId: env.FIELD_HMAC_KEY_ID || undefined,
+    injectTransactionConflictRate:
+      env.STAGE === 'local' ? Number(env.INJECT_TRANSACTION_CONFLICT_RATE ?? 0) || 0 : 0,
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
@@ -273,8 +273,16 @@ function send(res: ServerResponse, result: HttpResult) {
 
 function serveStatic(webDir: string, path: string, res: ServerResponse): boolean {
   const root = resolve(webDir);
-  let file = normalize(join(root, decodeURIComponent(path)));
-  if (!file.startsWith(root)) return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A malformed escape (`/%zz`) names no file: 404, not a 500.
+    return false;
+  }
+  let file = normalize(join(root, decoded));
+  // `root + sep`: `/..%2fweb-other/x` must not reach a sibling directory whose name starts like root's.
+  if (file !== root && !file.startsWith(root + sep)) return false;
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file) || !statSync(file).isFile()) return false;
   res.writeHead(200, {

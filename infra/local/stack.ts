@@ -42,6 +42,9 @@ export interface LocalStack {
 
 export const webDir = resolve(import.meta.dirname, '../../web');
 
+/** Stacks started in this process; each loads its own instances of the handler modules. */
+let stacksStarted = 0;
+
 /**
  * Starts everything `npm start` runs — DynamoDB Local, the S3 emulator, the table and bucket from the
  * CDK definitions, the seed, and the gateway in front of the real handler exports — and returns a
@@ -88,15 +91,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DATA_DIR: dataDir,
       MAX_UPLOAD_BYTES: String(attachmentsBucket.maxObjectBytes),
     });
+    // A module is evaluated once per specifier: a second stack in the same process (a restart on the
+    // same data directory, as the tests do) would otherwise reuse handlers bound to the first one's
+    // endpoints. A query per stack gives each stack its own cold start.
+    const stackNumber = ++stacksStarted;
+    const functionModule = (name: string) =>
+      new URL(`../../functions/${name}.ts?stack=${stackNumber}`, import.meta.url).href;
     const handlers = {} as Record<FunctionGroup, LambdaHandler>;
     for (const group of functionGroups) {
-      const mod = (await import(`../../functions/${group}.ts`)) as { handler: LambdaHandler };
+      const mod = (await import(functionModule(group))) as { handler: LambdaHandler };
       handlers[group] = mod.handler;
     }
 
     // The bucket's object-created notification, as S3 would deliver it to the verification function.
     if (s3Events) {
-      const { handler: onObjectCreated } = (await import('../../functions/attachment-events.ts')) as {
+      const { handler: onObjectCreated } = (await import(functionModule('attachment-events'))) as {
         handler: (event: S3Event) => Promise<unknown>;
       };
       const listener = (event: S3Event) => {

@@ -17,6 +17,7 @@ import {
   eventKey,
   workerApplicationsIndex,
 } from './keys.ts';
+import { retryConflicts } from './retry.ts';
 
 /** Personal numbers as stored: ciphertext, a mask for display, never the plain value. */
 export interface ProtectedNumber {
@@ -98,34 +99,33 @@ export class ApplicationRepository {
 
   /** Stores a new draft and its first timeline event together. */
   async create(app: ApplicationRecord): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...applicationKey(app.id),
-                ...workerApplicationsIndex(app.ownerSub, app.createdAt, app.id),
-                type: 'application',
-                ...app,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
+    const command = new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...applicationKey(app.id),
+              ...workerApplicationsIndex(app.ownerSub, app.createdAt, app.id),
+              type: 'application',
+              ...app,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...eventKey(app.id, app.createdAt, 'created'),
+              type: 'event',
+              event: { type: 'created', at: app.createdAt },
             },
           },
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...eventKey(app.id, app.createdAt, 'created'),
-                type: 'event',
-                event: { type: 'created', at: app.createdAt },
-              },
-            },
-          },
-        ],
-      }),
-    );
+        },
+      ],
+    });
+    await retryConflicts(() => this.db.send(command));
   }
 
   /** The application with its documents and timeline, in one strongly consistent query. */

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
+import { injectTransactionConflicts } from './fault-injection.ts';
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The S3 emulator accepts only its own well-known key pair. */
@@ -14,9 +15,13 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: localCredentials } : {}),
     maxAttempts: 3,
   });
-  return DynamoDBDocumentClient.from(client, {
+  const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
+  if (config.stage === 'local' && config.injectTransactionConflictRate > 0) {
+    injectTransactionConflicts(client, { rate: config.injectTransactionConflictRate });
+  }
+  return doc;
 }
 
 /**

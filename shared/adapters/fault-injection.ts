@@ -2,6 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+/** What was injected in this process, read by tests and benchmarks. */
+export const faultStats = { injectedTransactionConflicts: 0 };
+
 /**
  * Makes a share of `TransactWriteItems` calls fail with `TransactionCanceledException`
  * (reason `TransactionConflict`) before they reach DynamoDB, as real DynamoDB does under contention
@@ -18,6 +21,7 @@ export function injectTransactionConflicts(
     (next, context) => async (args) => {
       if (context.commandName === 'TransactWriteItemsCommand' && random() < options.rate) {
         injected++;
+        faultStats.injectedTransactionConflicts++;
         const items = ((args.input as { TransactItems?: unknown[] }).TransactItems ?? []).length;
         throw new TransactionCanceledException({
           message:

@@ -40,6 +40,8 @@ export interface SubmitRequest {
   set: Record<string, unknown>;
   /** The receipt digest for a sequence number. */
   digest: (sequence: number) => Promise<string>;
+  /** The unit's counters as last read, if the caller has them: a hint, the transaction decides. */
+  counters?: { places: number; claimed: number; waitlisted: number };
 }
 
 export interface SubmitOutcome {
@@ -66,6 +68,7 @@ export interface ReleaseOutcome {
 }
 
 const MAX_ATTEMPTS = 60;
+const MAX_SUBMIT_ATTEMPTS = 400;
 
 /**
  * Carries out the place decisions of `domain/places.ts` as DynamoDB transactions (design §3). Every
@@ -100,10 +103,13 @@ export class PlaceLedger {
    * order of commits is the order of receipts: the earliest submissions hold the places.
    */
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
+    // Read the counters before taking a number: the number should reach the allocation item as soon
+    // as possible after it is drawn, so that receipts rarely arrive out of order.
+    let state = claimOutcome(req.counters ?? (await this.counters(req.programmeId, req.unitOrgId)));
     let sequence = await this.nextSequence(req.programmeId);
     let digest = await req.digest(sequence);
-    let state = claimOutcome(await this.counters(req.programmeId, req.unitOrgId));
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    let stale = 0;
+    for (let attempt = 0; attempt < MAX_SUBMIT_ATTEMPTS; attempt++) {
       try {
         await this.db.send(
           new TransactWriteCommand({ TransactItems: this.submitItems(req, state, sequence, digest) }),
@@ -124,21 +130,21 @@ export class PlaceLedger {
         if (person === 'ConditionalCheckFailed') {
           throw new AppError('already_applied', { cause: err });
         }
-        if (allocation === 'ConditionalCheckFailed') {
-          const old = oldItem(err, 0);
-          if (!old) throw new AppError('not_found', { message: '该单位不在本项目的名额分配中', cause: err });
-          if (typeof old.lastSequence === 'number' && old.lastSequence >= sequence) {
-            // A later receipt committed first in this unit: take a fresh, higher number.
-            sequence = await this.nextSequence(req.programmeId);
-            digest = await req.digest(sequence);
-          }
-          state = claimOutcome(old as { places: number; claimed: number; waitlisted: number });
-          continue;
+        if (allocation !== 'ConditionalCheckFailed') throw err;
+        const old = oldItem(err, 0);
+        if (!old) throw new AppError('not_found', { message: '该单位不在本项目的名额分配中', cause: err });
+        if (typeof old.lastClaimSequence === 'number' && old.lastClaimSequence >= sequence) {
+          // A later receipt committed first in this unit: take a fresh, higher number. Someone else
+          // committed, so the unit made progress; back off a little only when it keeps happening.
+          retryStats.staleReceipts++;
+          if (++stale > 2) await sleep(backoffMs(stale - 2, 2, 50));
+          sequence = await this.nextSequence(req.programmeId);
+          digest = await req.digest(sequence);
         }
-        throw err;
+        state = claimOutcome(old as { places: number; claimed: number; waitlisted: number });
       }
     }
-    throw new Error(`submit of ${req.applicationId} did not settle after ${MAX_ATTEMPTS} attempts`);
+    throw new AppError('rate_limited', { message: '提交人数过多，请稍后重试' });
   }
 
   private submitItems(
@@ -169,10 +175,13 @@ export class PlaceLedger {
         Update: {
           TableName: this.tableName,
           Key: allocationKey(req.programmeId, req.unitOrgId),
+          // Order matters only where a place is at stake: a claim may not overtake a later receipt
+          // that already holds a place, and nobody joins the waitlist ahead of a holder's receipt.
+          // Waitlist joins among themselves may land in any order: the waitlist is sorted by receipt.
           UpdateExpression: claimed
-            ? 'SET claimed = claimed + :one, lastSequence = :seq'
-            : 'SET waitlisted = waitlisted + :one, lastSequence = :seq',
-          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastSequence) OR lastSequence < :seq) AND ${
+            ? 'SET claimed = claimed + :one, lastClaimSequence = :seq'
+            : 'SET waitlisted = waitlisted + :one',
+          ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND ${
             claimed ? 'claimed < places' : 'claimed >= places'
           }`,
           ExpressionAttributeValues: { ':one': 1, ':seq': sequence },
@@ -320,7 +329,7 @@ export class PlaceLedger {
       ];
       if (quotaState === 'claimed' && plan.promote && next) {
         items.push(...this.promotionItems(programmeId, unitOrgId, next, req.at));
-        items.push(this.counterChange(programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'));
+        items.push(this.counterChange(programmeId, unitOrgId, 0, -1, 'waitlisted > :zero', next.sequence));
       } else if (quotaState === 'claimed') {
         // Nobody waited when we looked: the guard fails if someone joined the waitlist meanwhile.
         items.push(
@@ -391,12 +400,14 @@ export class PlaceLedger {
           Update: {
             TableName: this.tableName,
             Key: allocationKey(programmeId, toUnitOrgId),
-            UpdateExpression:
-              'SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k',
+            UpdateExpression: `SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k${
+              waiting.length > 0 ? ', lastClaimSequence = :promoted' : ''
+            }`,
             ConditionExpression: 'places = :places AND claimed = :claimed AND waitlisted = :waitlisted',
             ExpressionAttributeValues: {
               ':n': places,
               ':k': waiting.length,
+              ...(waiting.length > 0 ? { ':promoted': Math.max(...waiting.map((w) => w.sequence)) } : {}),
               ':places': to.places,
               ':claimed': to.claimed,
               ':waitlisted': to.waitlisted,
@@ -433,7 +444,14 @@ export class PlaceLedger {
           new TransactWriteCommand({
             TransactItems: [
               ...this.promotionItems(programmeId, unitOrgId, next, at),
-              this.counterChange(programmeId, unitOrgId, 1, -1, 'claimed < places AND waitlisted > :zero'),
+              this.counterChange(
+                programmeId,
+                unitOrgId,
+                1,
+                -1,
+                'claimed < places AND waitlisted > :zero',
+                next.sequence,
+              ),
             ],
           }),
         );
@@ -523,17 +541,22 @@ export class PlaceLedger {
     claimedDelta: number,
     waitlistedDelta: number,
     condition: string,
+    /** A promoted applicant's receipt: later waitlist joins must come after it. */
+    promotedSequence?: number,
   ): TransactItem {
     return {
       Update: {
         TableName: this.tableName,
         Key: allocationKey(programmeId, unitOrgId),
-        UpdateExpression: 'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw',
+        UpdateExpression: `SET claimed = claimed + :dc, waitlisted = waitlisted + :dw${
+          promotedSequence === undefined ? '' : ', lastClaimSequence = :promoted'
+        }`,
         ConditionExpression: condition,
         ExpressionAttributeValues: {
           ':dc': claimedDelta,
           ':dw': waitlistedDelta,
           ...(condition.includes(':zero') ? { ':zero': 0 } : {}),
+          ...(promotedSequence === undefined ? {} : { ':promoted': promotedSequence }),
         },
       },
     };

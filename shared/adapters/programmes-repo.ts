@@ -8,6 +8,7 @@ import {
   programmeListIndex,
   programmePartition,
 } from './keys.ts';
+import { retryConflicts } from './retry.ts';
 
 /** An allocation unit as stored: the attachment-table row plus its live place counters (design §3). */
 export interface AllocationState extends Allocation {
@@ -78,41 +79,40 @@ export class ProgrammeRepository {
   /** Publishes a programme and its allocation units atomically; 409 `already_exists` on a taken id. */
   async create(programme: Programme): Promise<void> {
     const { allocations, ...head } = programme;
-    await this.db
-      .send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...programmeKey(programme.id),
-                  ...programmeListIndex(programme.year, programme.id),
-                  type: 'programme',
-                  ...head,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+    const command = new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...programmeKey(programme.id),
+              ...programmeListIndex(programme.year, programme.id),
+              type: 'programme',
+              ...head,
             },
-            ...allocations.map((allocation, order) => ({
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...allocationKey(programme.id, allocation.unitOrgId),
-                  type: 'allocation',
-                  programmeId: programme.id,
-                  order,
-                  ...allocation,
-                  claimed: 0,
-                  waitlisted: 0,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            })),
-          ],
-        }),
-      )
-      .catch((err: unknown) => duplicateAsConflict(err, `项目编号 ${programme.id} 已存在`));
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...allocations.map((allocation, order) => ({
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...allocationKey(programme.id, allocation.unitOrgId),
+              type: 'allocation',
+              programmeId: programme.id,
+              order,
+              ...allocation,
+              claimed: 0,
+              waitlisted: 0,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
+      ],
+    });
+    await retryConflicts(() => this.db.send(command)).catch((err: unknown) =>
+      duplicateAsConflict(err, `项目编号 ${programme.id} 已存在`),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { cancellationReasons } from './errors.ts';
 
 /** Counts of what the retry loop absorbed, read by tests and benchmarks. */
-export const retryStats = { transactionConflicts: 0 };
+export const retryStats = { transactionConflicts: 0, staleReceipts: 0 };
 
 /** True for contention that real DynamoDB reports and that succeeds when tried again. */
 export function isTransactionConflict(err: unknown): boolean {

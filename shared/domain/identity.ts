@@ -35,14 +35,21 @@ function birthDateOfCanonical(id: string): string {
 
 /**
  * Whether `value` is an 18-character resident ID number (居民身份证号码, GB 11643-1999): an area
- * code not starting with 0, a birth date that exists between 1900-01-01 and `today`, a sequence
- * number and the mod-11 check character. Leading/trailing spaces and a lowercase `x` are accepted;
- * store and hash {@link normaliseIdNumber}'s result, never the raw input (R8).
+ * code not starting with 0, a birth date that exists between 1900-01-01 and today (Asia/Shanghai),
+ * a sequence number and the mod-11 check character. Leading/trailing spaces and a lowercase `x`
+ * are accepted; store and hash {@link normaliseIdNumber}'s result, never the raw input (R8).
  *
- * @param today Asia/Shanghai date (`YYYY-MM-DD`) that birth dates may not exceed; defaults to now.
  * @example isResidentIdNumber('11010519491231002X') // true
  */
-export function isResidentIdNumber(value: string, today: string = shanghaiDate(new Date())): boolean {
+export function isResidentIdNumber(value: string): boolean {
+  return isResidentIdNumberAsOf(value, shanghaiDate(new Date()));
+}
+
+/**
+ * {@link isResidentIdNumber} with an explicit `today` (`YYYY-MM-DD`) that birth dates may not
+ * exceed — for tests and for checks pinned to a submission date.
+ */
+export function isResidentIdNumberAsOf(value: string, today: string): boolean {
   const id = normaliseIdNumber(value);
   if (!ID_RE.test(id)) return false;
   const birth = birthDateOfCanonical(id);

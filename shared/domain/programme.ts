@@ -1,11 +1,13 @@
 import type { FieldError } from '../errors.ts';
 import type { Org } from '../schemas/orgs.ts';
 import type { ProgrammeInput } from '../schemas/programmes.ts';
+import { shareTotalFen } from './quota.ts';
 
 /**
  * The rules a programme must satisfy beyond its shape: dates ordered, review batches after the
  * application window opens and not overlapping (R10, R12), allocations only on `unit` orgs under the
- * owner (R5), funders that exist and sit on the unit's path (R6), unique ids.
+ * owner (R5), funders that exist and sit on the unit's path (R6), unique ids, and money each funder
+ * commits that stays an exact integer of fen.
  * Returns every problem found, each with the path of the offending field.
  */
 export function programmeErrors(input: ProgrammeInput, orgs: ReadonlyMap<string, Org>): FieldError[] {
@@ -42,6 +44,7 @@ export function programmeErrors(input: ProgrammeInput, orgs: ReadonlyMap<string,
   if (new Set(input.levels).size !== input.levels.length) add('levels', '学历层次重复');
 
   const units = new Set<string>();
+  const committedFen = new Map<string, number>();
   input.allocations.forEach((allocation, i) => {
     const at = `allocations.${i}`;
     const unit = orgs.get(allocation.unitOrgId);
@@ -69,6 +72,15 @@ export function programmeErrors(input: ProgrammeInput, orgs: ReadonlyMap<string,
       if (share.places !== undefined && share.places > allocation.places) {
         add(`${sharePath}.places`, '资助名额不能超过分配名额');
       }
+      // R6 money is integer fen: a funder's total across the programme must be counted exactly (≤ 2^53 − 1).
+      const committed = (committedFen.get(share.funderOrgId) ?? 0) + shareTotalFen(share, allocation.places);
+      if (
+        !Number.isSafeInteger(committed) &&
+        Number.isSafeInteger(committedFen.get(share.funderOrgId) ?? 0)
+      ) {
+        add(`${sharePath}.amountFen`, '该资助方的补助总额过大');
+      }
+      committedFen.set(share.funderOrgId, committed);
     });
   });
   return errors;

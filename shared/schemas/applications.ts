@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { attachmentKinds, documentContentTypes, MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
-import { isBankCardNumber, isMainlandMobile, isResidentIdNumber } from '../domain/identity.ts';
+import {
+  isBankCardNumber,
+  isMainlandMobile,
+  isResidentIdNumber,
+  normaliseAccountNumber,
+  normaliseIdNumber,
+  normaliseMobile,
+} from '../domain/identity.ts';
 import { CalendarDate, Cursor, Slug } from './common.ts';
 import { Level } from './programmes.ts';
 
@@ -16,12 +23,15 @@ export const Channel = z.enum(['app', 'wechat', 'web']).meta({ id: 'Channel' });
 export const Applicant = z
   .object({
     name: z.string().trim().min(1, '姓名不能为空').max(40),
+    // R8 compares people by this number: store only its normalised form.
     idNumber: z
       .string()
-      .trim()
-      .transform((v) => v.toUpperCase())
-      .refine(isResidentIdNumber, '身份证号无效：须为18位，校验码和出生日期正确'),
-    phone: z.string().trim().refine(isMainlandMobile, '手机号无效：须为11位中国大陆手机号'),
+      .refine((v) => isResidentIdNumber(v), '身份证号无效：须为18位，校验码和出生日期正确')
+      .transform(normaliseIdNumber),
+    phone: z
+      .string()
+      .refine((v) => isMainlandMobile(v), '手机号无效：须为11位中国大陆手机号')
+      .transform(normaliseMobile),
     positionLevel: PositionLevel,
     migrantWorker: z.boolean(),
   })
@@ -57,8 +67,8 @@ export const PayoutAccount = z.discriminatedUnion('kind', [
       accountName: z.string().trim().min(1, '户名不能为空').max(40),
       accountNumber: z
         .string()
-        .transform((v) => v.replace(/\s+/g, ''))
-        .refine(isBankCardNumber, '银行卡号无效'),
+        .refine((v) => isBankCardNumber(v), '银行卡号无效：须为12–19位且通过校验')
+        .transform(normaliseAccountNumber),
     })
     .strict(),
   z

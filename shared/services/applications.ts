@@ -38,9 +38,13 @@ const ID_HASH_PURPOSE = 'resident-id';
 const newId = () => randomBytes(10).toString('hex');
 
 async function loadProgramme(deps: Deps, programmeId: string): Promise<Programme> {
+  return (await loadProgrammeWithCounters(deps, programmeId)).programme;
+}
+
+async function loadProgrammeWithCounters(deps: Deps, programmeId: string) {
   const found = await deps.programmes.get(programmeId);
   if (!found) throw invalid([{ path: 'programmeId', message: '项目不存在' }]);
-  return found.programme;
+  return found;
 }
 
 /**
@@ -312,7 +316,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
   const bundle = await ownBundle(deps, caller, applicationId);
   const app = bundle.application;
   if (app.status !== 'draft') throw new AppError('invalid_state', { message: '申请已提交，不能重复提交' });
-  const programme = await loadProgramme(deps, app.programmeId);
+  const { programme, allocations } = await loadProgrammeWithCounters(deps, app.programmeId);
   if (!isWithinWindow(now, programme.applicationWindow)) {
     throw new AppError('application_window_closed', {
       message: `补助申请时间为 ${programme.applicationWindow.opensOn} 至 ${programme.applicationWindow.closesOn}`,
@@ -332,6 +336,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     level: app.enrolment.level,
     submittedAt,
     set: { currentOrgId: app.chain[0] ?? null },
+    counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
     digest: (sequence) =>
       receiptDigest(deps, {
         programmeId: app.programmeId,

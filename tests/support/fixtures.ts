@@ -76,3 +76,67 @@ export const sampleFiles = {
   ]),
   'application/pdf': Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
 } as const;
+
+/** A presigned POST upload form as `POST /v1/applications/{id}/attachments` returns it. */
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+}
+
+/**
+ * Uploads bytes through a presigned POST the way a browser form does: every field, then the file
+ * last. The S3 emulator enforces no policy, so what it accepts is what a forger could send.
+ */
+export async function postUpload(
+  upload: UploadForm,
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<Response> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(upload.fields)) form.append(k, v);
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }));
+  return fetch(upload.url, { method: 'POST', body: form });
+}
+
+/** The decoded policy document of a presigned POST (`Policy` is base64 JSON). */
+export function uploadPolicy(fields: Record<string, string>): {
+  expiration: string;
+  conditions: unknown[];
+} {
+  const encoded = fields.Policy ?? fields.policy;
+  if (!encoded) throw new Error('the upload form carries no Policy field');
+  return JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+}
+
+/** Files that are not what an upload claims: a PDF, plain text, and a PNG header on an oversize body. */
+export const forgedFiles = {
+  plainText: Buffer.from('this is not a scan of anything\n'),
+  /** A PNG signature followed by zeros up to `sizeBytes`. */
+  pngOfSize: (sizeBytes: number) => {
+    const bytes = Buffer.alloc(sizeBytes);
+    sampleFiles['image/png'].copy(bytes, 0);
+    return bytes;
+  },
+} as const;
+
+/** Marks a path {@link withChanges} removes. */
+export const REMOVE = Symbol('remove');
+
+/**
+ * A deep copy of a request body with some dotted paths set (or removed with {@link REMOVE}) — for
+ * sending bodies the types would not allow.
+ *
+ * @example withChanges(draftBody(1, opts), { 'applicant.phone': '12345678901', jobTitle: REMOVE })
+ */
+export function withChanges(body: object, changes: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(body) as Record<string, unknown>;
+  for (const [path, value] of Object.entries(changes)) {
+    const keys = path.split('.');
+    let node = copy;
+    for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+    const last = keys.at(-1) as string;
+    if (value === REMOVE) delete node[last];
+    else node[last] = value;
+  }
+  return copy;
+}

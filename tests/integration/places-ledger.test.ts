@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveStatuses } from '../../shared/adapters/place-ledger.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { PlaceBook } from '../../shared/domain/place-book.ts';
+import { invariantViolations } from '../../shared/domain/places.ts';
+import { AppError } from '../../shared/errors.ts';
+import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { placeSnapshot, submitThroughLedger } from '../support/ledger-fixtures.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+let stack: TestStack;
+let deps: Deps;
+let programmeCount = 0;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  deps = createDeps(loadConfig());
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+const units = ['lc-dongchangfu', 'lc-chiping', 'lc-linqing'] as const;
+
+async function newProgramme(places: Record<string, number>): Promise<string> {
+  const id = `ledger-${++programmeCount}`;
+  await deps.programmes.create({
+    id,
+    title: 'ledger',
+    ownerOrgId: 'lc',
+    year: 2026,
+    enrolmentYear: 2026,
+    applicationWindow: { opensOn: '2026-01-01', closesOn: '2026-12-31' },
+    reviewBatches: [{ id: 'b1', opensOn: '2026-01-01', closesOn: '2026-12-31' }],
+    levels: ['junior_college'],
+    allocations: Object.entries(places).map(([unitOrgId, n]) => ({
+      unitOrgId,
+      places: n,
+      funding: [{ funderOrgId: 'sd', amountFen: 100000 }],
+    })),
+    allocationPolicy: 'first_come_first_served',
+    createdAt: new Date().toISOString(),
+  });
+  return id;
+}
+
+const operation = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constant('submit' as const), unit: fc.constantFrom(...units) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constantFrom('withdrawn' as const, 'rejected' as const, 'lapsed' as const),
+      pick: fc.nat(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('reallocate' as const),
+      from: fc.constantFrom(...units),
+      to: fc.constantFrom(...units),
+      places: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+);
+
+describe('the place ledger on DynamoDB Local follows the domain model', () => {
+  it('keeps the invariant after every step of random sequences', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          a: fc.integer({ min: 0, max: 3 }),
+          b: fc.integer({ min: 0, max: 3 }),
+          c: fc.integer({ min: 0, max: 3 }),
+        }),
+        fc.array(operation, { minLength: 5, maxLength: 25 }),
+        async (p, ops) => {
+          const places = { [units[0]]: p.a, [units[1]]: p.b, [units[2]]: p.c };
+          const programmeId = await newProgramme(places);
+          const model = new PlaceBook(places);
+          const ids: string[] = [];
+          for (const step of ops) {
+            if (step.op === 'submit') {
+              const id = `${programmeId.replace('-', '')}x${ids.length + 1}`;
+              const outcome = await submitThroughLedger(deps, id, programmeId, step.unit);
+              ids.push(id);
+              expect(outcome.state).toBe(model.submit(id, step.unit).state);
+            } else if (step.op === 'reallocate') {
+              if (step.from === step.to) continue;
+              const allowed = model.reallocate(step.from, step.to, step.places);
+              const result = await deps.ledger
+                .reallocate(programmeId, step.from, step.to, step.places, new Date().toISOString())
+                .then(
+                  () => true,
+                  (err: unknown) => {
+                    if (err instanceof AppError && err.code === 'quota_exceeded') return false;
+                    throw err;
+                  },
+                );
+              expect(result).toBe(allowed);
+            } else {
+              const live = [...model.applications.values()].filter((a) => a.live);
+              const target = live[step.pick % Math.max(1, live.length)];
+              if (!target) continue;
+              const promotedInModel = model.release(target.id);
+              const at = new Date().toISOString();
+              const outcome = await deps.ledger.release({
+                applicationId: target.id,
+                status: step.op,
+                from: liveStatuses,
+                at,
+                event: { type: step.op, at },
+              });
+              expect(outcome.promotedApplicationId).toBe(promotedInModel);
+            }
+            const snapshot = await placeSnapshot(deps, programmeId, ids);
+            expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
+            for (const app of snapshot.applications) {
+              expect(app.state).toBe(model.applications.get(app.id)?.state);
+            }
+          }
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+});

@@ -1,0 +1,160 @@
+import { expect } from 'vitest';
+import { retryStats } from '../../shared/adapters/retry.ts';
+import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { attachmentKinds } from '../../shared/domain/documents.ts';
+import { invariantViolations } from '../../shared/domain/places.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import type { TestStack } from '../integration/harness.ts';
+import { draftBody } from './fixtures.ts';
+import { placeSnapshot } from './ledger-fixtures.ts';
+
+const today = shanghaiDate(new Date());
+const year = Number(today.slice(0, 4));
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i] as T, i);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * A programme open today with one unit of `places` places, and `drafts` complete drafts in it, each
+ * created through the API by its own worker, with its five documents already verified.
+ */
+export async function prepareContention(
+  stack: TestStack,
+  deps: Deps,
+  options: { programmeId: string; places: number; drafts: number },
+) {
+  const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  const created = await stack.call('POST', '/v1/programmes', {
+    token: admin,
+    body: {
+      id: options.programmeId,
+      title: '并发测试',
+      ownerOrgId: 'lc',
+      year: Number(addDays(today, -10).slice(0, 4)),
+      enrolmentYear: year,
+      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
+      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
+      levels: ['junior_college'],
+      allocations: [
+        {
+          unitOrgId: 'lc-dongchangfu',
+          places: options.places,
+          funding: [{ funderOrgId: 'sd', amountFen: 100000 }],
+        },
+      ],
+    },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const workers = await pool(
+    Array.from({ length: options.drafts }, (_, i) => i),
+    16,
+    async (i) => {
+      const token = await stack.token({ sub: `${options.programmeId}-w${i}`, role: 'worker' });
+      const res = await stack.call('POST', '/v1/applications', {
+        token,
+        body: draftBody(100_000 + i, {
+          programmeId: options.programmeId,
+          employerOrgId: 'lc-dcf-gucheng-textile',
+          enrolmentYear: year,
+        }),
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      const at = new Date().toISOString();
+      for (const kind of attachmentKinds) {
+        await deps.applications.putAttachment({
+          attachmentId: `${kind.replace(/_/g, '')}${i}`,
+          applicationId: res.body.id,
+          kind,
+          contentType: 'image/png',
+          declaredBytes: 16,
+          key: `applications/${res.body.id}/${kind}`,
+          status: 'verified',
+          sizeBytes: 16,
+          createdAt: at,
+        });
+      }
+      return { token, id: res.body.id as string };
+    },
+  );
+  return workers;
+}
+
+/** Fires every submit at once and checks the exact outcome the place invariant demands. */
+export async function submitAllAtOnce(
+  stack: TestStack,
+  deps: Deps,
+  programmeId: string,
+  workers: { token: string; id: string }[],
+  places: number,
+) {
+  const started = Date.now();
+  const staleBefore = retryStats.staleReceipts;
+  const responses = await Promise.all(
+    workers.map((w) => stack.call('POST', `/v1/applications/${w.id}/submit`, { token: w.token })),
+  );
+  console.log(
+    `${workers.length} submits in ${Date.now() - started} ms, ${retryStats.staleReceipts - staleBefore} stale receipts retried`,
+  );
+  for (const r of responses) expect(r.status, JSON.stringify(r.body)).toBe(200);
+  const results = responses.map(
+    (r) =>
+      r.body as {
+        id: string;
+        quota: { state: string; waitlistPosition?: number };
+        receipt: { sequence: number };
+      },
+  );
+  const claimed = results.filter((r) => r.quota.state === 'claimed');
+  const waitlisted = results.filter((r) => r.quota.state === 'waitlisted');
+  expect(claimed).toHaveLength(places);
+  expect(waitlisted).toHaveLength(workers.length - places);
+
+  // Every claimed receipt comes before every waitlisted one; receipts are unique.
+  const sequences = results.map((r) => r.receipt.sequence);
+  expect(new Set(sequences).size).toBe(results.length);
+  const lastClaimed = Math.max(...claimed.map((r) => r.receipt.sequence));
+  const firstWaiting = Math.min(...waitlisted.map((r) => r.receipt.sequence));
+  expect(lastClaimed).toBeLessThan(firstWaiting);
+
+  // Waitlist positions are exactly 1..n in receipt order, read back once every submit has answered.
+  // (A position answered by submit counts the receipts recorded ahead at that instant; one drawn
+  // earlier but still in flight may still land ahead, so the answer can only be lower or equal.)
+  const byReceipt = [...waitlisted].sort((a, b) => a.receipt.sequence - b.receipt.sequence);
+  const readBack = await pool(byReceipt, 16, async (r) => {
+    const w = workers.find((x) => x.id === r.id);
+    const res = await stack.call('GET', `/v1/applications/${r.id}`, { token: w?.token ?? '' });
+    return res.body.quota.waitlistPosition as number;
+  });
+  expect(readBack).toEqual(byReceipt.map((_, i) => i + 1));
+  byReceipt.forEach((r, i) => {
+    expect(r.quota.waitlistPosition).toBeGreaterThanOrEqual(1);
+    expect(r.quota.waitlistPosition).toBeLessThanOrEqual(i + 1);
+  });
+
+  // The quota board and the stored state agree with the invariant of design §3.
+  const board = await stack.call('GET', `/v1/programmes/${programmeId}/quotas`);
+  expect(board.body.units[0]).toMatchObject({ places, claimed: places, waitlisted: workers.length - places });
+  const snapshot = await placeSnapshot(
+    deps,
+    programmeId,
+    workers.map((w) => w.id),
+  );
+  expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
+  return results;
+}

@@ -1,0 +1,83 @@
+import type { ApplicationRecord } from '../../shared/adapters/applications-repo.ts';
+import type { PlaceHolder, UnitCounters } from '../../shared/domain/places.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+
+/** A draft as the repository stores it, with placeholder personal data (never read by the ledger). */
+export function draftRecord(
+  id: string,
+  programmeId: string,
+  unitOrgId: string,
+  at: string,
+): ApplicationRecord {
+  return {
+    id,
+    programmeId,
+    employerOrgId: `${unitOrgId}-enterprise`,
+    unitOrgId,
+    ownerSub: `worker-${id}`,
+    channel: 'app',
+    status: 'draft',
+    quotaState: 'none',
+    applicant: {
+      name: '测试',
+      idNumber: { cipher: 'x', masked: 'x' },
+      phone: '13800000000',
+      positionLevel: 'frontline',
+      migrantWorker: false,
+    },
+    idHash: `hash-${id}`,
+    enrolment: { institution: 'x', major: 'x', level: 'junior_college', enrolledOn: '2026-03-01' },
+    chsiReport: { verificationCode: 'ABCDEFGH', validUntil: '2030-01-01' },
+    jobTitle: 'x',
+    relevance: 'x',
+    payoutAccount: { kind: 'wallet', walletId: { cipher: 'x', masked: 'x' } },
+    chain: [unitOrgId],
+    currentOrgId: null,
+    decisions: [],
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** Creates a draft and submits it through the ledger, as the submit route does after its checks. */
+export async function submitThroughLedger(deps: Deps, id: string, programmeId: string, unitOrgId: string) {
+  const at = new Date().toISOString();
+  await deps.applications.create(draftRecord(id, programmeId, unitOrgId, at));
+  return deps.ledger.submit({
+    applicationId: id,
+    programmeId,
+    unitOrgId,
+    expectedUpdatedAt: at,
+    idHash: `hash-${id}`,
+    level: 'junior_college',
+    submittedAt: at,
+    set: {},
+    digest: async (sequence) => `digest-${sequence}`,
+  });
+}
+
+/** What the table holds now, in the invariant's terms: unit counters and every application's place. */
+export async function placeSnapshot(deps: Deps, programmeId: string, applicationIds: readonly string[]) {
+  const found = await deps.programmes.get(programmeId);
+  if (!found) throw new Error(`programme ${programmeId} missing`);
+  const units = new Map<string, UnitCounters>(
+    found.allocations.map((a) => [
+      a.unitOrgId,
+      { places: a.places, claimed: a.claimed, waitlisted: a.waitlisted },
+    ]),
+  );
+  const applications: PlaceHolder[] = [];
+  for (const id of applicationIds) {
+    const bundle = await deps.applications.bundle(id);
+    if (!bundle) throw new Error(`application ${id} missing`);
+    const app = bundle.application;
+    applications.push({
+      id,
+      unitOrgId: app.unitOrgId,
+      sequence: app.sequence ?? 0,
+      state: app.quotaState as PlaceHolder['state'],
+      live: ['in_review', 'returned', 'approved'].includes(app.status),
+    });
+  }
+  return { units, applications };
+}
