@@ -17,7 +17,6 @@ export type ErrorCode =
   | 'review_window_closed'
   | 'quota_exceeded'
   | 'payload_too_large'
-  | 'unsupported_media_type'
   | 'ineligible'
   | 'missing_attachments'
   | 'rate_limited'
@@ -36,7 +35,6 @@ export const errorStatus: Record<ErrorCode, number> = {
   review_window_closed: 409,
   quota_exceeded: 409,
   payload_too_large: 413,
-  unsupported_media_type: 415,
   ineligible: 422,
   missing_attachments: 422,
   rate_limited: 429,
@@ -57,7 +55,6 @@ export const errorMessage: Record<ErrorCode, string> = {
   review_window_closed: '不在审核时间内',
   quota_exceeded: '名额不足',
   payload_too_large: '请求内容过大',
-  unsupported_media_type: '请求内容必须是 JSON',
   ineligible: '不符合补助条件',
   missing_attachments: '缺少必需的材料',
   rate_limited: '请求过于频繁，请稍后再试',

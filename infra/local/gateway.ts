@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../shared/errors.ts';
 import { errorResult, type HttpEvent, type HttpResult, jsonResult } from '../../shared/http/handler.ts';
 import type { FunctionGroup, RouteDef } from '../../shared/http/route.ts';

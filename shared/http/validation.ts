@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zhCN } from 'zod/locales';
 import { AppError, type FieldError } from '../errors.ts';
 
@@ -7,13 +7,16 @@ z.config(zhCN());
 
 /** Turns zod issues into the contract's `fields: [{path, message}]`, `prefix` naming the request part. */
 export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return {
-      path: prefix && path ? `${prefix}.${path}` : prefix || path || '(body)',
-      message: issue.message,
-    };
-  });
+  const at = (path: readonly PropertyKey[]) => {
+    const joined = path.map(String).join('.');
+    return prefix && joined ? `${prefix}.${joined}` : prefix || joined || '(body)';
+  };
+  return error.issues.flatMap((issue) =>
+    // Unknown keys are named one by one, each at its own path.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: at([...issue.path, key]), message: `不允许的字段：${key}` }))
+      : [{ path: at(issue.path), message: issue.message }],
+  );
 }
 
 /** Parses one part of a request; 400 `validation_failed` naming every bad field otherwise. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { attachmentKinds, documentContentTypes, MAX_DOCUMENT_BYTES } from '../domain/documents.ts';
 import {
   isBankCardNumber,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCalendarDate } from '../domain/dates.ts';
 
 /** Ids chosen by people (orgs, programmes, batches): lowercase slugs, stable in URLs. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Slug } from './common.ts';
 
 /** 组织层级: 省总工会 → 市总工会 → 县(市、区)/开发区/市直 → 乡镇(街道) → 企业. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarDate, Fen, Slug } from './common.ts';
 
 /** R4: 新入读大专及本科. */

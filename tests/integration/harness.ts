@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -28,8 +28,9 @@ export interface ApiResponse {
  */
 export async function startTestStack(options: { seed?: boolean; now?: Date } = {}): Promise<TestStack> {
   const suffix = randomBytes(4).toString('hex');
+  const dataDir = mkdtempSync(join(tmpdir(), 'edu-subsidy-test-'));
   const stack = await startLocalStack({
-    dataDir: mkdtempSync(join(tmpdir(), 'edu-subsidy-test-')),
+    dataDir,
     port: 0,
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     // Each file runs its own S3 emulator in-process, so its object-created events reach this stack.
@@ -40,6 +41,11 @@ export async function startTestStack(options: { seed?: boolean; now?: Date } = {
   });
   return {
     ...stack,
+    // The data directory (signing key, S3 objects) belongs to this stack alone: remove it with the stack.
+    stop: async () => {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
     token: (claims) => stack.auth.issue(claims),
     call: async (method, path, opts = {}) => {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };

@@ -1,0 +1,103 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { lockFile, repoRoot } from './paths.ts';
+
+/**
+ * ESM output still meets CommonJS dependencies that call `require` for Node built-ins; esbuild's
+ * shim for that needs a real `require` in module scope.
+ */
+const requireShim =
+  "import{createRequire as __eduCreateRequire}from'node:module';const require=__eduCreateRequire(import.meta.url);";
+
+/**
+ * How every function is bundled: local esbuild (no Docker), ESM for Node.js 24, minified, with a
+ * source map beside the bundle (not inlined, so it does not count against the bundle's size).
+ *
+ * `bundleAwsSdk: false` (the default) leaves `@aws-sdk/*` to the SDK v3 that the Node.js 24 Lambda
+ * runtime ships: the bundles stay small (a cold start reads less) and SDK fixes arrive with the
+ * runtime. `true` bundles the versions pinned in the lock file instead, for when the runtime's SDK
+ * is missing something the code needs.
+ */
+export function functionBundling(bundleAwsSdk: boolean): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    // The error messages are Chinese: UTF-8 keeps them as they are instead of \uXXXX escapes
+    // (a third of the bundle). Passed as an argument: aws-cdk-lib 2.276 drops `charset` when it
+    // bundles locally.
+    esbuildArgs: { '--charset': 'utf8' },
+    banner: requireShim,
+    externalModules: bundleAwsSdk ? [] : ['@aws-sdk/*'],
+    bundleAwsSDK: bundleAwsSdk,
+    logLevel: LogLevel.WARNING,
+  };
+}
+
+export interface AppFunctionProps {
+  /** Absolute path of the entry file; it exports `handler`. */
+  entry: string;
+  description: string;
+  environment: Record<string, string>;
+  bundleAwsSdk: boolean;
+  memorySize?: number;
+  timeout?: Duration;
+  /** Days the function's log group keeps its logs. */
+  logRetention?: RetentionDays;
+}
+
+/**
+ * A Lambda function of this project: Node.js 24 on arm64, bundled by esbuild, with a log group of
+ * its own and a role that may write to that log group and nothing else until it is granted more.
+ * (No `AWSLambdaBasicExecutionRole`: that managed policy may write to every log group.)
+ *
+ * Used for the route groups now and, later, for the tasks of the Step Functions state machines.
+ */
+export class AppFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+    // Six months: the PRC Cybersecurity Law (art. 21) requires network logs to be kept that long.
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.SIX_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.description}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      projectRoot: repoRoot,
+      depsLockFilePath: lockFile,
+      bundling: functionBundling(props.bundleAwsSdk),
+      environment: {
+        ...props.environment,
+        STAGE: 'aws',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    // Grants land in the role's default policy later; the function must not start before them.
+    this.function.node.addDependency(this.role);
+  }
+}

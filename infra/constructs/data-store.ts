@@ -1,0 +1,237 @@
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  type IBucket,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
+import { KMS_ENCRYPTION_CONTEXT } from '../../shared/adapters/field-cipher.ts';
+import { type KeyAttribute, tableDefinition } from '../../shared/adapters/table.ts';
+import { acknowledge, attRef } from './nag.ts';
+
+export interface DataStoreProps {
+  /** Receives the attachments bucket's server access logs. */
+  accessLogBucket: IBucket;
+}
+
+/**
+ * Acknowledges a finding on the role a grant lands in (a grant's policy hangs below the role, not
+ * below the function or state machine that was granted).
+ */
+function acknowledgeOnPrincipal(grantee: IGrantable, rule: string, reason: string, findings: string[]) {
+  const principal = grantee.grantPrincipal;
+  if (principal instanceof Construct) acknowledge(principal, rule, reason, findings);
+}
+
+const attributeType = (key: KeyAttribute) => ({ S: AttributeType.STRING, N: AttributeType.NUMBER })[key.type];
+
+/** Reading items: single items, batches, queries (transactional reads are checked as GetItem). */
+const tableReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
+/** Writing items: single items, batches, and the parts of a transaction. */
+const tableWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+/**
+ * The data of the platform (design §6): the one DynamoDB table, the attachments bucket, and the
+ * KMS keys that protect personal data. Everything here is RETAIN: deleting the stack never deletes
+ * an application, a document or the key that decrypts them.
+ */
+export class DataStore extends Construct {
+  readonly table: Table;
+  readonly attachments: Bucket;
+  /** Encrypts the attachments bucket (SSE-KMS with a bucket key). */
+  readonly attachmentsKey: Key;
+  /** Field-level encryption of ID and account numbers (PIPL): data keys are generated from it. */
+  readonly fieldKey: Key;
+  /** The HMAC key of the lookup hashes of ID numbers (R8 lookups without decrypting). */
+  readonly fieldHmacKey: Key;
+
+  constructor(scope: Construct, id: string, props: DataStoreProps) {
+    super(scope, id);
+    const stackName = Stack.of(this).stackName;
+
+    // One source with DynamoDB Local: keys, indexes and TTL all come from `tableDefinition`.
+    this.table = new Table(this, 'Table', {
+      partitionKey: {
+        name: tableDefinition.partitionKey.name,
+        type: attributeType(tableDefinition.partitionKey),
+      },
+      sortKey: { name: tableDefinition.sortKey.name, type: attributeType(tableDefinition.sortKey) },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableDefinition.globalSecondaryIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey.name, type: attributeType(index.partitionKey) },
+        sortKey: { name: index.sortKey.name, type: attributeType(index.sortKey) },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    this.fieldKey = new Key(this, 'FieldKey', {
+      description: 'edu-subsidy: field-level encryption of ID and account numbers',
+      alias: `alias/${stackName}/field`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // HMAC keys cannot rotate automatically — and must not: a new key would change every lookup hash.
+    this.fieldHmacKey = new Key(this, 'FieldHmacKey', {
+      description: 'edu-subsidy: HMAC of the lookup hashes of ID numbers',
+      alias: `alias/${stackName}/field-hmac`,
+      keySpec: KeySpec.HMAC_256,
+      keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.attachmentsKey = new Key(this, 'AttachmentsKey', {
+      description: 'edu-subsidy: encryption of uploaded application documents',
+      alias: `alias/${stackName}/attachments`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.attachments = new Bucket(this, 'Attachments', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.attachmentsKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      serverAccessLogsBucket: props.accessLogBucket,
+      serverAccessLogsPrefix: 'attachments/',
+      lifecycleRules: [
+        {
+          id: 'expire-noncurrent-versions',
+          noncurrentVersionExpiration: Duration.days(attachmentsBucket.noncurrentVersionDays),
+        },
+        {
+          id: 'abort-incomplete-multipart',
+          abortIncompleteMultipartUploadAfter: Duration.days(attachmentsBucket.abortIncompleteUploadDays),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** What every function needs to find the data (read by `loadConfig`). */
+  functionEnvironment(): Record<string, string> {
+    return {
+      TABLE_NAME: this.table.tableName,
+      BUCKET_NAME: this.attachments.bucketName,
+      FIELD_KEY_ID: this.fieldKey.keyId,
+      FIELD_HMAC_KEY_ID: this.fieldHmacKey.keyId,
+    };
+  }
+
+  /**
+   * Lets browsers on these origins upload with the presigned POST and read with presigned GETs.
+   * Called once the web origins are known (the CloudFront domain exists only after the
+   * distribution does).
+   */
+  allowBrowserOrigins(origins: readonly string[]): void {
+    this.attachments.addCorsRule({
+      allowedOrigins: [...origins],
+      allowedMethods: attachmentsBucket.cors.allowedMethods.map((method) => HttpMethods[method]),
+      allowedHeaders: [...attachmentsBucket.cors.allowedHeaders],
+      exposedHeaders: [...attachmentsBucket.cors.exposedHeaders],
+      maxAge: attachmentsBucket.cors.maxAgeSeconds,
+    });
+  }
+
+  /** Item reads on the table and on each of its indexes, named one by one (no wildcards). */
+  grantTableRead(grantee: IGrantable): void {
+    const indexArns = tableDefinition.globalSecondaryIndexes.map(
+      (index) => `${this.table.tableArn}/index/${index.indexName}`,
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: tableReadActions, resources: [this.table.tableArn, ...indexArns] }),
+    );
+  }
+
+  /** Item reads (table and indexes) and item writes (the table; indexes are never written directly). */
+  grantTableReadWrite(grantee: IGrantable): void {
+    this.grantTableRead(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: tableWriteActions, resources: [this.table.tableArn] }),
+    );
+  }
+
+  /**
+   * Reading and writing application documents: objects under the application prefix only, plus
+   * the KMS key the bucket encrypts them with. The presigned POST and GET URLs a function signs
+   * carry exactly these permissions.
+   */
+  grantAttachmentsReadWrite(grantee: IGrantable): void {
+    acknowledgeOnPrincipal(
+      grantee,
+      'IAM5',
+      'Documents are objects named per application and attachment (applications/{id}/{attachmentId}); ' +
+        'the grant is limited to that prefix of the attachments bucket.',
+      [`Resource::${attRef(this.attachments)}/${attachmentsBucket.applicationPrefix}*`],
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        // GetObjectVersion: verification reads back exactly the version it measured.
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject'],
+        resources: [this.attachments.arnForObjects(`${attachmentsBucket.applicationPrefix}*`)],
+      }),
+    );
+    // HeadObject on a missing key answers 404 rather than 403 only with ListBucket.
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.attachments.bucketArn] }),
+    );
+    // Only through S3 (SSE-KMS of the documents), never directly.
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.attachmentsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+      }),
+    );
+  }
+
+  /**
+   * Envelope encryption of personal fields (data keys bound to the field cipher's encryption
+   * context, so the key cannot be used for anything else) and the lookup hashes.
+   */
+  grantFieldEncryption(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.fieldKey.keyArn],
+        conditions: {
+          StringEquals: Object.fromEntries(
+            Object.entries(KMS_ENCRYPTION_CONTEXT).map(([key, value]) => [
+              `kms:EncryptionContext:${key}`,
+              value,
+            ]),
+          ),
+        },
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['kms:GenerateMac'], resources: [this.fieldHmacKey.keyArn] }),
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { routeList } from '../../shared/http/routes.ts';
+import { DataStore } from '../constructs/data-store.ts';
+import { DocumentEvents } from '../constructs/document-events.ts';
+import { Identity } from '../constructs/identity.ts';
+import { LogBucket } from '../constructs/log-bucket.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
+import { PublicApi } from '../constructs/public-api.ts';
+import { RouteFunctions } from '../constructs/route-functions.ts';
+import { WebConsole, type WebDomain } from '../constructs/web-console.ts';
+
+export interface EduSubsidyStackProps extends StackProps {
+  /**
+   * Browser origins besides the CloudFront domain (and the custom domain) that may call the API
+   * and upload documents, e.g. a console served from elsewhere during a migration.
+   */
+  consoleOrigins?: readonly string[];
+  /** A custom domain for the consoles. */
+  webDomain?: WebDomain | undefined;
+  /** ISO 3166 country codes allowed by CloudFront; empty or absent allows every country. */
+  geoAllowlist?: readonly string[];
+  /** A CloudFront-scope WAF web ACL ARN (us-east-1) to attach. */
+  webAclArn?: string | undefined;
+  /** E-mail addresses subscribed to the alarm topic. */
+  alarmEmails?: readonly string[];
+  /** Bundle the AWS SDK into the functions instead of using the runtime's (see `functionBundling`). */
+  bundleAwsSdk?: boolean;
+  /** Steady-state requests a second and burst for every route of the API stage. */
+  apiThrottle?: { rateLimit: number; burstLimit: number };
+}
+
+/** Days the S3 and CloudFront access logs are kept: a year, beyond the legal six months. */
+const accessLogDays = 365;
+
+/**
+ * Everything edu-subsidy runs on in AWS (design §6). The parts are public so that later stacks
+ * and constructs — the programme calendar and payout-run state machines and their scheduler —
+ * can be granted access to the same table, bucket, key and alarm topic:
+ *
+ * ```ts
+ * const sm = new StateMachine(stack, 'PayoutRun', { ... });
+ * stack.data.grantTableReadWrite(sm);
+ * stack.monitoring.watchStateMachine('PayoutRun', sm);
+ * ```
+ */
+export class EduSubsidyStack extends Stack {
+  readonly accessLogs: LogBucket;
+  readonly data: DataStore;
+  readonly functions: RouteFunctions;
+  readonly documentEvents: DocumentEvents;
+  readonly identity: Identity;
+  readonly api: PublicApi;
+  readonly web: WebConsole;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: EduSubsidyStackProps = {}) {
+    super(scope, id, {
+      description: 'edu-subsidy: applications, union review, places and payouts of the subsidy programme',
+      ...props,
+    });
+
+    this.accessLogs = new LogBucket(this, 'AccessLogs', { retentionDays: accessLogDays });
+    this.data = new DataStore(this, 'Data', { accessLogBucket: this.accessLogs.bucket });
+    this.functions = new RouteFunctions(this, 'Functions', {
+      data: this.data,
+      bundleAwsSdk: props.bundleAwsSdk ?? false,
+    });
+    this.documentEvents = new DocumentEvents(this, 'Documents', {
+      data: this.data,
+      bundleAwsSdk: props.bundleAwsSdk ?? false,
+    });
+    this.identity = new Identity(this, 'Identity');
+
+    const extraOrigins = [
+      ...(props.consoleOrigins ?? []),
+      ...(props.webDomain?.names ?? []).map((name) => `https://${name}`),
+    ];
+    this.api = new PublicApi(this, 'Api', {
+      routes: routeList,
+      functions: this.functions,
+      identity: this.identity,
+      // The CloudFront domain itself is not listed: the console reaches the API through the same
+      // distribution (same origin), and listing it here would make the API depend on the
+      // distribution that already depends on the API.
+      corsOrigins: extraOrigins,
+      throttle: props.apiThrottle ?? { rateLimit: 100, burstLimit: 200 },
+    });
+
+    this.web = new WebConsole(this, 'Web', {
+      api: this.api,
+      identity: this.identity,
+      accessLogBucket: this.accessLogs.bucket,
+      domain: props.webDomain,
+      geoAllowlist: props.geoAllowlist ?? [],
+      webAclArn: props.webAclArn,
+    });
+    this.data.allowBrowserOrigins([...new Set([...this.web.origins, ...extraOrigins])]);
+
+    this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmails: props.alarmEmails ?? [] });
+    for (const [group, fn] of this.functions.entries()) this.monitoring.watchFunction(group, fn.function);
+    this.monitoring.watchFunction('documentEvents', this.documentEvents.fn.function);
+    this.monitoring.watchTable(this.data.table);
+    this.monitoring.watchHttpApi(this.api.httpApi);
+
+    new CfnOutput(this, 'WebUrl', { value: this.web.origins[0] ?? '' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.consoleClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'AttachmentsBucketName', { value: this.data.attachments.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+  }
+}

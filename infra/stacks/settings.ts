@@ -1,0 +1,53 @@
+import type { Construct } from 'constructs';
+import type { EduSubsidyStackProps } from './edu-subsidy-stack.ts';
+
+/** Context keys the app reads (`cdk.json` or `cdk synth -c key=value`). */
+export const contextKeys = {
+  consoleOrigins: 'edu-subsidy:consoleOrigins',
+  webDomainNames: 'edu-subsidy:webDomainNames',
+  webCertificateArn: 'edu-subsidy:webCertificateArn',
+  geoAllowlist: 'edu-subsidy:geoAllowlist',
+  webAclArn: 'edu-subsidy:webAclArn',
+  alarmEmails: 'edu-subsidy:alarmEmails',
+  bundleAwsSdk: 'edu-subsidy:bundleAwsSdk',
+  nag: 'edu-subsidy:nag',
+} as const;
+
+/** A list from context: a JSON array in `cdk.json`, or a comma-separated string from `-c`. */
+export function contextList(scope: Construct, key: string): string[] {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return [];
+  const items = Array.isArray(value) ? value : String(value).split(',');
+  return items.map((item) => String(item).trim()).filter((item) => item.length > 0);
+}
+
+/** A flag from context: `true`/`false` in `cdk.json`, or the strings `"true"`/`"false"` from `-c`. */
+export function contextFlag(scope: Construct, key: string, fallback: boolean): boolean {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new Error(`context ${key} must be true or false, not ${JSON.stringify(value)}`);
+}
+
+function contextString(scope: Construct, key: string): string | undefined {
+  const value: unknown = scope.node.tryGetContext(key);
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The stack's deployment-specific settings, from context. */
+export function stackPropsFromContext(scope: Construct): EduSubsidyStackProps {
+  const domainNames = contextList(scope, contextKeys.webDomainNames);
+  const certificateArn = contextString(scope, contextKeys.webCertificateArn);
+  if (domainNames.length > 0 !== (certificateArn !== undefined)) {
+    throw new Error(`${contextKeys.webDomainNames} and ${contextKeys.webCertificateArn} go together`);
+  }
+  return {
+    consoleOrigins: contextList(scope, contextKeys.consoleOrigins),
+    webDomain: certificateArn ? { names: domainNames, certificateArn } : undefined,
+    geoAllowlist: contextList(scope, contextKeys.geoAllowlist),
+    webAclArn: contextString(scope, contextKeys.webAclArn),
+    alarmEmails: contextList(scope, contextKeys.alarmEmails),
+    bundleAwsSdk: contextFlag(scope, contextKeys.bundleAwsSdk, false),
+  };
+}

@@ -1,0 +1,582 @@
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { DataStore } from '../../infra/constructs/data-store.ts';
+import { Identity } from '../../infra/constructs/identity.ts';
+import { LogBucket } from '../../infra/constructs/log-bucket.ts';
+import { PublicApi } from '../../infra/constructs/public-api.ts';
+import { RouteFunctions } from '../../infra/constructs/route-functions.ts';
+import { apiPathPatterns } from '../../infra/constructs/web-console.ts';
+import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
+import { tableDefinition } from '../../shared/adapters/table.ts';
+import { functionGroups, type RouteDef, routeKey } from '../../shared/http/route.ts';
+import { routeList } from '../../shared/http/routes.ts';
+import { type CfnResource, logicalId, resourceOf, resourcesOfType, synthStack, testApp } from './synth.ts';
+
+const { stack, template } = synthStack();
+const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
+
+const ref = (construct: Parameters<typeof logicalId>[0]) => ({ Ref: logicalId(construct) });
+const arnOf = (construct: Parameters<typeof logicalId>[0]) => ({
+  'Fn::GetAtt': [logicalId(construct), 'Arn'],
+});
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** The statements of every inline policy attached to a role. */
+function statementsOf(role: Parameters<typeof logicalId>[0]): Statement[] {
+  const roleId = logicalId(role);
+  return Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((policy) =>
+      (policy.Properties.Roles as unknown[]).some(
+        (r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId }),
+      ),
+    )
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+const actionsOf = (statements: Statement[]) =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('DynamoDB table', () => {
+  const table = resourceOf(template, stack.data.table);
+
+  it('is the only table: on-demand, point-in-time recovery, deletion protection, encrypted, retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('has the keys, the indexes and the TTL attribute of tableDefinition', () => {
+    const keySchema = (pk: string, sk: string) => [
+      { AttributeName: pk, KeyType: 'HASH' },
+      { AttributeName: sk, KeyType: 'RANGE' },
+    ];
+    expect(table.Properties.KeySchema).toEqual(
+      keySchema(tableDefinition.partitionKey.name, tableDefinition.sortKey.name),
+    );
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(
+      tableDefinition.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: keySchema(index.partitionKey.name, index.sortKey.name),
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    const expectedAttributes = [
+      tableDefinition.partitionKey,
+      tableDefinition.sortKey,
+      ...tableDefinition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ].map((key) => ({ AttributeName: key.name, AttributeType: key.type }));
+    expect(table.Properties.AttributeDefinitions).toEqual(expect.arrayContaining(expectedAttributes));
+    expect(table.Properties.AttributeDefinitions).toHaveLength(expectedAttributes.length);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: tableDefinition.timeToLiveAttribute,
+      Enabled: true,
+    });
+  });
+});
+
+describe('attachments bucket', () => {
+  const bucket = resourceOf(template, stack.data.attachments);
+
+  it('is private, KMS-encrypted, versioned, logged and retained', () => {
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: arnOf(stack.data.attachmentsKey),
+          },
+        },
+      ],
+    });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LoggingConfiguration).toMatchObject({
+      DestinationBucketName: ref(stack.accessLogs.bucket),
+    });
+    expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('refuses requests without TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(stack.data.attachments),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('admits the console origin (the CloudFront domain) for browser uploads', () => {
+    const rules = (bucket.Properties.CorsConfiguration as { CorsRules: Record<string, unknown>[] }).CorsRules;
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toEqual({
+      AllowedOrigins: [
+        {
+          'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.web.distribution), 'DomainName'] }]],
+        },
+      ],
+      AllowedMethods: [...attachmentsBucket.cors.allowedMethods],
+      AllowedHeaders: attachmentsBucket.cors.allowedHeaders,
+      ExposedHeaders: attachmentsBucket.cors.exposedHeaders,
+      MaxAge: attachmentsBucket.cors.maxAgeSeconds,
+    });
+  });
+
+  it('expires superseded versions and abandoned multipart uploads', () => {
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Status: 'Enabled',
+          NoncurrentVersionExpiration: { NoncurrentDays: attachmentsBucket.noncurrentVersionDays },
+        }),
+        expect.objectContaining({
+          Status: 'Enabled',
+          AbortIncompleteMultipartUpload: {
+            DaysAfterInitiation: attachmentsBucket.abortIncompleteUploadDays,
+          },
+        }),
+      ]),
+    );
+  });
+
+  it('notifies the document verifier of every upload under the application prefix', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: ref(stack.data.attachments),
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: { FilterRules: [{ Name: 'prefix', Value: attachmentsBucket.applicationPrefix }] },
+            },
+            LambdaFunctionArn: arnOf(stack.documentEvents.fn.function),
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  const ours = Object.entries(resources).filter(
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x',
+  );
+
+  it('one per route group, plus the document verifier', () => {
+    expect(ours).toHaveLength(functionGroups.length + 1);
+  });
+
+  it.each(functionGroups)(
+    'the %s group runs on Node.js 24, arm64, ESM bundle, with its configuration',
+    (group) => {
+      const fn = stack.functions.of(group);
+      const props = resourceOf(template, fn.function).Properties;
+      expect(props).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+      });
+      expect((props.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
+        TABLE_NAME: ref(stack.data.table),
+        BUCKET_NAME: ref(stack.data.attachments),
+        FIELD_KEY_ID: ref(stack.data.fieldKey),
+        FIELD_HMAC_KEY_ID: ref(stack.data.fieldHmacKey),
+        STAGE: 'aws',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(props.LoggingConfig).toEqual({ LogGroup: ref(fn.logGroup) });
+      expect(resourceOf(template, fn.logGroup).Properties.RetentionInDays).toBe(180);
+    },
+  );
+
+  it('no role of ours carries a managed policy', () => {
+    for (const [, fn] of ours) {
+      const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(resources[roleId]?.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('the public group only reads the table', () => {
+    const role = stack.functions.of('public').role;
+    const actions = actionsOf(statementsOf(role));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'logs:PutLogEvents']),
+    );
+    expect(actions.filter((a) => /^(s3|kms):|dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
+  });
+
+  it('writing groups get the table, the documents and the field keys — and no wildcard action', () => {
+    for (const group of functionGroups.filter((g) => g !== 'public')) {
+      const statements = statementsOf(stack.functions.of(group).role);
+      const actions = actionsOf(statements);
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          's3:PutObject',
+          's3:GetObjectVersion',
+          'kms:GenerateDataKey',
+          'kms:Decrypt',
+          'kms:GenerateMac',
+        ]),
+      );
+      expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+      const fieldKeyUse = statements.find(
+        (s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf(stack.data.fieldKey)),
+      );
+      expect(fieldKeyUse?.Condition).toEqual({
+        StringEquals: { 'kms:EncryptionContext:purpose': 'edu-subsidy:field-encryption' },
+      });
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  const routeResources = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route'));
+  const authorizers = resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer');
+  const [authorizerId] = Object.keys(authorizers);
+
+  it('has exactly one route per entry of the route table', () => {
+    expect(routeResources.map((r) => r.Properties.RouteKey).sort()).toEqual(routeList.map(routeKey).sort());
+  });
+
+  it('never deploys the local-only /v1/dev routes', () => {
+    expect(routeResources.filter((r) => String(r.Properties.RouteKey).includes('/dev'))).toEqual([]);
+  });
+
+  it.each(routeList.map((route) => [routeKey(route), route] as const))(
+    '%s is integrated with its group and authorized as the route table says',
+    (key, route) => {
+      const [resource] = routeResources.filter((r) => r.Properties.RouteKey === key);
+      expect(resource).toBeDefined();
+      if (route.auth === 'public') {
+        expect(resource?.Properties.AuthorizationType).toBe('NONE');
+        expect(resource?.Properties.AuthorizerId).toBeUndefined();
+      } else {
+        expect(resource?.Properties.AuthorizationType).toBe('JWT');
+        expect(resource?.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+      }
+      const target = resource?.Properties.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = resources[target['Fn::Join'][1][1].Ref];
+      expect(integration?.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: arnOf(stack.functions.of(route.group).function),
+      });
+    },
+  );
+
+  it('verifies Cognito JWTs: issuer is the user pool, audience the console client', () => {
+    expect(Object.values(authorizers)).toHaveLength(1);
+    expect(authorizers[authorizerId ?? '']?.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [ref(stack.identity.consoleClient)],
+        Issuer: {
+          'Fn::Join': [
+            '',
+            ['https://', { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'ProviderURL'] }],
+          ],
+        },
+      },
+    });
+  });
+
+  it('logs every request and throttles on the default stage', () => {
+    const stage = resourceOf(template, stack.api.stage).Properties;
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: { DestinationArn: arnOf(stack.api.accessLogs) },
+    });
+    const format = JSON.parse((stage.AccessLogSettings as { Format: string }).Format) as Record<
+      string,
+      string
+    >;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+  });
+
+  it('needs no CORS by default: the console calls it through its own CloudFront origin', () => {
+    expect(resourceOf(template, stack.api.httpApi).Properties.CorsConfiguration).toBeUndefined();
+  });
+
+  it('refuses to deploy a route served only by the local gateway', () => {
+    const scratch = new Stack(testApp(), 'Scratch');
+    const logs = new LogBucket(scratch, 'Logs', { retentionDays: 1 });
+    const data = new DataStore(scratch, 'Data', { accessLogBucket: logs.bucket });
+    const functions = new RouteFunctions(scratch, 'Functions', { data, bundleAwsSdk: false });
+    const identity = new Identity(scratch, 'Identity');
+    const [health] = routeList;
+    if (!health) throw new Error('the route table is empty');
+    const devToken: RouteDef = { ...health, method: 'POST', path: '/v1/dev/token' };
+    const build = (routes: RouteDef[]) =>
+      new PublicApi(scratch, `Api${routes.length}`, {
+        routes,
+        functions,
+        identity,
+        corsOrigins: [],
+        throttle: { rateLimit: 1, burstLimit: 1 },
+      });
+    expect(() => build([health])).not.toThrow();
+    expect(() => build([health, devToken])).toThrow(
+      /POST \/v1\/dev\/token is served by the local gateway only/,
+    );
+  });
+});
+
+describe('Cognito', () => {
+  const pool = resourceOf(template, stack.identity.userPool).Properties;
+
+  it('has the role and org attributes, admin-created accounts, a strong password policy and optional MFA', () => {
+    expect(pool.Schema).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Name: 'role', AttributeDataType: 'String', Mutable: true }),
+        expect.objectContaining({ Name: 'org', AttributeDataType: 'String', Mutable: true }),
+      ]),
+    );
+    expect(pool).toMatchObject({
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'OPTIONAL',
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      DeletionProtection: 'ACTIVE',
+    });
+  });
+
+  it('lets the console read role and org but never write them', () => {
+    const client = resourceOf(template, stack.identity.consoleClient).Properties;
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.ReadAttributes).toEqual(expect.arrayContaining(['custom:role', 'custom:org']));
+    expect(client.WriteAttributes).not.toContain('custom:role');
+    expect(client.WriteAttributes).not.toContain('custom:org');
+  });
+});
+
+describe('KMS keys', () => {
+  it('rotate the field, attachments and alarm-topic keys; the HMAC key is HMAC_256; all retained', () => {
+    for (const key of [stack.data.fieldKey, stack.data.attachmentsKey, stack.monitoring.topicKey]) {
+      const resource = resourceOf(template, key);
+      expect(resource.Properties.EnableKeyRotation).toBe(true);
+      expect(resource.DeletionPolicy).toBe('Retain');
+    }
+    const hmac = resourceOf(template, stack.data.fieldHmacKey);
+    expect(hmac.Properties).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    expect(hmac.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('web consoles', () => {
+  const distribution = resourceOf(template, stack.web.distribution).Properties.DistributionConfig as Record<
+    string,
+    unknown
+  >;
+
+  it('serve a private bucket through CloudFront with Origin Access Control', () => {
+    expect(resourceOf(template, stack.web.bucket).Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    expect(distribution.DefaultRootObject).toBe('index.html');
+    expect(distribution.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      ResponseHeadersPolicyId: { Ref: logicalId(stack.web.node.findChild('SecurityHeaders')) },
+    });
+    expect(distribution.Logging).toMatchObject({
+      Bucket: { 'Fn::GetAtt': [logicalId(stack.accessLogs.bucket), 'RegionalDomainName'] },
+    });
+  });
+
+  it('forward the API paths to the HTTP API over HTTPS only, uncached', () => {
+    const behaviors = distribution.CacheBehaviors as Record<string, unknown>[];
+    expect(behaviors.map((b) => b.PathPattern)).toEqual([...apiPathPatterns]);
+    for (const behavior of behaviors) {
+      expect(behavior).toMatchObject({
+        ViewerProtocolPolicy: 'https-only',
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+        AllowedMethods: expect.arrayContaining(['POST', 'PATCH', 'DELETE']),
+      });
+    }
+    const origins = distribution.Origins as Record<string, unknown>[];
+    expect(origins).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          CustomOriginConfig: expect.objectContaining({
+            OriginProtocolPolicy: 'https-only',
+            OriginSSLProtocols: ['TLSv1.2'],
+          }),
+        }),
+      ]),
+    );
+  });
+
+  it('send security headers', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: {
+          StrictTransportSecurity: Match.objectLike({
+            AccessControlMaxAgeSec: 63072000,
+            IncludeSubdomains: true,
+          }),
+          ContentTypeOptions: { Override: true },
+          FrameOptions: { FrameOption: 'DENY', Override: true },
+          ContentSecurityPolicy: Match.objectLike({ Override: true }),
+        },
+      },
+    });
+  });
+
+  it('deploy web/ and the runtime configuration, then invalidate the distribution', () => {
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: ref(stack.web.bucket),
+      DistributionId: ref(stack.web.distribution),
+      DistributionPaths: ['/*'],
+      Prune: true,
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'));
+  const topicRef = ref(stack.monitoring.topic);
+
+  it('watch errors and throttles of every function', () => {
+    const functions = [
+      ...functionGroups.map((group) => stack.functions.of(group).function),
+      stack.documentEvents.fn.function,
+    ];
+    for (const fn of functions) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const matching = alarms.filter(
+          (a) =>
+            a.Properties.MetricName === metric &&
+            JSON.stringify(a.Properties.Dimensions) ===
+              JSON.stringify([{ Name: 'FunctionName', Value: ref(fn) }]),
+        );
+        expect(matching, `${metric} alarm of ${fn.node.path}`).toHaveLength(1);
+        expect(matching[0]?.Properties).toMatchObject({
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          AlarmActions: [topicRef],
+        });
+      }
+    }
+  });
+
+  it('watch DynamoDB throttles and system errors, and API 5xx', () => {
+    const mathAlarms = alarms.filter((a) => Array.isArray(a.Properties.Metrics));
+    const metricNames = mathAlarms.map((a) =>
+      (a.Properties.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[])
+        .map((m) => m.MetricStat?.Metric.MetricName)
+        .find((name) => name !== undefined),
+    );
+    expect(metricNames.sort()).toEqual(['SystemErrors', 'ThrottledRequests']);
+    expect(
+      alarms.filter((a) => a.Properties.MetricName === '5xx' && a.Properties.Namespace === 'AWS/ApiGateway'),
+    ).toHaveLength(1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+  });
+
+  it('notify an encrypted topic that refuses plain HTTP, and feed a dashboard', () => {
+    expect(resourceOf(template, stack.monitoring.topic).Properties.KmsMasterKeyId).toEqual(
+      arnOf(stack.monitoring.topicKey),
+    );
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('construct tree', () => {
+  it('carries no error annotations', () => {
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('deployment settings', () => {
+  const configured = synthStack({
+    consoleOrigins: ['https://staging.example.cn'],
+    webDomain: {
+      names: ['edu.example.cn'],
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+    },
+    geoAllowlist: ['CN', 'HK', 'MO'],
+    webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/edu/00000000-0000-0000-0000-000000000000',
+    alarmEmails: ['ops@example.cn'],
+    apiThrottle: { rateLimit: 300, burstLimit: 600 },
+  });
+  const config = resourceOf(configured.template, configured.stack.web.distribution).Properties
+    .DistributionConfig as Record<string, unknown>;
+
+  it('a custom domain gets its certificate with TLS 1.2 at least, geo restriction and WAF', () => {
+    expect(config).toMatchObject({
+      Aliases: ['edu.example.cn'],
+      ViewerCertificate: { MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      Restrictions: { GeoRestriction: { RestrictionType: 'whitelist', Locations: ['CN', 'HK', 'MO'] } },
+    });
+    expect(config.WebACLId).toMatch(/^arn:aws:wafv2:us-east-1:/);
+  });
+
+  it('extra origins may call the API and upload documents', () => {
+    const origins = ['https://staging.example.cn', 'https://edu.example.cn'];
+    expect(
+      resourceOf(configured.template, configured.stack.api.httpApi).Properties.CorsConfiguration,
+    ).toMatchObject({ AllowOrigins: origins, AllowHeaders: ['authorization', 'content-type'] });
+    const bucket = resourceOf(configured.template, configured.stack.data.attachments).Properties;
+    const [rule] = (bucket.CorsConfiguration as { CorsRules: { AllowedOrigins: unknown[] }[] }).CorsRules;
+    expect(rule?.AllowedOrigins).toEqual(expect.arrayContaining(origins));
+  });
+
+  it('alarm e-mails subscribe to the topic, and the stage throttle is configurable', () => {
+    configured.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.cn',
+      TopicArn: { Ref: logicalId(configured.stack.monitoring.topic) },
+    });
+    expect(
+      resourceOf(configured.template, configured.stack.api.stage).Properties.DefaultRouteSettings,
+    ).toEqual({
+      ThrottlingRateLimit: 300,
+      ThrottlingBurstLimit: 600,
+    });
+  });
+});
