@@ -71,3 +71,19 @@ export const waitlistEntryKey = (programmeId: string, unitOrgId: string, sequenc
   pk: waitlistPartition(programmeId, unitOrgId),
   sk: sequenceSortKey(sequence),
 });
+
+/**
+ * The review queue (R12 逐级审核): applications awaiting a decision by one org, in submission order.
+ * Set while an application is `in_review` at that org's step; removed otherwise.
+ */
+export const reviewQueueIndex = (programmeId: string, orgId: string, sequence?: number) => ({
+  gsi2pk: `REVIEW#${programmeId}#${orgId}`,
+  ...(sequence === undefined ? {} : { gsi2sk: sequenceSortKey(sequence) }),
+});
+export const REVIEW_QUEUE_ATTRIBUTES = ['gsi2pk', 'gsi2sk'] as const;
+
+/** A programme's submitted applications by review status, in submission order (lapse, payout planning). */
+export const statusIndex = (programmeId: string, status: string, sequence?: number) => ({
+  gsi3pk: `APPS#${programmeId}#${status}`,
+  ...(sequence === undefined ? {} : { gsi3sk: sequenceSortKey(sequence) }),
+});

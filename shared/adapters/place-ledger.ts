@@ -15,8 +15,11 @@ import {
   applicationKey,
   eventKey,
   personLevelKey,
+  REVIEW_QUEUE_ATTRIBUTES,
   receiptCounterKey,
+  reviewQueueIndex,
   sequenceSortKey,
+  statusIndex,
   waitlistEntryKey,
   waitlistPartition,
 } from './keys.ts';
@@ -38,6 +41,8 @@ export interface SubmitRequest {
   submittedAt: string;
   /** Fields the application gets when submitted (review chain, current reviewing org …). */
   set: Record<string, unknown>;
+  /** The first step of the review chain: the submitted application enters that org's queue. */
+  reviewerOrgId: string | null;
   /** The receipt digest for a sequence number. */
   digest: (sequence: number) => Promise<string>;
   /** The unit's counters as last read, if the caller has them: a hint, the transaction decides. */
@@ -162,6 +167,9 @@ export class PlaceLedger {
       submittedAt: req.submittedAt,
       digest,
       updatedAt: req.submittedAt,
+      currentOrgId: req.reviewerOrgId,
+      ...statusIndex(req.programmeId, 'in_review', sequence),
+      ...(req.reviewerOrgId ? reviewQueueIndex(req.programmeId, req.reviewerOrgId, sequence) : {}),
     };
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':draft': 'draft', ':expected': req.expectedUpdatedAt };
@@ -324,7 +332,7 @@ export class PlaceLedger {
         quotaState === 'claimed' ? (await this.earliestWaiting(programmeId, unitOrgId))[0] : undefined;
       const plan = releasePlan(quotaState, next?.applicationId);
       const items: TransactItem[] = [
-        this.statusChange(req, app.status as string, quotaState),
+        this.statusChange(req, app, quotaState),
         this.eventPut(req.applicationId, req.at, req.status, req.event),
       ];
       if (quotaState === 'claimed' && plan.promote && next) {
@@ -479,12 +487,21 @@ export class PlaceLedger {
     return out.Item as { places: number; claimed: number; waitlisted: number };
   }
 
-  private statusChange(req: ReleaseRequest, fromStatus: string, quotaState: PlaceState): TransactItem {
+  private statusChange(
+    req: ReleaseRequest,
+    app: Record<string, unknown>,
+    quotaState: PlaceState,
+  ): TransactItem {
+    const fromStatus = app.status as string;
+    const sequence = app.sequence as number | undefined;
     const set: Record<string, unknown> = {
       ...(req.set ?? {}),
       status: req.status,
       quotaState: quotaState === 'none' ? 'none' : 'released',
       updatedAt: req.at,
+      currentOrgId: null,
+      // Drafts were never submitted: they stay out of the programme's status index.
+      ...(sequence === undefined ? {} : statusIndex(app.programmeId as string, req.status, sequence)),
     };
     const names: Record<string, string> = { '#status': 'status', '#quotaState': 'quotaState' };
     const values: Record<string, unknown> = { ':fromStatus': fromStatus, ':fromQuota': quotaState };
@@ -497,7 +514,8 @@ export class PlaceLedger {
       Update: {
         TableName: this.tableName,
         Key: applicationKey(req.applicationId),
-        UpdateExpression: `SET ${assignments.join(', ')}`,
+        // Out of every review queue: a released application awaits nobody.
+        UpdateExpression: `SET ${assignments.join(', ')} REMOVE ${REVIEW_QUEUE_ATTRIBUTES.join(', ')}`,
         ConditionExpression:
           quotaState === 'none'
             ? '#status = :fromStatus AND (attribute_not_exists(#quotaState) OR #quotaState = :fromQuota)'

@@ -16,9 +16,13 @@
  * | person + level (R8)    | PERSON#{idHash}                   | LEVEL#{level}           |                                       |
  * | waitlist entry         | WAITLIST#{programmeId}#{unitOrgId}| {sequence, 12 digits}   |                                       |
  *
+ * | (application, cont.)  | gsi2: REVIEW#{programmeId}#{currentOrgId} / {sequence} — only while awaiting that org |
+ * | (application, cont.)  | gsi3: APPS#{programmeId}#{status} / {sequence} — every submitted application           |
+ *
  * The waitlist lives in the base table, not an index: promotion must read the earliest waiting
- * applicant with a strongly consistent query, which a GSI cannot give. `gsi2` serves the review queue
- * (current reviewing org, submission order) and `gsi3` the payout instructions of a run.
+ * applicant with a strongly consistent query, which a GSI cannot give. `gsi2` is the review queue
+ * (sparse: an application leaves it when decided or returned); `gsi3` lists a programme's
+ * applications by status (lapsing undecided ones, planning payouts).
  */
 
 export interface KeyAttribute {

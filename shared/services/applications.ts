@@ -295,14 +295,14 @@ export async function verifyUploadedObject(
   return verifyAttachment(deps, attachment, now);
 }
 
-/** The latest upload of each kind counts; pending ones are verified now. Returns the kinds still missing. */
+/**
+ * R11: each kind needs at least one verified document; uploads still pending are verified now (a
+ * requested upload that never arrived stays pending and hides nothing). Returns the kinds missing.
+ */
 async function missingDocuments(deps: Deps, bundle: ApplicationBundle, now: Date): Promise<string[]> {
-  const latest = new Map<string, AttachmentRecord>();
-  for (const a of bundle.attachments) {
-    if (a.status === 'rejected') continue;
-    latest.set(a.kind, a);
-  }
-  const settled = await Promise.all([...latest.values()].map((a) => verifyAttachment(deps, a, now)));
+  const settled = await Promise.all(
+    bundle.attachments.filter((a) => a.status !== 'rejected').map((a) => verifyAttachment(deps, a, now)),
+  );
   const verified = new Set(settled.filter((a) => a.status === 'verified').map((a) => a.kind));
   return attachmentKinds.filter((k) => !verified.has(k));
 }
@@ -335,7 +335,8 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     idHash: app.idHash,
     level: app.enrolment.level,
     submittedAt,
-    set: { currentOrgId: app.chain[0] ?? null },
+    set: {},
+    reviewerOrgId: app.chain[0] ?? null,
     counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
     digest: (sequence) =>
       receiptDigest(deps, {
@@ -393,7 +394,6 @@ export async function withdraw(
     from: ['draft', ...liveStatuses],
     at,
     event: { type: 'withdrawn', at },
-    set: { currentOrgId: null },
   });
   return getApplication(deps, caller, applicationId);
 }

@@ -52,6 +52,7 @@ export async function submitThroughLedger(deps: Deps, id: string, programmeId: s
     level: 'junior_college',
     submittedAt: at,
     set: {},
+    reviewerOrgId: unitOrgId,
     digest: async (sequence) => `digest-${sequence}`,
   });
 }

@@ -1,0 +1,75 @@
+import {
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { WorkflowName } from '../workflows/asl.ts';
+
+/** Starts and stops state machine executions: Step Functions in AWS, the local runner on a laptop. */
+export interface WorkflowStarter {
+  /** Starts an execution; a name already used returns the existing execution (idempotent). */
+  start(workflow: WorkflowName, executionName: string, input: Record<string, unknown>): Promise<string>;
+  /** Stops a running execution; stopping one that has ended changes nothing. */
+  stop(executionId: string, cause: string): Promise<void>;
+  /** `RUNNING`, `SUCCEEDED`, `FAILED`, `ABORTED` … or undefined if unknown. */
+  status(executionId: string): Promise<string | undefined>;
+}
+
+let override: WorkflowStarter | undefined;
+
+/** The local stack registers its runner here before any handler starts a workflow. */
+export function useWorkflowStarter(starter: WorkflowStarter | undefined): void {
+  override = starter;
+}
+
+/** Step Functions, with the state machine ARNs from the environment CDK sets. */
+export class StepFunctionsStarter implements WorkflowStarter {
+  private readonly client = new SFNClient({});
+
+  constructor(private readonly arns: Record<WorkflowName, string | undefined>) {}
+
+  async start(
+    workflow: WorkflowName,
+    executionName: string,
+    input: Record<string, unknown>,
+  ): Promise<string> {
+    const stateMachineArn = this.arns[workflow];
+    if (!stateMachineArn) throw new Error(`no state machine ARN configured for ${workflow}`);
+    try {
+      const out = await this.client.send(
+        new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+      );
+      return out.executionArn ?? '';
+    } catch (err) {
+      // Same name and input within 90 days: Step Functions' own idempotency; the execution exists.
+      if (err instanceof Error && err.name === 'ExecutionAlreadyExists') {
+        return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+      }
+      throw err;
+    }
+  }
+
+  async stop(executionId: string, cause: string): Promise<void> {
+    try {
+      await this.client.send(new StopExecutionCommand({ executionArn: executionId, cause }));
+    } catch (err) {
+      if (!(err instanceof Error && err.name === 'ExecutionDoesNotExist')) throw err;
+    }
+  }
+
+  async status(executionId: string): Promise<string | undefined> {
+    const out = await this.client.send(new DescribeExecutionCommand({ executionArn: executionId }));
+    return out.status;
+  }
+}
+
+export function workflowStarter(env: NodeJS.ProcessEnv = process.env): WorkflowStarter {
+  return (
+    override ??
+    new StepFunctionsStarter({
+      calendar: env.CALENDAR_STATE_MACHINE_ARN,
+      'payout-run': env.PAYOUT_STATE_MACHINE_ARN,
+    })
+  );
+}
