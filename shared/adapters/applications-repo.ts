@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../errors.ts';
-import { isConditionFailed } from './errors.ts';
+import { cancellationReasons, isConditionFailed } from './errors.ts';
 import {
   ATTACHMENT_PREFIX,
   applicationKey,
@@ -180,9 +180,10 @@ export class ApplicationRepository {
     applicationId: string,
     expectedUpdatedAt: string,
     fields: Record<string, unknown>,
+    status: 'draft' | 'returned' = 'draft',
   ): Promise<void> {
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':draft': 'draft', ':expected': expectedUpdatedAt };
+    const values: Record<string, unknown> = { ':draft': status, ':expected': expectedUpdatedAt };
     const assignments = Object.entries(fields).map(([k, v], i) => {
       names[`#f${i}`] = k;
       values[`:f${i}`] = v;
@@ -208,6 +209,124 @@ export class ApplicationRepository {
       }
       throw err;
     }
+  }
+
+  /**
+   * One guarded change of an application with its timeline event, in one transaction: the change
+   * applies only if the application is still as `condition` expects. False when it is not.
+   */
+  async change(
+    applicationId: string,
+    update: {
+      set: Record<string, unknown>;
+      remove?: readonly string[];
+      condition: string;
+      values: Record<string, unknown>;
+    },
+    event: TimelineRecord,
+  ): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ...update.values };
+    const assignments = Object.entries(update.set).map(([k, v], i) => {
+      names[`#c${i}`] = k;
+      values[`:c${i}`] = v;
+      return `#c${i} = :c${i}`;
+    });
+    const remove = update.remove?.length ? ` REMOVE ${update.remove.join(', ')}` : '';
+    try {
+      await retryConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: applicationKey(applicationId),
+                  UpdateExpression: `SET ${assignments.join(', ')}${remove}`,
+                  ConditionExpression: update.condition,
+                  ExpressionAttributeNames: { ...names, '#status': 'status' },
+                  ExpressionAttributeValues: values,
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...eventKey(
+                      applicationId,
+                      event.at,
+                      `${event.type}-${Math.random().toString(36).slice(2, 8)}`,
+                    ),
+                    type: 'event',
+                    event,
+                  },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
+      throw err;
+    }
+  }
+
+  /** Appends an audit event (a document download …) to an application's timeline. */
+  async appendEvent(applicationId: string, event: TimelineRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...eventKey(applicationId, event.at, `${event.type}-${Math.random().toString(36).slice(2, 8)}`),
+          type: 'event',
+          event,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** A page of a review queue (gsi2), in submission order. */
+  async queuePage(gsi2pk: string, limit: number, cursor?: Record<string, unknown>) {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': gsi2pk },
+        ScanIndexForward: true,
+        Limit: limit,
+        ExclusiveStartKey: cursor,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => stripKeys(i) as unknown as ApplicationRecord),
+      next: out.LastEvaluatedKey,
+      consumedCapacity: out.ConsumedCapacity?.CapacityUnits ?? 0,
+    };
+  }
+
+  /** Every application of a programme with one review status (gsi3), in submission order. */
+  async byStatus(gsi3pk: string): Promise<ApplicationRecord[]> {
+    const found: ApplicationRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': gsi3pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...(out.Items ?? []).map((i) => stripKeys(i) as unknown as ApplicationRecord));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   async putAttachment(att: AttachmentRecord): Promise<void> {

@@ -65,6 +65,8 @@ export interface ReleaseRequest {
   at: string;
   event: Record<string, unknown>;
   set?: Record<string, unknown>;
+  /** Only while this org is the application's current review step (a reviewer's rejection). */
+  currentOrgId?: string;
 }
 
 export interface ReleaseOutcome {
@@ -325,6 +327,8 @@ export class PlaceLedger {
       ).Item;
       if (!app) throw new AppError('not_found');
       if (!req.from.includes(app.status as string)) throw new AppError('invalid_state');
+      if (req.currentOrgId !== undefined && app.currentOrgId !== req.currentOrgId)
+        throw new AppError('invalid_state');
       const quotaState = (app.quotaState ?? 'none') as PlaceState;
       const programmeId = app.programmeId as string;
       const unitOrgId = app.unitOrgId as string;
@@ -504,7 +508,11 @@ export class PlaceLedger {
       ...(sequence === undefined ? {} : statusIndex(app.programmeId as string, req.status, sequence)),
     };
     const names: Record<string, string> = { '#status': 'status', '#quotaState': 'quotaState' };
-    const values: Record<string, unknown> = { ':fromStatus': fromStatus, ':fromQuota': quotaState };
+    const values: Record<string, unknown> = {
+      ':fromStatus': fromStatus,
+      ':fromQuota': quotaState,
+      ...(req.currentOrgId === undefined ? {} : { ':step': req.currentOrgId }),
+    };
     const assignments = Object.entries(set).map(([k, v], i) => {
       names[`#s${i}`] = k;
       values[`:s${i}`] = v;
@@ -516,10 +524,11 @@ export class PlaceLedger {
         Key: applicationKey(req.applicationId),
         // Out of every review queue: a released application awaits nobody.
         UpdateExpression: `SET ${assignments.join(', ')} REMOVE ${REVIEW_QUEUE_ATTRIBUTES.join(', ')}`,
-        ConditionExpression:
+        ConditionExpression: `${
           quotaState === 'none'
             ? '#status = :fromStatus AND (attribute_not_exists(#quotaState) OR #quotaState = :fromQuota)'
-            : '#status = :fromStatus AND #quotaState = :fromQuota',
+            : '#status = :fromStatus AND #quotaState = :fromQuota'
+        }${req.currentOrgId === undefined ? '' : ' AND currentOrgId = :step'}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },

@@ -19,6 +19,16 @@ import {
   ProgrammeList,
   QuotaBoard,
 } from '../schemas/programmes.ts';
+import {
+  AttachmentDownload,
+  AttachmentParams,
+  BulkDecisionBody,
+  BulkDecisionResult,
+  DecisionBody,
+  DecisionResult,
+  ReviewQueue,
+  ReviewQueueQuery,
+} from '../schemas/review.ts';
 import { defineRoute } from './route.ts';
 
 /**
@@ -252,6 +262,55 @@ export const routes = {
     params: ApplicationIdParams,
     response: { status: 200, description: 'Withdrawn', schema: ApplicationView },
     errors: ['not_found', 'invalid_state'],
+  }),
+  reviewQueue: defineRoute({
+    operationId: 'reviewQueue',
+    method: 'GET',
+    path: '/v1/review/queue',
+    group: 'review',
+    auth: ['reviewer', 'admin'],
+    summary: 'Applications awaiting the caller’s org, in submission order, a page at a time (R12)',
+    tags: ['reviewer'],
+    query: ReviewQueueQuery,
+    response: { status: 200, description: 'A page of the queue', schema: ReviewQueue },
+    errors: ['validation_failed'],
+  }),
+  decideApplication: defineRoute({
+    operationId: 'decideApplication',
+    method: 'POST',
+    path: '/v1/applications/{id}/decisions',
+    group: 'review',
+    auth: ['reviewer', 'admin'],
+    summary: 'Approve, reject or return, as the org at the current step, inside an open review batch',
+    tags: ['reviewer'],
+    params: ApplicationIdParams,
+    body: DecisionBody,
+    response: { status: 200, description: 'Decided', schema: DecisionResult },
+    errors: ['validation_failed', 'not_found', 'forbidden', 'invalid_state', 'review_window_closed'],
+  }),
+  decideApplications: defineRoute({
+    operationId: 'decideApplications',
+    method: 'POST',
+    path: '/v1/review/decisions',
+    group: 'review',
+    auth: ['reviewer', 'admin'],
+    summary: 'Up to 100 decisions at once, each answered on its own',
+    tags: ['reviewer'],
+    body: BulkDecisionBody,
+    response: { status: 200, description: 'One result per item', schema: BulkDecisionResult },
+    errors: ['validation_failed'],
+  }),
+  downloadAttachment: defineRoute({
+    operationId: 'downloadAttachment',
+    method: 'GET',
+    path: '/v1/applications/{id}/attachments/{attachmentId}',
+    group: 'review',
+    auth: ['worker', 'reviewer', 'admin'],
+    summary: 'A presigned GET of a verified document, valid for five minutes; every download is audited',
+    tags: ['reviewer', 'worker'],
+    params: AttachmentParams,
+    response: { status: 200, description: 'Download link', schema: AttachmentDownload },
+    errors: ['not_found'],
   }),
 } as const;
 

@@ -7,6 +7,7 @@ import type {
 } from '../adapters/applications-repo.ts';
 import { deleteObject, inspectObject, presignUpload } from '../adapters/attachment-store.ts';
 import { attachmentsBucket } from '../adapters/bucket.ts';
+import { reviewQueueIndex, statusIndex, workerApplicationsIndex } from '../adapters/keys.ts';
 import { liveStatuses } from '../adapters/place-ledger.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import {
@@ -22,6 +23,7 @@ import { reviewChain } from '../domain/review.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import type { Caller } from '../http/auth.ts';
 import { actingOrg } from '../http/auth.ts';
+import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import type {
   ApplicationView,
   CreateApplicationBody,
@@ -30,6 +32,7 @@ import type {
 } from '../schemas/applications.ts';
 import type { Programme } from '../schemas/programmes.ts';
 import type { Deps } from './deps.ts';
+import { visibleBundle } from './review.ts';
 
 /** Most documents one application may upload, re-uploads included. */
 const MAX_ATTACHMENTS = 30;
@@ -182,10 +185,29 @@ export async function updateDraft(
 ): Promise<ApplicationView> {
   const bundle = await ownBundle(deps, caller, applicationId);
   const current = bundle.application;
-  if (current.status !== 'draft') throw new AppError('invalid_state', { message: '只能修改尚未提交的申请' });
+  const editable = current.status === 'draft' || current.status === 'returned';
+  if (!editable) throw new AppError('invalid_state', { message: '只能修改尚未提交或被退回的申请' });
   const programme = await loadProgramme(deps, current.programmeId);
   const fields: Partial<ApplicationRecord> = {};
-  if (body.employerOrgId !== undefined) {
+  if (current.status === 'returned') {
+    // A returned application keeps its place and its person-and-level claim (R8): the employer and
+    // the person cannot change, only what the reviewer asked to correct.
+    const problems = [];
+    if (body.employerOrgId !== undefined && body.employerOrgId !== current.employerOrgId) {
+      problems.push({ path: 'employerOrgId', message: '被退回的申请不能更换所在单位' });
+    }
+    if (
+      body.applicant &&
+      (await deps.cipher().lookupHash(body.applicant.idNumber, ID_HASH_PURPOSE)) !== current.idHash
+    ) {
+      problems.push({ path: 'applicant.idNumber', message: '被退回的申请不能更换身份证号' });
+    }
+    if (body.enrolment && body.enrolment.level !== current.enrolment.level) {
+      problems.push({ path: 'enrolment.level', message: '被退回的申请不能更换学历层次' });
+    }
+    if (problems.length > 0) throw invalid(problems);
+  }
+  if (body.employerOrgId !== undefined && body.employerOrgId !== current.employerOrgId) {
     const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
     Object.assign(fields, { employerOrgId: body.employerOrgId, unitOrgId, chain });
   }
@@ -199,10 +221,12 @@ export async function updateDraft(
   }
   const next = { ...current, ...fields, updatedAt: now.toISOString() };
   assertEligible(programme, next, shanghaiDate(now));
-  await deps.applications.updateDraft(applicationId, current.updatedAt, {
-    ...fields,
-    updatedAt: next.updatedAt,
-  });
+  await deps.applications.updateDraft(
+    applicationId,
+    current.updatedAt,
+    { ...fields, updatedAt: next.updatedAt },
+    current.status === 'returned' ? 'returned' : 'draft',
+  );
   return toView(deps, { ...bundle, application: next });
 }
 
@@ -315,6 +339,7 @@ async function missingDocuments(deps: Deps, bundle: ApplicationBundle, now: Date
 export async function submit(deps: Deps, caller: Caller, applicationId: string, now: Date) {
   const bundle = await ownBundle(deps, caller, applicationId);
   const app = bundle.application;
+  if (app.status === 'returned') return resubmit(deps, bundle, now);
   if (app.status !== 'draft') throw new AppError('invalid_state', { message: '申请已提交，不能重复提交' });
   const { programme, allocations } = await loadProgrammeWithCounters(deps, app.programmeId);
   if (!isWithinWindow(now, programme.applicationWindow)) {
@@ -360,6 +385,49 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
       ...(waitlistPosition ? { waitlistPosition } : {}),
     },
     receipt: { sequence: outcome.sequence, submittedAt: outcome.submittedAt, digest: outcome.digest },
+  };
+}
+
+/**
+ * A returned application, corrected, goes back to the step that returned it (R12), keeping its
+ * receipt and its place or waitlist position.
+ */
+async function resubmit(deps: Deps, bundle: ApplicationBundle, now: Date) {
+  const app = bundle.application;
+  const missing = await missingDocuments(deps, bundle, now);
+  if (missing.length > 0) throw new AppError('missing_attachments', { details: { missing } });
+  const at = now.toISOString();
+  const step = app.currentOrgId;
+  const sequence = app.sequence;
+  if (!step || sequence === undefined || !app.submittedAt || !app.digest) throw new AppError('invalid_state');
+  const changed = await deps.applications.change(
+    app.id,
+    {
+      set: {
+        status: 'in_review',
+        updatedAt: at,
+        ...statusIndex(app.programmeId, 'in_review', sequence),
+        ...reviewQueueIndex(app.programmeId, step, sequence),
+      },
+      condition: '#status = :returned AND updatedAt = :updatedAt',
+      values: { ':returned': 'returned', ':updatedAt': app.updatedAt },
+    },
+    { type: 'resubmitted', at, orgId: step },
+  );
+  if (!changed) throw new AppError('invalid_state', { message: '申请状态已变化，请刷新后重试' });
+  const waitlistPosition =
+    app.quotaState === 'waitlisted'
+      ? await deps.ledger.waitlistPosition(app.programmeId, app.unitOrgId, sequence)
+      : undefined;
+  return {
+    id: app.id,
+    status: 'in_review' as const,
+    quota: {
+      unitOrgId: app.unitOrgId,
+      state: app.quotaState as 'claimed' | 'waitlisted',
+      ...(waitlistPosition ? { waitlistPosition } : {}),
+    },
+    receipt: { sequence, submittedAt: app.submittedAt, digest: app.digest },
   };
 }
 
@@ -437,31 +505,17 @@ export async function getApplication(
 
 /** `GET /me/applications`: the caller's applications, newest first. */
 export async function listMine(deps: Deps, caller: Caller, cursor: string | undefined) {
+  const { gsi1pk } = workerApplicationsIndex(caller.sub);
   const page = await deps.applications.listByWorker(
     caller.sub,
     20,
-    cursor ? decodeCursor(cursor) : undefined,
+    cursor ? decodeCursor(cursor, { gsi1pk }) : undefined,
   );
   const bundles = await Promise.all(page.ids.map((id) => deps.applications.bundle(id)));
   const applications = await Promise.all(
     bundles.filter((b): b is ApplicationBundle => b !== undefined).map((b) => toView(deps, b)),
   );
   return { applications, ...(page.next ? { cursor: encodeCursor(page.next) } : {}) };
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw invalid([{ path: 'query.cursor', message: '分页游标无效' }]);
 }
 
 /** The worker's view: masked personal numbers (PIPL), place and waitlist position, review chain, timeline. */

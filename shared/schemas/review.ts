@@ -1,0 +1,99 @@
+import * as z from 'zod';
+import { ApplicationIdParams, Quota, ReviewStatus } from './applications.ts';
+import { Cursor, Slug } from './common.ts';
+import { Level } from './programmes.ts';
+
+/** R12 逐级审核: what a union at the current step may decide. */
+export const Decision = z.enum(['approve', 'reject', 'return']).meta({ id: 'Decision' });
+export type Decision = z.infer<typeof Decision>;
+
+const reasoned = <T extends { decision: Decision; reason?: string | undefined }>(b: T) =>
+  b.decision === 'approve' || (b.reason !== undefined && b.reason.trim().length > 0);
+const reasonRequired = { message: '驳回或退回须填写理由', path: ['reason'] };
+
+export const DecisionBody = z
+  .object({ decision: Decision, reason: z.string().trim().max(500).optional() })
+  .strict()
+  .refine(reasoned, reasonRequired)
+  .meta({ id: 'DecisionRequest' });
+export type DecisionBody = z.output<typeof DecisionBody>;
+
+export const BulkDecisionBody = z
+  .object({
+    items: z
+      .array(
+        z
+          .object({
+            id: ApplicationIdParams.shape.id,
+            decision: Decision,
+            reason: z.string().trim().max(500).optional(),
+          })
+          .strict()
+          .refine(reasoned, reasonRequired),
+      )
+      .min(1, '至少一项')
+      .max(100, '一次最多 100 项'),
+  })
+  .strict()
+  .meta({ id: 'BulkDecisionRequest' });
+
+export const DecisionResult = z
+  .object({
+    id: z.string(),
+    status: ReviewStatus,
+    currentOrgId: Slug.nullable(),
+    quota: Quota,
+  })
+  .meta({ id: 'DecisionResult' });
+
+export const BulkDecisionResult = z
+  .object({
+    results: z.array(
+      z.object({
+        id: z.string(),
+        ok: z.boolean(),
+        result: DecisionResult.optional(),
+        error: z.object({ code: z.string(), message: z.string() }).optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'BulkDecisionResult' });
+
+export const ReviewQueueQuery = z.object({
+  programmeId: Slug,
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const QueueItem = z
+  .object({
+    id: z.string(),
+    sequence: z.number().int(),
+    submittedAt: z.string(),
+    employerOrgId: Slug,
+    unitOrgId: Slug,
+    applicant: z.object({
+      name: z.string(),
+      idNumber: z.string(),
+      positionLevel: z.string(),
+      migrantWorker: z.boolean(),
+    }),
+    enrolment: z.object({ institution: z.string(), major: z.string(), level: Level, enrolledOn: z.string() }),
+    jobTitle: z.string(),
+    relevance: z.string(),
+    quota: z.object({ unitOrgId: Slug, state: z.string() }),
+  })
+  .meta({ id: 'QueueItem' });
+
+export const ReviewQueue = z
+  .object({ programmeId: Slug, orgId: Slug, items: z.array(QueueItem), cursor: Cursor.optional() })
+  .meta({ id: 'ReviewQueue' });
+
+export const AttachmentParams = z.object({
+  id: ApplicationIdParams.shape.id,
+  attachmentId: z.string().regex(/^[a-z0-9]{8,40}$/, '材料编号无效'),
+});
+
+export const AttachmentDownload = z
+  .object({ url: z.string(), expiresAt: z.string() })
+  .meta({ id: 'AttachmentDownload' });

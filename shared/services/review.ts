@@ -1,0 +1,261 @@
+import type { ApplicationBundle, ApplicationRecord } from '../adapters/applications-repo.ts';
+import { presignDownload } from '../adapters/attachment-store.ts';
+import { REVIEW_QUEUE_ATTRIBUTES, reviewQueueIndex, statusIndex } from '../adapters/keys.ts';
+import { isWithinWindow } from '../domain/dates.ts';
+import { AppError, notFound } from '../errors.ts';
+import type { Caller } from '../http/auth.ts';
+import { actingOrg } from '../http/auth.ts';
+import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import type { Programme } from '../schemas/programmes.ts';
+import type { DecisionBody } from '../schemas/review.ts';
+import type { Deps } from './deps.ts';
+
+/**
+ * Loads an application for whoever may see it: its owner, or a union on its review chain (R12).
+ * Everyone else gets 404, so existence never leaks.
+ */
+export async function visibleBundle(
+  deps: Deps,
+  caller: Caller,
+  applicationId: string,
+): Promise<ApplicationBundle> {
+  const bundle = await deps.applications.bundle(applicationId);
+  const app = bundle?.application;
+  const visible =
+    app !== undefined &&
+    (caller.role === 'worker' ? app.ownerSub === caller.sub : app.chain.includes(actingOrg(caller)));
+  if (!bundle || !visible) throw notFound('申请不存在');
+  return bundle;
+}
+
+/** R12: review actions happen only inside an open review batch (inclusive Shanghai dates). */
+export function openBatch(programme: Pick<Programme, 'reviewBatches'>, now: Date) {
+  return programme.reviewBatches.find((b) => isWithinWindow(now, b));
+}
+
+export interface DecisionOutcome {
+  id: string;
+  status: string;
+  currentOrgId: string | null;
+  quota: { unitOrgId: string; state: string };
+}
+
+/**
+ * `POST /applications/{id}/decisions` (R2, R12 各级工会按权限逐级审核): only the org at the current
+ * step decides, only inside an open review batch, only while the application is in review.
+ * Approval passes it up the chain (the top approves it outright); rejection releases its place to
+ * the earliest waitlisted applicant; a return sends it back to the worker for correction, keeping
+ * its place and its step.
+ */
+export async function decide(
+  deps: Deps,
+  caller: Caller,
+  applicationId: string,
+  body: DecisionBody,
+  now: Date,
+): Promise<DecisionOutcome> {
+  const org = actingOrg(caller);
+  const { application: app } = await visibleBundle(deps, caller, applicationId);
+  if (app.status !== 'in_review') throw new AppError('invalid_state', { message: '该申请当前不在审核中' });
+  if (app.currentOrgId !== org)
+    throw new AppError('forbidden', { message: '该申请当前不在本组织的审核环节' });
+  const found = await deps.programmes.get(app.programmeId);
+  if (!found) throw notFound('项目不存在');
+  const batch = openBatch(found.programme, now);
+  if (!batch) throw new AppError('review_window_closed');
+
+  const at = now.toISOString();
+  const sequence = app.sequence ?? 0;
+  const decision = {
+    orgId: org,
+    decision: body.decision,
+    decidedAt: at,
+    ...(body.reason ? { reason: body.reason } : {}),
+  };
+  const decisions = [...(app.decisions ?? []), decision];
+  const event = {
+    at,
+    orgId: org,
+    actor: caller.sub,
+    batchId: batch.id,
+    ...(body.reason ? { reason: body.reason } : {}),
+  };
+  const quota = { unitOrgId: app.unitOrgId, state: app.quotaState };
+
+  if (body.decision === 'reject') {
+    const outcome = await deps.ledger.release({
+      applicationId,
+      status: 'rejected',
+      from: ['in_review'],
+      currentOrgId: org,
+      at,
+      event: { type: 'rejected', ...event },
+      set: { decisions },
+    });
+    return {
+      id: applicationId,
+      status: 'rejected',
+      currentOrgId: null,
+      quota: { ...quota, state: outcome.released === 'none' ? 'none' : 'released' },
+    };
+  }
+
+  const guard = {
+    condition: '#status = :inReview AND currentOrgId = :org',
+    values: { ':inReview': 'in_review', ':org': org },
+  };
+  let changed: boolean;
+  let result: DecisionOutcome;
+  if (body.decision === 'return') {
+    changed = await deps.applications.change(
+      applicationId,
+      {
+        set: {
+          status: 'returned',
+          decisions,
+          updatedAt: at,
+          ...statusIndex(app.programmeId, 'returned', sequence),
+        },
+        remove: REVIEW_QUEUE_ATTRIBUTES,
+        ...guard,
+      },
+      { type: 'returned', ...event },
+    );
+    result = { id: applicationId, status: 'returned', currentOrgId: org, quota };
+  } else {
+    const next = app.chain[app.chain.indexOf(org) + 1];
+    if (next) {
+      changed = await deps.applications.change(
+        applicationId,
+        {
+          set: {
+            currentOrgId: next,
+            decisions,
+            updatedAt: at,
+            ...reviewQueueIndex(app.programmeId, next, sequence),
+          },
+          ...guard,
+        },
+        { type: 'approved_step', ...event, nextOrgId: next },
+      );
+      result = { id: applicationId, status: 'in_review', currentOrgId: next, quota };
+    } else {
+      changed = await deps.applications.change(
+        applicationId,
+        {
+          set: {
+            status: 'approved',
+            currentOrgId: null,
+            decisions,
+            approvedAt: at,
+            updatedAt: at,
+            ...statusIndex(app.programmeId, 'approved', sequence),
+          },
+          remove: REVIEW_QUEUE_ATTRIBUTES,
+          ...guard,
+        },
+        { type: 'approved', ...event },
+      );
+      result = { id: applicationId, status: 'approved', currentOrgId: null, quota };
+    }
+  }
+  // Someone else decided or the worker withdrew between our read and our write.
+  if (!changed) throw new AppError('invalid_state', { message: '申请状态已变化，请刷新后重试' });
+  return result;
+}
+
+/** The bulk route: up to 100 decisions, each answered on its own. */
+export async function decideMany(
+  deps: Deps,
+  caller: Caller,
+  items: { id: string; decision: DecisionBody['decision']; reason?: string | undefined }[],
+  now: Date,
+) {
+  const results = [];
+  for (const item of items) {
+    try {
+      const result = await decide(
+        deps,
+        caller,
+        item.id,
+        { decision: item.decision, ...(item.reason ? { reason: item.reason } : {}) },
+        now,
+      );
+      results.push({ id: item.id, ok: true, result });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      results.push({ id: item.id, ok: false, error: { code: err.code, message: err.message } });
+    }
+  }
+  return { results };
+}
+
+/**
+ * `GET /review/queue`: the applications awaiting the caller's org, in submission order, a page at a
+ * time from the review-queue index (never a scan).
+ */
+export async function reviewQueue(
+  deps: Deps,
+  caller: Caller,
+  query: { programmeId: string; cursor?: string | undefined; limit: number },
+) {
+  const org = actingOrg(caller);
+  const { gsi2pk } = reviewQueueIndex(query.programmeId, org);
+  const page = await deps.applications.queuePage(
+    gsi2pk,
+    query.limit,
+    query.cursor ? decodeCursor(query.cursor, { gsi2pk }) : undefined,
+  );
+  return {
+    programmeId: query.programmeId,
+    orgId: org,
+    items: page.items.map(queueItem),
+    ...(page.next ? { cursor: encodeCursor(page.next) } : {}),
+  };
+}
+
+function queueItem(app: ApplicationRecord) {
+  return {
+    id: app.id,
+    sequence: app.sequence ?? 0,
+    submittedAt: app.submittedAt ?? app.createdAt,
+    employerOrgId: app.employerOrgId,
+    unitOrgId: app.unitOrgId,
+    applicant: {
+      name: app.applicant.name,
+      idNumber: app.applicant.idNumber.masked,
+      positionLevel: app.applicant.positionLevel,
+      migrantWorker: app.applicant.migrantWorker,
+    },
+    enrolment: app.enrolment as never,
+    jobTitle: app.jobTitle,
+    relevance: app.relevance,
+    quota: { unitOrgId: app.unitOrgId, state: app.quotaState },
+  };
+}
+
+/**
+ * `GET /applications/{id}/attachments/{attachmentId}`: a presigned GET valid for five minutes. Every
+ * download is an audit event on the application's timeline (PIPL: who looked at which document).
+ */
+export async function downloadAttachment(
+  deps: Deps,
+  caller: Caller,
+  applicationId: string,
+  attachmentId: string,
+  now: Date,
+) {
+  const bundle = await visibleBundle(deps, caller, applicationId);
+  const attachment = bundle.attachments.find((a) => a.attachmentId === attachmentId);
+  if (!attachment || attachment.status !== 'verified') throw notFound('材料不存在');
+  const link = await presignDownload(deps.s3(), deps.config.bucketName, attachment.key, 300);
+  await deps.applications.appendEvent(applicationId, {
+    type: 'document_downloaded',
+    at: now.toISOString(),
+    actor: caller.sub,
+    ...(caller.org ? { orgId: caller.org } : {}),
+    attachmentId,
+    kind: attachment.kind,
+  });
+  return link;
+}
