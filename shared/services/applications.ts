@@ -500,7 +500,10 @@ export async function getApplication(
   caller: Caller,
   applicationId: string,
 ): Promise<ApplicationView> {
-  return toView(deps, await ownBundle(deps, caller, applicationId));
+  const view = await toView(deps, await visibleBundle(deps, caller, applicationId));
+  // R14: the worker follows every step, but sees the unions that acted, not their officers.
+  if (caller.role === 'worker') view.timeline = view.timeline.map(({ actor: _actor, ...event }) => event);
+  return view;
 }
 
 /** `GET /me/applications`: the caller's applications, newest first. */

@@ -247,7 +247,7 @@ export async function downloadAttachment(
 ) {
   const bundle = await visibleBundle(deps, caller, applicationId);
   const attachment = bundle.attachments.find((a) => a.attachmentId === attachmentId);
-  if (!attachment || attachment.status !== 'verified') throw notFound('材料不存在');
+  if (attachment?.status !== 'verified') throw notFound('材料不存在');
   const link = await presignDownload(deps.s3(), deps.config.bucketName, attachment.key, 300);
   await deps.applications.appendEvent(applicationId, {
     type: 'document_downloaded',
