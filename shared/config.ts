@@ -21,6 +21,8 @@ export interface Config {
    * are sent, as real DynamoDB does under contention (tests and benchmarks of the retry path).
    */
   injectTransactionConflictRate: number;
+  /** Local stage only: record the consumed capacity of every DynamoDB call (measurements). */
+  recordConsumedCapacity: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -41,5 +43,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fieldHmacKeyId: env.FIELD_HMAC_KEY_ID || undefined,
     injectTransactionConflictRate:
       env.STAGE === 'local' ? Number(env.INJECT_TRANSACTION_CONFLICT_RATE ?? 0) || 0 : 0,
+    recordConsumedCapacity: env.STAGE === 'local' && env.RECORD_CONSUMED_CAPACITY === '1',
   };
 }

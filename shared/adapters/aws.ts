@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
-import { injectTransactionConflicts } from './fault-injection.ts';
+import { injectTransactionConflicts, recordConsumedCapacity } from './fault-injection.ts';
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The S3 emulator accepts only its own well-known key pair. */
@@ -21,6 +21,7 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
   if (config.stage === 'local' && config.injectTransactionConflictRate > 0) {
     injectTransactionConflicts(client, { rate: config.injectTransactionConflictRate });
   }
+  if (config.stage === 'local' && config.recordConsumedCapacity) recordConsumedCapacity(client);
   return doc;
 }
 

@@ -40,3 +40,48 @@ export function injectTransactionConflicts(
   );
   return { remove: () => client.middlewareStack.remove(name), injected: () => injected };
 }
+
+/** Read and write capacity the instrumented clients consumed, per command name (local only). */
+export const capacityStats = {
+  calls: [] as { command: string; read: number; write: number }[],
+  reset() {
+    this.calls.length = 0;
+  },
+};
+
+type CapacityEntry = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+
+/**
+ * Asks DynamoDB for the consumed capacity of every call and records it, to state what an operation
+ * costs (a submit, a queue page). For local measurements and benchmarks only.
+ */
+export function recordConsumedCapacity(client: DynamoDBClient | DynamoDBDocumentClient): void {
+  const readOnly = new Set([
+    'GetItemCommand',
+    'QueryCommand',
+    'ScanCommand',
+    'BatchGetItemCommand',
+    'TransactGetItemsCommand',
+  ]);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as Record<string, unknown>;
+      const command = context.commandName ?? 'unknown';
+      if (command !== 'DescribeTableCommand' && command !== 'ListTablesCommand')
+        input.ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const raw = (result.output as { ConsumedCapacity?: CapacityEntry | CapacityEntry[] }).ConsumedCapacity;
+      const entries = Array.isArray(raw) ? raw : raw ? [raw] : [];
+      const total = entries.reduce((sum, e) => sum + (e.CapacityUnits ?? 0), 0);
+      const read = entries.reduce((sum, e) => sum + (e.ReadCapacityUnits ?? 0), 0);
+      const write = entries.reduce((sum, e) => sum + (e.WriteCapacityUnits ?? 0), 0);
+      capacityStats.calls.push({
+        command,
+        read: read || (readOnly.has(command) ? total : 0),
+        write: write || (readOnly.has(command) ? 0 : total),
+      });
+      return result;
+    },
+    { step: 'initialize', name: 'record-consumed-capacity' },
+  );
+}

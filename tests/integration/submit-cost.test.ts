@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capacityStats } from '../../shared/adapters/fault-injection.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { prepareContention } from '../support/contention.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+let stack: TestStack;
+let deps: Deps;
+beforeAll(async () => {
+  // Read by the handlers' DynamoDB client at cold start.
+  process.env.RECORD_CONSUMED_CAPACITY = '1';
+  stack = await startTestStack();
+  deps = createDeps({ ...loadConfig(), recordConsumedCapacity: false });
+});
+afterAll(async () => {
+  delete process.env.RECORD_CONSUMED_CAPACITY;
+  await stack.stop();
+});
+
+/** What one submit asks of DynamoDB, as consumed capacity per call (design §3). */
+describe('the cost of one submit', () => {
+  it('is one counter update, one transaction and a handful of reads — no scan, no second transaction', async () => {
+    const [first, second] = await prepareContention(stack, deps, {
+      programmeId: 'cost',
+      places: 1,
+      drafts: 2,
+    });
+    const measured: Record<string, { command: string; read: number; write: number }[]> = {};
+    for (const [label, worker] of [
+      ['claimed', first],
+      ['waitlisted', second],
+    ] as const) {
+      if (!worker) throw new Error('drafts missing');
+      capacityStats.reset();
+      const res = await stack.call('POST', `/v1/applications/${worker.id}/submit`, { token: worker.token });
+      expect(res.status).toBe(200);
+      expect(res.body.quota.state).toBe(label);
+      measured[label] = [...capacityStats.calls];
+    }
+    for (const [label, calls] of Object.entries(measured)) {
+      const commands = calls.map((c) => c.command);
+      console.log(
+        `submit (${label}): ${calls.length} calls, ${calls.reduce((s, c) => s + c.read, 0)} RCU, ${calls.reduce((s, c) => s + c.write, 0)} WCU —`,
+        calls.map((c) => `${c.command.replace('Command', '')} r${c.read} w${c.write}`).join(', '),
+      );
+      expect(commands.filter((c) => c === 'TransactWriteItemsCommand')).toHaveLength(1);
+      expect(commands.filter((c) => c === 'UpdateItemCommand')).toHaveLength(1);
+      expect(commands).not.toContain('ScanCommand');
+      // The transaction writes the allocation, the person-and-level item, the application and its
+      // event (and, when waitlisted, the waitlist entry): transactional writes cost two units per KB.
+      const transaction = calls.find((c) => c.command === 'TransactWriteItemsCommand');
+      expect(transaction?.write).toBeGreaterThanOrEqual(label === 'claimed' ? 8 : 10);
+    }
+  });
+});
