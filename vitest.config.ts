@@ -26,6 +26,19 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          // The consoles in a real Chromium, against the local stack on the shared DynamoDB Local.
+          globalSetup: ['tests/integration/global-setup.ts'],
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          env: { LOG_LEVEL: 'silent' },
+        },
+      },
+      {
+        test: {
           name: 'infra',
           include: ['tests/infra/**/*.test.ts'],
           environment: 'node',
