@@ -1,18 +1,26 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
 import { reallocate } from '../shared/services/applications.ts';
-import { publishProgramme, registerOrg } from '../shared/services/catalogue.ts';
+import { publishProgramme, registerOrg, updateProgramme } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
+import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
 
 const deps = createDeps(loadConfig());
 
-/** Admin writes: registering orgs and publishing programmes, each within the caller's org subtree. */
+/** Admin writes: registering orgs, publishing and correcting programmes, each within the caller's org subtree. */
 export const handler = httpHandler('admin', {
   createOrg: async ({ caller, body }) => ({ body: await registerOrg(deps, caller, body) }),
   createProgramme: async ({ caller, body, now }) => ({
     body: await publishProgramme(deps, caller, body, now),
   }),
+  updateProgramme: async ({ caller, params, body, now }) => ({
+    body: await updateProgramme(deps, caller, params.programmeId, body, now),
+  }),
   reallocatePlaces: async ({ caller, params, body, now }) => ({
     body: await reallocate(deps, caller, params.programmeId, body, now),
   }),
+  startPayoutRun: async ({ caller, params, body, now }) => ({
+    body: await startPayoutRun(deps, caller, params.programmeId, body, now),
+  }),
+  getPayoutRun: async ({ caller, params }) => ({ body: await getPayoutRun(deps, caller, params.runId) }),
 });

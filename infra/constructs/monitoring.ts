@@ -143,20 +143,39 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** Failed, timed-out and aborted executions of a state machine (the calendar, the payout run). */
-  watchStateMachine(name: string, stateMachine: IStateMachine): void {
+  /**
+   * Failed, timed-out and aborted executions of a state machine (the calendar, the payout run).
+   * `abortsExpected`: the state machine is stopped on purpose in normal operation (an edited
+   * programme's calendar), so aborts are graphed but raise no alarm.
+   */
+  watchStateMachine(
+    name: string,
+    stateMachine: IStateMachine,
+    options: { abortsExpected?: boolean } = {},
+  ): void {
     this.alarmOnAny(`${name}Failed`, `${name}: failed executions`, stateMachine.metricFailed({ period }));
     this.alarmOnAny(
       `${name}TimedOut`,
       `${name}: timed-out executions`,
       stateMachine.metricTimedOut({ period }),
     );
-    this.alarmOnAny(`${name}Aborted`, `${name}: aborted executions`, stateMachine.metricAborted({ period }));
+    if (!options.abortsExpected) {
+      this.alarmOnAny(
+        `${name}Aborted`,
+        `${name}: aborted executions`,
+        stateMachine.metricAborted({ period }),
+      );
+    }
     this.dashboard.addWidgets(
       new GraphWidget({
         title: `${name} state machine`,
         width: 12,
-        left: [stateMachine.metricStarted(), stateMachine.metricSucceeded(), stateMachine.metricFailed()],
+        left: [
+          stateMachine.metricStarted(),
+          stateMachine.metricSucceeded(),
+          stateMachine.metricFailed(),
+          stateMachine.metricAborted(),
+        ],
       }),
     );
   }

@@ -29,11 +29,16 @@ export interface DevTokenClaims {
  * issuer, audience, expiry). Exists only locally; no such route is deployed.
  */
 export class DevAuthority {
+  /** Built once: a key set per call would import the public key again for every request verified. */
+  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+
   private constructor(
     private readonly privateKey: Awaited<ReturnType<typeof importJWK>>,
     readonly jwks: JSONWebKeySet,
     private readonly kid: string,
-  ) {}
+  ) {
+    this.keySet = createLocalJWKSet(jwks);
+  }
 
   static async open(keyFile: string): Promise<DevAuthority> {
     let privateJwk: JWK;
@@ -74,7 +79,7 @@ export class DevAuthority {
   /** Verified claims, or `undefined` for a forged, expired, `alg: none` or otherwise bad token. */
   async verify(token: string): Promise<JWTPayload | undefined> {
     try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet(this.jwks), {
+      const { payload } = await jwtVerify(token, this.keySet, {
         algorithms: ['RS256'],
         issuer: DEV_ISSUER,
         audience: DEV_AUDIENCE,

@@ -2,14 +2,18 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
+import { useWorkflowStarter } from '../../shared/adapters/workflows.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { functionGroups } from '../../shared/http/route.ts';
+import { localFunctionArns, type WorkflowFunction } from '../../shared/workflows/asl.ts';
+import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
 import { applySeed, type SeedResult } from '../seed/apply.ts';
 import { ensureBucket, ensureTable } from './bootstrap.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
+import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
 export interface LocalStackOptions {
   /** Where DynamoDB Local, the S3 emulator and the dev signing key keep their data. */
@@ -25,6 +29,11 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
   now?: Date;
+  /**
+   * The local Step Functions: wait and retry overrides for tests, and whether to start (resume) a
+   * calendar execution for every programme at startup (default true, as `npm start` does).
+   */
+  workflows?: LocalRunnerOptions & { resume?: boolean };
 }
 
 export interface LocalStack {
@@ -37,6 +46,8 @@ export interface LocalStack {
   s3Endpoint: string;
   auth: DevAuthority;
   seed: SeedResult | undefined;
+  /** The state machines' local runner (the calendar runs here); tests wait on its executions. */
+  workflows: LocalWorkflowRunner;
   stop(): Promise<void>;
 }
 
@@ -118,6 +129,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
 
+    // The state machines, from the same definitions CDK deploys, each Task state mapped to the handler
+    // export of its function; registered before any handler can start an execution.
+    const taskHandlers: Partial<Record<WorkflowFunction, TaskHandler>> = {};
+    for (const fn of workflowFunctionsInUse()) {
+      taskHandlers[fn] = ((await import(functionModule(fn))) as { handler: TaskHandler }).handler;
+    }
+    const workflows = new LocalWorkflowRunner(
+      workflowDefinitions(localFunctionArns()),
+      localFunctionArns(),
+      taskHandlers,
+      options.workflows ?? {},
+    );
+    const unregisterWorkflows = useWorkflowStarter(workflows);
+    stops.push(async () => {
+      await workflows.stopAll();
+      unregisterWorkflows();
+    });
+
     let seed: SeedResult | undefined;
     if (options.seed !== false) {
       const { createDeps } = await import('../../shared/services/deps.ts');
@@ -126,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       seed = await applySeed(deps, options.now ? { now: options.now } : {});
       deps.db.destroy();
     }
+    if (options.workflows?.resume !== false) await resumeCalendars();
 
     const auth = await DevAuthority.open(join(dataDir, 'dev-jwt-key.json'));
     const server: Server = createGateway({ handlers, auth, webDir });
@@ -152,10 +182,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       s3Endpoint,
       auth,
       seed,
+      workflows,
       stop,
     };
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/**
+ * Executions live in memory: after a restart every programme's calendar starts again (from the
+ * seeded ones on), skipping the transitions already recorded — how `npm start` resumes.
+ */
+async function resumeCalendars(): Promise<void> {
+  const { createDeps } = await import('../../shared/services/deps.ts');
+  const { loadConfig } = await import('../../shared/config.ts');
+  const { startCalendar } = await import('../../shared/services/calendar.ts');
+  const deps = createDeps(loadConfig());
+  try {
+    for (const programme of await deps.programmes.list()) await startCalendar(deps, programme.id);
+  } finally {
+    deps.db.destroy();
   }
 }

@@ -9,11 +9,13 @@ import {
   type WorkflowName,
 } from '../../shared/workflows/asl.ts';
 
-type TaskHandler = (event: unknown) => Promise<unknown>;
+export type TaskHandler = (event: unknown) => Promise<unknown>;
 
-interface LocalExecution {
+export interface LocalExecution {
   id: string;
   workflow: WorkflowName;
+  name: string;
+  input: Record<string, unknown>;
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   result: Promise<unknown>;
   output?: unknown;
@@ -32,14 +34,19 @@ export interface LocalRunnerOptions {
  * The local stand-in for Step Functions: runs the same ASL the CDK stack deploys through
  * `aws-local-stepfunctions`, with every Task state mapped to the handler export its ARN names.
  * Executions live in memory; idempotent transitions let `npm start` simply start them again.
+ *
+ * Workflows still being written have no definition (or no handler) yet: the runner holds what
+ * exists and refuses, by name, to start what does not.
  */
 export class LocalWorkflowRunner implements WorkflowStarter {
   private readonly executions = new Map<string, LocalExecution>();
+  /** Task invocations under way, so that stopping waits for them instead of cutting a write in half. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly definitions: Record<WorkflowName, Asl>,
+    private readonly definitions: Partial<Record<WorkflowName, Asl>>,
     private readonly arns: FunctionArns,
-    private readonly handlers: Record<WorkflowFunction, TaskHandler>,
+    private readonly handlers: Partial<Record<WorkflowFunction, TaskHandler>>,
     private readonly options: LocalRunnerOptions = {},
   ) {}
 
@@ -50,18 +57,26 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   ): Promise<string> {
     const id = `local:${workflow}:${executionName}`;
     const existing = this.executions.get(id);
-    if (existing) return id;
+    // Like Step Functions: a name already running (or done) is that execution. Unlike it, the name of
+    // a stopped or failed execution may be used again, as a restarted calendar needs.
+    if (existing && (existing.status === 'RUNNING' || existing.status === 'SUCCEEDED')) return id;
     const definition = this.definitions[workflow];
+    if (!definition) throw new Error(`no local definition for workflow ${workflow}`);
     const byArn = new Map(
       Object.entries(this.arns).map(([fn, arn]) => [arn, this.handlers[fn as WorkflowFunction]]),
     );
     type Json = Parameters<StateMachine['run']>[0];
     const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
+    let execution: LocalExecution | undefined;
     for (const task of taskStates(definition)) {
       const handler = byArn.get(task.resource);
       if (!handler)
         throw new Error(`Task state ${task.name} calls ${task.resource}, which no local handler serves`);
-      taskResourceLocalHandlers[task.name] = (event) => handler(event) as Promise<Json>;
+      taskResourceLocalHandlers[task.name] = async (event) => {
+        // The library retries a failed Task once its backoff ends, even after an abort: not here.
+        if (execution?.status === 'ABORTED') throw new Error(`execution ${id} was stopped`);
+        return (await this.track(handler(event))) as Json;
+      };
     }
     const machine = new StateMachine(definition as never, {
       validationOptions: { checkArn: true, checkPaths: true },
@@ -79,20 +94,25 @@ export class LocalWorkflowRunner implements WorkflowStarter {
         Execution: { Id: id, Name: executionName, Input: input as Json, StartTime: new Date().toISOString() },
       },
     });
-    const execution: LocalExecution = {
+    execution = {
       id,
       workflow,
+      name: executionName,
+      input,
       status: 'RUNNING',
       abort: run.abort,
       result: run.result.then(
         (output) => {
-          if (execution.status === 'RUNNING') execution.status = output === null ? 'ABORTED' : 'SUCCEEDED';
-          execution.output = output;
+          const self = execution as LocalExecution;
+          if (self.status === 'RUNNING') self.status = output === null ? 'ABORTED' : 'SUCCEEDED';
+          self.output = output;
           return output;
         },
         (err: unknown) => {
-          execution.status = 'FAILED';
-          execution.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          const self = execution as LocalExecution;
+          if (self.status === 'ABORTED') return undefined;
+          self.status = 'FAILED';
+          self.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
           logger.warn('local workflow failed', { workflow, executionName, ...errorSummary(err) });
           return undefined;
         },
@@ -107,8 +127,7 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     if (execution?.status !== 'RUNNING') return;
     execution.status = 'ABORTED';
     execution.abort();
-    // A stopped execution's name may be used again, as a restarted calendar needs.
-    this.executions.delete(executionId);
+    await execution.result;
   }
 
   async status(executionId: string): Promise<string | undefined> {
@@ -123,8 +142,22 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     return execution;
   }
 
-  /** Stops every running execution (npm start's shutdown). */
+  /** Every execution this runner has started, in start order (stopped and failed ones included). */
+  list(workflow?: WorkflowName): LocalExecution[] {
+    return [...this.executions.values()].filter((e) => workflow === undefined || e.workflow === workflow);
+  }
+
+  /** Stops every running execution and waits for the task invocations under way (npm start's shutdown). */
   async stopAll(): Promise<void> {
     for (const id of [...this.executions.keys()]) await this.stop(id);
+    // An aborted execution stops between states; a Task already running finishes its writes first.
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track<T>(task: Promise<T>): Promise<T> {
+    this.inFlight.add(task);
+    const forget = () => this.inFlight.delete(task);
+    task.then(forget, forget);
+    return task;
   }
 }

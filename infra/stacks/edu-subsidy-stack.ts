@@ -9,6 +9,7 @@ import { Monitoring } from '../constructs/monitoring.ts';
 import { PublicApi } from '../constructs/public-api.ts';
 import { RouteFunctions } from '../constructs/route-functions.ts';
 import { WebConsole, type WebDomain } from '../constructs/web-console.ts';
+import { Workflows } from '../constructs/workflows.ts';
 
 export interface EduSubsidyStackProps extends StackProps {
   /**
@@ -49,6 +50,7 @@ export class EduSubsidyStack extends Stack {
   readonly data: DataStore;
   readonly functions: RouteFunctions;
   readonly documentEvents: DocumentEvents;
+  readonly workflows: Workflows;
   readonly identity: Identity;
   readonly api: PublicApi;
   readonly web: WebConsole;
@@ -70,6 +72,12 @@ export class EduSubsidyStack extends Stack {
       data: this.data,
       bundleAwsSdk: props.bundleAwsSdk ?? false,
     });
+    this.workflows = new Workflows(this, 'Workflows', {
+      data: this.data,
+      bundleAwsSdk: props.bundleAwsSdk ?? false,
+    });
+    // Admins publish and edit programmes (each starts or restarts its calendar) and start payout runs.
+    this.workflows.grantExecutions(this.functions.of('admin'));
     this.identity = new Identity(this, 'Identity');
 
     const extraOrigins = [
@@ -100,6 +108,14 @@ export class EduSubsidyStack extends Stack {
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmails: props.alarmEmails ?? [] });
     for (const [group, fn] of this.functions.entries()) this.monitoring.watchFunction(group, fn.function);
     this.monitoring.watchFunction('documentEvents', this.documentEvents.fn.function);
+    for (const [fn, task] of this.workflows.taskFunctions())
+      this.monitoring.watchFunction(`${fn}Tasks`, task.function);
+    for (const workflow of this.workflows.names()) {
+      const machine = this.workflows.stateMachine(workflow);
+      // An edited programme's calendar is stopped on purpose: aborts of the calendar are no alarm.
+      if (machine)
+        this.monitoring.watchStateMachine(workflow, machine, { abortsExpected: workflow === 'calendar' });
+    }
     this.monitoring.watchTable(this.data.table);
     this.monitoring.watchHttpApi(this.api.httpApi);
 
@@ -110,5 +126,14 @@ export class EduSubsidyStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'AttachmentsBucketName', { value: this.data.attachments.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    for (const workflow of this.workflows.names()) {
+      const machine = this.workflows.stateMachine(workflow);
+      if (machine)
+        new CfnOutput(
+          this,
+          `${workflow.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}StateMachineArn`,
+          { value: machine.stateMachineArn },
+        );
+    }
   }
 }

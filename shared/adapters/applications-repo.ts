@@ -15,8 +15,10 @@ import {
   attachmentKey,
   EVENT_PREFIX,
   eventKey,
+  PAYMENT_PREFIX,
   workerApplicationsIndex,
 } from './keys.ts';
+import type { ApplicationPaymentRecord } from './payouts-repo.ts';
 import { retryConflicts } from './retry.ts';
 
 /** Personal numbers as stored: ciphertext, a mask for display, never the plain value. */
@@ -88,6 +90,8 @@ export interface ApplicationBundle {
   application: ApplicationRecord;
   attachments: AttachmentRecord[];
   timeline: TimelineRecord[];
+  /** Worker payments of payout runs (R14), as `PayoutRepository` keeps them in this partition. */
+  payments?: ApplicationPaymentRecord[];
 }
 
 /** Applications, their documents and timelines; place changes go through `PlaceLedger`. */
@@ -156,6 +160,9 @@ export class ApplicationRepository {
       timeline: items
         .filter((i) => String(i.sk).startsWith(EVENT_PREFIX))
         .map((i) => i.event as TimelineRecord),
+      payments: items
+        .filter((i) => String(i.sk).startsWith(PAYMENT_PREFIX))
+        .map((i) => stripKeys(i) as unknown as ApplicationPaymentRecord),
     };
   }
 

@@ -87,3 +87,77 @@ export const statusIndex = (programmeId: string, status: string, sequence?: numb
   gsi3pk: `APPS#${programmeId}#${status}`,
   ...(sequence === undefined ? {} : { gsi3sk: sequenceSortKey(sequence) }),
 });
+
+/** The programme calendar: one item per transition carried out (design §4), in the programme's partition. */
+export const CALENDAR_PREFIX = 'CALENDAR#';
+export const calendarTransitionKey = (programmeId: string, transitionId: string) => ({
+  pk: programmePartition(programmeId),
+  sk: `${CALENDAR_PREFIX}${transitionId}`,
+});
+/** What a review batch's close found: counts per review status, lapsed and carried over. */
+export const batchReportKey = (programmeId: string, batchId: string) => ({
+  pk: programmePartition(programmeId),
+  sk: `REPORT#${batchId}`,
+});
+/** A closed batch's payout run falling due (the payout run picks it up). */
+export const payoutDueKey = (programmeId: string, batchId: string) => ({
+  pk: programmePartition(programmeId),
+  sk: `PAYOUTDUE#${batchId}`,
+});
+
+/** Notifications to an org (reminders before a batch closes), one per org, programme and transition. */
+export const notificationKey = (orgId: string, programmeId: string, transitionId: string) => ({
+  pk: `NOTIFY#${orgId}`,
+  sk: `${programmeId}#${transitionId}`,
+});
+/** Notifications not yet sent, oldest first (the SMS sender's queue; removed once sent). */
+export const pendingNotificationsIndex = (createdAt?: string, orgId?: string, transitionKey?: string) => ({
+  gsi1pk: 'NOTIFY#pending',
+  ...(createdAt === undefined ? {} : { gsi1sk: `${createdAt}#${orgId}#${transitionKey}` }),
+});
+
+/** A payout run (design §4): its record, and its instructions in page order (transfers, then payments). */
+export const payoutRunPartition = (runId: string) => `RUN#${runId}`;
+export const payoutRunKey = (runId: string) => ({ pk: payoutRunPartition(runId), sk: 'RUN' });
+export type PayoutPhase = 'transfers' | 'payments';
+const phaseTag = (phase: PayoutPhase) => (phase === 'transfers' ? 'T' : 'P');
+/** The sort-key prefix of one page of a run's instructions (the Map item a page descriptor names). */
+export const instructionPagePrefix = (phase: PayoutPhase, page: number) =>
+  `PAGE#${phaseTag(phase)}#${page.toString().padStart(4, '0')}#`;
+export const INSTRUCTION_PREFIX = 'PAGE#';
+export const instructionKey = (runId: string, phase: PayoutPhase, page: number, index: number) => ({
+  pk: payoutRunPartition(runId),
+  sk: `${instructionPagePrefix(phase, page)}${index.toString().padStart(5, '0')}`,
+});
+/**
+ * Every idempotency key of a programme that was paid, whatever run paid it: planning reads this one
+ * partition to leave out what is settled, so a key once paid is never planned again.
+ */
+export const payoutKeyPartition = (programmeId: string) => `PAYOUTS#${programmeId}`;
+export const paidKeyKey = (programmeId: string, key: string) => ({
+  pk: payoutKeyPartition(programmeId),
+  sk: `KEY#${key}`,
+});
+/** A worker payment as the worker sees it (R14), kept in the application's partition. */
+export const PAYMENT_PREFIX = 'PAY#';
+export const applicationPaymentKey = (applicationId: string, key: string) => ({
+  pk: applicationPartition(applicationId),
+  sk: `${PAYMENT_PREFIX}${key}`,
+});
+/**
+ * The bank_file rail (design §4): one line per instruction of a run, grouped by payer, so that one
+ * payer's batch file is one query and an imported result line is found by its key.
+ */
+export const BANK_LINE_PREFIX = 'BANKLINE#';
+export const bankLinePrefix = (payerOrgId: string) => `${BANK_LINE_PREFIX}${payerOrgId}#`;
+export const bankLineKey = (runId: string, payerOrgId: string, key: string) => ({
+  pk: payoutRunPartition(runId),
+  sk: `${bankLinePrefix(payerOrgId)}${key}`,
+});
+/** A run's audit trail (each bank file download), in time order. */
+export const runAuditKey = (runId: string, at: string, suffix: string) => ({
+  pk: payoutRunPartition(runId),
+  sk: `AUDIT#${at}#${suffix}`,
+});
+/** The sandbox rail's ledger: one item per idempotency key ever paid. */
+export const sandboxLedgerKey = (key: string) => ({ pk: `SANDBOX#${key}`, sk: 'LEDGER' });

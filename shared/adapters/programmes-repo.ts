@@ -1,6 +1,12 @@
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { AppError } from '../errors.ts';
 import type { Allocation, Programme } from '../schemas/programmes.ts';
-import { duplicateAsConflict } from './errors.ts';
+import { duplicateAsConflict, isConditionFailed } from './errors.ts';
 import {
   ALLOCATION_PREFIX,
   allocationKey,
@@ -20,7 +26,16 @@ export interface AllocationState extends Allocation {
 export interface ProgrammeWithAllocations {
   programme: Programme;
   allocations: AllocationState[];
+  /** Bumped by every edit of the programme (optimistic locking); 0 as published. */
+  revision: number;
+  /** The programme calendar's running execution (design §4), once started. */
+  calendarExecution: string | undefined;
 }
+
+/** What an admin may change on a published programme (dates restart its calendar). */
+export type ProgrammeChanges = Partial<
+  Pick<Programme, 'title' | 'applicationWindow' | 'reviewBatches' | 'contacts'>
+>;
 
 /** Programmes and their allocation units, kept together in one partition. */
 export class ProgrammeRepository {
@@ -53,7 +68,12 @@ export class ProgrammeRepository {
       .sort((a, b) => (a.order as number) - (b.order as number))
       .map(toAllocationState);
     const programme = toProgramme(head, allocations);
-    return { programme, allocations };
+    return {
+      programme,
+      allocations,
+      revision: (head.revision as number | undefined) ?? 0,
+      calendarExecution: (head.calendarExecution as string | undefined) ?? undefined,
+    };
   }
 
   async list(): Promise<Programme[]> {
@@ -114,6 +134,80 @@ export class ProgrammeRepository {
       duplicateAsConflict(err, `项目编号 ${programme.id} 已存在`),
     );
   }
+
+  /**
+   * Saves an edit of the programme if nobody else edited it since `expectedRevision` was read
+   * (409 `invalid_state` otherwise) and returns the new revision.
+   */
+  async update(programmeId: string, changes: ProgrammeChanges, expectedRevision: number, at: string) {
+    const set: Record<string, unknown> = { ...changes, updatedAt: at, revision: expectedRevision + 1 };
+    const names: Record<string, string> = { '#revision': 'revision' };
+    const values: Record<string, unknown> = { ':expected': expectedRevision };
+    const assignments = Object.entries(set)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v], i) => {
+        names[`#f${i}`] = k;
+        values[`:f${i}`] = v;
+        return `#f${i} = :f${i}`;
+      });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: programmeKey(programmeId),
+          UpdateExpression: `SET ${assignments.join(', ')}`,
+          ConditionExpression:
+            expectedRevision === 0
+              ? 'attribute_exists(pk) AND (attribute_not_exists(#revision) OR #revision = :expected)'
+              : 'attribute_exists(pk) AND #revision = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) {
+        throw new AppError('invalid_state', { message: '项目已被他人修改，请刷新后重试', cause: err });
+      }
+      throw err;
+    }
+    return expectedRevision + 1;
+  }
+
+  /** Records the calendar execution that now runs for the programme. */
+  async setCalendarExecution(programmeId: string, executionId: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: programmeKey(programmeId),
+        UpdateExpression: 'SET calendarExecution = :id',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':id': executionId },
+      }),
+    );
+  }
+
+  /**
+   * Hands the calendar from one execution to its successor, unless the programme has meanwhile
+   * moved on to another one (an edit restarted it): returns whether the hand-over was recorded.
+   */
+  async replaceCalendarExecution(programmeId: string, from: string, to: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: programmeKey(programmeId),
+          UpdateExpression: 'SET calendarExecution = :to',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(calendarExecution) OR calendarExecution IN (:from, :to))',
+          ExpressionAttributeValues: { ':from': from, ':to': to },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
 }
 
 function toAllocationState(item: Record<string, unknown>): AllocationState {
@@ -139,6 +233,7 @@ function toProgramme(item: Record<string, unknown>, allocations: AllocationState
     levels: item.levels as Programme['levels'],
     allocations: allocations.map(({ unitOrgId, places, funding }) => ({ unitOrgId, places, funding })),
     allocationPolicy: (item.allocationPolicy as Programme['allocationPolicy']) ?? 'first_come_first_served',
+    ...(Array.isArray(item.topUps) ? { topUps: item.topUps as NonNullable<Programme['topUps']> } : {}),
     ...(item.contacts ? { contacts: item.contacts as NonNullable<Programme['contacts']> } : {}),
     createdAt: item.createdAt as string,
   };

@@ -15,6 +15,17 @@
  * | timeline event         | APP#{applicationId}               | EVENT#{at}#{n}          |                                       |
  * | person + level (R8)    | PERSON#{idHash}                   | LEVEL#{level}           |                                       |
  * | waitlist entry         | WAITLIST#{programmeId}#{unitOrgId}| {sequence, 12 digits}   |                                       |
+ * | calendar transition    | PROGRAMME#{programmeId}           | CALENDAR#{transitionId} |                                       |
+ * | batch report           | PROGRAMME#{programmeId}           | REPORT#{batchId}        |                                       |
+ * | payout due             | PROGRAMME#{programmeId}           | PAYOUTDUE#{batchId}     |                                       |
+ * | payout run             | RUN#{runId}                       | RUN                     |                                       |
+ * | payout instruction     | RUN#{runId}                       | PAGE#{T|P}#{page}#{n}   |                                       |
+ * | paid idempotency key   | PAYOUTS#{programmeId}             | KEY#{key}               |                                       |
+ * | worker payment (R14)   | APP#{applicationId}               | PAY#{key}               |                                       |
+ * | bank file line         | RUN#{runId}                       | BANKLINE#{payerOrgId}#{key} |                                   |
+ * | run audit (download)   | RUN#{runId}                       | AUDIT#{at}#{n}          |                                       |
+ * | sandbox rail ledger    | SANDBOX#{key}                     | LEDGER                  |                                       |
+ * | notification           | NOTIFY#{orgId}                    | {programmeId}#{transId} | NOTIFY#pending / {createdAt}#… (unsent)|
  *
  * | (application, cont.)  | gsi2: REVIEW#{programmeId}#{currentOrgId} / {sequence} — only while awaiting that org |
  * | (application, cont.)  | gsi3: APPS#{programmeId}#{status} / {sequence} — every submitted application           |

@@ -17,10 +17,17 @@ export interface WorkflowStarter {
 }
 
 let override: WorkflowStarter | undefined;
+let stepFunctions: StepFunctionsStarter | undefined;
 
-/** The local stack registers its runner here before any handler starts a workflow. */
-export function useWorkflowStarter(starter: WorkflowStarter | undefined): void {
+/**
+ * The local stack registers its runner here before any handler starts a workflow. Returns a function
+ * that unregisters it again — unless another starter has been registered since.
+ */
+export function useWorkflowStarter(starter: WorkflowStarter | undefined): () => void {
   override = starter;
+  return () => {
+    if (override === starter) override = undefined;
+  };
 }
 
 /** Step Functions, with the state machine ARNs from the environment CDK sets. */
@@ -59,17 +66,33 @@ export class StepFunctionsStarter implements WorkflowStarter {
   }
 
   async status(executionId: string): Promise<string | undefined> {
-    const out = await this.client.send(new DescribeExecutionCommand({ executionArn: executionId }));
-    return out.status;
+    try {
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn: executionId }));
+      return out.status;
+    } catch (err) {
+      if (err instanceof Error && err.name === 'ExecutionDoesNotExist') return undefined;
+      throw err;
+    }
   }
 }
 
+/** The registered local runner, or Step Functions (one client per cold start) with the ARNs CDK sets. */
 export function workflowStarter(env: NodeJS.ProcessEnv = process.env): WorkflowStarter {
-  return (
-    override ??
-    new StepFunctionsStarter({
-      calendar: env.CALENDAR_STATE_MACHINE_ARN,
-      'payout-run': env.PAYOUT_STATE_MACHINE_ARN,
-    })
-  );
+  if (override) return override;
+  if (env !== process.env) return stepFunctionsFrom(env);
+  stepFunctions ??= stepFunctionsFrom(env);
+  return stepFunctions;
+}
+
+/** The environment variable that carries each state machine's ARN (CDK sets it, the starter reads it). */
+export const stateMachineArnVariables: Record<WorkflowName, string> = {
+  calendar: 'CALENDAR_STATE_MACHINE_ARN',
+  'payout-run': 'PAYOUT_STATE_MACHINE_ARN',
+};
+
+function stepFunctionsFrom(env: NodeJS.ProcessEnv): StepFunctionsStarter {
+  return new StepFunctionsStarter({
+    calendar: env[stateMachineArnVariables.calendar],
+    'payout-run': env[stateMachineArnVariables['payout-run']],
+  });
 }

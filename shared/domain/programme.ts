@@ -83,6 +83,18 @@ export function programmeErrors(input: ProgrammeInput, orgs: ReadonlyMap<string,
       committedFen.set(share.funderOrgId, committed);
     });
   });
+  // R6 乡镇/单位工会可配套: a top-up comes from a township, an employer or a unit inside the programme.
+  const topUpFunders = new Set<string>();
+  (input.topUps ?? []).forEach((topUp, i) => {
+    const at = `topUps.${i}.funderOrgId`;
+    const funder = orgs.get(topUp.funderOrgId);
+    if (topUpFunders.has(topUp.funderOrgId)) add(at, '同一配套方只能出现一次');
+    topUpFunders.add(topUp.funderOrgId);
+    if (!funder) add(at, '配套方不存在');
+    else if (!['township', 'enterprise', 'unit'].includes(funder.kind))
+      add(at, '配套方须为县级、乡镇或企业(单位)工会');
+    else if (!funder.path.some((id) => units.has(id))) add(at, '配套方须在本项目的名额分配单位之下');
+  });
   return errors;
 }
 
@@ -93,5 +105,6 @@ export function referencedOrgIds(input: ProgrammeInput): string[] {
     ids.add(a.unitOrgId);
     for (const f of a.funding) ids.add(f.funderOrgId);
   }
+  for (const t of input.topUps ?? []) ids.add(t.funderOrgId);
   return [...ids];
 }

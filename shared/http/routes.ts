@@ -12,12 +12,14 @@ import {
 } from '../schemas/applications.ts';
 import { Cursor, Slug } from '../schemas/common.ts';
 import { CreateOrgBody, Org, OrgChildren, OrgIdParams } from '../schemas/orgs.ts';
+import { PayoutRunAccepted, PayoutRunParams, PayoutRunView, StartPayoutRunBody } from '../schemas/payouts.ts';
 import {
   CreateProgrammeBody,
   Programme,
   ProgrammeIdParams,
   ProgrammeList,
   QuotaBoard,
+  UpdateProgrammeBody,
 } from '../schemas/programmes.ts';
 import {
   AttachmentDownload,
@@ -145,6 +147,19 @@ export const routes = {
     response: { status: 201, description: 'Published', schema: Programme },
     errors: ['validation_failed', 'forbidden', 'already_exists'],
   }),
+  updateProgramme: defineRoute({
+    operationId: 'updateProgramme',
+    method: 'PATCH',
+    path: '/v1/programmes/{programmeId}',
+    group: 'admin',
+    auth: ['admin'],
+    summary: 'Correct a programme’s title, contacts or dates; new dates restart its calendar',
+    tags: ['admin'],
+    params: ProgrammeIdParams,
+    body: UpdateProgrammeBody,
+    response: { status: 200, description: 'The programme as changed', schema: Programme },
+    errors: ['validation_failed', 'forbidden', 'not_found', 'invalid_state'],
+  }),
   reallocatePlaces: defineRoute({
     operationId: 'reallocatePlaces',
     method: 'POST',
@@ -169,6 +184,36 @@ export const routes = {
         .meta({ id: 'ReallocationResult' }),
     },
     errors: ['validation_failed', 'forbidden', 'not_found', 'quota_exceeded'],
+  }),
+  startPayoutRun: defineRoute({
+    operationId: 'startPayoutRun',
+    method: 'POST',
+    path: '/v1/programmes/{programmeId}/payout-runs',
+    group: 'admin',
+    auth: ['admin'],
+    summary: 'Start a payout run (R7): pays every approved application holding a place not yet paid',
+    tags: ['admin'],
+    params: ProgrammeIdParams,
+    body: StartPayoutRunBody,
+    response: {
+      status: 202,
+      description: 'Started; follow it with GET /v1/payout-runs/{runId}',
+      schema: PayoutRunAccepted,
+    },
+    errors: ['validation_failed', 'forbidden', 'not_found'],
+  }),
+  getPayoutRun: defineRoute({
+    operationId: 'getPayoutRun',
+    method: 'GET',
+    path: '/v1/payout-runs/{runId}',
+    group: 'admin',
+    auth: ['admin'],
+    summary:
+      'A payout run: status, counts of instructions, each funder’s money that reached workers, failures',
+    tags: ['admin'],
+    params: PayoutRunParams,
+    response: { status: 200, description: 'The run', schema: PayoutRunView },
+    errors: ['not_found'],
   }),
   createApplication: defineRoute({
     operationId: 'createApplication',

@@ -23,6 +23,12 @@ export const FundingShare = z
   .meta({ id: 'FundingShare' });
 export type FundingShare = z.infer<typeof FundingShare>;
 
+/** R6 乡镇/单位工会可配套: a township's, employer's or unit's extra money for each worker under it. */
+export const TopUp = z
+  .object({ funderOrgId: Slug, amountFen: Fen })
+  .meta({ id: 'TopUp', description: 'Paid by the funder to every worker whose employer is under it' });
+export type TopUp = z.infer<typeof TopUp>;
+
 /** R5: one row of the attachment table (名额分配表). */
 export const Allocation = z
   .object({
@@ -68,12 +74,26 @@ export const CreateProgrammeBody = z
     levels: z.array(Level).min(1, '至少需要一个学历层次'),
     allocations: z.array(Allocation).min(1, '至少需要一个名额分配').max(90),
     allocationPolicy: AllocationPolicy.default('first_come_first_served'),
+    topUps: z.array(TopUp).max(200).optional(),
     contacts: Contacts.optional(),
   })
   .strict()
   .meta({ id: 'CreateProgramme' });
 export type CreateProgrammeBody = z.input<typeof CreateProgrammeBody>;
 export type ProgrammeInput = z.output<typeof CreateProgrammeBody>;
+
+/** What an admin may correct after publishing; dates are checked against the calendar's past. */
+export const UpdateProgrammeBody = CreateProgrammeBody.pick({
+  title: true,
+  applicationWindow: true,
+  reviewBatches: true,
+  contacts: true,
+})
+  .partial()
+  .strict()
+  .refine((body) => Object.values(body).some((v) => v !== undefined), { message: '至少修改一项' })
+  .meta({ id: 'UpdateProgramme' });
+export type UpdateProgrammeBody = z.output<typeof UpdateProgrammeBody>;
 
 export const Programme = z
   .object({
@@ -87,6 +107,7 @@ export const Programme = z
     levels: z.array(Level),
     allocations: z.array(Allocation),
     allocationPolicy: AllocationPolicy,
+    topUps: z.array(TopUp).optional(),
     contacts: Contacts.optional(),
     createdAt: z.string(),
   })

@@ -586,7 +586,16 @@ async function toView(deps: Deps, bundle: ApplicationBundle): Promise<Applicatio
       }),
       currentOrgId: app.currentOrgId ?? null,
     },
-    payments: [],
+    // R14: what reaches the worker, never the transfers between unions.
+    payments: (bundle.payments ?? [])
+      .sort((a, b) => a.plannedAt.localeCompare(b.plannedAt) || a.payerOrgId.localeCompare(b.payerOrgId))
+      .map((p) => ({
+        payerOrgId: p.payerOrgId,
+        amountFen: p.amountFen,
+        funding: p.funding,
+        status: p.status === 'sending' ? 'pending' : p.status,
+        ...(p.paidAt && p.status === 'paid' ? { paidAt: p.paidAt } : {}),
+      })),
     timeline: bundle.timeline.map((e) => ({ ...e })).sort((a, b) => a.at.localeCompare(b.at)),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,

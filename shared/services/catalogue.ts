@@ -1,3 +1,4 @@
+import { pastBoundaryChanges } from '../domain/calendar.ts';
 import { childPath, mayActOn, parentKinds } from '../domain/orgs.ts';
 import { programmeErrors, referencedOrgIds } from '../domain/programme.ts';
 import { quotaBoard } from '../domain/quota.ts';
@@ -5,7 +6,8 @@ import { AppError, forbidden, invalid, notFound } from '../errors.ts';
 import type { Caller } from '../http/auth.ts';
 import { actingOrg } from '../http/auth.ts';
 import type { CreateOrgBody, Org } from '../schemas/orgs.ts';
-import type { Programme, ProgrammeInput, QuotaBoard } from '../schemas/programmes.ts';
+import type { Programme, ProgrammeInput, QuotaBoard, UpdateProgrammeBody } from '../schemas/programmes.ts';
+import { restartCalendar, startCalendarSafely } from './calendar.ts';
 import type { Deps } from './deps.ts';
 
 export async function getOrg(deps: Deps, orgId: string): Promise<Org> {
@@ -84,5 +86,47 @@ export async function publishProgramme(
   if (errors.length > 0) throw invalid(errors);
   const programme: Programme = { ...input, createdAt: now.toISOString() };
   await deps.programmes.create(programme);
+  // Design §4: one calendar execution per published programme.
+  await startCalendarSafely(deps, programme.id);
   return programme;
+}
+
+/**
+ * `PATCH /programmes/{programmeId}`: corrects a published programme's title, contacts or dates,
+ * checked by the same rules as publishing. Dates that have passed stay as they were and none may
+ * move into the past (409 `invalid_state`): the calendar has acted on them. New dates restart the
+ * programme's calendar.
+ */
+export async function updateProgramme(
+  deps: Deps,
+  caller: Caller,
+  programmeId: string,
+  changes: UpdateProgrammeBody,
+  now: Date,
+): Promise<Programme> {
+  const found = await deps.programmes.get(programmeId);
+  const owner = found ? await deps.orgs.get(found.programme.ownerOrgId) : undefined;
+  if (!found || !owner) throw notFound('项目不存在');
+  if (!mayActOn(actingOrg(caller), owner)) throw forbidden('只有主办组织的管理员可以修改项目');
+  const { createdAt: _createdAt, ...stored } = found.programme;
+  const edited: ProgrammeInput = { ...stored, ...changes };
+  const errors = programmeErrors(edited, await deps.orgs.getMany(referencedOrgIds(edited)));
+  if (errors.length > 0) throw invalid(errors);
+  const moved = pastBoundaryChanges(found.programme, edited, now);
+  if (moved.length > 0) {
+    throw new AppError('invalid_state', {
+      message: '已经过去的日期不能修改，日期也不能改到过去',
+      fields: moved,
+    });
+  }
+  await deps.programmes.update(programmeId, changes, found.revision, now.toISOString());
+  const datesChanged =
+    JSON.stringify([found.programme.applicationWindow, found.programme.reviewBatches]) !==
+    JSON.stringify([edited.applicationWindow, edited.reviewBatches]);
+  const status = found.calendarExecution ? await deps.workflows().status(found.calendarExecution) : undefined;
+  // New dates restart the calendar; so does an edit of a programme whose calendar has died.
+  if (datesChanged || (status !== 'RUNNING' && status !== 'SUCCEEDED')) {
+    await restartCalendar(deps, programmeId, found.calendarExecution);
+  }
+  return { ...found.programme, ...changes };
 }

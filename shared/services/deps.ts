@@ -2,10 +2,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApplicationRepository } from '../adapters/applications-repo.ts';
 import { createDocumentClient, createS3Client } from '../adapters/aws.ts';
+import { CalendarRepository } from '../adapters/calendar-repo.ts';
 import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts';
 import { OrgRepository } from '../adapters/orgs-repo.ts';
+import { PayoutRepository } from '../adapters/payouts-repo.ts';
 import { PlaceLedger } from '../adapters/place-ledger.ts';
 import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
+import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
 import type { Config } from '../config.ts';
 
 /** What the services need, built once per cold start at module scope and passed in. */
@@ -16,6 +19,12 @@ export interface Deps {
   programmes: ProgrammeRepository;
   applications: ApplicationRepository;
   ledger: PlaceLedger;
+  /** The programme calendar's records: transitions done, batch reports, reminders, payouts due. */
+  calendar: CalendarRepository;
+  /** Payout runs, their instructions and the programme's paid keys (design §4). */
+  payouts: PayoutRepository;
+  /** Step Functions in AWS, the local runner on a laptop: read when used, the local stack registers late. */
+  workflows: () => WorkflowStarter;
   /** Built on first use: only the functions that touch documents pay for the S3 client. */
   s3: () => S3Client;
   cipher: () => FieldCipher;
@@ -32,6 +41,9 @@ export function createDeps(config: Config): Deps {
     programmes: new ProgrammeRepository(db, config.tableName),
     applications: new ApplicationRepository(db, config.tableName),
     ledger: new PlaceLedger(db, config.tableName),
+    calendar: new CalendarRepository(db, config.tableName),
+    payouts: new PayoutRepository(db, config.tableName),
+    workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);
       return s3;

@@ -9,8 +9,12 @@ import { RouteFunctions } from '../../infra/constructs/route-functions.ts';
 import { apiPathPatterns } from '../../infra/constructs/web-console.ts';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { tableDefinition } from '../../shared/adapters/table.ts';
+import { stateMachineArnVariables } from '../../shared/adapters/workflows.ts';
 import { functionGroups, type RouteDef, routeKey } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
+import { type WorkflowName, workflowFunctions } from '../../shared/workflows/asl.ts';
+import { calendarDefinition } from '../../shared/workflows/calendar.ts';
+import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
 import { type CfnResource, logicalId, resourceOf, resourcesOfType, synthStack, testApp } from './synth.ts';
 
 const { stack, template } = synthStack();
@@ -39,6 +43,12 @@ function statementsOf(role: Parameters<typeof logicalId>[0]): Statement[] {
     )
     .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
+
+/** The variables naming each workflow's state machine ARN, as the template resolves them. */
+const stateMachineArnEnvironment = (workflows: readonly WorkflowName[]) =>
+  Object.fromEntries(
+    workflows.map((w) => [stateMachineArnVariables[w], stack.resolve(stack.workflows.arn(w))]),
+  );
 
 const actionsOf = (statements: Statement[]) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
@@ -183,8 +193,8 @@ describe('functions', () => {
     ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Runtime === 'nodejs24.x',
   );
 
-  it('one per route group, plus the document verifier', () => {
-    expect(ours).toHaveLength(functionGroups.length + 1);
+  it('one per route group, plus the document verifier and one per workflow task function', () => {
+    expect(ours).toHaveLength(functionGroups.length + 1 + workflowFunctionsInUse().length);
   });
 
   it.each(functionGroups)(
@@ -204,6 +214,8 @@ describe('functions', () => {
         FIELD_HMAC_KEY_ID: ref(stack.data.fieldHmacKey),
         STAGE: 'aws',
         NODE_OPTIONS: '--enable-source-maps',
+        // Admins publish and edit programmes (their calendars) and start payout runs.
+        ...(group === 'admin' ? stateMachineArnEnvironment(stack.workflows.names()) : {}),
       });
       expect(props.LoggingConfig).toEqual({ LogGroup: ref(fn.logGroup) });
       expect(resourceOf(template, fn.logGroup).Properties.RetentionInDays).toBe(180);
@@ -478,6 +490,7 @@ describe('alarms', () => {
     const functions = [
       ...functionGroups.map((group) => stack.functions.of(group).function),
       stack.documentEvents.fn.function,
+      ...stack.workflows.taskFunctions().map(([, task]) => task.function),
     ];
     for (const fn of functions) {
       for (const metric of ['Errors', 'Throttles']) {
@@ -523,6 +536,139 @@ describe('alarms', () => {
       },
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('workflows (Step Functions)', () => {
+  const placeholders = Object.fromEntries(workflowFunctions.map((fn) => [fn, `\${${fn}}`])) as Parameters<
+    typeof calendarDefinition
+  >[0];
+  const registry = workflowDefinitions(placeholders);
+  const names = Object.keys(registry) as WorkflowName[];
+  const machines = Object.values(resourcesOfType(template, 'AWS::StepFunctions::StateMachine'));
+
+  it('one Standard state machine per entry of the registry, logged without data and traced', () => {
+    expect(names).toContain('calendar');
+    expect(machines).toHaveLength(names.length);
+    for (const name of names) {
+      const machine = stack.workflows.stateMachine(name);
+      expect(machine, name).toBeDefined();
+      const props = resourceOf(template, machine as NonNullable<typeof machine>).Properties;
+      expect(props).toMatchObject({
+        StateMachineName: `EduSubsidy-${name}`,
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false },
+      });
+    }
+  });
+
+  it('deploys the very definition the local runner runs, its Task resources substituted with the functions', () => {
+    const machine = stack.workflows.stateMachine('calendar');
+    const props = resourceOf(template, machine as NonNullable<typeof machine>).Properties;
+    const definition = JSON.parse(props.DefinitionString as string);
+    expect(definition).toEqual(calendarDefinition(placeholders));
+    expect(Object.keys(definition.States)).toEqual(
+      expect.arrayContaining([
+        'NextStep',
+        'WhatNext',
+        'WaitForBoundary',
+        'ApplyTransition',
+        'HandOver',
+        'Done',
+      ]),
+    );
+    expect(definition.States.WaitForBoundary).toMatchObject({
+      Type: 'Wait',
+      TimestampPath: '$.step.waitUntil',
+    });
+    const calendarTasks = stack.workflows.taskFunction('calendar');
+    expect(props.DefinitionSubstitutions).toEqual({
+      calendar: arnOf((calendarTasks as NonNullable<typeof calendarTasks>).function),
+    });
+  });
+
+  it('the calendar function outlasts no Task, writes the table and may start its successor and payout runs', () => {
+    const task = stack.workflows.taskFunction('calendar') as NonNullable<
+      ReturnType<typeof stack.workflows.taskFunction>
+    >;
+    const props = resourceOf(template, task.function).Properties;
+    expect(props.Timeout).toBe(300);
+    expect((props.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject(
+      stateMachineArnEnvironment(names.filter((n) => n === 'calendar' || n === 'payout-run')),
+    );
+    const statements = statementsOf(task.role);
+    const actions = actionsOf(statements);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'states:StartExecution',
+        'states:StopExecution',
+      ]),
+    );
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(actions.filter((a) => /^(s3|kms):/.test(a))).toEqual([]);
+  });
+
+  it('each state machine may invoke exactly its own task functions', () => {
+    for (const name of names) {
+      const machine = stack.workflows.stateMachine(name) as NonNullable<
+        ReturnType<typeof stack.workflows.stateMachine>
+      >;
+      const invoke = statementsOf(machine.role).filter((s) =>
+        actionsOf([s]).includes('lambda:InvokeFunction'),
+      );
+      const used = workflowFunctions.filter((fn) => JSON.stringify(registry[name]).includes(`\${${fn}}`));
+      expect(JSON.stringify(invoke.flatMap((s) => s.Resource as unknown[]))).toBe(
+        JSON.stringify(
+          used.flatMap((fn) => {
+            const task = stack.workflows.taskFunction(fn) as NonNullable<
+              ReturnType<typeof stack.workflows.taskFunction>
+            >;
+            return [arnOf(task.function), { 'Fn::Join': ['', [arnOf(task.function), ':*']] }];
+          }),
+        ),
+      );
+    }
+  });
+
+  it('admins may start, stop and look up executions of every workflow, nothing more of Step Functions', () => {
+    const actions = actionsOf(statementsOf(stack.functions.of('admin').role)).filter((a) =>
+      a.startsWith('states:'),
+    );
+    expect(actions.sort()).toEqual([
+      'states:DescribeExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+    for (const group of functionGroups.filter((g) => g !== 'admin')) {
+      const other = actionsOf(statementsOf(stack.functions.of(group).role)).filter((a) =>
+        a.startsWith('states:'),
+      );
+      expect(other, group).toEqual([]);
+    }
+  });
+
+  it('alarm on failed and timed-out executions; a calendar stopped for new dates is no alarm', () => {
+    const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties.Namespace === 'AWS/States',
+    );
+    for (const name of names) {
+      const machine = stack.workflows.stateMachine(name) as NonNullable<
+        ReturnType<typeof stack.workflows.stateMachine>
+      >;
+      const of = (metric: string) =>
+        alarms.filter(
+          (a) =>
+            a.Properties.MetricName === metric &&
+            JSON.stringify(a.Properties.Dimensions) ===
+              JSON.stringify([{ Name: 'StateMachineArn', Value: ref(machine) }]),
+        );
+      expect(of('ExecutionsFailed'), name).toHaveLength(1);
+      expect(of('ExecutionsTimedOut'), name).toHaveLength(1);
+      expect(of('ExecutionsAborted'), name).toHaveLength(name === 'calendar' ? 0 : 1);
+    }
   });
 });
 

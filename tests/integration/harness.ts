@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 
 export interface TestStack extends LocalStack {
   /** A bearer token for a caller, issued by the local dev authority. */
@@ -26,7 +26,9 @@ export interface ApiResponse {
  * The local stack as `npm start` runs it, on the emulators started by the global setup, with a
  * table and bucket of its own so test files never see each other's data.
  */
-export async function startTestStack(options: { seed?: boolean; now?: Date } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { seed?: boolean; now?: Date; workflows?: LocalStackOptions['workflows'] } = {},
+): Promise<TestStack> {
   const suffix = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'edu-subsidy-test-'));
   const stack = await startLocalStack({
@@ -38,6 +40,7 @@ export async function startTestStack(options: { seed?: boolean; now?: Date } = {
     bucketName: `attachments-${suffix}`,
     seed: options.seed ?? true,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.workflows ? { workflows: options.workflows } : {}),
   });
   return {
     ...stack,

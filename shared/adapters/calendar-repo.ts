@@ -1,0 +1,248 @@
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import type { CalendarTransition } from '../domain/calendar.ts';
+import { isConditionFailed } from './errors.ts';
+import {
+  batchReportKey,
+  CALENDAR_PREFIX,
+  calendarTransitionKey,
+  notificationKey,
+  payoutDueKey,
+  pendingNotificationsIndex,
+  programmePartition,
+  statusIndex,
+} from './keys.ts';
+
+/** A transition as recorded once carried out: the programme's calendar history. */
+export interface CalendarRecord {
+  programmeId: string;
+  transitionId: string;
+  kind: CalendarTransition['kind'];
+  batchId?: string;
+  /** When it was due. */
+  at: string;
+  /** When it was carried out. */
+  appliedAt: string;
+}
+
+export interface BatchReport {
+  programmeId: string;
+  batchId: string;
+  closedAt: string;
+  /** The last batch lapses undecided applications; earlier batches carry them over. */
+  lastBatch: boolean;
+  /** Submitted applications by review status once the batch had closed. */
+  counts: Record<string, number>;
+  /** Undecided applications that move on to the next batch (0 for the last batch). */
+  carriedOver: number;
+  lapsed: number;
+}
+
+export interface ReviewReminder {
+  orgId: string;
+  programmeId: string;
+  batchId: string;
+  transitionId: string;
+  /** Applications awaiting the org's decision when the reminder was written. */
+  pending: number;
+  createdAt: string;
+}
+
+/** A submitted application as the status index lists it. */
+export interface IndexedApplication {
+  id: string;
+  sequence: number;
+  status: string;
+  quotaState: string;
+  currentOrgId: string | null;
+}
+
+/**
+ * What the programme calendar writes: a record per transition carried out, batch reports,
+ * reviewer reminders and due payouts. Every write is a put conditional on absence under a key
+ * derived from the transition, so writing twice leaves one item: the first one.
+ */
+export class CalendarRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Ids of the transitions already carried out, read strongly consistently. */
+  async doneTransitionIds(programmeId: string): Promise<Set<string>> {
+    return new Set((await this.records(programmeId)).map((r) => r.transitionId));
+  }
+
+  /** The programme's calendar history, in transition-id order. */
+  async records(programmeId: string): Promise<CalendarRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': programmePartition(programmeId), ':prefix': CALENDAR_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({
+      programmeId: i.programmeId as string,
+      transitionId: i.transitionId as string,
+      kind: i.kind as CalendarTransition['kind'],
+      ...(i.batchId ? { batchId: i.batchId as string } : {}),
+      at: i.at as string,
+      appliedAt: i.appliedAt as string,
+    }));
+  }
+
+  /** Records a transition as carried out; false if it already was (the first record stays). */
+  markDone(programmeId: string, transition: CalendarTransition, appliedAt: string): Promise<boolean> {
+    return this.putOnce({
+      ...calendarTransitionKey(programmeId, transition.id),
+      type: 'calendar_transition',
+      programmeId,
+      transitionId: transition.id,
+      kind: transition.kind,
+      ...(transition.batchId ? { batchId: transition.batchId } : {}),
+      at: transition.at,
+      appliedAt,
+    });
+  }
+
+  putBatchReport(report: BatchReport): Promise<boolean> {
+    return this.putOnce({
+      ...batchReportKey(report.programmeId, report.batchId),
+      type: 'batch_report',
+      ...report,
+    });
+  }
+
+  async batchReport(programmeId: string, batchId: string): Promise<BatchReport | undefined> {
+    const [item] = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk = :sk',
+      ExpressionAttributeValues: batchReportValues(programmeId, batchId),
+      ConsistentRead: true,
+    });
+    return item ? (strip(item) as unknown as BatchReport) : undefined;
+  }
+
+  /**
+   * A reminder to an org that applications await its decision, ready for the SMS sender
+   * (`channel: 'sms'`, `status: 'pending'`, listed on the pending-notifications index).
+   */
+  putReviewReminder(reminder: ReviewReminder): Promise<boolean> {
+    const key = `${reminder.programmeId}#${reminder.transitionId}`;
+    return this.putOnce({
+      ...notificationKey(reminder.orgId, reminder.programmeId, reminder.transitionId),
+      ...pendingNotificationsIndex(reminder.createdAt, reminder.orgId, key),
+      type: 'notification',
+      kind: 'review_reminder',
+      channel: 'sms',
+      status: 'pending',
+      ...reminder,
+    });
+  }
+
+  /** An org's notifications of one programme. */
+  async notifications(orgId: string, programmeId: string): Promise<Record<string, unknown>[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': notificationKey(orgId, '', '').pk, ':prefix': `${programmeId}#` },
+      ConsistentRead: true,
+    });
+    return items.map(strip);
+  }
+
+  /** A closed batch's payout run is due; the payout run takes it from here. */
+  putPayoutDue(programmeId: string, batchId: string, dueAt: string, createdAt: string): Promise<boolean> {
+    return this.putOnce({
+      ...payoutDueKey(programmeId, batchId),
+      type: 'payout_due',
+      programmeId,
+      batchId,
+      dueAt,
+      status: 'pending',
+      createdAt,
+    });
+  }
+
+  /**
+   * A programme's submitted applications in one review status, in submission order (gsi3). The
+   * index is eventually consistent: whoever acts on an entry checks the application itself.
+   */
+  async applicationsByStatus(programmeId: string, status: string): Promise<IndexedApplication[]> {
+    const items = await this.queryAll({
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
+    });
+    return items.map((i) => ({
+      id: i.id as string,
+      sequence: i.sequence as number,
+      status: i.status as string,
+      quotaState: i.quotaState as string,
+      currentOrgId: (i.currentOrgId as string | null | undefined) ?? null,
+    }));
+  }
+
+  /** How many submitted applications of a programme are in one review status. */
+  async countByStatus(programmeId: string, status: string): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += out.Count ?? 0;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  }
+
+  private async putOnce(item: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  private async queryAll(
+    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.db.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(out.Items ?? []));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+}
+
+function batchReportValues(programmeId: string, batchId: string) {
+  const key = batchReportKey(programmeId, batchId);
+  return { ':pk': key.pk, ':sk': key.sk };
+}
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, type: _t, ...rest } = item;
+  return rest;
+}

@@ -1,0 +1,394 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { FundingPart, PlannedInstruction } from '../domain/payout.ts';
+import { cancellationReasons, isConditionFailed } from './errors.ts';
+import {
+  applicationPaymentKey,
+  eventKey,
+  INSTRUCTION_PREFIX,
+  instructionPagePrefix,
+  type PayoutPhase,
+  paidKeyKey,
+  payoutKeyPartition,
+  payoutRunKey,
+  payoutRunPartition,
+} from './keys.ts';
+import { backoffMs, retryConflicts, sleep } from './retry.ts';
+
+export type InstructionStatus = 'pending' | 'sending' | 'paid' | 'failed';
+
+/** One instruction as stored under its run (design §4): `pending → sending → paid | failed`. */
+export interface InstructionRecord extends PlannedInstruction {
+  pk: string;
+  sk: string;
+  runId: string;
+  programmeId: string;
+  phase: PayoutPhase;
+  page: number;
+  status: InstructionStatus;
+  attempts: number;
+  /** The sort key of the transfer this payment waits for. */
+  dependsOnSk?: string;
+  reference?: string;
+  reason?: string;
+  paidAt?: string;
+  failedAt?: string;
+}
+
+export type PayoutRunStatus = 'running' | 'paying' | 'succeeded' | 'failed';
+
+export interface PayoutRunRecord {
+  runId: string;
+  programmeId: string;
+  batchId?: string;
+  requestedBy: string;
+  status: PayoutRunStatus;
+  createdAt: string;
+  updatedAt: string;
+  planned?: number;
+  paidCount?: number;
+  failedCount?: number;
+  pages?: { transfers: number; payments: number };
+  totals?: { funderOrgId: string; totalFen: number }[];
+  failures?: { key: string; kind: string; payerOrgId: string; applicationId?: string; reason: string }[];
+  problems?: string[];
+  endedAt?: string;
+}
+
+/** A worker payment as kept in the application's partition (what `payments` and the timeline show, R14). */
+export interface ApplicationPaymentRecord {
+  key: string;
+  runId: string;
+  payerOrgId: string;
+  amountFen: number;
+  funding: FundingPart[];
+  status: InstructionStatus;
+  plannedAt: string;
+  paidAt?: string;
+  reason?: string;
+}
+
+const WRITE_CONCURRENCY = 8;
+
+/** Payout runs, their instructions and the programme's paid keys, in the one table. */
+export class PayoutRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Records a new run; false if a run of that id exists (a repeated start is idempotent). */
+  async createRun(run: PayoutRunRecord): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...payoutRunKey(run.runId), type: 'payout-run', ...run },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async getRun(runId: string): Promise<PayoutRunRecord | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: payoutRunKey(runId), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, type: _t, ...run } = out.Item;
+    return run as PayoutRunRecord;
+  }
+
+  async updateRun(runId: string, set: Partial<PayoutRunRecord>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const parts = Object.entries(set).map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:f${i}`] = v;
+      return `#f${i} = :f${i}`;
+    });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: payoutRunKey(runId),
+        UpdateExpression: `SET ${parts.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** Live progress: counts of instructions this page attempt settled (each transition is counted once). */
+  async addCounts(runId: string, paid: number, failed: number): Promise<void> {
+    if (paid === 0 && failed === 0) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: payoutRunKey(runId),
+        UpdateExpression: 'ADD paidCount :p, failedCount :f',
+        ExpressionAttributeValues: { ':p': paid, ':f': failed },
+      }),
+    );
+  }
+
+  /** What earlier runs settled for a programme: paid keys, and applications whose shares reached their unit. */
+  async history(programmeId: string): Promise<{ paidKeys: Set<string>; transferred: Set<string> }> {
+    const paidKeys = new Set<string>();
+    const transferred = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': payoutKeyPartition(programmeId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        paidKeys.add(item.key as string);
+        for (const id of (item.applicationIds as string[] | undefined) ?? []) transferred.add(id);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return { paidKeys, transferred };
+  }
+
+  /**
+   * Stores a run's planned instructions, and for each worker payment its copy in the application's
+   * partition with a `payment_pending` event (R14). Plain puts with deterministic keys: planning
+   * again before any payment (a retried Plan) writes the same items.
+   */
+  async writePlan(instructions: readonly InstructionRecord[], plannedAt: string): Promise<void> {
+    const items: Record<string, unknown>[] = [];
+    for (const i of instructions) {
+      items.push({ type: 'payout-instruction', ...i });
+      if (i.kind !== 'payment' || !i.applicationId) continue;
+      const copy: ApplicationPaymentRecord = {
+        key: i.key,
+        runId: i.runId,
+        payerOrgId: i.payerOrgId,
+        amountFen: i.amountFen,
+        funding: i.funding,
+        status: 'pending',
+        plannedAt,
+      };
+      items.push({ ...applicationPaymentKey(i.applicationId, i.key), type: 'payment', ...copy });
+      items.push({
+        ...eventKey(i.applicationId, plannedAt, `payment_pending-${i.key.slice(0, 12)}`),
+        type: 'event',
+        event: eventOf('payment_pending', i, plannedAt),
+      });
+    }
+    const batches: Record<string, unknown>[][] = [];
+    for (let n = 0; n < items.length; n += 25) batches.push(items.slice(n, n + 25));
+    await pool(batches, WRITE_CONCURRENCY, (batch) => this.batchPut(batch));
+  }
+
+  private async batchPut(items: Record<string, unknown>[]): Promise<void> {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      if (requests.length > 0) {
+        if (attempt > 10) throw new Error('batch write: items left unprocessed');
+        await sleep(backoffMs(attempt, 20, 1000));
+      }
+    }
+  }
+
+  /** One page of a run's instructions, strongly consistent. */
+  async page(runId: string, phase: PayoutPhase, page: number): Promise<InstructionRecord[]> {
+    return this.query(runId, instructionPagePrefix(phase, page));
+  }
+
+  /** Every instruction of a run (Reconcile). */
+  async instructions(runId: string): Promise<InstructionRecord[]> {
+    return this.query(runId, INSTRUCTION_PREFIX);
+  }
+
+  private async query(runId: string, prefix: string): Promise<InstructionRecord[]> {
+    const found: InstructionRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out: QueryCommandOutput = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': payoutRunPartition(runId), ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...((out.Items ?? []) as InstructionRecord[]));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  /** Instructions by sort key (the transfers a page of payments waits for). */
+  async bySortKeys(runId: string, sks: readonly string[]): Promise<InstructionRecord[]> {
+    if (sks.length === 0) return [];
+    const found: InstructionRecord[] = [];
+    for (let n = 0; n < sks.length; n += 100) {
+      let keys = sks.slice(n, n + 100).map((sk) => ({ pk: payoutRunPartition(runId), sk }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        const out = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        found.push(...((out.Responses?.[this.tableName] ?? []) as InstructionRecord[]));
+        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof keys;
+        if (keys.length > 0) await sleep(backoffMs(attempt, 20, 1000));
+      }
+    }
+    return found;
+  }
+
+  /**
+   * `pending | sending → sending`: takes an instruction for a call to the rail. A `sending` one is
+   * taken over too — Step Functions retries a page only after the attempt that left it has ended, so
+   * it is stale; the rail's idempotency key makes the second call pay nothing twice.
+   */
+  async claim(i: InstructionRecord, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: i.pk, sk: i.sk },
+          UpdateExpression: 'SET #s = :sending, sendingAt = :at ADD attempts :one',
+          ConditionExpression: '#s IN (:pending, :sending)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':at': at, ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * `sending → paid | failed`, in one transaction with what follows from it: the programme's paid-key
+   * record, and for a worker payment its copy in the application and a timeline event (R14).
+   * False when the instruction was not `sending` any more (settled by someone else).
+   */
+  async settle(
+    i: InstructionRecord,
+    outcome: { status: 'paid' | 'failed'; reference: string; reason?: string },
+    at: string,
+  ): Promise<boolean> {
+    const paid = outcome.status === 'paid';
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: i.pk, sk: i.sk },
+          UpdateExpression: `SET #s = :status, #ref = :ref, ${paid ? 'paidAt' : 'failedAt'} = :at${outcome.reason ? ', reason = :reason' : ''}`,
+          ConditionExpression: '#s = :sending',
+          ExpressionAttributeNames: { '#s': 'status', '#ref': 'reference' },
+          ExpressionAttributeValues: {
+            ':status': outcome.status,
+            ':ref': outcome.reference,
+            ':at': at,
+            ':sending': 'sending',
+            ...(outcome.reason ? { ':reason': outcome.reason } : {}),
+          },
+        },
+      },
+    ];
+    if (paid) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...paidKeyKey(i.programmeId, i.key),
+            type: 'paid-key',
+            key: i.key,
+            kind: i.kind,
+            runId: i.runId,
+            paidAt: at,
+            ...(i.applicationId ? { applicationId: i.applicationId } : {}),
+            ...(i.applicationIds ? { applicationIds: i.applicationIds } : {}),
+          },
+        },
+      });
+    }
+    if (i.kind === 'payment' && i.applicationId) {
+      items.push(
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: applicationPaymentKey(i.applicationId, i.key),
+            UpdateExpression: `SET #s = :status, ${paid ? 'paidAt' : 'failedAt'} = :at${outcome.reason ? ', reason = :reason' : ''}`,
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':status': outcome.status,
+              ':at': at,
+              ...(outcome.reason ? { ':reason': outcome.reason } : {}),
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...eventKey(i.applicationId, at, `payment_${outcome.status}-${i.key.slice(0, 12)}`),
+              type: 'event',
+              event: {
+                ...eventOf(paid ? 'payment_paid' : 'payment_failed', i, at),
+                ...(outcome.reason ? { reason: outcome.reason } : {}),
+              },
+            },
+          },
+        },
+      );
+    }
+    try {
+      await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
+      throw err;
+    }
+  }
+}
+
+function eventOf(
+  type: string,
+  i: Pick<InstructionRecord, 'payerOrgId' | 'amountFen' | 'funding' | 'runId'>,
+  at: string,
+) {
+  return { type, at, payerOrgId: i.payerOrgId, amountFen: i.amountFen, funding: i.funding, runId: i.runId };
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+export async function pool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}

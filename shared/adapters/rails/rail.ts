@@ -1,0 +1,38 @@
+import type { FundingPart, InstructionKind } from '../../domain/payout.ts';
+
+/** What a rail is asked to pay: one instruction, identified by its idempotency key. */
+export interface RailInstruction {
+  key: string;
+  kind: InstructionKind;
+  runId: string;
+  payerOrgId: string;
+  payeeOrgId?: string;
+  applicationId?: string;
+  amountFen: number;
+  funding: FundingPart[];
+}
+
+export interface RailResult {
+  status: 'paid' | 'failed';
+  /** The rail's own reference of the movement (ledger id, bank line, wallet transfer id). */
+  reference: string;
+  reason?: string;
+}
+
+/**
+ * A payment rail (design §4, R13): sandbox, bank batch file, wallet. `pay` may be called twice with
+ * one key — after a timeout, a lost answer or a crash before the answer was recorded — and must pay
+ * once, answering the first outcome again. A thrown error means "unknown, try again".
+ */
+export interface PaymentRail {
+  readonly name: string;
+  pay(instruction: RailInstruction): Promise<RailResult>;
+}
+
+/** A rail's error that a retry may cure (the caller tries again with the same key). */
+export class TransientRailError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientRailError';
+  }
+}

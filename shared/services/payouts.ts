@@ -1,0 +1,400 @@
+import { randomBytes } from 'node:crypto';
+import { instructionKey, type PayoutPhase, statusIndex } from '../adapters/keys.ts';
+import type { InstructionRecord, PayoutRunRecord } from '../adapters/payouts-repo.ts';
+import { pool } from '../adapters/payouts-repo.ts';
+import type { PaymentRail, RailInstruction, RailResult } from '../adapters/rails/rail.ts';
+import { backoffMs, sleep } from '../adapters/retry.ts';
+import { mayActOn } from '../domain/orgs.ts';
+import {
+  type PlannedInstruction,
+  pages,
+  payoutPlan,
+  payoutTotals,
+  reconcileTotals,
+} from '../domain/payout.ts';
+import { forbidden, invalid, notFound } from '../errors.ts';
+import type { Caller } from '../http/auth.ts';
+import { actingOrg } from '../http/auth.ts';
+import type {
+  PageDescriptor,
+  PayoutRunView,
+  PayoutTaskEvent,
+  StartPayoutRunBody,
+} from '../schemas/payouts.ts';
+import type { Deps } from './deps.ts';
+
+/** Instructions per Map item: ~100 keeps a run of ~500,000 payments inside one execution's history (design §4). */
+export const PAGE_SIZE = 100;
+/** Instructions of one page sent to the rail at once. */
+const PAGE_CONCURRENCY = 10;
+/** Calls of the rail per instruction inside one page attempt before the page is left to Step Functions' Retry. */
+const RAIL_ATTEMPTS = 3;
+const MAX_REPORTED_FAILURES = 200;
+
+export interface PlanResult {
+  runId: string;
+  planned: number;
+  transferPages: PageDescriptor[];
+  paymentPages: PageDescriptor[];
+}
+
+/** Faults the pay-page task injects (local tests and benchmarks only). */
+export interface PayPageFaults {
+  /** Share of rail answers after which the task "crashes" before recording the answer. */
+  crashRate?: number;
+  random?: () => number;
+}
+
+/** What the payout tasks did in this process, read by tests and benchmarks. */
+export const payoutStats = { pageAttempts: 0, crashedPages: 0, incompletePages: 0, railRetries: 0 };
+
+/** The page's attempt ended on purpose between a rail call and the state write (an injected crash). */
+export class PayPageCrashed extends Error {
+  constructor() {
+    super('injected crash between the rail call and the state write');
+    this.name = 'PayPageCrashed';
+  }
+}
+
+/** Some instructions of the page got no answer from the rail: Step Functions retries the page. */
+export class PayPageIncomplete extends Error {
+  constructor(count: number) {
+    super(`${count} instructions left unsettled; the page is retried`);
+    this.name = 'PayPageIncomplete';
+  }
+}
+
+const runIdFor = (now: Date) =>
+  `run-${now.toISOString().slice(0, 19).replace(/[-:T]/g, '')}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * `POST /programmes/{programmeId}/payout-runs`: admins of the programme's owner (the city union) or
+ * an org above it start a run; it pays every approved application holding a place not yet paid.
+ */
+export async function startPayoutRun(
+  deps: Deps,
+  caller: Caller,
+  programmeId: string,
+  body: StartPayoutRunBody,
+  now: Date,
+): Promise<{ runId: string }> {
+  const found = await deps.programmes.get(programmeId);
+  if (!found) throw notFound('项目不存在');
+  const owner = await deps.orgs.get(found.programme.ownerOrgId);
+  if (!owner || !mayActOn(actingOrg(caller), owner))
+    throw forbidden('只有主办组织(市总工会)的管理员可以发起补助发放');
+  if (body.batchId && !found.programme.reviewBatches.some((b) => b.id === body.batchId)) {
+    throw invalid([{ path: 'batchId', message: '审核批次不存在' }]);
+  }
+  const runId = runIdFor(now);
+  await launchPayoutRun(
+    deps,
+    { runId, programmeId, ...(body.batchId ? { batchId: body.batchId } : {}), requestedBy: caller.sub },
+    now,
+  );
+  return { runId };
+}
+
+/**
+ * Records a run and starts its execution (named after the run). Starting the same run again — a
+ * retried calendar transition — finds the record and the execution already there and changes nothing.
+ */
+export async function launchPayoutRun(
+  deps: Deps,
+  run: { runId: string; programmeId: string; batchId?: string; requestedBy: string },
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await deps.payouts.createRun({ ...run, status: 'running', createdAt: at, updatedAt: at });
+  await deps.workflows().start('payout-run', run.runId, { runId: run.runId, programmeId: run.programmeId });
+}
+
+/** The run the calendar starts when a review batch closes: one per programme and batch. */
+export const batchRunId = (programmeId: string, batchId: string) => `${programmeId}-${batchId}`.slice(0, 80);
+
+/** `GET /payout-runs/{runId}`: for admins of the programme's owner or above; 404 for everyone else. */
+export async function getPayoutRun(deps: Deps, caller: Caller, runId: string): Promise<PayoutRunView> {
+  const run = await deps.payouts.getRun(runId);
+  const found = run ? await deps.programmes.get(run.programmeId) : undefined;
+  const owner = found ? await deps.orgs.get(found.programme.ownerOrgId) : undefined;
+  if (!run || !owner || !mayActOn(actingOrg(caller), owner)) throw notFound('发放批次不存在');
+  return runView(run);
+}
+
+function runView(run: PayoutRunRecord): PayoutRunView {
+  return {
+    runId: run.runId,
+    programmeId: run.programmeId,
+    ...(run.batchId ? { batchId: run.batchId } : {}),
+    status: run.status,
+    counts: { planned: run.planned ?? 0, paid: run.paidCount ?? 0, failed: run.failedCount ?? 0 },
+    totals: run.totals ?? [],
+    ...(run.failures?.length
+      ? {
+          failures: run.failures.map((f) => ({
+            kind: f.kind as 'transfer' | 'payment',
+            payerOrgId: f.payerOrgId,
+            ...(f.applicationId ? { applicationId: f.applicationId } : {}),
+            reason: f.reason,
+          })),
+        }
+      : {}),
+    ...(run.problems?.length ? { problems: run.problems } : {}),
+    createdAt: run.createdAt,
+    ...(run.endedAt ? { endedAt: run.endedAt } : {}),
+  };
+}
+
+/**
+ * Plan (design §4): payment instructions for approved applications holding a place and not yet paid,
+ * stored under the run with deterministic idempotency keys; returns page descriptors only. Planning
+ * a run again (a retried Task) returns the pages it stored the first time.
+ */
+export async function planRun(
+  deps: Deps,
+  runId: string,
+  programmeId: string,
+  now: Date,
+): Promise<PlanResult> {
+  const run = await deps.payouts.getRun(runId);
+  if (!run) throw new Error(`payout run ${runId} has no record`);
+  if (run.pages) return descriptors(runId, run.planned ?? 0, run.pages);
+  const found = await deps.programmes.get(programmeId);
+  if (!found) throw new Error(`programme ${programmeId} not found`);
+  const approved = (await deps.applications.byStatus(statusIndex(programmeId, 'approved').gsi3pk)).filter(
+    (a) => a.quotaState === 'claimed' && a.sequence !== undefined,
+  );
+  const units = found.programme.allocations.map((a) => a.unitOrgId);
+  const employers = new Set(approved.map((a) => a.employerOrgId));
+  const unitOrgs = await deps.orgs.getMany(units);
+  const pathIds = new Set([...unitOrgs.values()].flatMap((o) => o.path));
+  const orgs = await deps.orgs.getMany([...new Set([...units, ...pathIds, ...employers])]);
+  const history = await deps.payouts.history(programmeId);
+  const plan = payoutPlan(
+    found.programme,
+    found.programme.allocations,
+    approved.map((a) => ({
+      id: a.id,
+      unitOrgId: a.unitOrgId,
+      employerOrgId: a.employerOrgId,
+      sequence: a.sequence ?? 0,
+    })),
+    orgs,
+    runId,
+    history,
+  );
+
+  const records: InstructionRecord[] = [];
+  const transferSk = new Map<string, string>();
+  const place = (phase: PayoutPhase, list: PlannedInstruction[]) => {
+    for (const [page, items] of pages(list, PAGE_SIZE).entries()) {
+      for (const [index, i] of items.entries()) {
+        const keys = instructionKey(runId, phase, page, index);
+        if (i.kind === 'transfer') transferSk.set(i.key, keys.sk);
+        const dependsOnSk = i.dependsOn ? transferSk.get(i.dependsOn) : undefined;
+        records.push({
+          ...keys,
+          ...i,
+          runId,
+          programmeId,
+          phase,
+          page,
+          status: 'pending',
+          attempts: 0,
+          ...(dependsOnSk ? { dependsOnSk } : {}),
+        });
+      }
+    }
+  };
+  place('transfers', plan.transfers);
+  place('payments', plan.payments);
+  await deps.payouts.writePlan(records, run.createdAt);
+  const pageCounts = {
+    transfers: Math.ceil(plan.transfers.length / PAGE_SIZE),
+    payments: Math.ceil(plan.payments.length / PAGE_SIZE),
+  };
+  await deps.payouts.updateRun(runId, {
+    status: 'paying',
+    planned: records.length,
+    paidCount: 0,
+    failedCount: 0,
+    pages: pageCounts,
+    updatedAt: now.toISOString(),
+  });
+  return descriptors(runId, records.length, pageCounts);
+}
+
+function descriptors(
+  runId: string,
+  planned: number,
+  counts: { transfers: number; payments: number },
+): PlanResult {
+  const list = (phase: PayoutPhase, n: number) =>
+    Array.from({ length: n }, (_, page) => ({ runId, phase, page }));
+  return {
+    runId,
+    planned,
+    transferPages: list('transfers', counts.transfers),
+    paymentPages: list('payments', counts.payments),
+  };
+}
+
+/**
+ * Pay page (design §4): each instruction `pending → sending` (conditional), the rail called with its
+ * idempotency key, then `sending → paid | failed` (conditional). An instruction left `sending` by a
+ * crashed attempt is sent again with the same key, and the rail answers its first payment. A payment
+ * by a unit whose transfer was not paid fails: the unit never got the money (R7).
+ * Throws when something is left unsettled, so Step Functions' Retry runs the page again.
+ */
+export async function payPage(
+  deps: Deps,
+  rail: PaymentRail,
+  descriptor: PageDescriptor,
+  faults: PayPageFaults = {},
+): Promise<{ paid: number; failed: number; settledBefore: number }> {
+  payoutStats.pageAttempts++;
+  const random = faults.random ?? Math.random;
+  const instructions = await deps.payouts.page(descriptor.runId, descriptor.phase, descriptor.page);
+  const dependencies = [...new Set(instructions.flatMap((i) => (i.dependsOnSk ? [i.dependsOnSk] : [])))];
+  const transferStatus = new Map(
+    (await deps.payouts.bySortKeys(descriptor.runId, dependencies)).map((t) => [t.sk, t.status]),
+  );
+  let paid = 0;
+  let failed = 0;
+  let settledBefore = 0;
+  let unsettled = 0;
+  let crashed = false;
+
+  const settle = async (i: InstructionRecord, outcome: RailResult) => {
+    if (!(await deps.payouts.settle(i, outcome, new Date().toISOString()))) return;
+    if (outcome.status === 'paid') paid++;
+    else failed++;
+  };
+
+  await pool(instructions, PAGE_CONCURRENCY, async (i) => {
+    if (i.status === 'paid' || i.status === 'failed') {
+      settledBefore++;
+      return;
+    }
+    if (crashed) {
+      unsettled++;
+      return;
+    }
+    if (!(await deps.payouts.claim(i, new Date().toISOString()))) {
+      settledBefore++;
+      return;
+    }
+    if (i.dependsOnSk && transferStatus.get(i.dependsOnSk) !== 'paid') {
+      await settle(i, { status: 'failed', reference: '', reason: 'transfer_not_paid: 上级拨付未到账' });
+      return;
+    }
+    let outcome: RailResult | undefined;
+    for (let attempt = 0; attempt < RAIL_ATTEMPTS && !outcome; attempt++) {
+      try {
+        outcome = await rail.pay(railInstruction(i));
+      } catch {
+        // Unknown outcome (transient error, timeout, lost answer): ask again with the same key.
+        payoutStats.railRetries++;
+        if (attempt + 1 < RAIL_ATTEMPTS) await sleep(backoffMs(attempt, 5, 100));
+      }
+    }
+    if (!outcome) {
+      unsettled++;
+      return;
+    }
+    if (random() < (faults.crashRate ?? 0)) {
+      // The rail has answered but the answer is never recorded: the instruction stays `sending`.
+      crashed = true;
+      return;
+    }
+    await settle(i, outcome);
+  });
+
+  await deps.payouts.addCounts(descriptor.runId, paid, failed);
+  if (crashed) {
+    payoutStats.crashedPages++;
+    throw new PayPageCrashed();
+  }
+  if (unsettled > 0) {
+    payoutStats.incompletePages++;
+    throw new PayPageIncomplete(unsettled);
+  }
+  return { paid, failed, settledBefore };
+}
+
+function railInstruction(i: InstructionRecord): RailInstruction {
+  return {
+    key: i.key,
+    kind: i.kind,
+    runId: i.runId,
+    payerOrgId: i.payerOrgId,
+    ...(i.payeeOrgId ? { payeeOrgId: i.payeeOrgId } : {}),
+    ...(i.applicationId ? { applicationId: i.applicationId } : {}),
+    amountFen: i.amountFen,
+    funding: i.funding,
+  };
+}
+
+/**
+ * Reconcile (design §4): paid totals per funder and per payer must equal the plan and every
+ * instruction must be paid; otherwise the run fails with a report of what did not.
+ */
+export async function reconcileRun(
+  deps: Deps,
+  runId: string,
+  error: { Error?: string | undefined; Cause?: string | undefined } | null | undefined,
+  now: Date,
+): Promise<{ runId: string; status: 'succeeded' | 'failed' }> {
+  const all = await deps.payouts.instructions(runId);
+  const paid = all.filter((i) => i.status === 'paid');
+  const planned = payoutTotals(all);
+  const paidTotals = payoutTotals(paid);
+  const problems = reconcileTotals(planned, paidTotals);
+  if (error)
+    problems.unshift(
+      `run stopped: ${error.Error ?? 'error'}${error.Cause ? ` — ${error.Cause.slice(0, 300)}` : ''}`,
+    );
+  const failures = all
+    .filter((i) => i.status !== 'paid')
+    .slice(0, MAX_REPORTED_FAILURES)
+    .map((i) => ({
+      key: i.key,
+      kind: i.kind,
+      payerOrgId: i.payerOrgId,
+      ...(i.applicationId ? { applicationId: i.applicationId } : {}),
+      reason: i.reason ?? `not settled (${i.status})`,
+    }));
+  const status = problems.length === 0 && failures.length === 0 ? 'succeeded' : 'failed';
+  const at = now.toISOString();
+  await deps.payouts.updateRun(runId, {
+    status,
+    planned: all.length,
+    paidCount: paid.length,
+    failedCount: all.filter((i) => i.status === 'failed').length,
+    totals: paidTotals.byFunder,
+    failures,
+    problems: problems.slice(0, 50),
+    updatedAt: at,
+    endedAt: at,
+  });
+  return { runId, status };
+}
+
+/** The `payouts` workflow function: one entry for the state machine's Task states. */
+export function payoutTaskHandler(deps: Deps, rail: PaymentRail, faults: PayPageFaults = {}) {
+  return async (task: PayoutTaskEvent) => {
+    switch (task.action) {
+      case 'plan':
+        return planRun(deps, task.runId, task.programmeId, new Date());
+      case 'payPage':
+        return payPage(deps, rail, task.page, faults);
+      case 'reconcile':
+        return reconcileRun(deps, task.input.runId, task.input.error, new Date());
+    }
+  };
+}
+
+/** Pay-page faults from the environment, local stage only (`PAYOUT_CRASH_RATE`). */
+export function payPageFaultsFromEnv(env: NodeJS.ProcessEnv): PayPageFaults {
+  return env.STAGE === 'local' ? { crashRate: Number(env.PAYOUT_CRASH_RATE ?? 0) || 0 } : {};
+}

@@ -1,0 +1,316 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { lc2022, seedOrgs } from '../../infra/seed/data.ts';
+import {
+  type PayableApplication,
+  paymentKey,
+  payoutPlan,
+  payoutTotals,
+  reconcileTotals,
+  sharesForRank,
+  transferKey,
+} from '../../shared/domain/payout.ts';
+import { programmeErrors } from '../../shared/domain/programme.ts';
+import type { Org } from '../../shared/schemas/orgs.ts';
+import type { Allocation, ProgrammeInput } from '../../shared/schemas/programmes.ts';
+
+const orgs = new Map<string, Org>(seedOrgs().map((o) => [o.id, o]));
+const SHARE = 100_000;
+const base: Allocation['funding'] = [
+  { funderOrgId: 'sd', amountFen: SHARE },
+  { funderOrgId: 'lc', amountFen: SHARE },
+];
+
+const app = (id: string, unitOrgId: string, employerOrgId: string, sequence: number): PayableApplication => ({
+  id,
+  unitOrgId,
+  employerOrgId,
+  sequence,
+});
+
+describe('payoutPlan (R6, R7)', () => {
+  it('routes a county worker through one aggregated city → county transfer per unit and run', () => {
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc' },
+      [{ unitOrgId: 'lc-chiping', places: 5, funding: base }],
+      [
+        app('a1', 'lc-chiping', 'lc-cp-wenzhuang-aluminium', 1),
+        app('a2', 'lc-chiping', 'lc-cp-wenzhuang-aluminium', 2),
+      ],
+      orgs,
+      'run-1',
+    );
+    expect(plan.transfers).toEqual([
+      {
+        key: transferKey('p', 'run-1', 'lc', 'lc-chiping'),
+        kind: 'transfer',
+        payerOrgId: 'lc',
+        payeeOrgId: 'lc-chiping',
+        amountFen: 400_000,
+        funding: [
+          { funderOrgId: 'sd', amountFen: 200_000 },
+          { funderOrgId: 'lc', amountFen: 200_000 },
+        ],
+        applicationIds: ['a1', 'a2'],
+      },
+    ]);
+    expect(plan.payments).toHaveLength(2);
+    expect(plan.payments[0]).toEqual({
+      key: paymentKey('p', 'a1', 'lc-chiping'),
+      kind: 'payment',
+      payerOrgId: 'lc-chiping',
+      applicationId: 'a1',
+      amountFen: 200_000,
+      funding: [
+        { funderOrgId: 'sd', amountFen: SHARE },
+        { funderOrgId: 'lc', amountFen: SHARE },
+      ],
+      dependsOn: transferKey('p', 'run-1', 'lc', 'lc-chiping'),
+    });
+  });
+
+  it('adds the unit’s own share to its payment to the worker, not to the transfer', () => {
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc' },
+      [
+        {
+          unitOrgId: 'lc-dongchangfu',
+          places: 3,
+          funding: [...base, { funderOrgId: 'lc-dongchangfu', amountFen: 50_000 }],
+        },
+      ],
+      [app('a1', 'lc-dongchangfu', 'lc-dcf-machinery', 7)],
+      orgs,
+      'run-1',
+    );
+    expect(plan.transfers[0]?.amountFen).toBe(200_000);
+    expect(plan.payments).toHaveLength(1);
+    expect(plan.payments[0]?.amountFen).toBe(250_000);
+    expect(plan.payments[0]?.funding).toEqual([
+      { funderOrgId: 'sd', amountFen: SHARE },
+      { funderOrgId: 'lc', amountFen: SHARE },
+      { funderOrgId: 'lc-dongchangfu', amountFen: 50_000 },
+    ]);
+  });
+
+  it('pays workers of the city-direct unit (lc-shizhi) straight from the city union, with no transfer', () => {
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc' },
+      [{ unitOrgId: 'lc-shizhi', places: 20, funding: base }],
+      [app('a1', 'lc-shizhi', 'lc-sz-power', 1)],
+      orgs,
+      'run-1',
+    );
+    expect(plan.transfers).toEqual([]);
+    expect(plan.payments).toEqual([
+      {
+        key: paymentKey('p', 'a1', 'lc'),
+        kind: 'payment',
+        payerOrgId: 'lc',
+        applicationId: 'a1',
+        amountFen: 200_000,
+        funding: [
+          { funderOrgId: 'sd', amountFen: SHARE },
+          { funderOrgId: 'lc', amountFen: SHARE },
+        ],
+      },
+    ]);
+  });
+
+  it('funds a county’s extra places by the county alone, for its holders beyond the shares’ `places`', () => {
+    // 茌平区: 20 places from province and city, 2 more the county adds and funds itself (R6 可增加名额).
+    const allocation = {
+      unitOrgId: 'lc-chiping',
+      places: 22,
+      funding: [
+        { funderOrgId: 'sd', amountFen: SHARE, places: 20 },
+        { funderOrgId: 'lc', amountFen: SHARE, places: 20 },
+        { funderOrgId: 'lc-chiping', amountFen: 80_000 },
+      ],
+    };
+    const holders = Array.from({ length: 22 }, (_, i) =>
+      app(`a${i}`, 'lc-chiping', 'lc-cp-wenzhuang-aluminium', 100 - i),
+    );
+    const plan = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, [allocation], holders, orgs, 'run-1');
+    // Receipt order, not input order: the two latest submissions (a0, a1) hold the county's extra places.
+    const byApp = new Map(plan.payments.map((p) => [p.applicationId, p]));
+    expect(byApp.get('a0')?.funding).toEqual([{ funderOrgId: 'lc-chiping', amountFen: 80_000 }]);
+    expect(byApp.get('a1')?.funding).toEqual([{ funderOrgId: 'lc-chiping', amountFen: 80_000 }]);
+    expect(byApp.get('a0')?.dependsOn).toBeUndefined();
+    expect(byApp.get('a21')?.amountFen).toBe(280_000);
+    expect(plan.transfers).toHaveLength(1);
+    expect(plan.transfers[0]?.amountFen).toBe(20 * 200_000);
+    expect(plan.transfers[0]?.applicationIds).toHaveLength(20);
+    expect(sharesForRank(allocation, 19)).toHaveLength(3);
+    expect(sharesForRank(allocation, 20)).toHaveLength(1);
+  });
+
+  it('pays township and employer top-ups from that org to workers under it, and to no one else', () => {
+    const programme = {
+      id: 'p',
+      ownerOrgId: 'lc',
+      topUps: [
+        { funderOrgId: 'lc-dcf-gucheng', amountFen: 20_000 },
+        { funderOrgId: 'lc-dcf-gucheng-textile', amountFen: 10_000 },
+      ],
+    };
+    const plan = payoutPlan(
+      programme,
+      [{ unitOrgId: 'lc-dongchangfu', places: 5, funding: base }],
+      [
+        app('t1', 'lc-dongchangfu', 'lc-dcf-gucheng-textile', 1),
+        app('m1', 'lc-dongchangfu', 'lc-dcf-machinery', 2),
+      ],
+      orgs,
+      'run-1',
+    );
+    const of = (id: string) => plan.payments.filter((p) => p.applicationId === id);
+    expect(of('t1').map((p) => [p.payerOrgId, p.amountFen])).toEqual([
+      ['lc-dongchangfu', 200_000],
+      ['lc-dcf-gucheng', 20_000],
+      ['lc-dcf-gucheng-textile', 10_000],
+    ]);
+    expect(of('t1')[1]?.funding).toEqual([{ funderOrgId: 'lc-dcf-gucheng', amountFen: 20_000 }]);
+    expect(of('t1')[1]?.dependsOn).toBeUndefined();
+    expect(of('m1').map((p) => p.payerOrgId)).toEqual(['lc-dongchangfu']);
+    // Top-ups never travel through the city union.
+    expect(plan.transfers[0]?.amountFen).toBe(400_000);
+  });
+
+  it('gives the same keys when planned again and leaves out what earlier runs settled', () => {
+    const input = [
+      app('a1', 'lc-linqing', 'lc-lq-yandian-bearing', 1),
+      app('a2', 'lc-linqing', 'lc-lq-yandian-bearing', 2),
+    ];
+    const allocations = [{ unitOrgId: 'lc-linqing', places: 20, funding: base }];
+    const first = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, 'run-1');
+    const again = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, 'run-1');
+    expect(again).toEqual(first);
+    const paidKeys = new Set(first.payments.map((p) => p.key).slice(0, 1));
+    const later = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, 'run-2', {
+      paidKeys,
+      transferred: new Set(['a1', 'a2']),
+    });
+    expect(later.transfers).toEqual([]);
+    expect(later.payments.map((p) => p.applicationId)).toEqual(['a2']);
+    expect(later.payments[0]?.key).toBe(first.payments[1]?.key);
+  });
+
+  it('plans nothing for nothing payable', () => {
+    expect(payoutPlan({ id: 'p', ownerOrgId: 'lc' }, lc2022.allocations, [], orgs, 'r')).toEqual({
+      transfers: [],
+      payments: [],
+    });
+  });
+
+  it('conserves money: per funder, payments to workers equal the shares, and transfers equal the unions’ part', () => {
+    const units = lc2022.allocations;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.integer({ min: 0, max: units.length - 1 }), fc.integer({ min: 1, max: 1_000_000 })),
+          {
+            maxLength: 60,
+          },
+        ),
+        fc.integer({ min: 0, max: 90_000 }),
+        (picks, unitShare) => {
+          const allocations = units.map((a) => ({
+            ...a,
+            funding:
+              unitShare > 0
+                ? [...a.funding, { funderOrgId: a.unitOrgId, amountFen: unitShare, places: 3 }]
+                : a.funding,
+          }));
+          const applications = picks.map(([u, seq], i) =>
+            app(`x${i}`, units[u]?.unitOrgId ?? 'lc-shizhi', 'none', seq * 100 + i),
+          );
+          const plan = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, applications, orgs, 'r');
+          const totals = payoutTotals(plan.payments);
+          const perUnit = new Map<string, number>();
+          for (const a of applications) perUnit.set(a.unitOrgId, (perUnit.get(a.unitOrgId) ?? 0) + 1);
+          const expected = (funder: string) =>
+            [...perUnit].reduce((n, [unit, count]) => {
+              const alloc = allocations.find((a) => a.unitOrgId === unit);
+              const share = alloc?.funding.find((f) => f.funderOrgId === funder);
+              return n + (share ? share.amountFen * Math.min(count, share.places ?? alloc?.places ?? 0) : 0);
+            }, 0);
+          for (const funder of ['sd', 'lc']) {
+            expect(totals.byFunder.find((t) => t.funderOrgId === funder)?.totalFen ?? 0).toBe(
+              expected(funder),
+            );
+          }
+          // What the city hands units equals what units hand workers out of province and city money.
+          const viaUnits = plan.payments
+            .filter((p) => p.payerOrgId !== 'lc')
+            .flatMap((p) => p.funding.filter((f) => f.funderOrgId === 'sd' || f.funderOrgId === 'lc'))
+            .reduce((n, f) => n + f.amountFen, 0);
+          expect(plan.transfers.reduce((n, t) => n + t.amountFen, 0)).toBe(viaUnits);
+          for (const i of [...plan.transfers, ...plan.payments])
+            expect(Number.isSafeInteger(i.amountFen)).toBe(true);
+          expect(new Set(plan.payments.map((p) => p.key)).size).toBe(plan.payments.length);
+        },
+      ),
+    );
+  });
+});
+
+describe('reconcileTotals', () => {
+  it('reports each funder and payer whose paid total differs from the plan', () => {
+    const planned = payoutTotals([
+      {
+        kind: 'transfer',
+        payerOrgId: 'lc',
+        amountFen: 200,
+        funding: [{ funderOrgId: 'sd', amountFen: 200 }],
+      },
+      { kind: 'payment', payerOrgId: 'u', amountFen: 200, funding: [{ funderOrgId: 'sd', amountFen: 200 }] },
+    ]);
+    expect(planned.byFunder).toEqual([{ funderOrgId: 'sd', totalFen: 200 }]);
+    expect(reconcileTotals(planned, planned)).toEqual([]);
+    const paid = payoutTotals([
+      {
+        kind: 'transfer',
+        payerOrgId: 'lc',
+        amountFen: 200,
+        funding: [{ funderOrgId: 'sd', amountFen: 200 }],
+      },
+    ]);
+    expect(reconcileTotals(planned, paid)).toEqual([
+      'funder sd: planned 200 fen, paid 0 fen',
+      'payer u: planned 200 fen, paid 0 fen',
+    ]);
+  });
+});
+
+describe('programme top-ups (R6 乡镇/单位工会可配套)', () => {
+  const input = (topUps: ProgrammeInput['topUps']): ProgrammeInput => ({ ...lc2022, topUps });
+  it('accepts a township, an employer or a unit inside the programme', () => {
+    expect(
+      programmeErrors(
+        input([
+          { funderOrgId: 'lc-dcf-gucheng', amountFen: 1 },
+          { funderOrgId: 'lc-sz-power', amountFen: 1 },
+          { funderOrgId: 'lc-chiping', amountFen: 1 },
+        ]),
+        orgs,
+      ),
+    ).toEqual([]);
+  });
+  it('rejects the city or province union, unknown orgs and duplicates', () => {
+    const errors = programmeErrors(
+      input([
+        { funderOrgId: 'lc', amountFen: 1 },
+        { funderOrgId: 'nowhere', amountFen: 1 },
+        { funderOrgId: 'lc-dcf-gucheng', amountFen: 1 },
+        { funderOrgId: 'lc-dcf-gucheng', amountFen: 2 },
+      ]),
+      orgs,
+    );
+    expect(errors.map((e) => e.path)).toEqual([
+      'topUps.0.funderOrgId',
+      'topUps.1.funderOrgId',
+      'topUps.3.funderOrgId',
+    ]);
+  });
+});
