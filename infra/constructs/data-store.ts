@@ -212,6 +212,33 @@ export class DataStore extends Construct {
   }
 
   /**
+   * The bank batch files of payout runs (`payouts/{runId}/{payerOrgId}.csv`): written by the payout
+   * task, downloaded through presigned GETs the admin function signs.
+   */
+  grantPayoutFilesReadWrite(grantee: IGrantable): void {
+    acknowledgeOnPrincipal(
+      grantee,
+      'IAM5',
+      'Bank batch files are objects named per payout run and paying org (payouts/{runId}/{org}.csv); ' +
+        'the grant is limited to that prefix of the attachments bucket.',
+      [`Resource::${attRef(this.attachments)}/${attachmentsBucket.payoutPrefix}*`],
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.attachments.arnForObjects(`${attachmentsBucket.payoutPrefix}*`)],
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.attachmentsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+      }),
+    );
+  }
+
+  /**
    * Envelope encryption of personal fields (data keys bound to the field cipher's encryption
    * context, so the key cannot be used for anything else) and the lookup hashes.
    */

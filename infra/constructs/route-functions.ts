@@ -42,6 +42,8 @@ export class RouteFunctions extends Construct {
         data.grantAttachmentsReadWrite(fn.function);
         data.grantFieldEncryption(fn.function);
       }
+      // Admins download their org's bank batch files through presigned GETs this function signs.
+      if (group === 'admin') data.grantPayoutFilesReadWrite(fn.function);
       this.functions.set(group, fn);
     }
   }

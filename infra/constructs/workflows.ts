@@ -67,6 +67,12 @@ export class Workflows extends Construct {
         timeout: Duration.seconds(this.taskTimeoutSeconds(fn)),
       });
       data.grantTableReadWrite(task.function);
+      // Payout runs read workers' account numbers (field encryption) and write bank batch files;
+      // the calendar computes receipt-free lookups only through the table.
+      if (fn === 'payouts') {
+        data.grantFieldEncryption(task.function);
+        data.grantPayoutFilesReadWrite(task.function);
+      }
       this.functions.set(fn, task);
     }
     for (const [fn, workflows] of Object.entries(startedByTasks) as [WorkflowFunction, WorkflowName[]][]) {

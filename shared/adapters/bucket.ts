@@ -6,6 +6,8 @@
 export const attachmentsBucket = {
   /** Object-key prefix of uploaded application documents. */
   applicationPrefix: 'applications/',
+  /** Object-key prefix of the bank batch files of payout runs. */
+  payoutPrefix: 'payouts/',
   /** Largest document accepted (R11): 10 MB. */
   maxObjectBytes: 10 * 1024 * 1024,
   cors: {
