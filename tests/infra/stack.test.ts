@@ -588,6 +588,28 @@ describe('workflows (Step Functions)', () => {
     });
   });
 
+  it('deploys the payout run: plan, two bounded Maps over page descriptors with retries, reconcile', () => {
+    const machine = stack.workflows.stateMachine('payout-run');
+    expect(machine).toBeDefined();
+    const props = resourceOf(template, machine as NonNullable<typeof machine>).Properties;
+    const definition = JSON.parse(props.DefinitionString as string);
+    expect(definition).toEqual(registry['payout-run']);
+    const maps = Object.values(definition.States as Record<string, Record<string, unknown>>).filter(
+      (state) => state.Type === 'Map',
+    );
+    expect(maps.length).toBeGreaterThanOrEqual(2);
+    for (const map of maps) {
+      expect(map.MaxConcurrency).toBeGreaterThan(0);
+      expect(map.MaxConcurrency).toBeLessThanOrEqual(40);
+      const inner = Object.values(
+        (map.ItemProcessor as { States: Record<string, Record<string, unknown>> }).States,
+      );
+      expect(inner.some((state) => state.Type === 'Task' && Array.isArray(state.Retry))).toBe(true);
+    }
+    const payouts = stack.workflows.taskFunction('payouts');
+    expect(payouts).toBeDefined();
+  });
+
   it('the calendar function outlasts no Task, writes the table and may start its successor and payout runs', () => {
     const task = stack.workflows.taskFunction('calendar') as NonNullable<
       ReturnType<typeof stack.workflows.taskFunction>
