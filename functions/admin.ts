@@ -1,6 +1,7 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
 import { reallocate } from '../shared/services/applications.ts';
+import { downloadBankFile, importBankResults } from '../shared/services/bank-files.ts';
 import { publishProgramme, registerOrg, updateProgramme } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
 import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
@@ -23,4 +24,10 @@ export const handler = httpHandler('admin', {
     body: await startPayoutRun(deps, caller, params.programmeId, body, now),
   }),
   getPayoutRun: async ({ caller, params }) => ({ body: await getPayoutRun(deps, caller, params.runId) }),
+  downloadBankFile: async ({ caller, params, now }) => ({
+    body: await downloadBankFile(deps, caller, params.runId, params.payerOrgId, now),
+  }),
+  importBankResults: async ({ caller, params, body, now }) => ({
+    body: await importBankResults(deps, caller, params.runId, body, now),
+  }),
 });

@@ -1,4 +1,4 @@
-import { paymentRail } from '../shared/adapters/rails/index.ts';
+import { paymentRails } from '../shared/adapters/rails/index.ts';
 import { loadConfig } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
 import { PayoutTaskEvent } from '../shared/schemas/payouts.ts';
@@ -9,7 +9,7 @@ const config = loadConfig();
 const deps = createDeps(config);
 const run = payoutTaskHandler(
   deps,
-  paymentRail(deps.db, config.tableName, process.env),
+  paymentRails(deps.db, config.tableName, process.env),
   payPageFaultsFromEnv(process.env),
 );
 

@@ -141,6 +141,8 @@ export class DataStore extends Construct {
       BUCKET_NAME: this.attachments.bucketName,
       FIELD_KEY_ID: this.fieldKey.keyId,
       FIELD_HMAC_KEY_ID: this.fieldHmacKey.keyId,
+      // In AWS money moves through the bank: the sandbox rail is for laptops and tests.
+      PAYOUT_RAIL: 'bank_file',
     };
   }
 

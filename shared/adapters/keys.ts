@@ -54,6 +54,9 @@ export const workerApplicationsIndex = (sub: string, createdAt?: string, applica
   ...(createdAt === undefined ? {} : { gsi1sk: `${createdAt}#${applicationId}` }),
 });
 
+/** A worker's page's last evaluated key, besides its partition. */
+export const WORKER_APPLICATIONS_CURSOR_KEYS = ['pk', 'sk', 'gsi1sk'] as const;
+
 /** R8: one application per person (keyed hash of the ID number) and education level, ever. */
 export const personLevelKey = (idHash: string, level: string) => ({
   pk: `PERSON#${idHash}`,
@@ -81,6 +84,8 @@ export const reviewQueueIndex = (programmeId: string, orgId: string, sequence?: 
   ...(sequence === undefined ? {} : { gsi2sk: sequenceSortKey(sequence) }),
 });
 export const REVIEW_QUEUE_ATTRIBUTES = ['gsi2pk', 'gsi2sk'] as const;
+/** A review-queue page's last evaluated key, besides its partition: the table key and the queue order. */
+export const REVIEW_QUEUE_CURSOR_KEYS = ['pk', 'sk', 'gsi2sk'] as const;
 
 /** A programme's submitted applications by review status, in submission order (lapse, payout planning). */
 export const statusIndex = (programmeId: string, status: string, sequence?: number) => ({

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -21,7 +22,10 @@ import {
   payoutKeyPartition,
   payoutRunKey,
   payoutRunPartition,
+  runAuditKey,
 } from './keys.ts';
+import type { BankFileSummary } from './rails/bank-file.ts';
+import type { RailName } from './rails/rail.ts';
 import { backoffMs, retryConflicts, sleep } from './retry.ts';
 
 export type InstructionStatus = 'pending' | 'sending' | 'paid' | 'failed';
@@ -42,15 +46,19 @@ export interface InstructionRecord extends PlannedInstruction {
   reason?: string;
   paidAt?: string;
   failedAt?: string;
+  /** A rail that answers later (bank_file) took it: `sending` until its result is recorded. */
+  submittedAt?: string;
 }
 
-export type PayoutRunStatus = 'running' | 'paying' | 'succeeded' | 'failed';
+export type PayoutRunStatus = 'running' | 'paying' | 'awaiting_bank' | 'succeeded' | 'failed';
 
 export interface PayoutRunRecord {
   runId: string;
   programmeId: string;
   batchId?: string;
   requestedBy: string;
+  /** The rail the run pays with; absent on runs recorded before rails were chosen per run (sandbox). */
+  rail?: RailName;
   status: PayoutRunStatus;
   createdAt: string;
   updatedAt: string;
@@ -62,6 +70,12 @@ export interface PayoutRunRecord {
   failures?: { key: string; kind: string; payerOrgId: string; applicationId?: string; reason: string }[];
   problems?: string[];
   endedAt?: string;
+  /** bank_file: the batch files written, one per paying org. */
+  bankFiles?: BankFileSummary[];
+  /** bank_file: lines whose result has not been imported yet. */
+  awaitingBank?: number;
+  /** bank_file: each funder's money that reached workers so far, by imported results. */
+  bankPaidByFunder?: Record<string, number>;
 }
 
 /** A worker payment as kept in the application's partition (what `payments` and the timeline show, R14). */
@@ -281,6 +295,137 @@ export class PayoutRepository {
       if (isConditionFailed(err)) return false;
       throw err;
     }
+  }
+
+  /**
+   * Records that a rail which answers later (bank_file) took a `sending` instruction; it stays
+   * `sending` until the rail's result is recorded with {@link settle}. False when it was not `sending`.
+   */
+  async markSubmitted(i: InstructionRecord, reference: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: i.pk, sk: i.sk },
+          UpdateExpression: 'SET submittedAt = if_not_exists(submittedAt, :at), #ref = :ref',
+          ConditionExpression: '#s = :sending',
+          ExpressionAttributeNames: { '#s': 'status', '#ref': 'reference' },
+          ExpressionAttributeValues: { ':at': at, ':ref': reference, ':sending': 'sending' },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * bank_file: `paying → awaiting_bank` once the batch files are written. False when the run was not
+   * `paying` any more (a retried task after the first one got through), so nothing is reset.
+   */
+  async awaitBank(
+    runId: string,
+    set: {
+      planned: number;
+      paidCount: number;
+      failedCount: number;
+      awaitingBank: number;
+      bankFiles: BankFileSummary[];
+    },
+    at: string,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: payoutRunKey(runId),
+          UpdateExpression:
+            'SET #s = :awaiting, planned = :planned, paidCount = :paid, failedCount = :failed, awaitingBank = :n, bankFiles = :files, bankPaidByFunder = :none, updatedAt = :at',
+          ConditionExpression: '#s = :paying',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':awaiting': 'awaiting_bank',
+            ':paying': 'paying',
+            ':planned': set.planned,
+            ':paid': set.paidCount,
+            ':failed': set.failedCount,
+            ':n': set.awaitingBank,
+            ':files': set.bankFiles,
+            ':none': {},
+            ':at': at,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * bank_file: counts what one result import settled (each line once: only lines this import moved
+   * out of `sending` are counted) and answers how many lines still wait; undefined when the run is
+   * not `awaiting_bank` any more.
+   */
+  async recordBankResults(
+    runId: string,
+    paid: number,
+    failed: number,
+    paidByFunder: ReadonlyMap<string, number>,
+    at: string,
+  ): Promise<number | undefined> {
+    const names: Record<string, string> = { '#s': 'status', '#m': 'bankPaidByFunder' };
+    const values: Record<string, unknown> = {
+      ':awaiting': 'awaiting_bank',
+      ':p': paid,
+      ':f': failed,
+      ':n': -(paid + failed),
+      ':zero': 0,
+      ':at': at,
+    };
+    const sets = ['updatedAt = :at'];
+    [...paidByFunder].forEach(([funderOrgId, fen], n) => {
+      names[`#f${n}`] = funderOrgId;
+      values[`:v${n}`] = fen;
+      sets.push(`#m.#f${n} = if_not_exists(#m.#f${n}, :zero) + :v${n}`);
+    });
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: payoutRunKey(runId),
+          UpdateExpression: `SET ${sets.join(', ')} ADD paidCount :p, failedCount :f, awaitingBank :n`,
+          ConditionExpression: '#s = :awaiting',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return (out.Attributes?.awaitingBank as number | undefined) ?? 0;
+    } catch (err) {
+      if (isConditionFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Appends an audit event to a run (each bank file download: who, for which org, when). */
+  async appendAudit(
+    runId: string,
+    event: { action: string; at: string; actor: string; orgId?: string; [k: string]: unknown },
+  ): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...runAuditKey(runId, event.at, randomUUID().slice(0, 8)),
+          type: 'run-audit',
+          runId,
+          ...event,
+        },
+      }),
+    );
   }
 
   /**

@@ -12,7 +12,16 @@ import {
 } from '../schemas/applications.ts';
 import { Cursor, Slug } from '../schemas/common.ts';
 import { CreateOrgBody, Org, OrgChildren, OrgIdParams } from '../schemas/orgs.ts';
-import { PayoutRunAccepted, PayoutRunParams, PayoutRunView, StartPayoutRunBody } from '../schemas/payouts.ts';
+import {
+  BankFileDownload,
+  BankFileParams,
+  BankResultsBody,
+  BankResultsReport,
+  PayoutRunAccepted,
+  PayoutRunParams,
+  PayoutRunView,
+  StartPayoutRunBody,
+} from '../schemas/payouts.ts';
 import {
   CreateProgrammeBody,
   Programme,
@@ -214,6 +223,33 @@ export const routes = {
     params: PayoutRunParams,
     response: { status: 200, description: 'The run', schema: PayoutRunView },
     errors: ['not_found'],
+  }),
+  downloadBankFile: defineRoute({
+    operationId: 'downloadBankFile',
+    method: 'GET',
+    path: '/v1/payout-runs/{runId}/bank-files/{payerOrgId}',
+    group: 'admin',
+    auth: ['admin'],
+    summary:
+      'A presigned GET (five minutes) of a paying org’s bank batch file, for admins of that org or above; every download is audited',
+    tags: ['admin'],
+    params: BankFileParams,
+    response: { status: 200, description: 'Download link', schema: BankFileDownload },
+    errors: ['not_found'],
+  }),
+  importBankResults: defineRoute({
+    operationId: 'importBankResults',
+    method: 'POST',
+    path: '/v1/payout-runs/{runId}/bank-results',
+    group: 'admin',
+    auth: ['admin'],
+    summary:
+      'Import a bank’s result file for one paying org: each line paid or failed once; the run ends when every line has its result',
+    tags: ['admin'],
+    params: PayoutRunParams,
+    body: BankResultsBody,
+    response: { status: 200, description: 'One outcome per line', schema: BankResultsReport },
+    errors: ['validation_failed', 'not_found'],
   }),
   createApplication: defineRoute({
     operationId: 'createApplication',

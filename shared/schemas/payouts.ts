@@ -2,8 +2,17 @@ import * as z from 'zod';
 import { Slug } from './common.ts';
 
 /** `POST /v1/programmes/{programmeId}/payout-runs`: the review batch the run pays out, if any. */
+export const PayoutRail = z.enum(['sandbox', 'bank_file']).meta({
+  id: 'PayoutRail',
+  description:
+    '`sandbox`: a ledger (local default); `bank_file`: one bank batch file per paying org, settled by importing the bank’s result',
+});
+
 export const StartPayoutRunBody = z
-  .object({ batchId: Slug.optional() })
+  .object({
+    batchId: Slug.optional(),
+    rail: PayoutRail.optional().meta({ description: 'Defaults to the deployment’s `PAYOUT_RAIL` (sandbox)' }),
+  })
   .strict()
   .meta({ id: 'StartPayoutRun' });
 export type StartPayoutRunBody = z.infer<typeof StartPayoutRunBody>;
@@ -22,9 +31,11 @@ export const PayoutRunView = z
     runId: RunId,
     programmeId: Slug,
     batchId: Slug.optional(),
-    status: z.enum(['running', 'paying', 'succeeded', 'failed']).meta({
-      description: '`running` (planning), `paying`, then `succeeded` or `failed`',
+    status: z.enum(['running', 'paying', 'awaiting_bank', 'succeeded', 'failed']).meta({
+      description:
+        '`running` (planning), `paying`, with `bank_file` `awaiting_bank` until every result line is imported, then `succeeded` or `failed`',
     }),
+    rail: z.enum(['sandbox', 'bank_file', 'wallet']).optional(),
     counts: z
       .object({ planned: z.number().int(), paid: z.number().int(), failed: z.number().int() })
       .meta({ description: 'Instructions of the run: union transfers and worker payments' }),
@@ -42,6 +53,22 @@ export const PayoutRunView = z
       )
       .optional(),
     problems: z.array(z.string()).optional().meta({ description: 'What did not reconcile' }),
+    bankFiles: z
+      .array(
+        z.object({
+          payerOrgId: Slug,
+          lines: z.number().int(),
+          totalFen: z.number().int(),
+          writtenAt: z.string(),
+        }),
+      )
+      .optional()
+      .meta({ description: '`bank_file`: one batch file per paying org' }),
+    awaitingBank: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: '`bank_file`: lines still waiting for the bank’s result' }),
     createdAt: z.string(),
     endedAt: z.string().optional(),
   })
@@ -52,6 +79,8 @@ const PageDescriptor = z.object({
   runId: RunId,
   phase: z.enum(['transfers', 'payments']),
   page: z.number().int().min(0),
+  /** The run's rail; absent for runs recorded before rails were chosen per run (sandbox). */
+  rail: z.enum(['sandbox', 'bank_file', 'wallet']).optional(),
 });
 export type PageDescriptor = z.infer<typeof PageDescriptor>;
 
@@ -70,3 +99,68 @@ export const PayoutTaskEvent = z.discriminatedUnion('action', [
   }),
 ]);
 export type PayoutTaskEvent = z.infer<typeof PayoutTaskEvent>;
+
+/** `GET /v1/payout-runs/{runId}/bank-files/{payerOrgId}` */
+export const BankFileParams = z.object({ runId: RunId, payerOrgId: Slug });
+
+export const BankFileDownload = z
+  .object({
+    url: z.string().meta({ description: 'Presigned GET of the CSV (UTF-8 with BOM), valid five minutes' }),
+    expiresAt: z.string(),
+    payerOrgId: Slug,
+    lines: z.number().int(),
+    totalFen: z.number().int(),
+  })
+  .meta({ id: 'BankFileDownload' });
+
+/** Lines per import request: the bank's result file of a larger batch is imported in several requests. */
+export const MAX_BANK_RESULT_LINES = 2000;
+
+/** `POST /v1/payout-runs/{runId}/bank-results`: the bank's result file of one payer, converted to JSON. */
+export const BankResultsBody = z
+  .object({
+    payerOrgId: Slug,
+    lines: z
+      .array(
+        z
+          .object({
+            key: z.string().regex(/^[0-9a-f]{40}$/, '业务编号格式不正确'),
+            status: z.enum(['paid', 'failed']),
+            reference: z.string().trim().min(1).max(64).optional(),
+            reason: z.string().trim().min(1).max(200).optional(),
+          })
+          .strict(),
+      )
+      .min(1, '至少一行结果')
+      .max(MAX_BANK_RESULT_LINES, `每次最多导入 ${MAX_BANK_RESULT_LINES} 行，请分批导入`),
+  })
+  .strict()
+  .meta({ id: 'BankResults' });
+export type BankResultsBody = z.infer<typeof BankResultsBody>;
+
+export const BankResultsReport = z
+  .object({
+    runId: RunId,
+    payerOrgId: Slug,
+    runStatus: z.enum(['running', 'paying', 'awaiting_bank', 'succeeded', 'failed']),
+    counts: z.object({
+      paid: z.number().int(),
+      failed: z.number().int(),
+      unchanged: z.number().int(),
+      unknown: z.number().int(),
+    }),
+    lines: z
+      .array(
+        z.object({
+          key: z.string(),
+          outcome: z.enum(['paid', 'failed', 'unchanged', 'unknown_key', 'duplicate']).meta({
+            description:
+              '`paid`/`failed`: recorded now; `unchanged`: the line already had a result (`status`); `unknown_key`: no such line in this payer’s file; `duplicate`: the key appeared earlier in this request',
+          }),
+          status: z.enum(['pending', 'sending', 'paid', 'failed']).optional(),
+        }),
+      )
+      .meta({ description: 'One entry per line sent, in order' }),
+  })
+  .meta({ id: 'BankResultsReport' });
+export type BankResultsReport = z.infer<typeof BankResultsReport>;

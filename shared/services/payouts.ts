@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { instructionKey, type PayoutPhase, statusIndex } from '../adapters/keys.ts';
 import type { InstructionRecord, PayoutRunRecord } from '../adapters/payouts-repo.ts';
 import { pool } from '../adapters/payouts-repo.ts';
-import type { PaymentRail, RailInstruction, RailResult } from '../adapters/rails/rail.ts';
+import { defaultRailName } from '../adapters/rails/index.ts';
+import type { PaymentRail, RailInstruction, RailName, RailResult } from '../adapters/rails/rail.ts';
 import { backoffMs, sleep } from '../adapters/retry.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import {
@@ -21,6 +22,7 @@ import type {
   PayoutTaskEvent,
   StartPayoutRunBody,
 } from '../schemas/payouts.ts';
+import { submitToBank } from './bank-files.ts';
 import type { Deps } from './deps.ts';
 
 /** Instructions per Map item: ~100 keeps a run of ~500,000 payments inside one execution's history (design §4). */
@@ -89,7 +91,13 @@ export async function startPayoutRun(
   const runId = runIdFor(now);
   await launchPayoutRun(
     deps,
-    { runId, programmeId, ...(body.batchId ? { batchId: body.batchId } : {}), requestedBy: caller.sub },
+    {
+      runId,
+      programmeId,
+      ...(body.batchId ? { batchId: body.batchId } : {}),
+      ...(body.rail ? { rail: body.rail } : {}),
+      requestedBy: caller.sub,
+    },
     now,
   );
   return { runId };
@@ -101,11 +109,13 @@ export async function startPayoutRun(
  */
 export async function launchPayoutRun(
   deps: Deps,
-  run: { runId: string; programmeId: string; batchId?: string; requestedBy: string },
+  run: { runId: string; programmeId: string; batchId?: string; requestedBy: string; rail?: RailName },
   now: Date,
 ): Promise<void> {
   const at = now.toISOString();
-  await deps.payouts.createRun({ ...run, status: 'running', createdAt: at, updatedAt: at });
+  // The rail is fixed when the run is recorded: every page, retry and result import uses the same one.
+  const rail = run.rail ?? defaultRailName(process.env);
+  await deps.payouts.createRun({ ...run, rail, status: 'running', createdAt: at, updatedAt: at });
   await deps.workflows().start('payout-run', run.runId, { runId: run.runId, programmeId: run.programmeId });
 }
 
@@ -127,8 +137,15 @@ function runView(run: PayoutRunRecord): PayoutRunView {
     programmeId: run.programmeId,
     ...(run.batchId ? { batchId: run.batchId } : {}),
     status: run.status,
+    ...(run.rail ? { rail: run.rail } : {}),
     counts: { planned: run.planned ?? 0, paid: run.paidCount ?? 0, failed: run.failedCount ?? 0 },
-    totals: run.totals ?? [],
+    totals:
+      run.status === 'awaiting_bank'
+        ? Object.entries(run.bankPaidByFunder ?? {}).map(([funderOrgId, totalFen]) => ({
+            funderOrgId,
+            totalFen,
+          }))
+        : (run.totals ?? []),
     ...(run.failures?.length
       ? {
           failures: run.failures.map((f) => ({
@@ -140,6 +157,17 @@ function runView(run: PayoutRunRecord): PayoutRunView {
         }
       : {}),
     ...(run.problems?.length ? { problems: run.problems } : {}),
+    ...(run.bankFiles
+      ? {
+          bankFiles: run.bankFiles.map(({ payerOrgId, lines, totalFen, writtenAt }) => ({
+            payerOrgId,
+            lines,
+            totalFen,
+            writtenAt,
+          })),
+        }
+      : {}),
+    ...(run.status === 'awaiting_bank' ? { awaitingBank: run.awaitingBank ?? 0 } : {}),
     createdAt: run.createdAt,
     ...(run.endedAt ? { endedAt: run.endedAt } : {}),
   };
@@ -158,7 +186,7 @@ export async function planRun(
 ): Promise<PlanResult> {
   const run = await deps.payouts.getRun(runId);
   if (!run) throw new Error(`payout run ${runId} has no record`);
-  if (run.pages) return descriptors(runId, run.planned ?? 0, run.pages);
+  if (run.pages) return descriptors(runId, run.planned ?? 0, run.pages, run.rail);
   const found = await deps.programmes.get(programmeId);
   if (!found) throw new Error(`programme ${programmeId} not found`);
   const approved = (await deps.applications.byStatus(statusIndex(programmeId, 'approved').gsi3pk)).filter(
@@ -221,16 +249,17 @@ export async function planRun(
     pages: pageCounts,
     updatedAt: now.toISOString(),
   });
-  return descriptors(runId, records.length, pageCounts);
+  return descriptors(runId, records.length, pageCounts, run.rail);
 }
 
 function descriptors(
   runId: string,
   planned: number,
   counts: { transfers: number; payments: number },
+  rail: RailName | undefined,
 ): PlanResult {
   const list = (phase: PayoutPhase, n: number) =>
-    Array.from({ length: n }, (_, page) => ({ runId, phase, page }));
+    Array.from({ length: n }, (_, page) => ({ runId, phase, page, ...(rail ? { rail } : {}) }));
   return {
     runId,
     planned,
@@ -251,21 +280,27 @@ export async function payPage(
   rail: PaymentRail,
   descriptor: PageDescriptor,
   faults: PayPageFaults = {},
-): Promise<{ paid: number; failed: number; settledBefore: number }> {
+): Promise<{ paid: number; failed: number; submitted: number; settledBefore: number }> {
   payoutStats.pageAttempts++;
   const random = faults.random ?? Math.random;
   const instructions = await deps.payouts.page(descriptor.runId, descriptor.phase, descriptor.page);
   const dependencies = [...new Set(instructions.flatMap((i) => (i.dependsOnSk ? [i.dependsOnSk] : [])))];
+  // A transfer handed to a rail that answers later (a line of the city's bank file) funds the unit's
+  // payments in the unit's own file: the unit uploads that file once the transfer has arrived.
   const transferStatus = new Map(
-    (await deps.payouts.bySortKeys(descriptor.runId, dependencies)).map((t) => [t.sk, t.status]),
+    (await deps.payouts.bySortKeys(descriptor.runId, dependencies)).map((t) => [
+      t.sk,
+      t.status === 'sending' && t.submittedAt ? 'submitted' : t.status,
+    ]),
   );
   let paid = 0;
   let failed = 0;
+  let submitted = 0;
   let settledBefore = 0;
   let unsettled = 0;
   let crashed = false;
 
-  const settle = async (i: InstructionRecord, outcome: RailResult) => {
+  const settle = async (i: InstructionRecord, outcome: RailResult & { status: 'paid' | 'failed' }) => {
     if (!(await deps.payouts.settle(i, outcome, new Date().toISOString()))) return;
     if (outcome.status === 'paid') paid++;
     else failed++;
@@ -284,7 +319,8 @@ export async function payPage(
       settledBefore++;
       return;
     }
-    if (i.dependsOnSk && transferStatus.get(i.dependsOnSk) !== 'paid') {
+    const transfer = i.dependsOnSk ? transferStatus.get(i.dependsOnSk) : 'paid';
+    if (transfer !== 'paid' && transfer !== 'submitted') {
       await settle(i, { status: 'failed', reference: '', reason: 'transfer_not_paid: 上级拨付未到账' });
       return;
     }
@@ -307,7 +343,11 @@ export async function payPage(
       crashed = true;
       return;
     }
-    await settle(i, outcome);
+    if (outcome.status === 'submitted') {
+      if (await deps.payouts.markSubmitted(i, outcome.reference, new Date().toISOString())) submitted++;
+      return;
+    }
+    await settle(i, { ...outcome, status: outcome.status });
   });
 
   await deps.payouts.addCounts(descriptor.runId, paid, failed);
@@ -319,7 +359,7 @@ export async function payPage(
     payoutStats.incompletePages++;
     throw new PayPageIncomplete(unsettled);
   }
-  return { paid, failed, settledBefore };
+  return { paid, failed, submitted, settledBefore };
 }
 
 function railInstruction(i: InstructionRecord): RailInstruction {
@@ -332,20 +372,41 @@ function railInstruction(i: InstructionRecord): RailInstruction {
     ...(i.applicationId ? { applicationId: i.applicationId } : {}),
     amountFen: i.amountFen,
     funding: i.funding,
+    programmeId: i.programmeId,
+    instructionSk: i.sk,
   };
 }
 
 /**
  * Reconcile (design §4): paid totals per funder and per payer must equal the plan and every
- * instruction must be paid; otherwise the run fails with a report of what did not.
+ * instruction must be paid; otherwise the run fails with a report of what did not. A run whose rail
+ * answers later (bank_file) instead writes its batch files and waits for the bank (`awaiting_bank`):
+ * the result import reconciles it once every line has its result.
  */
 export async function reconcileRun(
   deps: Deps,
   runId: string,
   error: { Error?: string | undefined; Cause?: string | undefined } | null | undefined,
   now: Date,
-): Promise<{ runId: string; status: 'succeeded' | 'failed' }> {
+): Promise<{ runId: string; status: 'succeeded' | 'failed' | 'awaiting_bank' }> {
   const all = await deps.payouts.instructions(runId);
+  if (!error && all.some((i) => i.status === 'sending' && i.submittedAt)) {
+    const run = await deps.payouts.getRun(runId);
+    if (run?.status === 'paying') await submitToBank(deps, runId, all, now);
+    const after = run?.status === 'paying' ? 'awaiting_bank' : run?.status;
+    if (after === 'awaiting_bank') return { runId, status: 'awaiting_bank' };
+  }
+  return finishRun(deps, runId, all, error, now);
+}
+
+/** The run's final report: `succeeded` when every instruction is paid and the totals equal the plan. */
+export async function finishRun(
+  deps: Deps,
+  runId: string,
+  all: readonly InstructionRecord[],
+  error: { Error?: string | undefined; Cause?: string | undefined } | null | undefined,
+  now: Date,
+): Promise<{ runId: string; status: 'succeeded' | 'failed' }> {
   const paid = all.filter((i) => i.status === 'paid');
   const planned = payoutTotals(all);
   const paidTotals = payoutTotals(paid);
@@ -381,13 +442,17 @@ export async function reconcileRun(
 }
 
 /** The `payouts` workflow function: one entry for the state machine's Task states. */
-export function payoutTaskHandler(deps: Deps, rail: PaymentRail, faults: PayPageFaults = {}) {
+export function payoutTaskHandler(
+  deps: Deps,
+  rails: (name: RailName) => PaymentRail,
+  faults: PayPageFaults = {},
+) {
   return async (task: PayoutTaskEvent) => {
     switch (task.action) {
       case 'plan':
         return planRun(deps, task.runId, task.programmeId, new Date());
       case 'payPage':
-        return payPage(deps, rail, task.page, faults);
+        return payPage(deps, rails(task.page.rail ?? 'sandbox'), task.page, faults);
       case 'reconcile':
         return reconcileRun(deps, task.input.runId, task.input.error, new Date());
     }

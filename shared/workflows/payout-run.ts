@@ -10,7 +10,8 @@ export const PAYOUT_MAP_CONCURRENCY = 8;
  * page descriptors (never instructions); PayTransfers pays city → unit transfers page by page, then
  * PayPayments pays the workers, each a Map with bounded concurrency and a Retry with backoff on
  * every page; Reconcile compares paid totals per funder and payer with the plan and records the
- * report; the run ends Succeeded or Failed. A failure anywhere still reaches Reconcile, so the run
+ * report; the run ends Succeeded or Failed. With the bank_file rail, Reconcile writes the batch files
+ * instead and the execution ends (AwaitingBank) while the run waits for the bank's result import. A failure anywhere still reaches Reconcile, so the run
  * record always ends `succeeded` or `failed`.
  *
  * Scale: an inline Map runs at most 40 iterations at once and an execution keeps 25,000 history
@@ -90,10 +91,15 @@ export function payoutRunDefinition(arns: FunctionArns): Asl {
       },
       Reconciled: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.result.status', StringEquals: 'succeeded', Next: 'Done' }],
+        Choices: [
+          { Variable: '$.result.status', StringEquals: 'succeeded', Next: 'Done' },
+          { Variable: '$.result.status', StringEquals: 'awaiting_bank', Next: 'AwaitingBank' },
+        ],
         Default: 'NotReconciled',
       },
       Done: { Type: 'Succeed' },
+      // bank_file: the batch files are written; the bank's result import settles and reconciles the run.
+      AwaitingBank: { Type: 'Succeed' },
       NotReconciled: {
         Type: 'Fail',
         Error: 'PayoutNotReconciled',

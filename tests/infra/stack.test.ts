@@ -212,6 +212,7 @@ describe('functions', () => {
         BUCKET_NAME: ref(stack.data.attachments),
         FIELD_KEY_ID: ref(stack.data.fieldKey),
         FIELD_HMAC_KEY_ID: ref(stack.data.fieldHmacKey),
+        PAYOUT_RAIL: 'bank_file',
         STAGE: 'aws',
         NODE_OPTIONS: '--enable-source-maps',
         // Admins publish and edit programmes (their calendars) and start payout runs.

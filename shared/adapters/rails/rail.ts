@@ -1,5 +1,9 @@
 import type { FundingPart, InstructionKind } from '../../domain/payout.ts';
 
+/** The rails a run may pay with (`wallet` only by environment until a provider is contracted). */
+export const railNames = ['sandbox', 'bank_file', 'wallet'] as const;
+export type RailName = (typeof railNames)[number];
+
 /** What a rail is asked to pay: one instruction, identified by its idempotency key. */
 export interface RailInstruction {
   key: string;
@@ -10,10 +14,17 @@ export interface RailInstruction {
   applicationId?: string;
   amountFen: number;
   funding: FundingPart[];
+  programmeId: string;
+  /** Where the run keeps the instruction: a rail that answers later (bank_file) finds it again by this. */
+  instructionSk: string;
 }
 
 export interface RailResult {
-  status: 'paid' | 'failed';
+  /**
+   * `submitted`: handed to a rail that answers later (bank_file: a line of the payer's batch file).
+   * The instruction stays `sending` until the rail's result is recorded (the bank's result import).
+   */
+  status: 'paid' | 'failed' | 'submitted';
   /** The rail's own reference of the movement (ledger id, bank line, wallet transfer id). */
   reference: string;
   reason?: string;
@@ -25,7 +36,7 @@ export interface RailResult {
  * once, answering the first outcome again. A thrown error means "unknown, try again".
  */
 export interface PaymentRail {
-  readonly name: string;
+  readonly name: RailName;
   pay(instruction: RailInstruction): Promise<RailResult>;
 }
 

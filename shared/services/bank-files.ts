@@ -1,0 +1,193 @@
+import { presignDownload } from '../adapters/attachment-store.ts';
+import type { InstructionRecord, InstructionStatus } from '../adapters/payouts-repo.ts';
+import { pool } from '../adapters/payouts-repo.ts';
+import { BankFileStore } from '../adapters/rails/bank-file.ts';
+import { mayActOn } from '../domain/orgs.ts';
+import { notFound } from '../errors.ts';
+import type { Caller } from '../http/auth.ts';
+import { actingOrg } from '../http/auth.ts';
+import { logger } from '../logger.ts';
+import type { BankResultsBody, BankResultsReport } from '../schemas/payouts.ts';
+import type { Deps } from './deps.ts';
+import { finishRun } from './payouts.ts';
+
+/** How long a bank file link lives (design §5: a presigned GET of a few minutes). */
+const DOWNLOAD_SECONDS = 5 * 60;
+const IMPORT_CONCURRENCY = 10;
+/** What a failed line records when the bank's file gives no reason. */
+const UNSTATED_REASON = 'bank_failed: 银行未说明原因';
+
+const store = (deps: Deps) => new BankFileStore(deps.db, deps.config.tableName);
+
+/**
+ * bank_file, after the pages (design §4, R7): writes one batch file per paying org to S3 and moves the
+ * run to `awaiting_bank`, where it stays until the bank's result files are imported. The counts keep
+ * what was settled already (e.g. a wallet account refused by the bank rail).
+ */
+export async function submitToBank(
+  deps: Deps,
+  runId: string,
+  all: readonly InstructionRecord[],
+  now: Date,
+): Promise<void> {
+  const files = await store(deps).writeFiles(deps.s3(), deps.config.bucketName, deps.cipher(), runId);
+  const count = (status: InstructionStatus) => all.filter((i) => i.status === status).length;
+  await deps.payouts.awaitBank(
+    runId,
+    {
+      planned: all.length,
+      paidCount: count('paid'),
+      failedCount: count('failed'),
+      awaitingBank: all.filter((i) => i.status === 'sending' && i.submittedAt).length,
+      bankFiles: files,
+    },
+    now.toISOString(),
+  );
+  // Counts only: a line's payee and account never reach a log.
+  logger.info('bank files written', {
+    runId,
+    files: files.map((f) => ({ payerOrgId: f.payerOrgId, lines: f.lines, totalFen: f.totalFen })),
+  });
+}
+
+/** The run and the payer's file, when the caller is an admin of the payer org or above it; 404 otherwise. */
+async function visibleFile(deps: Deps, caller: Caller, runId: string, payerOrgId: string) {
+  const [run, payer] = await Promise.all([deps.payouts.getRun(runId), deps.orgs.get(payerOrgId)]);
+  const file = run?.bankFiles?.find((f) => f.payerOrgId === payerOrgId);
+  // Never leak that a run or a file exists to someone who may not see it (design §5).
+  if (!run || !payer || !file || !mayActOn(actingOrg(caller), payer)) throw notFound('银行批量文件不存在');
+  return { run, file };
+}
+
+/**
+ * `GET /payout-runs/{runId}/bank-files/{payerOrgId}`: a presigned GET of the payer's batch file, for
+ * admins of that org or an org above it; every link handed out is recorded under the run (who, for
+ * which org, when), as the file holds account numbers (PIPL).
+ */
+export async function downloadBankFile(
+  deps: Deps,
+  caller: Caller,
+  runId: string,
+  payerOrgId: string,
+  now: Date,
+) {
+  const { file } = await visibleFile(deps, caller, runId, payerOrgId);
+  const link = await presignDownload(deps.s3(), deps.config.bucketName, file.objectKey, DOWNLOAD_SECONDS);
+  await deps.payouts.appendAudit(runId, {
+    action: 'bank_file_downloaded',
+    at: now.toISOString(),
+    actor: caller.sub,
+    ...(caller.org ? { orgId: caller.org } : {}),
+    payerOrgId,
+    objectKey: file.objectKey,
+  });
+  return { ...link, payerOrgId, lines: file.lines, totalFen: file.totalFen };
+}
+
+/**
+ * `POST /payout-runs/{runId}/bank-results`: the bank's result file of one payer (converted to JSON by
+ * the console) settles each line `sending → paid | failed` by a conditional write. A line's first
+ * result is final: a repeated import, or a later "correction" of a line, changes nothing and is
+ * reported `unchanged` — a failed payment is paid by a new run, which plans it again. A key that is
+ * not a line of this payer's file is reported per line. When no line of any file waits any more, the
+ * run is reconciled and ends `succeeded` or `failed` (with each failed line's reason).
+ */
+export async function importBankResults(
+  deps: Deps,
+  caller: Caller,
+  runId: string,
+  body: BankResultsBody,
+  now: Date,
+): Promise<BankResultsReport> {
+  // The files and `awaiting_bank` are recorded together: before that there is no file, hence 404.
+  const { run } = await visibleFile(deps, caller, runId, body.payerOrgId);
+  const seen = new Set<string>();
+  const unique = body.lines.filter((l) => !seen.has(l.key) && seen.add(l.key));
+  const lines = await store(deps).linesByKey(
+    runId,
+    body.payerOrgId,
+    unique.map((l) => l.key),
+  );
+  const instructions = new Map(
+    (await deps.payouts.bySortKeys(runId, [...new Set([...lines.values()].map((l) => l.instructionSk))])).map(
+      (i) => [i.sk, i],
+    ),
+  );
+
+  type Outcome = BankResultsReport['lines'][number];
+  const outcomes = new Map<string, Outcome>();
+  const paidByFunder = new Map<string, number>();
+  let paid = 0;
+  let failed = 0;
+  await pool(unique, IMPORT_CONCURRENCY, async (result) => {
+    const line = lines.get(result.key);
+    const instruction = line ? instructions.get(line.instructionSk) : undefined;
+    if (!line || !instruction) {
+      outcomes.set(result.key, { key: result.key, outcome: 'unknown_key' });
+      return;
+    }
+    if (instruction.status !== 'sending') {
+      outcomes.set(result.key, { key: result.key, outcome: 'unchanged', status: instruction.status });
+      return;
+    }
+    const settled = await deps.payouts.settle(
+      instruction,
+      {
+        status: result.status,
+        reference: result.reference ?? line.reference,
+        ...(result.status === 'failed' ? { reason: result.reason ?? UNSTATED_REASON } : {}),
+      },
+      now.toISOString(),
+    );
+    if (!settled) {
+      // Another import of the same line got there first.
+      outcomes.set(result.key, { key: result.key, outcome: 'unchanged' });
+      return;
+    }
+    outcomes.set(result.key, { key: result.key, outcome: result.status });
+    if (result.status === 'failed') {
+      failed++;
+      return;
+    }
+    paid++;
+    // A funder's money is counted when it reaches a worker, not for the transfer that carried it.
+    if (instruction.kind !== 'payment') return;
+    for (const p of instruction.funding) {
+      paidByFunder.set(p.funderOrgId, (paidByFunder.get(p.funderOrgId) ?? 0) + p.amountFen);
+    }
+  });
+
+  let status: BankResultsReport['runStatus'] = run.status;
+  if (run.status === 'awaiting_bank') {
+    const waiting =
+      paid + failed > 0
+        ? await deps.payouts.recordBankResults(runId, paid, failed, paidByFunder, now.toISOString())
+        : // Nothing new: check the lines themselves, in case an earlier import stopped before counting.
+          (await deps.payouts.instructions(runId)).filter((i) => i.status === 'sending').length;
+    if (waiting !== undefined && waiting <= 0) {
+      status = (await finishRun(deps, runId, await deps.payouts.instructions(runId), null, now)).status;
+    } else {
+      status = (await deps.payouts.getRun(runId))?.status ?? status;
+    }
+  }
+
+  const reportedOnce = new Set<string>();
+  const reported = body.lines.map((l): Outcome => {
+    if (reportedOnce.has(l.key)) return { key: l.key, outcome: 'duplicate' };
+    reportedOnce.add(l.key);
+    return outcomes.get(l.key) as Outcome;
+  });
+  const countOf = (o: Outcome['outcome']) => reported.filter((r) => r.outcome === o).length;
+  return {
+    runId,
+    payerOrgId: body.payerOrgId,
+    runStatus: status,
+    counts: {
+      paid,
+      failed,
+      unchanged: countOf('unchanged'),
+      unknown: countOf('unknown_key'),
+    },
+    lines: reported,
+  };
+}

@@ -1,0 +1,438 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { payoutRunPartition } from '../../shared/adapters/keys.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { attachmentKinds } from '../../shared/domain/documents.ts';
+import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { bankCardFor, draftBody, sampleFiles } from '../support/fixtures.ts';
+import { fastPayoutRetries } from '../support/payout-run.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+/**
+ * The bank_file rail through HTTP (design §4, R7, R13): a run writes one batch file per paying org and
+ * waits for the bank; each org's admins download their file (audited); the bank's result import
+ * settles every line once and finishes the run.
+ */
+let stack: TestStack;
+let deps: Deps;
+let admin: string;
+const today = shanghaiDate(new Date());
+const year = Number(today.slice(0, 4));
+const programmeId = 'it-bank';
+
+beforeAll(async () => {
+  stack = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
+  // The stack set the table and bucket of this file in the environment.
+  deps = createDeps(loadConfig());
+  admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  const res = await stack.call('POST', '/v1/programmes', {
+    token: admin,
+    body: {
+      id: programmeId,
+      title: '银行文件发放测试',
+      ownerOrgId: 'lc',
+      year: Number(addDays(today, -10).slice(0, 4)),
+      enrolmentYear: year,
+      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
+      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
+      levels: ['junior_college', 'bachelor'],
+      allocations: [
+        {
+          unitOrgId: 'lc-dongchangfu',
+          places: 3,
+          funding: [
+            { funderOrgId: 'sd', amountFen: 100000 },
+            { funderOrgId: 'lc', amountFen: 100000 },
+            { funderOrgId: 'lc-dongchangfu', amountFen: 50005 },
+          ],
+        },
+        {
+          unitOrgId: 'lc-shizhi',
+          places: 2,
+          funding: [
+            { funderOrgId: 'sd', amountFen: 100000 },
+            { funderOrgId: 'lc', amountFen: 100000 },
+          ],
+        },
+      ],
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}, 60_000);
+afterAll(async () => {
+  await stack.stop();
+});
+
+async function approvedApplication(n: number, employerOrgId: string): Promise<{ id: string; token: string }> {
+  const token = await stack.token({ sub: `bank-payee-${n}`, role: 'worker' });
+  const draft = await stack.call('POST', '/v1/applications', {
+    token,
+    body: draftBody(n, { programmeId, employerOrgId, enrolmentYear: year }),
+  });
+  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+  const id = draft.body.id as string;
+  for (const kind of attachmentKinds) {
+    const file = sampleFiles['image/png'];
+    const res = await stack.call('POST', `/v1/applications/${id}/attachments`, {
+      token,
+      body: { kind, contentType: 'image/png', sizeBytes: file.length },
+    });
+    expect(res.status).toBe(201);
+    const form = new FormData();
+    for (const [k, v] of Object.entries(res.body.upload.fields as Record<string, string>)) form.append(k, v);
+    form.append('file', new Blob([file], { type: 'image/png' }));
+    expect((await fetch(res.body.upload.url, { method: 'POST', body: form })).status).toBeLessThan(300);
+  }
+  const sub = await stack.call('POST', `/v1/applications/${id}/submit`, { token });
+  expect(sub.status, JSON.stringify(sub.body)).toBe(200);
+  for (let step = 0; step < 6; step++) {
+    const view = await stack.call('GET', `/v1/applications/${id}`, { token });
+    if (view.body.status === 'approved') return { id, token };
+    const org = view.body.review.currentOrgId as string;
+    const reviewer = await stack.token({ sub: `reviewer-${org}`, role: 'reviewer', org });
+    const decided = await stack.call('POST', `/v1/applications/${id}/decisions`, {
+      token: reviewer,
+      body: { decision: 'approve' },
+    });
+    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+  }
+  throw new Error('application not approved along its chain');
+}
+
+/** Polls the run until it reaches one of `statuses`. */
+async function runIn(runId: string, statuses: string[]) {
+  for (let i = 0; i < 150; i++) {
+    const res = await stack.call('GET', `/v1/payout-runs/${runId}`, { token: admin });
+    expect(res.status).toBe(200);
+    if (statuses.includes(res.body.status)) return res.body;
+    if (res.body.status === 'succeeded' || res.body.status === 'failed') {
+      throw new Error(`run ${runId} ended ${res.body.status}: ${JSON.stringify(res.body)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${runId} did not reach ${statuses.join('/')}`);
+}
+
+/** Fetches a payer's file through its presigned link and parses it (a minimal CSV reader: no quoted fields here). */
+async function bankFile(runId: string, payerOrgId: string, token: string) {
+  const res = await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/${payerOrgId}`, { token });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const file = await fetch(res.body.url as string);
+  expect(file.status).toBe(200);
+  const bytes = Buffer.from(await file.arrayBuffer());
+  const text = bytes.toString('utf8');
+  const [header, ...rows] = text.slice(1).split('\r\n').filter(Boolean);
+  return {
+    link: res.body,
+    bom: [...bytes.subarray(0, 3)],
+    endsWithCrlf: text.endsWith('\r\n'),
+    header: header?.split(','),
+    rows: rows.map((r) => {
+      const [key, payee, account, bank, amount, purpose, ref] = r.split(',');
+      return { key, payee, account, bank, amount, purpose, ref } as Record<string, string>;
+    }),
+  };
+}
+
+async function auditOf(runId: string) {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.config.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': payoutRunPartition(runId), ':p': 'AUDIT#' },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
+}
+
+describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
+  it('writes one file per payer, audits downloads, settles by the imported results, pays a failed line in a new run', async () => {
+    // Two workers of 东昌府区 (paid by the county after the city's transfer) and one city-direct worker.
+    const county1 = await approvedApplication(201, 'lc-dcf-machinery');
+    const county2 = await approvedApplication(202, 'lc-dcf-machinery');
+    const direct = await approvedApplication(203, 'lc-sz-power');
+
+    const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+      token: admin,
+      body: { batchId: 'b1', rail: 'bank_file' },
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const runId = started.body.runId as string;
+    const waiting = await runIn(runId, ['awaiting_bank']);
+    expect(waiting).toMatchObject({
+      status: 'awaiting_bank',
+      rail: 'bank_file',
+      // lc → 东昌府区 transfer, 东昌府区 → 2 workers, lc → the city-direct worker; nothing paid yet
+      counts: { planned: 4, paid: 0, failed: 0 },
+      awaitingBank: 4,
+      totals: [],
+    });
+    expect(
+      (waiting.bankFiles as { payerOrgId: string; lines: number; totalFen: number }[]).map(
+        ({ payerOrgId, lines, totalFen }) => ({ payerOrgId, lines, totalFen }),
+      ),
+    ).toEqual([
+      { payerOrgId: 'lc', lines: 2, totalFen: 400000 + 200000 },
+      { payerOrgId: 'lc-dongchangfu', lines: 2, totalFen: 2 * 250005 },
+    ]);
+    // The workers see their payments as pending while the bank works.
+    const pendingView = await stack.call('GET', `/v1/applications/${county1.id}`, { token: county1.token });
+    expect(pendingView.body.payments).toEqual([expect.objectContaining({ status: 'pending' })]);
+
+    // The city's file: the transfer to 东昌府区 first, then the city-direct worker, with the real card number.
+    const cityFile = await bankFile(runId, 'lc', admin);
+    expect(cityFile.bom).toEqual([0xef, 0xbb, 0xbf]);
+    expect(cityFile.endsWithCrlf).toBe(true);
+    expect(cityFile.header).toEqual([
+      '业务编号',
+      '收款户名',
+      '收款账号',
+      '开户行',
+      '金额(元)',
+      '用途',
+      '备注',
+    ]);
+    expect(cityFile.link).toMatchObject({ payerOrgId: 'lc', lines: 2, totalFen: 600000 });
+    expect(cityFile.rows).toEqual([
+      expect.objectContaining({
+        payee: '东昌府区',
+        account: '',
+        amount: '4000.00',
+        purpose: `求学圆梦行动补助拨付 ${programmeId}`,
+        ref: 'org:lc-dongchangfu',
+      }),
+      expect.objectContaining({
+        payee: '职工203',
+        account: bankCardFor(203),
+        bank: '中国工商银行聊城分行',
+        amount: '2000.00',
+        purpose: `求学圆梦行动补助 ${programmeId}`,
+        ref: `app:${direct.id}`,
+      }),
+    ]);
+    for (const row of cityFile.rows) expect(row.key).toMatch(/^[0-9a-f]{40}$/);
+
+    // The county's file, downloaded by the county's own admin: its two workers, 2500.05 yuan each.
+    const countyAdmin = await stack.token({ sub: 'admin-dcf', role: 'admin', org: 'lc-dongchangfu' });
+    const countyFile = await bankFile(runId, 'lc-dongchangfu', countyAdmin);
+    expect(countyFile.bom).toEqual([0xef, 0xbb, 0xbf]);
+    expect(countyFile.rows.map((r) => [r.payee, r.account, r.amount, r.ref]).sort()).toEqual([
+      ['职工201', bankCardFor(201), '2500.05', `app:${county1.id}`],
+      ['职工202', bankCardFor(202), '2500.05', `app:${county2.id}`],
+    ]);
+
+    // Only admins of the payer or above: the city's admin may fetch the county's file, nobody else may.
+    expect(
+      (await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/lc-dongchangfu`, { token: admin }))
+        .status,
+    ).toBe(200);
+    const directAdmin = await stack.token({ sub: 'admin-sz', role: 'admin', org: 'lc-shizhi' });
+    const cityReviewer = await stack.token({ sub: 'reviewer-lc-x', role: 'reviewer', org: 'lc' });
+    const denied = [
+      [countyAdmin, 'lc'],
+      [directAdmin, 'lc-dongchangfu'],
+      [directAdmin, 'lc-shizhi'], // pays nothing in this run: no file
+      [admin, 'lc-chiping'],
+    ] as const;
+    for (const [token, payer] of denied) {
+      const res = await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/${payer}`, { token });
+      expect(res.status, payer).toBe(404);
+    }
+    expect((await stack.call('GET', '/v1/payout-runs/run-nope/bank-files/lc', { token: admin })).status).toBe(
+      404,
+    );
+    for (const token of [cityReviewer, county1.token]) {
+      expect((await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/lc`, { token })).status).toBe(403);
+    }
+
+    // Every link handed out is an audit record under the run: who, for which org, when.
+    const audit = await auditOf(runId);
+    expect(audit).toHaveLength(3);
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'bank_file_downloaded',
+          actor: 'admin-lc',
+          orgId: 'lc',
+          payerOrgId: 'lc',
+        }),
+        expect.objectContaining({
+          actor: 'admin-dcf',
+          orgId: 'lc-dongchangfu',
+          payerOrgId: 'lc-dongchangfu',
+        }),
+        expect.objectContaining({ actor: 'admin-lc', orgId: 'lc', payerOrgId: 'lc-dongchangfu' }),
+      ]),
+    );
+    for (const a of audit) expect(Date.parse(a.at as string)).toBeGreaterThan(Date.now() - 60_000);
+
+    // The city's bank confirms both lines; importing the same file again changes nothing.
+    const cityResults = {
+      payerOrgId: 'lc',
+      lines: cityFile.rows.map((r, n) => ({ key: r.key, status: 'paid', reference: `ICBC-${n}` })),
+    };
+    const first = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: admin,
+      body: cityResults,
+    });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toMatchObject({
+      runStatus: 'awaiting_bank',
+      counts: { paid: 2, failed: 0, unchanged: 0, unknown: 0 },
+    });
+    const again = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: admin,
+      body: cityResults,
+    });
+    expect(again.body).toMatchObject({
+      runStatus: 'awaiting_bank',
+      counts: { paid: 0, failed: 0, unchanged: 2, unknown: 0 },
+    });
+    expect(again.body.lines).toEqual(
+      cityResults.lines.map((l) => ({ key: l.key, outcome: 'unchanged', status: 'paid' })),
+    );
+    expect(await runIn(runId, ['awaiting_bank'])).toMatchObject({
+      counts: { planned: 4, paid: 2, failed: 0 },
+      awaitingBank: 2,
+      totals: expect.arrayContaining([
+        { funderOrgId: 'sd', totalFen: 100000 },
+        { funderOrgId: 'lc', totalFen: 100000 },
+      ]),
+    });
+
+    // The county cannot import into the city's file, nor see the run's lines through a wrong payer.
+    const crossImport = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: countyAdmin,
+      body: cityResults,
+    });
+    expect(crossImport.status).toBe(404);
+    const badKey = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: countyAdmin,
+      body: { payerOrgId: 'lc-dongchangfu', lines: [{ key: 'not-a-key', status: 'paid' }] },
+    });
+    expect(badKey.status).toBe(400);
+
+    // The county's bank pays one worker and rejects the other; a key from another file is unknown here.
+    const row1 = countyFile.rows.find((r) => r.ref === `app:${county1.id}`) as Record<string, string>;
+    const row2 = countyFile.rows.find((r) => r.ref === `app:${county2.id}`) as Record<string, string>;
+    const countyResults = {
+      payerOrgId: 'lc-dongchangfu',
+      lines: [
+        { key: row1.key, status: 'paid', reference: 'RCB-1' },
+        { key: row2.key, status: 'failed', reason: '账户已销户' },
+        { key: cityFile.rows[1]?.key as string, status: 'paid' },
+        { key: row1.key, status: 'failed', reason: 'repeated in the file' },
+      ],
+    };
+    const county = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: countyAdmin,
+      body: countyResults,
+    });
+    expect(county.status, JSON.stringify(county.body)).toBe(200);
+    expect(county.body).toMatchObject({
+      runStatus: 'failed',
+      counts: { paid: 1, failed: 1, unchanged: 0, unknown: 1 },
+      lines: [
+        { key: row1.key, outcome: 'paid' },
+        { key: row2.key, outcome: 'failed' },
+        { key: cityFile.rows[1]?.key, outcome: 'unknown_key' },
+        { key: row1.key, outcome: 'duplicate' },
+      ],
+    });
+    const ended = await stack.call('GET', `/v1/payout-runs/${runId}`, { token: admin });
+    expect(ended.body).toMatchObject({
+      status: 'failed',
+      counts: { planned: 4, paid: 3, failed: 1 },
+      failures: [
+        { kind: 'payment', payerOrgId: 'lc-dongchangfu', applicationId: county2.id, reason: '账户已销户' },
+      ],
+    });
+    expect(ended.body.totals).toEqual(
+      expect.arrayContaining([
+        { funderOrgId: 'sd', totalFen: 200000 },
+        { funderOrgId: 'lc', totalFen: 200000 },
+        { funderOrgId: 'lc-dongchangfu', totalFen: 50005 },
+      ]),
+    );
+    expect(ended.body.totals).toHaveLength(3);
+    expect(ended.body.awaitingBank).toBeUndefined();
+
+    // Importing the county's file again, or a "corrected" result for the failed line, changes nothing:
+    // a line's first result is final, and a failed payment is paid by a new run.
+    const corrected = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: countyAdmin,
+      body: {
+        payerOrgId: 'lc-dongchangfu',
+        lines: [countyResults.lines[0], { key: row2.key, status: 'paid' }],
+      },
+    });
+    expect(corrected.body).toMatchObject({
+      runStatus: 'failed',
+      counts: { paid: 0, failed: 0, unchanged: 2, unknown: 0 },
+      lines: [
+        { key: row1.key, outcome: 'unchanged', status: 'paid' },
+        { key: row2.key, outcome: 'unchanged', status: 'failed' },
+      ],
+    });
+    expect((await stack.call('GET', `/v1/payout-runs/${runId}`, { token: admin })).body).toMatchObject({
+      status: 'failed',
+      counts: { planned: 4, paid: 3, failed: 1 },
+    });
+
+    // The workers see what the bank said (R14).
+    const payments = async (app: { id: string; token: string }) =>
+      (await stack.call('GET', `/v1/applications/${app.id}`, { token: app.token })).body;
+    expect((await payments(county1)).payments).toEqual([
+      expect.objectContaining({ payerOrgId: 'lc-dongchangfu', amountFen: 250005, status: 'paid' }),
+    ]);
+    expect((await payments(direct)).payments).toEqual([
+      expect.objectContaining({ payerOrgId: 'lc', amountFen: 200000, status: 'paid' }),
+    ]);
+    const failedView = await payments(county2);
+    expect(failedView.payments).toEqual([
+      expect.objectContaining({ payerOrgId: 'lc-dongchangfu', amountFen: 250005, status: 'failed' }),
+    ]);
+    expect(failedView.timeline).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'payment_failed', reason: '账户已销户' })]),
+    );
+
+    // A new run plans only the failed payment (the county got its transfer already) and pays it.
+    const retry = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+      token: admin,
+      body: { rail: 'bank_file' },
+    });
+    expect(retry.status).toBe(202);
+    const retryRun = await runIn(retry.body.runId, ['awaiting_bank']);
+    expect(retryRun).toMatchObject({ counts: { planned: 1 }, awaitingBank: 1 });
+    expect(retryRun.bankFiles).toEqual([expect.objectContaining({ payerOrgId: 'lc-dongchangfu', lines: 1 })]);
+    const retryFile = await bankFile(retry.body.runId, 'lc-dongchangfu', countyAdmin);
+    expect(retryFile.rows).toEqual([expect.objectContaining({ key: row2.key, account: bankCardFor(202) })]);
+    const settled = await stack.call('POST', `/v1/payout-runs/${retry.body.runId}/bank-results`, {
+      token: countyAdmin,
+      body: { payerOrgId: 'lc-dongchangfu', lines: [{ key: row2.key, status: 'paid' }] },
+    });
+    expect(settled.body).toMatchObject({ runStatus: 'succeeded', counts: { paid: 1 } });
+    expect(
+      (await stack.call('GET', `/v1/payout-runs/${retry.body.runId}`, { token: admin })).body,
+    ).toMatchObject({
+      status: 'succeeded',
+      counts: { planned: 1, paid: 1, failed: 0 },
+      totals: expect.arrayContaining([{ funderOrgId: 'lc-dongchangfu', totalFen: 50005 }]),
+    });
+    expect((await payments(county2)).payments).toEqual([expect.objectContaining({ status: 'paid' })]);
+  }, 60_000);
+
+  it('documents the bank routes and the rail choice in /openapi.json', async () => {
+    const doc = await stack.call('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/payout-runs/{runId}/bank-files/{payerOrgId}',
+        '/v1/payout-runs/{runId}/bank-results',
+      ]),
+    );
+    expect(JSON.stringify(doc.body.components.schemas.StartPayoutRun)).toContain('bank_file');
+  });
+});

@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bankPurpose, csvField, renderBankFile, UTF8_BOM, yuan } from '../../shared/domain/bank-file.ts';
+
+describe('bank batch file (design §4 bank_file rail)', () => {
+  it('writes integer fen as yuan with two decimals, exactly (R6: never floating point)', () => {
+    expect(yuan(250000)).toBe('2500.00');
+    expect(yuan(250005)).toBe('2500.05');
+    expect(yuan(5)).toBe('0.05');
+    expect(yuan(0)).toBe('0.00');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (fen) => {
+        const text = yuan(fen);
+        expect(text).toMatch(/^\d+\.\d{2}$/);
+        expect(BigInt(text.replace('.', ''))).toBe(BigInt(fen));
+      }),
+    );
+    expect(() => yuan(1.5)).toThrow();
+  });
+
+  it('quotes what CSV needs quoted and defuses spreadsheet formulas', () => {
+    expect(csvField('张三')).toBe('张三');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('+86')).toBe("'+86");
+  });
+
+  it('renders a BOM, a header and one CRLF line per row', () => {
+    const text = renderBankFile([
+      {
+        key: 'k1',
+        payeeName: '职工1',
+        accountNumber: '6222020000000017',
+        bankName: '工商银行',
+        amountFen: 200000,
+        purpose: bankPurpose('payment', 'lc-2022'),
+        payeeRef: 'app:a1',
+      },
+    ]).toString('utf8');
+    expect(text.startsWith(UTF8_BOM)).toBe(true);
+    expect(text.slice(1).split('\r\n')).toEqual([
+      '业务编号,收款户名,收款账号,开户行,金额(元),用途,备注',
+      'k1,职工1,6222020000000017,工商银行,2000.00,求学圆梦行动补助 lc-2022,app:a1',
+      '',
+    ]);
+  });
+});
