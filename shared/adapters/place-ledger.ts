@@ -43,6 +43,8 @@ export interface SubmitRequest {
   set: Record<string, unknown>;
   /** The first step of the review chain: the submitted application enters that org's queue. */
   reviewerOrgId: string | null;
+  /** Who submits (the worker's account), for the audit trail. */
+  actor?: string;
   /** The receipt digest for a sequence number. */
   digest: (sequence: number) => Promise<string>;
   /** The unit's counters as last read, if the caller has them: a hint, the transaction decides. */
@@ -227,9 +229,12 @@ export class PlaceLedger {
           Item: {
             ...eventKey(req.applicationId, req.submittedAt, `${sequenceSortKey(sequence)}-submitted`),
             type: 'event',
+            // Audit trail: lodged with the first step of the chain, by the worker.
             event: {
               type: 'submitted',
               at: req.submittedAt,
+              ...(req.reviewerOrgId ? { orgId: req.reviewerOrgId } : {}),
+              ...(req.actor ? { actor: req.actor } : {}),
               sequence,
               quotaState: state,
               unitOrgId: req.unitOrgId,
@@ -558,7 +563,13 @@ export class PlaceLedger {
           ConditionExpression: 'attribute_exists(pk)',
         },
       },
-      this.eventPut(next.applicationId, at, 'promoted', { type: 'promoted', at, unitOrgId }),
+      // Audit trail: the place taken is the unit's.
+      this.eventPut(next.applicationId, at, 'promoted', {
+        type: 'promoted',
+        at,
+        orgId: unitOrgId,
+        unitOrgId,
+      }),
     ];
   }
 

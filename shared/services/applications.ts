@@ -7,7 +7,12 @@ import type {
 } from '../adapters/applications-repo.ts';
 import { deleteObject, inspectObject, presignUpload } from '../adapters/attachment-store.ts';
 import { attachmentsBucket } from '../adapters/bucket.ts';
-import { reviewQueueIndex, statusIndex, workerApplicationsIndex } from '../adapters/keys.ts';
+import {
+  reviewQueueIndex,
+  statusIndex,
+  WORKER_APPLICATIONS_CURSOR_KEYS,
+  workerApplicationsIndex,
+} from '../adapters/keys.ts';
 import { liveStatuses } from '../adapters/place-ledger.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import {
@@ -172,7 +177,7 @@ export async function createDraft(
   };
   assertEligible(programme, record, shanghaiDate(now));
   await deps.applications.create(record);
-  return toView(deps, { application: record, attachments: [], timeline: [{ type: 'created', at }] });
+  return toView(deps, caller, { application: record, attachments: [], timeline: [{ type: 'created', at }] });
 }
 
 /** `PATCH /applications/{id}`: a worker corrects its own draft until it submits. */
@@ -227,7 +232,7 @@ export async function updateDraft(
     { ...fields, updatedAt: next.updatedAt },
     current.status === 'returned' ? 'returned' : 'draft',
   );
-  return toView(deps, { ...bundle, application: next });
+  return toView(deps, caller, { ...bundle, application: next });
 }
 
 /**
@@ -339,7 +344,7 @@ async function missingDocuments(deps: Deps, bundle: ApplicationBundle, now: Date
 export async function submit(deps: Deps, caller: Caller, applicationId: string, now: Date) {
   const bundle = await ownBundle(deps, caller, applicationId);
   const app = bundle.application;
-  if (app.status === 'returned') return resubmit(deps, bundle, now);
+  if (app.status === 'returned') return resubmit(deps, caller, bundle, now);
   if (app.status !== 'draft') throw new AppError('invalid_state', { message: '申请已提交，不能重复提交' });
   const { programme, allocations } = await loadProgrammeWithCounters(deps, app.programmeId);
   if (!isWithinWindow(now, programme.applicationWindow)) {
@@ -362,6 +367,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     submittedAt,
     set: {},
     reviewerOrgId: app.chain[0] ?? null,
+    actor: caller.sub,
     counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
     digest: (sequence) =>
       receiptDigest(deps, {
@@ -392,7 +398,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
  * A returned application, corrected, goes back to the step that returned it (R12), keeping its
  * receipt and its place or waitlist position.
  */
-async function resubmit(deps: Deps, bundle: ApplicationBundle, now: Date) {
+async function resubmit(deps: Deps, caller: Caller, bundle: ApplicationBundle, now: Date) {
   const app = bundle.application;
   const missing = await missingDocuments(deps, bundle, now);
   if (missing.length > 0) throw new AppError('missing_attachments', { details: { missing } });
@@ -412,7 +418,7 @@ async function resubmit(deps: Deps, bundle: ApplicationBundle, now: Date) {
       condition: '#status = :returned AND updatedAt = :updatedAt',
       values: { ':returned': 'returned', ':updatedAt': app.updatedAt },
     },
-    { type: 'resubmitted', at, orgId: step },
+    { type: 'resubmitted', at, orgId: step, actor: caller.sub },
   );
   if (!changed) throw new AppError('invalid_state', { message: '申请状态已变化，请刷新后重试' });
   const waitlistPosition =
@@ -454,14 +460,15 @@ export async function withdraw(
   applicationId: string,
   now: Date,
 ): Promise<ApplicationView> {
-  await ownBundle(deps, caller, applicationId);
+  const { application: app } = await ownBundle(deps, caller, applicationId);
   const at = now.toISOString();
   await deps.ledger.release({
     applicationId,
     status: 'withdrawn',
     from: ['draft', ...liveStatuses],
     at,
-    event: { type: 'withdrawn', at },
+    // Audit trail: the place it frees is the unit's.
+    event: { type: 'withdrawn', at, orgId: app.unitOrgId, actor: caller.sub },
   });
   return getApplication(deps, caller, applicationId);
 }
@@ -494,16 +501,13 @@ export async function reallocate(
   return { programmeId, ...body, promotedApplications: promoted.length };
 }
 
-/** `GET /applications/{id}` for its owner (reviewers on the chain come with the review routes). */
+/** `GET /applications/{id}` for its owner or a union on its review chain (404 for anyone else). */
 export async function getApplication(
   deps: Deps,
   caller: Caller,
   applicationId: string,
 ): Promise<ApplicationView> {
-  const view = await toView(deps, await visibleBundle(deps, caller, applicationId));
-  // R14: the worker follows every step, but sees the unions that acted, not their officers.
-  if (caller.role === 'worker') view.timeline = view.timeline.map(({ actor: _actor, ...event }) => event);
-  return view;
+  return toView(deps, caller, await visibleBundle(deps, caller, applicationId));
 }
 
 /** `GET /me/applications`: the caller's applications, newest first. */
@@ -512,17 +516,21 @@ export async function listMine(deps: Deps, caller: Caller, cursor: string | unde
   const page = await deps.applications.listByWorker(
     caller.sub,
     20,
-    cursor ? decodeCursor(cursor, { gsi1pk }) : undefined,
+    cursor ? decodeCursor(cursor, { gsi1pk }, WORKER_APPLICATIONS_CURSOR_KEYS) : undefined,
   );
   const bundles = await Promise.all(page.ids.map((id) => deps.applications.bundle(id)));
   const applications = await Promise.all(
-    bundles.filter((b): b is ApplicationBundle => b !== undefined).map((b) => toView(deps, b)),
+    bundles.filter((b): b is ApplicationBundle => b !== undefined).map((b) => toView(deps, caller, b)),
   );
   return { applications, ...(page.next ? { cursor: encodeCursor(page.next) } : {}) };
 }
 
-/** The worker's view: masked personal numbers (PIPL), place and waitlist position, review chain, timeline. */
-async function toView(deps: Deps, bundle: ApplicationBundle): Promise<ApplicationView> {
+/**
+ * The application as `viewer` sees it: masked personal numbers (PIPL), place and waitlist position,
+ * review chain, timeline. A worker follows every step (R14) but sees the unions that acted, not their
+ * officers: every answer to a worker (read, list, correction) leaves out each event's `actor`.
+ */
+async function toView(deps: Deps, viewer: Caller, bundle: ApplicationBundle): Promise<ApplicationView> {
   const app = bundle.application;
   const waitlistPosition =
     app.quotaState === 'waitlisted' && app.sequence !== undefined
@@ -596,7 +604,9 @@ async function toView(deps: Deps, bundle: ApplicationBundle): Promise<Applicatio
         status: p.status === 'sending' ? 'pending' : p.status,
         ...(p.paidAt && p.status === 'paid' ? { paidAt: p.paidAt } : {}),
       })),
-    timeline: bundle.timeline.map((e) => ({ ...e })).sort((a, b) => a.at.localeCompare(b.at)),
+    timeline: bundle.timeline
+      .map(({ actor, ...e }) => (viewer.role === 'worker' ? e : { ...e, ...(actor ? { actor } : {}) }))
+      .sort((a, b) => a.at.localeCompare(b.at)),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
   };

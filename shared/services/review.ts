@@ -1,6 +1,11 @@
 import type { ApplicationBundle, ApplicationRecord } from '../adapters/applications-repo.ts';
 import { presignDownload } from '../adapters/attachment-store.ts';
-import { REVIEW_QUEUE_ATTRIBUTES, reviewQueueIndex, statusIndex } from '../adapters/keys.ts';
+import {
+  REVIEW_QUEUE_ATTRIBUTES,
+  REVIEW_QUEUE_CURSOR_KEYS,
+  reviewQueueIndex,
+  statusIndex,
+} from '../adapters/keys.ts';
 import { isWithinWindow } from '../domain/dates.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Caller } from '../http/auth.ts';
@@ -21,9 +26,12 @@ export async function visibleBundle(
 ): Promise<ApplicationBundle> {
   const bundle = await deps.applications.bundle(applicationId);
   const app = bundle?.application;
+  // A draft is the worker's alone: its chain becomes the unions' business only once it is submitted.
   const visible =
     app !== undefined &&
-    (caller.role === 'worker' ? app.ownerSub === caller.sub : app.chain.includes(actingOrg(caller)));
+    (caller.role === 'worker'
+      ? app.ownerSub === caller.sub
+      : app.status !== 'draft' && app.chain.includes(actingOrg(caller)));
   if (!bundle || !visible) throw notFound('申请不存在');
   return bundle;
 }
@@ -204,7 +212,7 @@ export async function reviewQueue(
   const page = await deps.applications.queuePage(
     gsi2pk,
     query.limit,
-    query.cursor ? decodeCursor(query.cursor, { gsi2pk }) : undefined,
+    query.cursor ? decodeCursor(query.cursor, { gsi2pk }, REVIEW_QUEUE_CURSOR_KEYS) : undefined,
   );
   return {
     programmeId: query.programmeId,
