@@ -191,7 +191,14 @@ async function lapseUndecided(
         status: 'lapsed',
         from: undecidedStatuses,
         at,
-        event: { type: 'lapsed', at, batchId },
+        // Audit trail: lapsed at the step it was waiting on, by the programme calendar.
+        event: {
+          type: 'lapsed',
+          at,
+          batchId,
+          actor: 'calendar',
+          ...(app.currentOrgId ? { orgId: app.currentOrgId } : {}),
+        },
       });
       lapsed++;
     } catch (err) {
