@@ -22,9 +22,7 @@ export function rushProgrammeBody(programmeId: string, places: number, now = new
     applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
     reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
     levels: ['junior_college'],
-    allocations: [
-      { unitOrgId: rushUnitOrgId, places, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] },
-    ],
+    allocations: [{ unitOrgId: rushUnitOrgId, places, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] }],
   };
 }
 
