@@ -298,6 +298,40 @@ export class PayoutRepository {
   }
 
   /**
+   * {@link claim} for many instructions at once: each chunk of up to 100 in one transaction whose
+   * every update keeps the `pending | sending` condition. A chunk that fails a condition (one
+   * instruction settled meanwhile) is claimed item by item, so one stale instruction blocks nothing.
+   * Answers the instructions taken, in the order given.
+   */
+  async claimMany(list: readonly InstructionRecord[], at: string): Promise<InstructionRecord[]> {
+    const taken = new Set<InstructionRecord>();
+    await pool(
+      chunks(list, () => 1),
+      WRITE_CONCURRENCY,
+      async (chunk) => {
+        const items = chunk.map((i) => ({
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: i.pk, sk: i.sk },
+            UpdateExpression: 'SET #s = :sending, sendingAt = :at ADD attempts :one',
+            ConditionExpression: '#s IN (:pending, :sending)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':at': at, ':one': 1 },
+          },
+        }));
+        if (await this.transact(items)) {
+          for (const i of chunk) taken.add(i);
+          return;
+        }
+        await pool(chunk, WRITE_CONCURRENCY, async (i) => {
+          if (await this.claim(i, at)) taken.add(i);
+        });
+      },
+    );
+    return list.filter((i) => taken.has(i));
+  }
+
+  /**
    * Records that a rail which answers later (bank_file) took a `sending` instruction; it stays
    * `sending` until the rail's result is recorded with {@link settle}. False when it was not `sending`.
    */
@@ -433,13 +467,58 @@ export class PayoutRepository {
    * record, and for a worker payment its copy in the application and a timeline event (R14).
    * False when the instruction was not `sending` any more (settled by someone else).
    */
-  async settle(
-    i: InstructionRecord,
-    outcome: { status: 'paid' | 'failed'; reference: string; reason?: string },
-    at: string,
-  ): Promise<boolean> {
+  async settle(i: InstructionRecord, outcome: Settlement['outcome'], at: string): Promise<boolean> {
+    try {
+      await retryConflicts(() =>
+        this.db.send(new TransactWriteCommand({ TransactItems: this.settleItems(i, outcome, at) })),
+      );
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
+      throw err;
+    }
+  }
+
+  /**
+   * {@link settle} for many instructions: the settlements of a chunk — each with its paid-key record,
+   * worker-visible copy and timeline event, at most 100 items — in one transaction, every state
+   * change still conditional on `sending`. A chunk that fails a condition (an instruction settled
+   * meanwhile) is settled item by item. Answers the settlements that moved their instruction.
+   */
+  async settleMany(list: readonly Settlement[], at: string): Promise<Settlement[]> {
+    const done = new Set<Settlement>();
+    await pool(
+      chunks(list, (s) => settleItemCount(s.i)),
+      WRITE_CONCURRENCY,
+      async (chunk) => {
+        if (await this.transact(chunk.flatMap((s) => this.settleItems(s.i, s.outcome, at)))) {
+          for (const s of chunk) done.add(s);
+          return;
+        }
+        await pool(chunk, WRITE_CONCURRENCY, async (s) => {
+          if (await this.settle(s.i, s.outcome, at)) done.add(s);
+        });
+      },
+    );
+    return list.filter((s) => done.has(s));
+  }
+
+  /** One transaction, conflicts retried; false when a condition failed (nothing was written). */
+  private async transact(items: TransactItems): Promise<boolean> {
+    if (items.length === 0) return true;
+    try {
+      await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return false;
+      throw err;
+    }
+  }
+
+  /** The writes of one settlement: the conditional state change first, then what follows from it. */
+  private settleItems(i: InstructionRecord, outcome: Settlement['outcome'], at: string): TransactItems {
     const paid = outcome.status === 'paid';
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItems = [
       {
         Update: {
           TableName: this.tableName,
@@ -504,14 +583,42 @@ export class PayoutRepository {
         },
       );
     }
-    try {
-      await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
-      return true;
-    } catch (err) {
-      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
-      throw err;
-    }
+    return items;
   }
+}
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** A rail's final answer for a `sending` instruction, to be recorded. */
+export interface Settlement {
+  i: InstructionRecord;
+  outcome: { status: 'paid' | 'failed'; reference: string; reason?: string };
+}
+
+/** Items one settlement writes at most (state change, paid-key record, worker copy, event). */
+export const settleItemCount = (i: Pick<InstructionRecord, 'kind' | 'applicationId'>) =>
+  i.kind === 'payment' && i.applicationId ? 4 : 2;
+
+/** TransactWriteItems takes at most 100 items. */
+export const TRANSACTION_ITEMS = 100;
+
+/** Splits `list`, in order, into chunks whose items (by `size`) fit one transaction. */
+export function chunks<T>(list: readonly T[], size: (item: T) => number, limit = TRANSACTION_ITEMS): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let used = 0;
+  for (const item of list) {
+    const n = size(item);
+    if (current.length > 0 && used + n > limit) {
+      out.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(item);
+    used += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 function eventOf(

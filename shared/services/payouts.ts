@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { instructionKey, type PayoutPhase, statusIndex } from '../adapters/keys.ts';
-import type { InstructionRecord, PayoutRunRecord } from '../adapters/payouts-repo.ts';
-import { pool } from '../adapters/payouts-repo.ts';
+import {
+  chunks,
+  type InstructionRecord,
+  type PayoutRunRecord,
+  pool,
+  type Settlement,
+  settleItemCount,
+  TRANSACTION_ITEMS,
+} from '../adapters/payouts-repo.ts';
 import { defaultRailName } from '../adapters/rails/index.ts';
 import type { PaymentRail, RailInstruction, RailName, RailResult } from '../adapters/rails/rail.ts';
 import { backoffMs, sleep } from '../adapters/retry.ts';
@@ -27,8 +34,10 @@ import type { Deps } from './deps.ts';
 
 /** Instructions per Map item: ~100 keeps a run of ~500,000 payments inside one execution's history (design §4). */
 export const PAGE_SIZE = 100;
-/** Instructions of one page sent to the rail at once. */
-const PAGE_CONCURRENCY = 10;
+/** Chunks of one page (each settled in one transaction) in flight at once. */
+const CHUNK_CONCURRENCY = 4;
+/** Calls in flight at once to a rail that takes one instruction per call. */
+const RAIL_CONCURRENCY = 10;
 /** Calls of the rail per instruction inside one page attempt before the page is left to Step Functions' Retry. */
 const RAIL_ATTEMPTS = 3;
 const MAX_REPORTED_FAILURES = 200;
@@ -273,6 +282,11 @@ function descriptors(
  * idempotency key, then `sending → paid | failed` (conditional). An instruction left `sending` by a
  * crashed attempt is sent again with the same key, and the rail answers its first payment. A payment
  * by a unit whose transfer was not paid fails: the unit never got the money (R7).
+ *
+ * The page's claims go in one conditional transaction; then chunks of instructions whose
+ * settlements fit one transaction (≤ 100 items with their paid-key records, worker copies and
+ * events) are sent to the rail together (`payMany` where the rail has it) and settled together,
+ * a few chunks at once. Any write that fails its condition falls back to one instruction at a time.
  * Throws when something is left unsettled, so Step Functions' Retry runs the page again.
  */
 export async function payPage(
@@ -296,58 +310,55 @@ export async function payPage(
   let paid = 0;
   let failed = 0;
   let submitted = 0;
-  let settledBefore = 0;
   let unsettled = 0;
   let crashed = false;
 
-  const settle = async (i: InstructionRecord, outcome: RailResult & { status: 'paid' | 'failed' }) => {
-    if (!(await deps.payouts.settle(i, outcome, new Date().toISOString()))) return;
-    if (outcome.status === 'paid') paid++;
-    else failed++;
+  const open = instructions.filter((i) => i.status !== 'paid' && i.status !== 'failed');
+  const claimed = await deps.payouts.claimMany(open, new Date().toISOString());
+  // Not taken: settled by someone else since the page was read.
+  const settledBefore = instructions.length - claimed.length;
+
+  const settle = async (list: Settlement[]) => {
+    for (const s of await deps.payouts.settleMany(list, new Date().toISOString())) {
+      if (s.outcome.status === 'paid') paid++;
+      else failed++;
+    }
   };
 
-  await pool(instructions, PAGE_CONCURRENCY, async (i) => {
-    if (i.status === 'paid' || i.status === 'failed') {
-      settledBefore++;
-      return;
-    }
+  await pool(chunks(claimed, settleItemCount), CHUNK_CONCURRENCY, async (chunk) => {
     if (crashed) {
-      unsettled++;
+      unsettled += chunk.length;
       return;
     }
-    if (!(await deps.payouts.claim(i, new Date().toISOString()))) {
-      settledBefore++;
-      return;
+    const settlements: Settlement[] = [];
+    const toRail: InstructionRecord[] = [];
+    for (const i of chunk) {
+      const transfer = i.dependsOnSk ? transferStatus.get(i.dependsOnSk) : 'paid';
+      if (transfer === 'paid' || transfer === 'submitted') toRail.push(i);
+      else settlements.push({ i, outcome: { status: 'failed', reference: '', reason: TRANSFER_NOT_PAID } });
     }
-    const transfer = i.dependsOnSk ? transferStatus.get(i.dependsOnSk) : 'paid';
-    if (transfer !== 'paid' && transfer !== 'submitted') {
-      await settle(i, { status: 'failed', reference: '', reason: 'transfer_not_paid: 上级拨付未到账' });
-      return;
-    }
-    let outcome: RailResult | undefined;
-    for (let attempt = 0; attempt < RAIL_ATTEMPTS && !outcome; attempt++) {
-      try {
-        outcome = await rail.pay(railInstruction(i));
-      } catch {
-        // Unknown outcome (transient error, timeout, lost answer): ask again with the same key.
-        payoutStats.railRetries++;
-        if (attempt + 1 < RAIL_ATTEMPTS) await sleep(backoffMs(attempt, 5, 100));
+    const answers = await callRail(rail, toRail);
+    const toSubmit: { i: InstructionRecord; reference: string }[] = [];
+    for (const i of toRail) {
+      const outcome = answers.get(i);
+      if (!outcome) {
+        unsettled++;
+        continue;
       }
+      if (crashed) continue;
+      if (random() < (faults.crashRate ?? 0)) {
+        // The rail has answered but this answer and the ones after it are never recorded: the
+        // instructions stay `sending` and the page's next attempt sends them again with their keys.
+        crashed = true;
+        continue;
+      }
+      if (outcome.status === 'submitted') toSubmit.push({ i, reference: outcome.reference });
+      else settlements.push({ i, outcome: { ...outcome, status: outcome.status } });
     }
-    if (!outcome) {
-      unsettled++;
-      return;
-    }
-    if (random() < (faults.crashRate ?? 0)) {
-      // The rail has answered but the answer is never recorded: the instruction stays `sending`.
-      crashed = true;
-      return;
-    }
-    if (outcome.status === 'submitted') {
-      if (await deps.payouts.markSubmitted(i, outcome.reference, new Date().toISOString())) submitted++;
-      return;
-    }
-    await settle(i, { ...outcome, status: outcome.status });
+    await settle(settlements);
+    await pool(toSubmit, RAIL_CONCURRENCY, async ({ i, reference }) => {
+      if (await deps.payouts.markSubmitted(i, reference, new Date().toISOString())) submitted++;
+    });
   });
 
   await deps.payouts.addCounts(descriptor.runId, paid, failed);
@@ -360,6 +371,55 @@ export async function payPage(
     throw new PayPageIncomplete(unsettled);
   }
   return { paid, failed, submitted, settledBefore };
+}
+
+const TRANSFER_NOT_PAID = 'transfer_not_paid: 上级拨付未到账';
+
+/**
+ * Sends instructions to the rail — together where it takes many at once, else a few at a time —
+ * asking again with the same keys for those whose outcome is unknown (transient error, timeout, lost
+ * answer), up to {@link RAIL_ATTEMPTS} calls each. Instructions without an answer are absent.
+ */
+async function callRail(
+  rail: PaymentRail,
+  instructions: readonly InstructionRecord[],
+): Promise<Map<InstructionRecord, RailResult>> {
+  const answers = new Map<InstructionRecord, RailResult>();
+  let asking = [...instructions];
+  for (let attempt = 0; attempt < RAIL_ATTEMPTS && asking.length > 0; attempt++) {
+    if (attempt > 0) await sleep(backoffMs(attempt - 1, 5, 100));
+    const results: (RailResult | Error)[] = new Array(asking.length);
+    if (rail.payMany) {
+      const batch = asking;
+      for (let n = 0; n < batch.length; n += TRANSACTION_ITEMS) {
+        const part = batch.slice(n, n + TRANSACTION_ITEMS);
+        (await rail.payMany(part.map(railInstruction))).forEach((r, k) => {
+          results[n + k] = r;
+        });
+      }
+    } else {
+      const indexed = asking.map((i, n) => ({ i, n }));
+      await pool(indexed, RAIL_CONCURRENCY, async ({ i, n }) => {
+        try {
+          results[n] = await rail.pay(railInstruction(i));
+        } catch (err) {
+          results[n] = err instanceof Error ? err : new Error(String(err));
+        }
+      });
+    }
+    const again: InstructionRecord[] = [];
+    asking.forEach((i, n) => {
+      const result = results[n];
+      if (result && !(result instanceof Error)) answers.set(i, result);
+      else {
+        // Unknown outcome (transient error, timeout, lost answer): ask again with the same key.
+        payoutStats.railRetries++;
+        again.push(i);
+      }
+    });
+    asking = again;
+  }
+  return answers;
 }
 
 function railInstruction(i: InstructionRecord): RailInstruction {

@@ -38,6 +38,12 @@ export interface RailResult {
 export interface PaymentRail {
   readonly name: RailName;
   pay(instruction: RailInstruction): Promise<RailResult>;
+  /**
+   * Optional: {@link pay} for many instructions at once (at most 100), one answer per instruction in
+   * the order given; an `Error` answer means "unknown, try again" for that instruction only. The same
+   * guarantee holds: each key pays once however often, and in whatever batches, it is sent.
+   */
+  payMany?(instructions: readonly RailInstruction[]): Promise<(RailResult | Error)[]>;
 }
 
 /** A rail's error that a retry may cure (the caller tries again with the same key). */

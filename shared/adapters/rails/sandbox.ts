@@ -1,6 +1,13 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from '../errors.ts';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { cancellationReasons, isConditionFailed } from '../errors.ts';
 import { sandboxLedgerKey } from '../keys.ts';
+import { backoffMs, retryConflicts, sleep } from '../retry.ts';
 import { type PaymentRail, type RailInstruction, type RailResult, TransientRailError } from './rail.ts';
 
 /** Faults the sandbox injects, each a probability per call (local tests and benchmarks only). */
@@ -37,30 +44,148 @@ export class SandboxRail implements PaymentRail {
 
   async pay(instruction: RailInstruction): Promise<RailResult> {
     sandboxStats.calls++;
+    const fault = this.fault();
+    if (fault) {
+      if (fault === 'timeout') await sleep(this.faults.timeoutMs ?? 20);
+      throw this.faultError(fault);
+    }
+    return this.write(instruction);
+  }
+
+  /**
+   * Many calls at once: each instruction meets the same injected faults as a single call; the rest
+   * are written as conditional puts in one transaction (a key already in the ledger fails its
+   * condition, is answered with its first payment and left out of the next try), so a key still
+   * pays once however it is batched. Anything left unsure falls back to one conditional put per key.
+   */
+  async payMany(instructions: readonly RailInstruction[]): Promise<(RailResult | Error)[]> {
+    const answers: (RailResult | Error | undefined)[] = instructions.map(() => undefined);
+    const seen = new Set<string>();
+    let toWrite: number[] = [];
+    const oneByOne: number[] = [];
+    let timedOut = false;
+    instructions.forEach((instruction, n) => {
+      sandboxStats.calls++;
+      const fault = this.fault();
+      if (fault) {
+        timedOut ||= fault === 'timeout';
+        answers[n] = this.faultError(fault);
+      } else if (seen.has(instruction.key)) {
+        // The same key twice in one batch: a transaction takes an item once; it is a repeat anyway.
+        oneByOne.push(n);
+      } else {
+        seen.add(instruction.key);
+        toWrite.push(n);
+      }
+    });
+    if (timedOut) await sleep(this.faults.timeoutMs ?? 20);
+
+    for (let attempt = 0; toWrite.length > 0; attempt++) {
+      if (attempt >= 3) {
+        oneByOne.push(...toWrite);
+        break;
+      }
+      const batch = toWrite;
+      const paidAt = new Date().toISOString();
+      try {
+        await retryConflicts(() =>
+          this.db.send(
+            new TransactWriteCommand({
+              TransactItems: batch.map((n) => ({
+                Put: {
+                  TableName: this.tableName,
+                  Item: this.entry(instructions[n] as RailInstruction, paidAt),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+            }),
+          ),
+        );
+        for (const n of batch) {
+          sandboxStats.paid++;
+          answers[n] = this.answer(instructions[n] as RailInstruction);
+        }
+        toWrite = [];
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons?.includes('ConditionalCheckFailed')) {
+          // Unknown outcome for the whole batch: each key is asked again by the caller.
+          for (const n of batch) answers[n] = err instanceof Error ? err : new Error(String(err));
+          toWrite = [];
+          break;
+        }
+        // Nothing of the batch was written. Keys paid before answer that payment; the rest go again.
+        const repeats = batch.filter((_, k) => reasons[k] === 'ConditionalCheckFailed');
+        const references = await this.references(
+          repeats.map((n) => (instructions[n] as RailInstruction).key),
+        );
+        for (const n of repeats) {
+          const key = (instructions[n] as RailInstruction).key;
+          sandboxStats.repeats++;
+          answers[n] = { status: 'paid', reference: references.get(key) ?? referenceOf(key) };
+        }
+        toWrite = batch.filter((_, k) => reasons[k] !== 'ConditionalCheckFailed');
+        if (toWrite.length > 0) await sleep(backoffMs(attempt, 5, 50));
+      }
+    }
+    for (const n of oneByOne) {
+      try {
+        answers[n] = await this.write(instructions[n] as RailInstruction);
+      } catch (err) {
+        answers[n] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    return answers.map((a) => a ?? new TransientRailError('sandbox: no answer'));
+  }
+
+  private fault(): 'transient' | 'timeout' | undefined {
     if (this.random() < (this.faults.transientRate ?? 0)) {
       sandboxStats.transient++;
-      throw new TransientRailError('sandbox: injected transient error');
+      return 'transient';
     }
     if (this.random() < (this.faults.timeoutRate ?? 0)) {
       sandboxStats.timeouts++;
-      await new Promise((r) => setTimeout(r, this.faults.timeoutMs ?? 20));
-      throw new TransientRailError('sandbox: injected timeout');
+      return 'timeout';
     }
-    const reference = `sbx-${instruction.key.slice(0, 16)}`;
+    return undefined;
+  }
+
+  private faultError(fault: 'transient' | 'timeout'): TransientRailError {
+    return new TransientRailError(
+      fault === 'transient' ? 'sandbox: injected transient error' : 'sandbox: injected timeout',
+    );
+  }
+
+  private entry(instruction: RailInstruction, paidAt: string): Record<string, unknown> {
+    return {
+      ...sandboxLedgerKey(instruction.key),
+      type: 'sandbox-ledger',
+      key: instruction.key,
+      reference: referenceOf(instruction.key),
+      runId: instruction.runId,
+      payerOrgId: instruction.payerOrgId,
+      amountFen: instruction.amountFen,
+      paidAt,
+    };
+  }
+
+  /** The answer to a payment just written, unless the injected fault loses it (paid, answer lost). */
+  private answer(instruction: RailInstruction): RailResult | Error {
+    if (this.random() < (this.faults.lostAnswerRate ?? 0)) {
+      sandboxStats.lostAnswers++;
+      return new TransientRailError('sandbox: injected lost answer (paid, answer lost)');
+    }
+    return { status: 'paid', reference: referenceOf(instruction.key) };
+  }
+
+  /** One conditional put: pays the key, or answers the payment made under it before. */
+  private async write(instruction: RailInstruction): Promise<RailResult> {
+    const reference = referenceOf(instruction.key);
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            ...sandboxLedgerKey(instruction.key),
-            type: 'sandbox-ledger',
-            key: instruction.key,
-            reference,
-            runId: instruction.runId,
-            payerOrgId: instruction.payerOrgId,
-            amountFen: instruction.amountFen,
-            paidAt: new Date().toISOString(),
-          },
+          Item: this.entry(instruction, new Date().toISOString()),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -78,13 +203,32 @@ export class SandboxRail implements PaymentRail {
       );
       return { status: 'paid', reference: (found.Item?.reference as string | undefined) ?? reference };
     }
-    if (this.random() < (this.faults.lostAnswerRate ?? 0)) {
-      sandboxStats.lostAnswers++;
-      throw new TransientRailError('sandbox: injected lost answer (paid, answer lost)');
+    const answer = this.answer(instruction);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+
+  /** The references the ledger holds for `keys` (strongly consistent). */
+  private async references(keys: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (let n = 0; n < keys.length; n += 100) {
+      let ask = keys.slice(n, n + 100).map((key) => sandboxLedgerKey(key));
+      for (let attempt = 0; ask.length > 0 && attempt < 10; attempt++) {
+        const out = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: ask, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          found.set(item.key as string, item.reference as string);
+        }
+        ask = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof ask;
+        if (ask.length > 0) await sleep(backoffMs(attempt, 20, 1000));
+      }
     }
-    return { status: 'paid', reference };
+    return found;
   }
 }
+
+const referenceOf = (key: string) => `sbx-${key.slice(0, 16)}`;
 
 /** Sandbox faults from the environment, local stage only (`SANDBOX_TRANSIENT_RATE` …). */
 export function sandboxFaultsFromEnv(env: NodeJS.ProcessEnv): SandboxFaults {
