@@ -16,6 +16,7 @@ import {
   programmePartition,
   statusIndex,
 } from './keys.ts';
+import { type QueryInput, queryAll } from './query.ts';
 
 /** A transition as recorded once carried out: the programme's calendar history. */
 export interface CalendarRecord {
@@ -221,19 +222,8 @@ export class CalendarRepository {
     }
   }
 
-  private async queryAll(
-    input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.db.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: startKey }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryInput): Promise<Record<string, unknown>[]> {
+    return queryAll(this.db, this.tableName, input);
   }
 }
 

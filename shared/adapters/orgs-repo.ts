@@ -4,11 +4,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Org } from '../schemas/orgs.ts';
 import { duplicateAsConflict } from './errors.ts';
 import { orgChildrenIndex, orgKey } from './keys.ts';
+import { queryAll } from './query.ts';
 
 /** Organisations of the union tree, each stored with its materialised path. */
 export class OrgRepository {
@@ -44,22 +44,12 @@ export class OrgRepository {
   }
 
   async children(parentId: string): Promise<Org[]> {
-    const children: Org[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': orgChildrenIndex(parentId).gsi1pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      children.push(...(out.Items ?? []).map(toOrg));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return children;
+    const items = await queryAll(this.db, this.tableName, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': orgChildrenIndex(parentId).gsi1pk },
+    });
+    return items.map(toOrg);
   }
 
   /** Stores a new org; 409 `already_exists` when the id is taken. */

@@ -1,6 +1,5 @@
 import {
   type DynamoDBDocumentClient,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +13,7 @@ import {
   programmeListIndex,
   programmePartition,
 } from './keys.ts';
+import { queryAll } from './query.ts';
 import { retryConflicts } from './retry.ts';
 
 /** An allocation unit as stored: the attachment-table row plus its live place counters (design §3). */
@@ -46,21 +46,11 @@ export class ProgrammeRepository {
 
   /** The programme and the live counters of every unit, in one query. */
   async get(programmeId: string): Promise<ProgrammeWithAllocations | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': programmePartition(programmeId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': programmePartition(programmeId) },
+      ConsistentRead: true,
+    });
     const head = items.find((i) => i.sk === programmeKey(programmeId).sk);
     if (!head) return undefined;
     const allocations = items
@@ -77,23 +67,13 @@ export class ProgrammeRepository {
   }
 
   async list(): Promise<Programme[]> {
-    const programmes: Programme[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': programmeListIndex().gsi1pk },
-          ScanIndexForward: false,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      programmes.push(...(out.Items ?? []).map((i) => toProgramme(i, [])));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return programmes;
+    const items = await queryAll(this.db, this.tableName, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': programmeListIndex().gsi1pk },
+      ScanIndexForward: false,
+    });
+    return items.map((i) => toProgramme(i, []));
   }
 
   /** Publishes a programme and its allocation units atomically; 409 `already_exists` on a taken id. */
