@@ -19,6 +19,37 @@ export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<Http
 /** API Gateway's own payload limit; the handlers enforce their smaller one. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
+/**
+ * Invocations of one function the local gateway runs at once (see {@link invocationLimiter}).
+ * Past about 50 nothing gets faster: each handler's DynamoDB client has 50 sockets.
+ */
+export const LOCAL_FUNCTION_CONCURRENCY = 64;
+
+/**
+ * Lambda runs one request at a time per container and adds containers up to the function's
+ * concurrency. Locally every function runs in this one process: unbounded, a burst of thousands of
+ * requests would all be in flight at once and share the process evenly, so that each of them
+ * finishes only at the end of the burst — past API Gateway's 29 s when the burst is large. Here at
+ * most `limit` invocations of a function run at once; the others wait their turn in arrival order,
+ * and a handler's clock starts when it is invoked, as a Lambda's does.
+ */
+export function invocationLimiter(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(invoke: () => Promise<T>): Promise<T> => {
+    if (running < limit) running++;
+    else await new Promise<void>((admit) => waiting.push(admit));
+    try {
+      return await invoke();
+    } finally {
+      // Hand the slot straight to the next in line; free it only when nobody waits.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 interface CompiledRoute {
   route: RouteDef;
   pattern: RegExp;
@@ -73,8 +104,19 @@ export function createGateway(options: {
   handlers: Record<FunctionGroup, LambdaHandler>;
   auth: DevAuthority;
   webDir?: string;
+  /** Invocations of one function at once; default {@link LOCAL_FUNCTION_CONCURRENCY}. */
+  concurrency?: number;
 }): Server {
   const compiled = routeList.map(compile);
+  const limiters = new Map<FunctionGroup, ReturnType<typeof invocationLimiter>>();
+  const invoke = (group: FunctionGroup, call: () => Promise<HttpResult>) => {
+    let limiter = limiters.get(group);
+    if (!limiter) {
+      limiter = invocationLimiter(options.concurrency ?? LOCAL_FUNCTION_CONCURRENCY);
+      limiters.set(group, limiter);
+    }
+    return limiter(call);
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -147,10 +189,12 @@ export function createGateway(options: {
       );
     }
 
-    const event = toEvent(req, url, route, pathParameters, body, claims);
     const handler = options.handlers[route.group];
     try {
-      const result = await handler(event, lambdaContext(route.group));
+      // The event and its context are made at invocation: the handler's 29 s start then.
+      const result = await invoke(route.group, () =>
+        handler(toEvent(req, url, route, pathParameters, body, claims), lambdaContext(route.group)),
+      );
       send(res, result);
     } catch (err) {
       logger.error('handler threw past its middleware', errorSummary(err));

@@ -290,6 +290,39 @@ export class PlaceLedger {
     }));
   }
 
+  /**
+   * The waitlist position of an application that has just joined the unit's waitlist, in two small
+   * reads whatever the waitlist's length: the unit's `waitlisted` counter (which counts the waitlist,
+   * design §3), then how many of those waiting hold a later receipt — the few submissions that
+   * committed ahead of it. {@link waitlistPosition} counts everyone ahead instead: a read of the whole
+   * waitlist per submission, O(n²) over a rush (docs/benchmarks.md). Read in this order, joins landing
+   * meanwhile can only lower the answer: like `waitlistPosition`'s, it may be lower than the position
+   * the worker ends up with, never higher (a withdrawal or promotion between the two reads aside).
+   */
+  async waitlistPositionOnJoin(programmeId: string, unitOrgId: string, sequence: number): Promise<number> {
+    const { waitlisted } = await this.consistentCounters(programmeId, unitOrgId);
+    let later = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk > :mine',
+          ExpressionAttributeValues: {
+            ':pk': waitlistPartition(programmeId, unitOrgId),
+            ':mine': sequenceSortKey(sequence),
+          },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      later += out.Count ?? 0;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return Math.max(1, waitlisted - later);
+  }
+
   /** 1-based position on the unit's waitlist: how many wait with an earlier receipt, plus one. */
   async waitlistPosition(programmeId: string, unitOrgId: string, sequence: number): Promise<number> {
     let count = 0;

@@ -380,7 +380,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
   });
   const waitlistPosition =
     outcome.state === 'waitlisted'
-      ? await deps.ledger.waitlistPosition(app.programmeId, app.unitOrgId, outcome.sequence)
+      ? await deps.ledger.waitlistPositionOnJoin(app.programmeId, app.unitOrgId, outcome.sequence)
       : undefined;
   return {
     id: applicationId,

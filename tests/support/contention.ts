@@ -1,34 +1,13 @@
 import { expect } from 'vitest';
 import { retryStats } from '../../shared/adapters/retry.ts';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
-import { attachmentKinds } from '../../shared/domain/documents.ts';
 import { invariantViolations } from '../../shared/domain/places.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import type { TestStack } from '../integration/harness.ts';
-import { draftBody } from './fixtures.ts';
 import { placeSnapshot } from './ledger-fixtures.ts';
+import { pool } from './pool.ts';
+import { rushDraftBody, rushProgrammeBody, verifiedAttachments } from './rush.ts';
 
-const today = shanghaiDate(new Date());
-const year = Number(today.slice(0, 4));
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function pool<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await work(items[i] as T, i);
-      }
-    }),
-  );
-  return results;
-}
+export { pool };
 
 /**
  * A programme open today with one unit of `places` places, and `drafts` complete drafts in it, each
@@ -42,23 +21,7 @@ export async function prepareContention(
   const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
   const created = await stack.call('POST', '/v1/programmes', {
     token: admin,
-    body: {
-      id: options.programmeId,
-      title: '并发测试',
-      ownerOrgId: 'lc',
-      year: Number(addDays(today, -10).slice(0, 4)),
-      enrolmentYear: year,
-      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-      levels: ['junior_college'],
-      allocations: [
-        {
-          unitOrgId: 'lc-dongchangfu',
-          places: options.places,
-          funding: [{ funderOrgId: 'sd', amountFen: 100000 }],
-        },
-      ],
-    },
+    body: rushProgrammeBody(options.programmeId, options.places),
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const workers = await pool(
@@ -68,26 +31,11 @@ export async function prepareContention(
       const token = await stack.token({ sub: `${options.programmeId}-w${i}`, role: 'worker' });
       const res = await stack.call('POST', '/v1/applications', {
         token,
-        body: draftBody(100_000 + i, {
-          programmeId: options.programmeId,
-          employerOrgId: 'lc-dcf-gucheng-textile',
-          enrolmentYear: year,
-        }),
+        body: rushDraftBody(options.programmeId, i),
       });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
-      const at = new Date().toISOString();
-      for (const kind of attachmentKinds) {
-        await deps.applications.putAttachment({
-          attachmentId: `${kind.replace(/_/g, '')}${i}`,
-          applicationId: res.body.id,
-          kind,
-          contentType: 'image/png',
-          declaredBytes: 16,
-          key: `applications/${res.body.id}/${kind}`,
-          status: 'verified',
-          sizeBytes: 16,
-          createdAt: at,
-        });
+      for (const attachment of verifiedAttachments(res.body.id, i, new Date().toISOString())) {
+        await deps.applications.putAttachment(attachment);
       }
       return { token, id: res.body.id as string };
     },

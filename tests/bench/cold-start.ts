@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { AppFunction } from '../../infra/constructs/app-function.ts';
+import { repoRoot } from '../../infra/constructs/paths.ts';
+import { EduSubsidyStack } from '../../infra/stacks/edu-subsidy-stack.ts';
+import { type BenchContext, quantile, round } from './support.ts';
+
+export interface ColdStartFunction {
+  name: string;
+  bundleBytes: number;
+  initMs: number;
+}
+
+export interface ColdStartResult {
+  functions: ColdStartFunction[];
+  baselineInitMs: number;
+  maxBundleBytes: number;
+  maxInitRatio: number;
+}
+
+export interface ColdStartDiagnostics {
+  /** Init of a bundle that only builds the DynamoDB document client: the floor of every function here. */
+  sdkFloorInitMs: number;
+  sdkFloorBundleBytes: number;
+  /** Source maps (`.map` beside each bundle, loaded by `--enable-source-maps`), by function. */
+  sourceMapBytes: Record<string, number>;
+}
+
+/** Fresh processes per bundle; the median is reported. */
+const RUNS = 10;
+
+/** What a handler module reads at import, as the CDK stack sets it in Lambda. */
+const lambdaEnv = (dataDir: string) => ({
+  TABLE_NAME: 'edu-subsidy-bench',
+  BUCKET_NAME: 'edu-subsidy-bench',
+  STAGE: 'local',
+  DATA_DIR: dataDir,
+  AWS_REGION: 'cn-north-1',
+  LOG_LEVEL: 'silent',
+});
+
+/** Imports one bundle in the child and prints how long the import took (ms). */
+const importProbe = [
+  "import { pathToFileURL } from 'node:url';",
+  'const started = performance.now();',
+  'const mod = await import(pathToFileURL(process.env.BENCH_BUNDLE).href);',
+  'const ms = performance.now() - started;',
+  "if (typeof mod.handler !== 'function') throw new Error('no handler export');",
+  'process.stdout.write(String(ms));',
+].join('\n');
+
+interface Bundle {
+  name: string;
+  file: string;
+}
+
+/**
+ * Synthesizes the CDK app in this process — every function bundled by `AppFunction` with
+ * `functionBundling`, exactly as `cdk synth` does — plus a baseline function that only answers 200,
+ * and returns each Node.js function's bundle, named after its construct path.
+ */
+function synthBundles(outdir: string): { functions: Bundle[]; baseline: Bundle; sdkFloor: Bundle } {
+  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  // The CLI turns on the asset and path metadata that map a function to its bundle; do the same.
+  const app = new App({
+    outdir,
+    context: {
+      ...cdkJson.context,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:enable-path-metadata': true,
+    },
+  });
+  new EduSubsidyStack(app, 'EduSubsidy');
+  const baselineStack = new Stack(app, 'BenchBaseline');
+  new AppFunction(baselineStack, 'Baseline', {
+    entry: join(import.meta.dirname, 'baseline-handler.ts'),
+    description: 'cold-start baseline',
+    environment: {},
+    bundleAwsSdk: false,
+  });
+  new AppFunction(baselineStack, 'SdkFloor', {
+    entry: join(import.meta.dirname, 'sdk-floor-handler.ts'),
+    description: 'cold-start reference: the DynamoDB document client alone',
+    environment: {},
+    bundleAwsSdk: false,
+  });
+  const assembly = app.synth();
+  const bundles = (stackName: string): Bundle[] => {
+    const template = assembly.getStackByName(stackName).template as {
+      Resources: Record<
+        string,
+        { Type: string; Properties?: { Runtime?: string }; Metadata?: Record<string, string> }
+      >;
+    };
+    return Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Runtime?.startsWith('nodejs'))
+      .flatMap((r) => {
+        const asset = r.Metadata?.['aws:asset:path'];
+        const path = r.Metadata?.['aws:cdk:path'] ?? '';
+        if (!asset) return [];
+        // EduSubsidy/Functions/PublicFunction/Function/Resource → Functions/PublicFunction
+        const name = path.split('/').slice(1, -2).join('/');
+        return [{ name, file: join(outdir, asset, 'index.mjs') }];
+      });
+  };
+  const references = bundles('BenchBaseline');
+  const baseline = references.find((b) => b.name === 'Baseline');
+  const sdkFloor = references.find((b) => b.name === 'SdkFloor');
+  if (!baseline || !sdkFloor) throw new Error('the reference functions were not synthesized');
+  return { functions: bundles('EduSubsidy'), baseline, sdkFloor };
+}
+
+/** One fresh Node process importing the bundle, with the Lambda's `--enable-source-maps`. */
+function importOnce(bundle: Bundle, dataDir: string): number {
+  const out = execFileSync(
+    process.execPath,
+    ['--enable-source-maps', '--input-type=module', '-e', importProbe],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', ...lambdaEnv(dataDir), BENCH_BUNDLE: bundle.file },
+      encoding: 'utf8',
+    },
+  );
+  return Number(out);
+}
+
+/**
+ * Every Lambda bundle as CDK builds it: its size, and the median time over fresh processes to
+ * import it (a cold start's init, the Node.js runtime's own start excluded), against the baseline.
+ * The bundles live under the repository so that `@aws-sdk/*`, left out of them as the Lambda
+ * runtime provides it, resolves from `node_modules`.
+ */
+export function coldStartSuite(ctx: BenchContext): {
+  result: ColdStartResult;
+  diagnostics: ColdStartDiagnostics;
+} {
+  const outdir = join(ctx.workDir, 'cdk.out');
+  const dataDir = join(ctx.workDir, 'cold-start-data');
+  mkdirSync(dataDir, { recursive: true });
+  ctx.log('cold start: synthesizing and bundling every function…');
+  const { functions, baseline, sdkFloor } = synthBundles(outdir);
+  const all = [baseline, sdkFloor, ...functions];
+  const samples = new Map<Bundle, number[]>(all.map((b) => [b, []]));
+  importOnce(baseline, dataDir); // the first process warms the file cache for everyone
+  // Round-robin, so that a burst of load elsewhere on the machine spreads over every bundle.
+  for (let run = 0; run < RUNS; run++) {
+    for (const bundle of all) samples.get(bundle)?.push(importOnce(bundle, dataDir));
+  }
+  const median = (b: Bundle) => quantile(samples.get(b) ?? [], 0.5);
+  const baselineInitMs = median(baseline);
+  const measured = functions.map((f) => ({
+    name: f.name,
+    bundleBytes: statSync(f.file).size,
+    initMs: round(median(f), 1),
+  }));
+  return {
+    result: {
+      functions: measured,
+      baselineInitMs: round(baselineInitMs, 1),
+      maxBundleBytes: Math.max(...measured.map((f) => f.bundleBytes)),
+      maxInitRatio: round(Math.max(...measured.map((f) => f.initMs)) / baselineInitMs, 2),
+    },
+    diagnostics: {
+      sdkFloorInitMs: round(median(sdkFloor), 1),
+      sdkFloorBundleBytes: statSync(sdkFloor.file).size,
+      sourceMapBytes: Object.fromEntries(functions.map((f) => [f.name, statSync(`${f.file}.map`).size])),
+    },
+  };
+}
