@@ -2,7 +2,6 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
-  type QueryCommandOutput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -19,6 +18,7 @@ import {
   workerApplicationsIndex,
 } from './keys.ts';
 import type { ApplicationPaymentRecord } from './payouts-repo.ts';
+import { queryAll } from './query.ts';
 import { retryConflicts } from './retry.ts';
 
 /** Personal numbers as stored: ciphertext, a mask for display, never the plain value. */
@@ -134,21 +134,11 @@ export class ApplicationRepository {
 
   /** The application with its documents and timeline, in one strongly consistent query. */
   async bundle(applicationId: string): Promise<ApplicationBundle | undefined> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': applicationPartition(applicationId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': applicationPartition(applicationId) },
+      ConsistentRead: true,
+    });
     const head = items.find((i) => i.sk === 'APP');
     if (!head) return undefined;
     return {
@@ -318,22 +308,12 @@ export class ApplicationRepository {
 
   /** Every application of a programme with one review status (gsi3), in submission order. */
   async byStatus(gsi3pk: string): Promise<ApplicationRecord[]> {
-    const found: ApplicationRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi3',
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': gsi3pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      found.push(...(out.Items ?? []).map((i) => stripKeys(i) as unknown as ApplicationRecord));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    const items = await queryAll(this.db, this.tableName, {
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': gsi3pk },
+    });
+    return items.map((i) => stripKeys(i) as unknown as ApplicationRecord);
   }
 
   async putAttachment(att: AttachmentRecord): Promise<void> {
