@@ -16,8 +16,8 @@ export interface QueueResult {
 }
 
 const PAGE_SIZE = 20; // the route's default `limit`
-const ITEMS_SMALL = 2 * PAGE_SIZE;
-const ITEMS_LARGE = 5000;
+const ITEMS_SMALL = 1000;
+const ITEMS_LARGE = 50_000;
 /** Pages read from each queue; RCU is deterministic, the repeats check it stays so. */
 const READS = 5;
 
@@ -25,12 +25,13 @@ const READS = 5;
 const reviewerOrgId = rushEmployerOrgId;
 
 /**
- * `count` applications in review at `reviewerOrgId`, written straight to the table as the ledger
+ * `count` applications in review at `reviewerOrgId` (receipts `from + 1` onwards), written straight to the table as the ledger
  * leaves them after a submit (the queue's index keys included); review is read here, not written.
  */
-async function seedQueue(stack: BenchStack, programmeId: string, count: number) {
+async function seedQueue(stack: BenchStack, programmeId: string, from: number, count: number) {
   const at = new Date().toISOString();
-  const items = Array.from({ length: count }, (_, n) => {
+  const items = Array.from({ length: count }, (_, i) => {
+    const n = from + i;
     const id = `${programmeId}-q${n.toString().padStart(6, '0')}`;
     const record: ApplicationRecord = {
       ...draftRecord(id, programmeId, rushUnitOrgId, at),
@@ -85,27 +86,28 @@ async function pageRcu(stack: BenchStack, token: string, programmeId: string): P
 
 /**
  * A page of the review queue must cost the same however long the queue is (it reads one index
- * page, never the queue): the first page of a queue of `ITEMS_SMALL` against one of `ITEMS_LARGE`,
- * in read capacity units as DynamoDB Local reports them for the handler's calls.
+ * page, never the queue): the first page of one reviewer's queue when the table holds
+ * `ITEMS_SMALL` applications, all of them in that queue, and again when it holds `ITEMS_LARGE`, in
+ * read capacity units as DynamoDB Local reports them for the handler's calls.
  */
 export async function queueSuite(ctx: BenchContext): Promise<QueueResult> {
   // Read by the handlers' DynamoDB client at cold start: every call records its consumed capacity.
   const stack = await startBenchStack(ctx, 'queue', { RECORD_CONSUMED_CAPACITY: '1' });
   try {
     const admin = await stack.token({ sub: 'bench-admin', role: 'admin', org: 'lc' });
-    for (const id of ['bench-queue-small', 'bench-queue-large']) {
-      const res = await stack.call('POST', '/v1/programmes', {
-        token: admin,
-        body: rushProgrammeBody(id, 20),
-      });
-      if (res.status !== 201) throw new Error(`programme ${id}: ${res.status} ${JSON.stringify(res.body)}`);
-    }
-    ctx.log(`queue: seeding queues of ${ITEMS_SMALL} and ${ITEMS_LARGE} applications…`);
-    await seedQueue(stack, 'bench-queue-small', ITEMS_SMALL);
-    await seedQueue(stack, 'bench-queue-large', ITEMS_LARGE);
+    const programmeId = 'bench-queue';
+    const res = await stack.call('POST', '/v1/programmes', {
+      token: admin,
+      body: rushProgrammeBody(programmeId, 20),
+    });
+    if (res.status !== 201) throw new Error(`programme: ${res.status} ${JSON.stringify(res.body)}`);
     const reviewer = await stack.token({ sub: 'bench-reviewer', role: 'reviewer', org: reviewerOrgId });
-    const rcuSmall = await pageRcu(stack, reviewer, 'bench-queue-small');
-    const rcuLarge = await pageRcu(stack, reviewer, 'bench-queue-large');
+    ctx.log(`queue: ${ITEMS_SMALL} applications in the table…`);
+    await seedQueue(stack, programmeId, 0, ITEMS_SMALL);
+    const rcuSmall = await pageRcu(stack, reviewer, programmeId);
+    ctx.log(`queue: ${ITEMS_LARGE} applications in the table…`);
+    await seedQueue(stack, programmeId, ITEMS_SMALL, ITEMS_LARGE - ITEMS_SMALL);
+    const rcuLarge = await pageRcu(stack, reviewer, programmeId);
     return {
       pageSize: PAGE_SIZE,
       itemsSmall: ITEMS_SMALL,
