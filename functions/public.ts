@@ -1,6 +1,6 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
-import { openApiDocument } from '../shared/http/openapi.ts';
+import type { openApiDocument } from '../shared/http/openapi.ts';
 import {
   getOrg,
   getProgramme,
@@ -17,7 +17,8 @@ let openApi: ReturnType<typeof openApiDocument> | undefined;
 export const handler = httpHandler('public', {
   getHealth: async ({ now }) => ({ body: { status: 'ok' as const, time: now.toISOString() } }),
   getOpenApi: async () => {
-    openApi ??= openApiDocument();
+    // The generator is loaded by the one route that needs it, not by every cold start.
+    openApi ??= (await import('../shared/http/openapi.ts')).openApiDocument();
     return { body: openApi as unknown as Record<string, unknown> };
   },
   listProgrammes: async () => ({ body: { programmes: await listProgrammes(deps) } }),

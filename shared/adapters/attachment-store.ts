@@ -1,6 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type DocumentContentType, SNIFF_BYTES } from '../domain/documents.ts';
 
 /**
@@ -8,6 +6,9 @@ import { type DocumentContentType, SNIFF_BYTES } from '../domain/documents.ts';
  * POST whose policy pins what may be uploaded; afterwards {@link inspectObject} reads back the
  * object's size and first bytes so `verifyDocument` can check what really arrived (the local
  * emulator enforces no policy at all, and S3 trusts the declared Content-Type).
+ *
+ * The S3 SDK and its presigners are imported where they are used, on first use: a function's cold
+ * start loads only the SDK clients that every request needs (docs/benchmarks.md).
  */
 
 /** A browser form upload: POST `fields` then the `file` part to `url` before `expiresAt`. */
@@ -39,6 +40,7 @@ export async function presignUpload(
   const expiresIn = input.expiresInSeconds ?? DEFAULT_UPLOAD_SECONDS;
   if (!Number.isInteger(input.maxBytes) || input.maxBytes < 1) throw new Error('maxBytes must be ≥ 1');
   const issuedAt = Date.now();
+  const { createPresignedPost } = await import('@aws-sdk/s3-presigned-post');
   // The library adds the {bucket} and {key} equality conditions and one per field.
   const { url, fields } = await createPresignedPost(s3, {
     Bucket: bucket,
@@ -70,6 +72,7 @@ export async function inspectObject(
   bucket: string,
   key: string,
 ): Promise<{ sizeBytes: number; head: Uint8Array } | undefined> {
+  const { GetObjectCommand, HeadObjectCommand } = await import('@aws-sdk/client-s3');
   let sizeBytes: number;
   let etag: string | undefined;
   let versionId: string | undefined;
@@ -114,6 +117,10 @@ export async function presignDownload(
   expiresInSeconds: number = DEFAULT_DOWNLOAD_SECONDS,
 ): Promise<{ url: string; expiresAt: string }> {
   const issuedAt = Date.now();
+  const [{ GetObjectCommand }, { getSignedUrl }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('@aws-sdk/s3-request-presigner'),
+  ]);
   const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
     expiresIn: expiresInSeconds,
   });
@@ -122,5 +129,6 @@ export async function presignDownload(
 
 /** Removes an object (a replaced or rejected upload). Deleting a missing key succeeds. */
 export async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
+  const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }

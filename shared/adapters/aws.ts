@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
 import { injectTransactionConflicts, recordConsumedCapacity } from './fault-injection.ts';
@@ -27,9 +27,11 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
 
 /**
  * S3 client. `WHEN_REQUIRED` keeps presigned requests free of a checksum of an empty body; the
- * emulator needs path-style addressing.
+ * emulator needs path-style addressing. The S3 SDK is loaded here, on first use, not when a function
+ * starts: most requests never touch a document (docs/benchmarks.md, cold start).
  */
-export function createS3Client(config: Config): S3Client {
+export async function createS3Client(config: Config): Promise<S3Client> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
   return new S3Client({
     region: config.region,
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 
 /**
  * Field-level protection of personal data (design §6, PIPL): ID and account numbers are stored
@@ -143,6 +143,25 @@ export class LocalFieldCipher implements FieldCipher {
   }
 }
 
+/** What the cipher needs of a KMS client: sending its commands. */
+export type KmsSender = Pick<KMSClient, 'send'>;
+
+/**
+ * The KMS SDK, imported on first use rather than when a function starts: only requests that encrypt
+ * or hash personal data need it (docs/benchmarks.md, cold start).
+ */
+const kmsSdk = () => import('@aws-sdk/client-kms');
+
+/** A KMS client built on its first command. */
+function lazyKmsClient(): KmsSender {
+  let client: Promise<KMSClient> | undefined;
+  const send = async (command: Parameters<KMSClient['send']>[0]) => {
+    client ??= kmsSdk().then(({ KMSClient }) => new KMSClient({}));
+    return (await client).send(command);
+  };
+  return { send: send as KMSClient['send'] };
+}
+
 /** Most data keys kept decrypted in memory; each cold start of a writer adds one. */
 const MAX_CACHED_DATA_KEYS = 1000;
 
@@ -155,13 +174,13 @@ const MAX_CACHED_DATA_KEYS = 1000;
  * `hmacKeyId`, so the hash key never leaves KMS.
  */
 export class KmsFieldCipher implements FieldCipher {
-  readonly #kms: KMSClient;
+  readonly #kms: KmsSender;
   readonly #keyId: string;
   readonly #hmacKeyId: string;
   #dataKey: Promise<{ plaintext: Buffer; encrypted: string }> | undefined;
   readonly #decryptedKeys = new Map<string, Promise<Buffer>>();
 
-  constructor(kms: KMSClient, options: { keyId: string; hmacKeyId?: string }) {
+  constructor(kms: KmsSender, options: { keyId: string; hmacKeyId?: string }) {
     if (!options.keyId) throw new Error('KmsFieldCipher needs keyId');
     // Deriving the hash key from a data key would change it every cold start: lookups need one fixed key.
     if (!options.hmacKeyId) throw new Error('KmsFieldCipher needs hmacKeyId (an HMAC_256 KMS key)');
@@ -172,13 +191,15 @@ export class KmsFieldCipher implements FieldCipher {
 
   #currentDataKey(): Promise<{ plaintext: Buffer; encrypted: string }> {
     if (!this.#dataKey) {
-      const pending = this.#kms
-        .send(
-          new GenerateDataKeyCommand({
-            KeyId: this.#keyId,
-            KeySpec: 'AES_256',
-            EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
-          }),
+      const pending = kmsSdk()
+        .then(({ GenerateDataKeyCommand }) =>
+          this.#kms.send(
+            new GenerateDataKeyCommand({
+              KeyId: this.#keyId,
+              KeySpec: 'AES_256',
+              EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
+            }),
+          ),
         )
         .then(({ Plaintext, CiphertextBlob }) => {
           if (!Plaintext || !CiphertextBlob || Plaintext.length !== KEY_BYTES) {
@@ -208,13 +229,15 @@ export class KmsFieldCipher implements FieldCipher {
   #dataKeyFor(encrypted: string): Promise<Buffer> {
     const cached = this.#decryptedKeys.get(encrypted);
     if (cached) return cached;
-    const pending = this.#kms
-      .send(
-        new DecryptCommand({
-          KeyId: this.#keyId,
-          CiphertextBlob: fromB64(encrypted),
-          EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
-        }),
+    const pending = kmsSdk()
+      .then(({ DecryptCommand }) =>
+        this.#kms.send(
+          new DecryptCommand({
+            KeyId: this.#keyId,
+            CiphertextBlob: fromB64(encrypted),
+            EncryptionContext: { ...KMS_ENCRYPTION_CONTEXT },
+          }),
+        ),
       )
       .then(({ Plaintext }) => {
         if (!Plaintext || Plaintext.length !== KEY_BYTES) throw new Error('KMS Decrypt returned no data key');
@@ -243,6 +266,7 @@ export class KmsFieldCipher implements FieldCipher {
   }
 
   async lookupHash(value: string, purpose: string): Promise<string> {
+    const { GenerateMacCommand } = await kmsSdk();
     const { Mac } = await this.#kms.send(
       new GenerateMacCommand({
         KeyId: this.#hmacKeyId,
@@ -268,7 +292,7 @@ export function createFieldCipher(env: {
   dataDir?: string;
   fieldKeyId?: string;
   fieldHmacKeyId?: string;
-  kms?: KMSClient;
+  kms?: KmsSender;
 }): FieldCipher {
   if (env.stage === 'local') {
     return LocalFieldCipher.fromKeyFile(join(env.dataDir ?? '.data', LOCAL_FIELD_KEY_FILE));
@@ -276,7 +300,7 @@ export function createFieldCipher(env: {
   if (!env.fieldKeyId || !env.fieldHmacKeyId) {
     throw new Error('fieldKeyId and fieldHmacKeyId must be set outside the local stage');
   }
-  return new KmsFieldCipher(env.kms ?? new KMSClient({}), {
+  return new KmsFieldCipher(env.kms ?? lazyKmsClient(), {
     keyId: env.fieldKeyId,
     hmacKeyId: env.fieldHmacKeyId,
   });

@@ -1,9 +1,4 @@
-import {
-  DescribeExecutionCommand,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { WorkflowName } from '../workflows/asl.ts';
 
 /** Starts and stops state machine executions: Step Functions in AWS, the local runner on a laptop. */
@@ -30,11 +25,19 @@ export function useWorkflowStarter(starter: WorkflowStarter | undefined): () => 
   };
 }
 
+/** The Step Functions SDK, imported on first use: few requests start or stop a workflow. */
+const sfnSdk = () => import('@aws-sdk/client-sfn');
+
 /** Step Functions, with the state machine ARNs from the environment CDK sets. */
 export class StepFunctionsStarter implements WorkflowStarter {
-  private readonly client = new SFNClient({});
+  private sdk: Promise<{ client: SFNClient; commands: Awaited<ReturnType<typeof sfnSdk>> }> | undefined;
 
   constructor(private readonly arns: Record<WorkflowName, string | undefined>) {}
+
+  #sdk() {
+    this.sdk ??= sfnSdk().then((commands) => ({ client: new commands.SFNClient({}), commands }));
+    return this.sdk;
+  }
 
   async start(
     workflow: WorkflowName,
@@ -43,9 +46,14 @@ export class StepFunctionsStarter implements WorkflowStarter {
   ): Promise<string> {
     const stateMachineArn = this.arns[workflow];
     if (!stateMachineArn) throw new Error(`no state machine ARN configured for ${workflow}`);
+    const { client, commands } = await this.#sdk();
     try {
-      const out = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(input) }),
+      const out = await client.send(
+        new commands.StartExecutionCommand({
+          stateMachineArn,
+          name: executionName,
+          input: JSON.stringify(input),
+        }),
       );
       return out.executionArn ?? '';
     } catch (err) {
@@ -58,16 +66,18 @@ export class StepFunctionsStarter implements WorkflowStarter {
   }
 
   async stop(executionId: string, cause: string): Promise<void> {
+    const { client, commands } = await this.#sdk();
     try {
-      await this.client.send(new StopExecutionCommand({ executionArn: executionId, cause }));
+      await client.send(new commands.StopExecutionCommand({ executionArn: executionId, cause }));
     } catch (err) {
       if (!(err instanceof Error && err.name === 'ExecutionDoesNotExist')) throw err;
     }
   }
 
   async status(executionId: string): Promise<string | undefined> {
+    const { client, commands } = await this.#sdk();
     try {
-      const out = await this.client.send(new DescribeExecutionCommand({ executionArn: executionId }));
+      const out = await client.send(new commands.DescribeExecutionCommand({ executionArn: executionId }));
       return out.status;
     } catch (err) {
       if (err instanceof Error && err.name === 'ExecutionDoesNotExist') return undefined;

@@ -255,7 +255,7 @@ export async function requestUpload(
   }
   const attachmentId = newId();
   const key = `${attachmentsBucket.applicationPrefix}${applicationId}/${attachmentId}`;
-  const upload = await presignUpload(deps.s3(), deps.config.bucketName, {
+  const upload = await presignUpload(await deps.s3(), deps.config.bucketName, {
     key,
     contentType: body.contentType,
     maxBytes: MAX_DOCUMENT_BYTES,
@@ -290,7 +290,7 @@ export async function verifyAttachment(
   now: Date,
 ): Promise<AttachmentRecord> {
   if (attachment.status !== 'pending') return attachment;
-  const object = await inspectObject(deps.s3(), deps.config.bucketName, attachment.key);
+  const object = await inspectObject(await deps.s3(), deps.config.bucketName, attachment.key);
   if (!object) return attachment; // not uploaded yet: stays pending
   const result = verifyDocument(attachment.contentType as DocumentContentType, object);
   const verdict = result.ok
@@ -302,7 +302,7 @@ export async function verifyAttachment(
         at: now.toISOString(),
       };
   await deps.applications.settleAttachment(attachment.applicationId, attachment.attachmentId, verdict);
-  if (!result.ok) await deleteObject(deps.s3(), deps.config.bucketName, attachment.key);
+  if (!result.ok) await deleteObject(await deps.s3(), deps.config.bucketName, attachment.key);
   return { ...attachment, ...verdict };
 }
 
@@ -318,7 +318,7 @@ export async function verifyUploadedObject(
   const attachment = bundle?.attachments.find((a) => a.attachmentId === ids.attachmentId);
   if (!attachment) {
     // Nobody asked for this key: an object the server did not hand out is not kept.
-    await deleteObject(deps.s3(), deps.config.bucketName, key);
+    await deleteObject(await deps.s3(), deps.config.bucketName, key);
     return undefined;
   }
   return verifyAttachment(deps, attachment, now);

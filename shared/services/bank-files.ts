@@ -30,7 +30,7 @@ export async function submitToBank(
   all: readonly InstructionRecord[],
   now: Date,
 ): Promise<void> {
-  const files = await store(deps).writeFiles(deps.s3(), deps.config.bucketName, deps.cipher(), runId);
+  const files = await store(deps).writeFiles(await deps.s3(), deps.config.bucketName, deps.cipher(), runId);
   const count = (status: InstructionStatus) => all.filter((i) => i.status === status).length;
   await deps.payouts.awaitBank(
     runId,
@@ -72,7 +72,12 @@ export async function downloadBankFile(
   now: Date,
 ) {
   const { file } = await visibleFile(deps, caller, runId, payerOrgId);
-  const link = await presignDownload(deps.s3(), deps.config.bucketName, file.objectKey, DOWNLOAD_SECONDS);
+  const link = await presignDownload(
+    await deps.s3(),
+    deps.config.bucketName,
+    file.objectKey,
+    DOWNLOAD_SECONDS,
+  );
   await deps.payouts.appendAudit(runId, {
     action: 'bank_file_downloaded',
     at: now.toISOString(),

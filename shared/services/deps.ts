@@ -25,14 +25,14 @@ export interface Deps {
   payouts: PayoutRepository;
   /** Step Functions in AWS, the local runner on a laptop: read when used, the local stack registers late. */
   workflows: () => WorkflowStarter;
-  /** Built on first use: only the functions that touch documents pay for the S3 client. */
-  s3: () => S3Client;
+  /** Built on first use: only the requests that touch documents load the S3 SDK. */
+  s3: () => Promise<S3Client>;
   cipher: () => FieldCipher;
 }
 
 export function createDeps(config: Config): Deps {
   const db = createDocumentClient(config);
-  let s3: S3Client | undefined;
+  let s3: Promise<S3Client> | undefined;
   let cipher: FieldCipher | undefined;
   return {
     config,
@@ -46,6 +46,9 @@ export function createDeps(config: Config): Deps {
     workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);
+      s3.catch(() => {
+        s3 = undefined;
+      });
       return s3;
     },
     cipher: () => {

@@ -256,7 +256,7 @@ export async function downloadAttachment(
   const bundle = await visibleBundle(deps, caller, applicationId);
   const attachment = bundle.attachments.find((a) => a.attachmentId === attachmentId);
   if (attachment?.status !== 'verified') throw notFound('材料不存在');
-  const link = await presignDownload(deps.s3(), deps.config.bucketName, attachment.key, 300);
+  const link = await presignDownload(await deps.s3(), deps.config.bucketName, attachment.key, 300);
   await deps.applications.appendEvent(applicationId, {
     type: 'document_downloaded',
     at: now.toISOString(),

@@ -109,7 +109,7 @@ const newKey = () => `applications/app-it/${randomBytes(6).toString('hex')}`;
 beforeAll(async () => {
   const endpoint = inject('s3Endpoint');
   await ensureBucket(endpoint, bucket, ['http://localhost:*']);
-  s3 = createS3Client(
+  s3 = await createS3Client(
     loadConfig({
       TABLE_NAME: 'unused',
       BUCKET_NAME: bucket,

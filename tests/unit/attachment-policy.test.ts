@@ -43,7 +43,7 @@ describe('presignUpload policy (R11)', () => {
   });
 
   it('pins the bucket, the exact key, the exact Content-Type and 1..maxBytes, for 15 minutes', async () => {
-    const s3 = createS3Client(config('http://127.0.0.1:1'));
+    const s3 = await createS3Client(config('http://127.0.0.1:1'));
     const before = Date.now();
     const upload = await presignUpload(s3, bucket, {
       key,
@@ -76,7 +76,7 @@ describe('presignUpload policy (R11)', () => {
   });
 
   it('signs the caller’s limit, type and lifetime against the real S3 endpoint', async () => {
-    const s3 = createS3Client(config());
+    const s3 = await createS3Client(config());
     const before = Date.now();
     const upload = await presignUpload(s3, bucket, {
       key,
@@ -95,13 +95,13 @@ describe('presignUpload policy (R11)', () => {
   });
 
   it('refuses a limit below one byte', async () => {
-    const s3 = createS3Client(config('http://127.0.0.1:1'));
+    const s3 = await createS3Client(config('http://127.0.0.1:1'));
     await expect(presignUpload(s3, bucket, { key, contentType: 'image/png', maxBytes: 0 })).rejects.toThrow();
     s3.destroy();
   });
 
   it('presigns downloads for five minutes by default', async () => {
-    const s3 = createS3Client(config('http://127.0.0.1:1'));
+    const s3 = await createS3Client(config('http://127.0.0.1:1'));
     const before = Date.now();
     const { url, expiresAt } = await presignDownload(s3, bucket, key);
     const params = new URL(url).searchParams;

@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
@@ -226,6 +226,7 @@ export class BankFileStore {
       byPayer.set(line.payerOrgId, [...(byPayer.get(line.payerOrgId) ?? []), line]);
     }
     const summaries: BankFileSummary[] = [];
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     for (const [payerOrgId, lines] of [...byPayer].sort(([a], [b]) => a.localeCompare(b))) {
       // Transfers first, as they must be paid before the payments they fund; then by key.
       lines.sort((a, b) => (a.kind === b.kind ? a.key.localeCompare(b.key) : a.kind === 'transfer' ? -1 : 1));
