@@ -26,6 +26,8 @@ export interface ColdStartDiagnostics {
   sdkFloorBundleBytes: number;
   /** Source maps (`.map` beside each bundle, loaded by `--enable-source-maps`), by function. */
   sourceMapBytes: Record<string, number>;
+  /** The slowest function's init without `--enable-source-maps`: what reading its source map costs. */
+  slowestWithoutSourceMapsMs: number;
 }
 
 /** Fresh processes per bundle; the median is reported. */
@@ -114,11 +116,11 @@ function synthBundles(outdir: string): { functions: Bundle[]; baseline: Bundle; 
   return { functions: bundles('EduSubsidy'), baseline, sdkFloor };
 }
 
-/** One fresh Node process importing the bundle, with the Lambda's `--enable-source-maps`. */
-function importOnce(bundle: Bundle, dataDir: string): number {
+/** One fresh Node process importing the bundle, with the Lambda's `--enable-source-maps` unless told. */
+function importOnce(bundle: Bundle, dataDir: string, sourceMaps = true): number {
   const out = execFileSync(
     process.execPath,
-    ['--enable-source-maps', '--input-type=module', '-e', importProbe],
+    [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', importProbe],
     {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', ...lambdaEnv(dataDir), BENCH_BUNDLE: bundle.file },
@@ -157,6 +159,8 @@ export function coldStartSuite(ctx: BenchContext): {
     bundleBytes: statSync(f.file).size,
     initMs: round(median(f), 1),
   }));
+  const slowest = functions.reduce((a, b) => (median(b) > median(a) ? b : a));
+  const withoutSourceMaps = Array.from({ length: RUNS }, () => importOnce(slowest, dataDir, false));
   return {
     result: {
       functions: measured,
@@ -168,6 +172,7 @@ export function coldStartSuite(ctx: BenchContext): {
       sdkFloorInitMs: round(median(sdkFloor), 1),
       sdkFloorBundleBytes: statSync(sdkFloor.file).size,
       sourceMapBytes: Object.fromEntries(functions.map((f) => [f.name, statSync(`${f.file}.map`).size])),
+      slowestWithoutSourceMapsMs: round(quantile(withoutSourceMaps, 0.5), 1),
     },
   };
 }
