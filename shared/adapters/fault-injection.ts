@@ -43,7 +43,8 @@ export function injectTransactionConflicts(
 
 /** Read and write capacity the instrumented clients consumed, per command name (local only). */
 export const capacityStats = {
-  calls: [] as { command: string; read: number; write: number }[],
+  /** `index`: the secondary index a Query or Scan read, if any. */
+  calls: [] as { command: string; index?: string; read: number; write: number }[],
   reset() {
     this.calls.length = 0;
   },
@@ -77,6 +78,7 @@ export function recordConsumedCapacity(client: DynamoDBClient | DynamoDBDocument
       const write = entries.reduce((sum, e) => sum + (e.WriteCapacityUnits ?? 0), 0);
       capacityStats.calls.push({
         command,
+        ...(typeof input.IndexName === 'string' ? { index: input.IndexName } : {}),
         read: read || (readOnly.has(command) ? total : 0),
         write: write || (readOnly.has(command) ? 0 : total),
       });
