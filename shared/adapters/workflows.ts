@@ -30,13 +30,14 @@ const sfnSdk = () => import('@aws-sdk/client-sfn');
 
 /** Step Functions, with the state machine ARNs from the environment CDK sets. */
 export class StepFunctionsStarter implements WorkflowStarter {
-  private sdk: Promise<{ client: SFNClient; commands: Awaited<ReturnType<typeof sfnSdk>> }> | undefined;
+  /** The SDK module and one client, from the first call on. */
+  #loaded: Promise<{ client: SFNClient; commands: Awaited<ReturnType<typeof sfnSdk>> }> | undefined;
 
   constructor(private readonly arns: Record<WorkflowName, string | undefined>) {}
 
   #sdk() {
-    this.sdk ??= sfnSdk().then((commands) => ({ client: new commands.SFNClient({}), commands }));
-    return this.sdk;
+    this.#loaded ??= sfnSdk().then((commands) => ({ client: new commands.SFNClient({}), commands }));
+    return this.#loaded;
   }
 
   async start(
