@@ -301,37 +301,29 @@ export class PlaceLedger {
    */
   async waitlistPositionOnJoin(programmeId: string, unitOrgId: string, sequence: number): Promise<number> {
     const { waitlisted } = await this.consistentCounters(programmeId, unitOrgId);
-    let later = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk > :mine',
-          ExpressionAttributeValues: {
-            ':pk': waitlistPartition(programmeId, unitOrgId),
-            ':mine': sequenceSortKey(sequence),
-          },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      later += out.Count ?? 0;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const later = await this.countWaiting(programmeId, unitOrgId, '>', sequence);
     return Math.max(1, waitlisted - later);
   }
 
   /** 1-based position on the unit's waitlist: how many wait with an earlier receipt, plus one. */
   async waitlistPosition(programmeId: string, unitOrgId: string, sequence: number): Promise<number> {
+    return (await this.countWaiting(programmeId, unitOrgId, '<', sequence)) + 1;
+  }
+
+  /** How many wait in the unit with a receipt before (`<`) or after (`>`) `sequence`, read strongly consistently. */
+  private async countWaiting(
+    programmeId: string,
+    unitOrgId: string,
+    side: '<' | '>',
+    sequence: number,
+  ): Promise<number> {
     let count = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk < :mine',
+          KeyConditionExpression: `pk = :pk AND sk ${side} :mine`,
           ExpressionAttributeValues: {
             ':pk': waitlistPartition(programmeId, unitOrgId),
             ':mine': sequenceSortKey(sequence),
@@ -344,7 +336,7 @@ export class PlaceLedger {
       count += out.Count ?? 0;
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return count + 1;
+    return count;
   }
 
   /**
