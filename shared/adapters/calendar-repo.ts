@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CalendarTransition } from '../domain/calendar.ts';
 import { isConditionFailed } from './errors.ts';
 import {
@@ -16,7 +11,7 @@ import {
   programmePartition,
   statusIndex,
 } from './keys.ts';
-import { type QueryInput, queryAll } from './query.ts';
+import { countAll, type QueryInput, queryAll } from './query.ts';
 
 /** A transition as recorded once carried out: the programme's calendar history. */
 export interface CalendarRecord {
@@ -187,23 +182,11 @@ export class CalendarRepository {
 
   /** How many submitted applications of a programme are in one review status. */
   async countByStatus(programmeId: string, status: string): Promise<number> {
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi3',
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += out.Count ?? 0;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return count;
+    return countAll(this.db, this.tableName, {
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
+    });
   }
 
   private async putOnce(item: Record<string, unknown>): Promise<boolean> {

@@ -5,8 +5,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -24,6 +22,7 @@ import {
   payoutRunPartition,
   runAuditKey,
 } from './keys.ts';
+import { queryAll } from './query.ts';
 import type { BankFileSummary } from './rails/bank-file.ts';
 import type { RailName } from './rails/rail.ts';
 import { backoffMs, retryConflicts, sleep } from './retry.ts';
@@ -163,23 +162,15 @@ export class PayoutRepository {
   async history(programmeId: string): Promise<{ paidKeys: Set<string>; transferred: Set<string> }> {
     const paidKeys = new Set<string>();
     const transferred = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': payoutKeyPartition(programmeId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        paidKeys.add(item.key as string);
-        for (const id of (item.applicationIds as string[] | undefined) ?? []) transferred.add(id);
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': payoutKeyPartition(programmeId) },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      paidKeys.add(item.key as string);
+      for (const id of (item.applicationIds as string[] | undefined) ?? []) transferred.add(id);
+    }
     return { paidKeys, transferred };
   }
 
@@ -237,22 +228,11 @@ export class PayoutRepository {
   }
 
   private async query(runId: string, prefix: string): Promise<InstructionRecord[]> {
-    const found: InstructionRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': payoutRunPartition(runId), ':prefix': prefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      found.push(...((out.Items ?? []) as InstructionRecord[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    return (await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': payoutRunPartition(runId), ':prefix': prefix },
+      ConsistentRead: true,
+    })) as unknown as InstructionRecord[];
   }
 
   /** Instructions by sort key (the transfers a page of payments waits for). */

@@ -23,6 +23,7 @@ import {
   waitlistEntryKey,
   waitlistPartition,
 } from './keys.ts';
+import { countAll } from './query.ts';
 import { backoffMs, isTransactionConflict, retryStats, sleep } from './retry.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -317,26 +318,14 @@ export class PlaceLedger {
     side: '<' | '>',
     sequence: number,
   ): Promise<number> {
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `pk = :pk AND sk ${side} :mine`,
-          ExpressionAttributeValues: {
-            ':pk': waitlistPartition(programmeId, unitOrgId),
-            ':mine': sequenceSortKey(sequence),
-          },
-          Select: 'COUNT',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += out.Count ?? 0;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return count;
+    return countAll(this.db, this.tableName, {
+      KeyConditionExpression: `pk = :pk AND sk ${side} :mine`,
+      ExpressionAttributeValues: {
+        ':pk': waitlistPartition(programmeId, unitOrgId),
+        ':mine': sequenceSortKey(sequence),
+      },
+      ConsistentRead: true,
+    });
   }
 
   /**

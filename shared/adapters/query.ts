@@ -22,3 +22,21 @@ export async function queryAll(
   } while (startKey);
   return items;
 }
+
+/** How many items a query matches (`Select: 'COUNT'`), following `LastEvaluatedKey` page after page. */
+export async function countAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  input: Omit<QueryInput, 'Select'>,
+): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out: QueryCommandOutput = await db.send(
+      new QueryCommand({ ...input, Select: 'COUNT', TableName: tableName, ExclusiveStartKey: startKey }),
+    );
+    count += out.Count ?? 0;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+}

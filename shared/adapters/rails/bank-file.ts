@@ -1,12 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type BankFileRow, bankPurpose, renderBankFile } from '../../domain/bank-file.ts';
 import type { InstructionKind } from '../../domain/payout.ts';
 import type { StoredPayoutAccount } from '../applications-repo.ts';
@@ -21,6 +14,7 @@ import {
   orgKey,
   payoutRunPartition,
 } from '../keys.ts';
+import { queryAll } from '../query.ts';
 import { backoffMs, sleep } from '../retry.ts';
 import type { PaymentRail, RailInstruction, RailResult } from './rail.ts';
 
@@ -168,22 +162,11 @@ export class BankFileStore {
 
   /** Every line of a run, in payer then key order. */
   async lines(runId: string): Promise<BankLineRecord[]> {
-    const found: BankLineRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out: QueryCommandOutput = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': payoutRunPartition(runId), ':prefix': BANK_LINE_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      found.push(...((out.Items ?? []) as BankLineRecord[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+    return (await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': payoutRunPartition(runId), ':prefix': BANK_LINE_PREFIX },
+      ConsistentRead: true,
+    })) as unknown as BankLineRecord[];
   }
 
   /** The lines of one payer's file with the given keys; keys without a line are absent from the map. */
