@@ -13,12 +13,17 @@ import {
 import { Construct } from 'constructs';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { KMS_ENCRYPTION_CONTEXT } from '../../shared/adapters/field-cipher.ts';
+import type { RailName } from '../../shared/adapters/rails/rail.ts';
 import { type KeyAttribute, tableDefinition } from '../../shared/adapters/table.ts';
 import { acknowledge, attRef } from './nag.ts';
 
 export interface DataStoreProps {
   /** Receives the attachments bucket's server access logs. */
   accessLogBucket: IBucket;
+  /** The rail payout runs pay with: deployment configuration, never a request field. */
+  payoutRail: RailName;
+  /** A stage explicitly marked for tests (the only kind allowed the sandbox rail). */
+  testStage: boolean;
 }
 
 /**
@@ -58,7 +63,11 @@ export class DataStore extends Construct {
   /** The HMAC key of the lookup hashes of ID numbers (R8 lookups without decrypting). */
   readonly fieldHmacKey: Key;
 
-  constructor(scope: Construct, id: string, props: DataStoreProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: DataStoreProps,
+  ) {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
 
@@ -141,8 +150,9 @@ export class DataStore extends Construct {
       BUCKET_NAME: this.attachments.bucketName,
       FIELD_KEY_ID: this.fieldKey.keyId,
       FIELD_HMAC_KEY_ID: this.fieldHmacKey.keyId,
-      // In AWS money moves through the bank: the sandbox rail is for laptops and tests.
-      PAYOUT_RAIL: 'bank_file',
+      // In AWS money moves through the bank: the sandbox rail is for laptops and test stages.
+      PAYOUT_RAIL: this.props.payoutRail,
+      ...(this.props.testStage ? { TEST_STAGE: 'true' } : {}),
     };
   }
 

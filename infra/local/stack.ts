@@ -5,6 +5,7 @@ import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { useWorkflowStarter } from '../../shared/adapters/workflows.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { functionGroups } from '../../shared/http/route.ts';
+import { logger } from '../../shared/logger.ts';
 import { localFunctionArns, type WorkflowFunction } from '../../shared/workflows/asl.ts';
 import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
 import { applySeed, type SeedResult } from '../seed/apply.ts';
@@ -29,6 +30,8 @@ export interface LocalStackOptions {
   dynamodbEndpoint?: string;
   s3Endpoint?: string;
   now?: Date;
+  /** The rail payout runs pay with (`PAYOUT_RAIL`): the sandbox unless set here or in the environment. */
+  payoutRail?: 'sandbox' | 'bank_file' | 'wallet';
   /**
    * The local Step Functions: wait and retry overrides for tests, and whether to start (resume) a
    * calendar execution for every programme at startup (default true, as `npm start` does).
@@ -101,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: process.env.AWS_REGION ?? 'cn-north-1',
       DATA_DIR: dataDir,
       MAX_UPLOAD_BYTES: String(attachmentsBucket.maxObjectBytes),
+      PAYOUT_RAIL: options.payoutRail ?? process.env.PAYOUT_RAIL ?? 'sandbox',
     });
     // A module is evaluated once per specifier: a second stack in the same process (a restart on the
     // same data directory, as the tests do) would otherwise reuse handlers bound to the first one's
@@ -155,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       seed = await applySeed(deps, options.now ? { now: options.now } : {});
       deps.db.destroy();
     }
-    if (options.workflows?.resume !== false) await resumeCalendars();
+    if (options.workflows?.resume !== false) await resumeWorkflows();
 
     const auth = await DevAuthority.open(join(dataDir, 'dev-jwt-key.json'));
     const server: Server = createGateway({ handlers, auth, webDir });
@@ -193,15 +197,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 /**
  * Executions live in memory: after a restart every programme's calendar starts again (from the
- * seeded ones on), skipping the transitions already recorded — how `npm start` resumes.
+ * seeded ones on), skipping the transitions already recorded, and a payout run the stopped process
+ * left planning or paying is started again, picking up where it was (its writes are idempotent by
+ * key) — how `npm start` resumes. A run awaiting the bank needs no execution: the result import ends it.
  */
-async function resumeCalendars(): Promise<void> {
+async function resumeWorkflows(): Promise<void> {
   const { createDeps } = await import('../../shared/services/deps.ts');
   const { loadConfig } = await import('../../shared/config.ts');
   const { startCalendar } = await import('../../shared/services/calendar.ts');
+  const { resumeOpenPayoutRun } = await import('../../shared/services/payouts.ts');
   const deps = createDeps(loadConfig());
   try {
-    for (const programme of await deps.programmes.list()) await startCalendar(deps, programme.id);
+    for (const programme of await deps.programmes.list()) {
+      await startCalendar(deps, programme.id);
+      const runId = await resumeOpenPayoutRun(deps, programme.id);
+      // Said at warn level, which `npm start` prints: someone should know a run was cut off.
+      if (runId) logger.warn('payout run resumed after a restart', { runId, programmeId: programme.id });
+    }
   } finally {
     deps.db.destroy();
   }

@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { type RailName, railNames } from '../../shared/adapters/rails/rail.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { DataStore } from '../constructs/data-store.ts';
 import { DocumentEvents } from '../constructs/document-events.ts';
@@ -27,8 +28,31 @@ export interface EduSubsidyStackProps extends StackProps {
   alarmEmails?: readonly string[];
   /** Bundle the AWS SDK into the functions instead of using the runtime's (see `functionBundling`). */
   bundleAwsSdk?: boolean;
+  /**
+   * The rail payout runs pay with (design §4): `bank_file` by default. `sandbox` marks payments paid
+   * without moving money and is accepted only with `testStage`.
+   */
+  payoutRail?: RailName;
+  /** A stage explicitly marked for tests: the only kind that may pay with the `sandbox` rail. */
+  testStage?: boolean;
   /** Steady-state requests a second and burst for every route of the API stage. */
   apiThrottle?: { rateLimit: number; burstLimit: number };
+}
+
+/**
+ * The rail a deployed stack pays with. The sandbox rail moves no money, so a stage that is not
+ * explicitly a test stage refuses it at synth time rather than pay workers with nothing.
+ */
+export function deployedPayoutRail(rail: string, testStage: boolean): RailName {
+  if (!(railNames as readonly string[]).includes(rail)) {
+    throw new Error(`edu-subsidy:payoutRail must be one of ${railNames.join(', ')}, not ${rail}`);
+  }
+  if (rail === 'sandbox' && !testStage) {
+    throw new Error(
+      'edu-subsidy:payoutRail=sandbox marks payments paid without moving money: only a stage with edu-subsidy:testStage=true may use it',
+    );
+  }
+  return rail as RailName;
 }
 
 /** Days the S3 and CloudFront access logs are kept: a year, beyond the legal six months. */
@@ -63,7 +87,11 @@ export class EduSubsidyStack extends Stack {
     });
 
     this.accessLogs = new LogBucket(this, 'AccessLogs', { retentionDays: accessLogDays });
-    this.data = new DataStore(this, 'Data', { accessLogBucket: this.accessLogs.bucket });
+    this.data = new DataStore(this, 'Data', {
+      accessLogBucket: this.accessLogs.bucket,
+      payoutRail: deployedPayoutRail(props.payoutRail ?? 'bank_file', props.testStage ?? false),
+      testStage: props.testStage ?? false,
+    });
     this.functions = new RouteFunctions(this, 'Functions', {
       data: this.data,
       bundleAwsSdk: props.bundleAwsSdk ?? false,

@@ -1,4 +1,5 @@
 import type { Construct } from 'constructs';
+import type { RailName } from '../../shared/adapters/rails/rail.ts';
 import type { EduSubsidyStackProps } from './edu-subsidy-stack.ts';
 
 /** Context keys the app reads (`cdk.json` or `cdk synth -c key=value`). */
@@ -11,6 +12,8 @@ export const contextKeys = {
   alarmEmails: 'edu-subsidy:alarmEmails',
   bundleAwsSdk: 'edu-subsidy:bundleAwsSdk',
   nag: 'edu-subsidy:nag',
+  payoutRail: 'edu-subsidy:payoutRail',
+  testStage: 'edu-subsidy:testStage',
 } as const;
 
 /** A list from context: a JSON array in `cdk.json`, or a comma-separated string from `-c`. */
@@ -49,5 +52,7 @@ export function stackPropsFromContext(scope: Construct): EduSubsidyStackProps {
     webAclArn: contextString(scope, contextKeys.webAclArn),
     alarmEmails: contextList(scope, contextKeys.alarmEmails),
     bundleAwsSdk: contextFlag(scope, contextKeys.bundleAwsSdk, false),
+    payoutRail: (contextString(scope, contextKeys.payoutRail) ?? 'bank_file') as RailName,
+    testStage: contextFlag(scope, contextKeys.testStage, false),
   };
 }

@@ -135,13 +135,21 @@ export const instructionKey = (runId: string, phase: PayoutPhase, page: number, 
   sk: `${instructionPagePrefix(phase, page)}${index.toString().padStart(5, '0')}`,
 });
 /**
- * Every idempotency key of a programme that was paid, whatever run paid it: planning reads this one
- * partition to leave out what is settled, so a key once paid is never planned again.
+ * What runs hold of a programme's money (design §4): one item per worker-payment key and per
+ * transfer-share key that a run has planned, is sending, awaits the bank for, or has paid — keyed by
+ * what it pays for, never by the run. Planning reads this one partition and writes each hold with
+ * a conditional put, so no two runs ever plan the same money.
  */
 export const payoutKeyPartition = (programmeId: string) => `PAYOUTS#${programmeId}`;
-export const paidKeyKey = (programmeId: string, key: string) => ({
+export const PAYOUT_HOLD_PREFIX = 'HOLD#';
+export const payoutHoldKey = (programmeId: string, key: string) => ({
   pk: payoutKeyPartition(programmeId),
-  sk: `KEY#${key}`,
+  sk: `${PAYOUT_HOLD_PREFIX}${key}`,
+});
+/** The programme's open payout run, if any: at most one at a time, taken by a conditional put. */
+export const openPayoutRunKey = (programmeId: string) => ({
+  pk: payoutKeyPartition(programmeId),
+  sk: 'OPENRUN',
 });
 /** A worker payment as the worker sees it (R14), kept in the application's partition. */
 export const PAYMENT_PREFIX = 'PAY#';

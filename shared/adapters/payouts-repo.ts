@@ -11,12 +11,15 @@ import {
 import type { FundingPart, PlannedInstruction } from '../domain/payout.ts';
 import { cancellationReasons, isConditionFailed } from './errors.ts';
 import {
+  applicationKey,
   applicationPaymentKey,
   eventKey,
   INSTRUCTION_PREFIX,
   instructionPagePrefix,
+  openPayoutRunKey,
+  PAYOUT_HOLD_PREFIX,
   type PayoutPhase,
-  paidKeyKey,
+  payoutHoldKey,
   payoutKeyPartition,
   payoutRunKey,
   payoutRunPartition,
@@ -75,6 +78,8 @@ export interface PayoutRunRecord {
   awaitingBank?: number;
   /** bank_file: each funder's money that reached workers so far, by imported results. */
   bankPaidByFunder?: Record<string, number>;
+  /** Planning has taken the run's holds: a retried Plan places exactly those. */
+  holdsTaken?: boolean;
 }
 
 /** A worker payment as kept in the application's partition (what `payments` and the timeline show, R14). */
@@ -90,6 +95,28 @@ export interface ApplicationPaymentRecord {
   reason?: string;
 }
 
+/**
+ * A run's hold on one worker payment or one union transfer (design §4): what the run will pay, kept
+ * under its key in the programme's payout partition while the run plans, sends or awaits the bank
+ * (`held`) and after it is paid (`paid`); deleted when the payment definitely failed, which releases
+ * its money to a later run. A transfer's hold lists the shares it carries (`shareKeys`).
+ */
+export interface PayoutHoldRecord extends PlannedInstruction {
+  programmeId: string;
+  runId: string;
+  state: 'held' | 'paid';
+  heldAt: string;
+  paidAt?: string;
+}
+
+/** Why a run could not be recorded: another run of the programme is still open. */
+export class PayoutRunOpen extends Error {
+  constructor(readonly openRunId: string) {
+    super(`payout run ${openRunId} is still open`);
+    this.name = 'PayoutRunOpen';
+  }
+}
+
 const WRITE_CONCURRENCY = 8;
 
 /** Payout runs, their instructions and the programme's paid keys, in the one table. */
@@ -99,21 +126,61 @@ export class PayoutRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Records a new run; false if a run of that id exists (a repeated start is idempotent). */
+  /**
+   * Records a new run and makes it the programme's open run, in one transaction: false if a run of
+   * that id exists (a repeated start is idempotent); {@link PayoutRunOpen} naming the open run if
+   * another run of the programme has not ended. The open-run item is a conditional put, so two runs
+   * started at the same instant cannot both open.
+   */
   async createRun(run: PayoutRunRecord): Promise<boolean> {
     try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...payoutRunKey(run.runId), type: 'payout-run', ...run },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+      await retryConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...payoutRunKey(run.runId), type: 'payout-run', ...run },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    ...openPayoutRunKey(run.programmeId),
+                    type: 'open-payout-run',
+                    runId: run.runId,
+                    since: run.createdAt,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk) OR runId = :run',
+                  ExpressionAttributeValues: { ':run': run.runId },
+                },
+              },
+            ],
+          }),
+        ),
       );
       return true;
     } catch (err) {
-      if (isConditionFailed(err)) return false;
+      const reasons = cancellationReasons(err);
+      if (!reasons) throw err;
+      if (reasons[0] === 'ConditionalCheckFailed') return false;
+      if (reasons[1] === 'ConditionalCheckFailed') {
+        const open = await this.openRunOf(run.programmeId);
+        throw new PayoutRunOpen(open ?? 'unknown');
+      }
       throw err;
     }
+  }
+
+  /** The programme's open run (planning, paying or awaiting the bank), if any. */
+  async openRunOf(programmeId: string): Promise<string | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: openPayoutRunKey(programmeId), ConsistentRead: true }),
+    );
+    return out.Item?.runId as string | undefined;
   }
 
   async getRun(runId: string): Promise<PayoutRunRecord | undefined> {
@@ -126,6 +193,44 @@ export class PayoutRepository {
   }
 
   async updateRun(runId: string, set: Partial<PayoutRunRecord>): Promise<void> {
+    await this.db.send(new UpdateCommand(this.runUpdate(runId, set)));
+  }
+
+  /**
+   * Records a run's end and closes it as the programme's open run, in one transaction, so the next
+   * run can open exactly when this one has ended.
+   */
+  async finish(runId: string, programmeId: string, set: Partial<PayoutRunRecord>): Promise<void> {
+    try {
+      await this.closeRun(runId, programmeId, set);
+    } catch (err) {
+      // Ended before, and the next run is open already (a repeated result import): record the end only.
+      if (cancellationReasons(err)?.[1] !== 'ConditionalCheckFailed') throw err;
+      await this.updateRun(runId, set);
+    }
+  }
+
+  private async closeRun(runId: string, programmeId: string, set: Partial<PayoutRunRecord>): Promise<void> {
+    await retryConflicts(() =>
+      this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: this.runUpdate(runId, set) },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: openPayoutRunKey(programmeId),
+                ConditionExpression: 'attribute_not_exists(pk) OR runId = :run',
+                ExpressionAttributeValues: { ':run': runId },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+  }
+
+  private runUpdate(runId: string, set: Partial<PayoutRunRecord>) {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const parts = Object.entries(set).map(([k, v], i) => {
@@ -133,16 +238,14 @@ export class PayoutRepository {
       values[`:f${i}`] = v;
       return `#f${i} = :f${i}`;
     });
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: payoutRunKey(runId),
-        UpdateExpression: `SET ${parts.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    return {
+      TableName: this.tableName,
+      Key: payoutRunKey(runId),
+      UpdateExpression: `SET ${parts.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
   }
 
   /** Live progress: counts of instructions this page attempt settled (each transition is counted once). */
@@ -158,20 +261,102 @@ export class PayoutRepository {
     );
   }
 
-  /** What earlier runs settled for a programme: paid keys, and applications whose shares reached their unit. */
-  async history(programmeId: string): Promise<{ paidKeys: Set<string>; transferred: Set<string> }> {
-    const paidKeys = new Set<string>();
-    const transferred = new Set<string>();
+  /** Every hold of a programme's runs (strongly consistent): what planning must leave out or adopt. */
+  async holds(programmeId: string): Promise<PayoutHoldRecord[]> {
     const items = await queryAll(this.db, this.tableName, {
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': payoutKeyPartition(programmeId) },
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': payoutKeyPartition(programmeId), ':prefix': PAYOUT_HOLD_PREFIX },
       ConsistentRead: true,
     });
-    for (const item of items) {
-      paidKeys.add(item.key as string);
-      for (const id of (item.applicationIds as string[] | undefined) ?? []) transferred.add(id);
+    return items.map(({ pk: _pk, sk: _sk, type: _t, ...hold }) => hold as unknown as PayoutHoldRecord);
+  }
+
+  /**
+   * Takes holds for a run's new instructions. A worker payment is held together with a guarded change
+   * of its application (still `approved` and holding its place; `paymentsHeld` counts the payments in
+   * flight or paid, which withdrawal checks), so a withdrawal racing the plan either comes first and
+   * the payment is dropped, or comes second and is refused. Every hold is a conditional put: a key
+   * another run holds is never taken. Answers the instructions held; payments of applications that
+   * are no longer payable are left out.
+   */
+  async holdNew(
+    runId: string,
+    programmeId: string,
+    list: readonly PlannedInstruction[],
+    at: string,
+  ): Promise<PlannedInstruction[]> {
+    const groups = new Map<string, PlannedInstruction[]>();
+    for (const i of list) {
+      const group = i.kind === 'payment' && i.applicationId ? `app:${i.applicationId}` : `key:${i.key}`;
+      groups.set(group, [...(groups.get(group) ?? []), i]);
     }
-    return { paidKeys, transferred };
+    const taken = new Set<PlannedInstruction>();
+    const itemsOf = (group: PlannedInstruction[]): TransactItems => {
+      const items: TransactItems = group.map((i) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...payoutHoldKey(programmeId, i.key),
+            type: 'payout-hold',
+            ...i,
+            programmeId,
+            runId,
+            state: 'held',
+            heldAt: at,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }));
+      const first = group[0];
+      if (first?.kind === 'payment' && first.applicationId) {
+        items.push({
+          Update: {
+            TableName: this.tableName,
+            Key: applicationKey(first.applicationId),
+            UpdateExpression: 'ADD paymentsHeld :n',
+            ConditionExpression: '#s = :approved AND quotaState = :claimed',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':n': group.length, ':approved': 'approved', ':claimed': 'claimed' },
+          },
+        });
+      }
+      return items;
+    };
+    await pool(
+      chunks([...groups.values()], (g) => g.length + 1),
+      WRITE_CONCURRENCY,
+      async (chunk) => {
+        if (await this.transact(chunk.flatMap(itemsOf))) {
+          for (const i of chunk.flat()) taken.add(i);
+          return;
+        }
+        // One group failed its condition (an application withdrawn meanwhile): the others go alone.
+        await pool(chunk, WRITE_CONCURRENCY, async (group) => {
+          if (await this.transact(itemsOf(group))) for (const i of group) taken.add(i);
+        });
+      },
+    );
+    return list.filter((i) => taken.has(i));
+  }
+
+  /**
+   * Moves the holds of instructions a run that ended left unsettled (outcome unknown: the rail may
+   * have paid) to `runId`, which sends them again with the same keys; the rail pays each key once.
+   */
+  async adopt(runId: string, holds: readonly PayoutHoldRecord[]): Promise<void> {
+    await pool(holds, WRITE_CONCURRENCY, async (h) => {
+      if (h.runId === runId) return;
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: payoutHoldKey(h.programmeId, h.key),
+          UpdateExpression: 'SET runId = :run, adoptedFrom = :from',
+          ConditionExpression: '#s = :held AND runId = :from',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':run': runId, ':from': h.runId, ':held': 'held' },
+        }),
+      );
+    });
   }
 
   /**
@@ -379,49 +564,69 @@ export class PayoutRepository {
   }
 
   /**
-   * bank_file: counts what one result import settled (each line once: only lines this import moved
-   * out of `sending` are counted) and answers how many lines still wait; undefined when the run is
-   * not `awaiting_bank` any more.
+   * bank_file: settles imported result lines together with the run's counters, each chunk in one
+   * transaction (the lines' settlements and one update of the run, conditional on `awaiting_bank`),
+   * so no import can settle a line without counting it or count a line twice. A chunk that fails a
+   * condition (a line settled meanwhile) is settled line by line. Answers the settlements made.
    */
-  async recordBankResults(
-    runId: string,
-    paid: number,
-    failed: number,
-    paidByFunder: ReadonlyMap<string, number>,
-    at: string,
-  ): Promise<number | undefined> {
-    const names: Record<string, string> = { '#s': 'status', '#m': 'bankPaidByFunder' };
+  async settleBankResults(runId: string, list: readonly Settlement[], at: string): Promise<Settlement[]> {
+    const done = new Set<Settlement>();
+    const itemsOf = (chunk: readonly Settlement[]): TransactItems => [
+      ...chunk.flatMap((s) => this.settleItems(s.i, s.outcome, at)),
+      { Update: this.bankCounts(runId, chunk, at) },
+    ];
+    await pool(
+      chunks(list, (s) => settleItemCount(s.i), TRANSACTION_ITEMS - 1),
+      WRITE_CONCURRENCY,
+      async (chunk) => {
+        if (await this.transact(itemsOf(chunk))) {
+          for (const s of chunk) done.add(s);
+          return;
+        }
+        await pool(chunk, WRITE_CONCURRENCY, async (s) => {
+          if (await this.transact(itemsOf([s]))) done.add(s);
+        });
+      },
+    );
+    return list.filter((s) => done.has(s));
+  }
+
+  /** The run's counters for settled bank lines: paid, failed, still waiting, and funders' money reaching workers. */
+  private bankCounts(runId: string, settled: readonly Settlement[], at: string) {
+    const paid = settled.filter((s) => s.outcome.status === 'paid');
+    const byFunder = new Map<string, number>();
+    // A funder's money is counted when it reaches a worker, not for the transfer that carried it.
+    for (const s of paid) {
+      if (s.i.kind !== 'payment') continue;
+      for (const p of s.i.funding)
+        byFunder.set(p.funderOrgId, (byFunder.get(p.funderOrgId) ?? 0) + p.amountFen);
+    }
+    const names: Record<string, string> = { '#s': 'status' };
     const values: Record<string, unknown> = {
       ':awaiting': 'awaiting_bank',
-      ':p': paid,
-      ':f': failed,
-      ':n': -(paid + failed),
-      ':zero': 0,
+      ':p': paid.length,
+      ':f': settled.length - paid.length,
+      ':n': -settled.length,
       ':at': at,
     };
     const sets = ['updatedAt = :at'];
-    [...paidByFunder].forEach(([funderOrgId, fen], n) => {
-      names[`#f${n}`] = funderOrgId;
-      values[`:v${n}`] = fen;
-      sets.push(`#m.#f${n} = if_not_exists(#m.#f${n}, :zero) + :v${n}`);
-    });
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: payoutRunKey(runId),
-          UpdateExpression: `SET ${sets.join(', ')} ADD paidCount :p, failedCount :f, awaitingBank :n`,
-          ConditionExpression: '#s = :awaiting',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return (out.Attributes?.awaitingBank as number | undefined) ?? 0;
-    } catch (err) {
-      if (isConditionFailed(err)) return undefined;
-      throw err;
+    if (byFunder.size > 0) {
+      names['#m'] = 'bankPaidByFunder';
+      values[':zero'] = 0;
+      [...byFunder].forEach(([funderOrgId, fen], n) => {
+        names[`#f${n}`] = funderOrgId;
+        values[`:v${n}`] = fen;
+        sets.push(`#m.#f${n} = if_not_exists(#m.#f${n}, :zero) + :v${n}`);
+      });
     }
+    return {
+      TableName: this.tableName,
+      Key: payoutRunKey(runId),
+      UpdateExpression: `SET ${sets.join(', ')} ADD paidCount :p, failedCount :f, awaitingBank :n`,
+      ConditionExpression: '#s = :awaiting',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
   }
 
   /** Appends an audit event to a run (each bank file download: who, for which org, when). */
@@ -454,7 +659,7 @@ export class PayoutRepository {
       );
       return true;
     } catch (err) {
-      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
+      if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return false;
       throw err;
     }
   }
@@ -516,20 +721,36 @@ export class PayoutRepository {
         },
       },
     ];
-    if (paid) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...paidKeyKey(i.programmeId, i.key),
-            type: 'paid-key',
-            key: i.key,
-            kind: i.kind,
-            runId: i.runId,
-            paidAt: at,
-            ...(i.applicationId ? { applicationId: i.applicationId } : {}),
-            ...(i.applicationIds ? { applicationIds: i.applicationIds } : {}),
+    // The hold follows the outcome: kept as `paid` for good, or released for a later run. Only the
+    // run that holds the key records it (a run that ended and was adopted records nothing).
+    items.push(
+      paid
+        ? {
+            Update: {
+              TableName: this.tableName,
+              Key: payoutHoldKey(i.programmeId, i.key),
+              UpdateExpression: 'SET #s = :paid, paidAt = :at',
+              ConditionExpression: 'runId = :run',
+              ExpressionAttributeNames: { '#s': 'state' },
+              ExpressionAttributeValues: { ':paid': 'paid', ':at': at, ':run': i.runId },
+            },
+          }
+        : {
+            Delete: {
+              TableName: this.tableName,
+              Key: payoutHoldKey(i.programmeId, i.key),
+              ConditionExpression: 'runId = :run',
+              ExpressionAttributeValues: { ':run': i.runId },
+            },
           },
+    );
+    if (!paid && i.kind === 'payment' && i.applicationId) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: applicationKey(i.applicationId),
+          UpdateExpression: 'ADD paymentsHeld :minus',
+          ExpressionAttributeValues: { ':minus': -1 },
         },
       });
     }
@@ -575,9 +796,9 @@ export interface Settlement {
   outcome: { status: 'paid' | 'failed'; reference: string; reason?: string };
 }
 
-/** Items one settlement writes at most (state change, paid-key record, worker copy, event). */
+/** Items one settlement writes at most (state change, hold, worker copy, event, the application's count). */
 export const settleItemCount = (i: Pick<InstructionRecord, 'kind' | 'applicationId'>) =>
-  i.kind === 'payment' && i.applicationId ? 4 : 2;
+  i.kind === 'payment' && i.applicationId ? 5 : 2;
 
 /** TransactWriteItems takes at most 100 items. */
 export const TRANSACTION_ITEMS = 100;

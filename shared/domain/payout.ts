@@ -36,6 +36,8 @@ export interface PlannedInstruction {
   funding: FundingPart[];
   /** A transfer: the applications whose shares it carries (they are not transferred again). */
   applicationIds?: string[];
+  /** A transfer: the key of each funder's share it carries, one per application, funder and payer. */
+  shareKeys?: string[];
   /** A payment by a unit: the key of the transfer that brought the unit the money. */
   dependsOn?: string;
 }
@@ -56,10 +58,15 @@ export interface PayoutProgramme {
   topUps?: readonly TopUp[] | undefined;
 }
 
-/** What earlier runs settled: paid keys, and applications whose union shares already reached their unit. */
+/**
+ * What other runs hold: the keys of worker payments and of transfer shares that a run has planned,
+ * is sending, awaits the bank for, or has paid. None of them is planned again; a key is released
+ * (and may be planned again) only when its payment definitely failed.
+ */
 export interface PayoutHistory {
-  paidKeys: ReadonlySet<string>;
-  transferred: ReadonlySet<string>;
+  held: ReadonlySet<string>;
+  /** Held transfer shares whose transfer this run pays again (adopted from a run that ended): share key → transfer key. */
+  inFlightShares?: ReadonlyMap<string, string>;
 }
 
 export interface PayoutPlan {
@@ -68,7 +75,7 @@ export interface PayoutPlan {
   payments: PlannedInstruction[];
 }
 
-const emptyHistory: PayoutHistory = { paidKeys: new Set(), transferred: new Set() };
+const emptyHistory: PayoutHistory = { held: new Set() };
 
 /**
  * The idempotency key of a worker payment: one per programme, application and payer, whatever run
@@ -78,14 +85,31 @@ export function paymentKey(programmeId: string, applicationId: string, payerOrgI
   return digest(`${programmeId}|payment|${applicationId}|${payerOrgId}`);
 }
 
-/** The idempotency key of a union-to-union transfer: one per run, payer and payee. */
+/**
+ * The key of one funder's share of an application carried by a union-to-union transfer (R7): what it
+ * pays for — programme, application, funder and payer — never the run, so no two runs carry it.
+ */
+export function transferShareKey(
+  programmeId: string,
+  applicationId: string,
+  funderOrgId: string,
+  payerOrgId: string,
+): string {
+  return digest(`${programmeId}|share|${applicationId}|${funderOrgId}|${payerOrgId}`);
+}
+
+/**
+ * The idempotency key of a union-to-union transfer: derived from the shares it carries, so the same
+ * transfer sent again by a later run (after a crash left its outcome unknown) carries the same key
+ * and the rail pays it once.
+ */
 export function transferKey(
   programmeId: string,
-  runId: string,
   payerOrgId: string,
   payeeOrgId: string,
+  shareKeys: readonly string[],
 ): string {
-  return digest(`${programmeId}|transfer|${runId}|${payerOrgId}|${payeeOrgId}`);
+  return digest(`${programmeId}|transfer|${payerOrgId}|${payeeOrgId}|${[...shareKeys].sort().join(',')}`);
 }
 
 function digest(text: string): string {
@@ -108,13 +132,13 @@ export function sharesForRank(
 
 /**
  * The payout split (R6, R7): transfers and payments for approved applications holding a place.
- * Pure: plain data in, instructions out; already paid keys and already transferred applications
- * (from `history`) are left out, so planning again after a run plans nothing new.
+ * Pure: plain data in, instructions out; keys another run holds or has paid (from `history`) are left
+ * out, so planning again after a run plans nothing new.
  *
  * Ranking for `places`-limited shares is by receipt sequence among the given applications of a unit.
  *
  * @example
- * const plan = payoutPlan(programme, programme.allocations, approved, orgsById, runId);
+ * const plan = payoutPlan(programme, programme.allocations, approved, orgsById, history);
  * plan.transfers; // city → each county, aggregated
  * plan.payments;  // county → worker, city → city-direct workers, top-up orgs → workers
  */
@@ -123,12 +147,12 @@ export function payoutPlan(
   allocations: readonly Pick<Allocation, 'unitOrgId' | 'places' | 'funding'>[],
   applications: readonly PayableApplication[],
   orgs: ReadonlyMap<string, Pick<Org, 'id' | 'kind' | 'path' | 'directToCity'>>,
-  runId: string,
   history: PayoutHistory = emptyHistory,
 ): PayoutPlan {
   const allocationOf = new Map(allocations.map((a) => [a.unitOrgId, a]));
-  const transfers = new Map<string, PlannedInstruction & { applicationIds: string[] }>();
-  const payments: PlannedInstruction[] = [];
+  // Transfers are collected per payer and payee; their keys follow from the shares they carry.
+  const transfers = new Map<string, TransferDraft>();
+  const payments: (PlannedInstruction & { transferOf?: string })[] = [];
 
   const byUnit = new Map<string, PayableApplication[]>();
   for (const app of applications) {
@@ -156,30 +180,32 @@ export function payoutPlan(
         if (parts.length === 0) return;
         byPayer.set(payer, [...(byPayer.get(payer) ?? []), ...parts]);
       };
+      let transferOf: string | undefined;
       let dependsOn: string | undefined;
       if (direct) {
         add(cityOrgId, upper);
       } else if (upper.length > 0) {
         add(unitOrgId, upper);
-        const key = transferKey(programme.id, runId, cityOrgId, unitOrgId);
-        dependsOn = key;
-        if (
-          !history.transferred.has(app.id) &&
-          !history.paidKeys.has(paymentKey(programme.id, app.id, unitOrgId))
-        ) {
-          const transfer = transfers.get(key) ?? {
-            key,
-            kind: 'transfer' as const,
+        for (const share of upper) {
+          const shareKey = transferShareKey(programme.id, app.id, share.funderOrgId, cityOrgId);
+          if (history.held.has(shareKey)) {
+            // Carried by a transfer of an earlier run: this run waits for it only if it sends it again.
+            dependsOn ??= history.inFlightShares?.get(shareKey);
+            continue;
+          }
+          const id = `${cityOrgId}>${unitOrgId}`;
+          const transfer = transfers.get(id) ?? {
             payerOrgId: cityOrgId,
             payeeOrgId: unitOrgId,
-            amountFen: 0,
             funding: [],
             applicationIds: [],
+            shareKeys: [],
           };
-          transfer.applicationIds.push(app.id);
-          transfer.funding = mergeParts(transfer.funding, upper);
-          transfer.amountFen = sumFen(transfer.funding);
-          transfers.set(key, transfer);
+          if (!transfer.applicationIds.includes(app.id)) transfer.applicationIds.push(app.id);
+          transfer.shareKeys.push(shareKey);
+          transfer.funding = mergeParts(transfer.funding, [share]);
+          transfers.set(id, transfer);
+          transferOf = id;
         }
       }
       add(unitOrgId, own);
@@ -187,7 +213,7 @@ export function payoutPlan(
 
       for (const [payerOrgId, parts] of byPayer) {
         const key = paymentKey(programme.id, app.id, payerOrgId);
-        if (history.paidKeys.has(key)) continue;
+        if (history.held.has(key)) continue;
         const funding = mergeParts([], parts);
         const carried = payerOrgId === unitOrgId && !direct && upper.length > 0;
         payments.push({
@@ -197,12 +223,31 @@ export function payoutPlan(
           applicationId: app.id,
           amountFen: sumFen(funding),
           funding,
-          ...(carried && dependsOn && transfers.has(dependsOn) ? { dependsOn } : {}),
+          ...(carried && transferOf ? { transferOf } : carried && dependsOn ? { dependsOn } : {}),
         });
       }
     });
   }
-  return { transfers: [...transfers.values()], payments };
+  const transferKeys = new Map<string, string>();
+  const planned: PlannedInstruction[] = [...transfers].map(([id, t]) => {
+    const key = transferKey(programme.id, t.payerOrgId, t.payeeOrgId, t.shareKeys);
+    transferKeys.set(id, key);
+    return { key, kind: 'transfer', ...t, amountFen: sumFen(t.funding) };
+  });
+  return {
+    transfers: planned,
+    payments: payments.map(({ transferOf, ...p }) =>
+      transferOf ? { ...p, dependsOn: transferKeys.get(transferOf) as string } : p,
+    ),
+  };
+}
+
+interface TransferDraft {
+  payerOrgId: string;
+  payeeOrgId: string;
+  funding: FundingPart[];
+  applicationIds: string[];
+  shareKeys: string[];
 }
 
 /** R6 top-ups: a township's or employer's (or the unit's) extra money for workers under it. */

@@ -2,17 +2,9 @@ import * as z from 'zod';
 import { Slug } from './common.ts';
 
 /** `POST /v1/programmes/{programmeId}/payout-runs`: the review batch the run pays out, if any. */
-export const PayoutRail = z.enum(['sandbox', 'bank_file']).meta({
-  id: 'PayoutRail',
-  description:
-    '`sandbox`: a ledger (local default); `bank_file`: one bank batch file per paying org, settled by importing the bank’s result',
-});
-
+/** The rail is the deployment's (`PAYOUT_RAIL`), never chosen by a request. */
 export const StartPayoutRunBody = z
-  .object({
-    batchId: Slug.optional(),
-    rail: PayoutRail.optional().meta({ description: 'Defaults to the deployment’s `PAYOUT_RAIL` (sandbox)' }),
-  })
+  .object({ batchId: Slug.optional() })
   .strict()
   .meta({ id: 'StartPayoutRun' });
 export type StartPayoutRunBody = z.infer<typeof StartPayoutRunBody>;

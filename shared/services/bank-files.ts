@@ -1,6 +1,5 @@
 import { presignDownload } from '../adapters/attachment-store.ts';
-import type { InstructionRecord, InstructionStatus } from '../adapters/payouts-repo.ts';
-import { pool } from '../adapters/payouts-repo.ts';
+import type { InstructionRecord, InstructionStatus, Settlement } from '../adapters/payouts-repo.ts';
 import { BankFileStore } from '../adapters/rails/bank-file.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { notFound } from '../errors.ts';
@@ -13,7 +12,6 @@ import { finishRun } from './payouts.ts';
 
 /** How long a bank file link lives (design §5: a presigned GET of a few minutes). */
 const DOWNLOAD_SECONDS = 5 * 60;
-const IMPORT_CONCURRENCY = 10;
 /** What a failed line records when the bank's file gives no reason. */
 const UNSTATED_REASON = 'bank_failed: 银行未说明原因';
 
@@ -121,58 +119,51 @@ export async function importBankResults(
 
   type Outcome = BankResultsReport['lines'][number];
   const outcomes = new Map<string, Outcome>();
-  const paidByFunder = new Map<string, number>();
-  let paid = 0;
-  let failed = 0;
-  await pool(unique, IMPORT_CONCURRENCY, async (result) => {
+  const settlements: Settlement[] = [];
+  for (const result of unique) {
     const line = lines.get(result.key);
     const instruction = line ? instructions.get(line.instructionSk) : undefined;
     if (!line || !instruction) {
       outcomes.set(result.key, { key: result.key, outcome: 'unknown_key' });
-      return;
-    }
-    if (instruction.status !== 'sending') {
+    } else if (instruction.status !== 'sending') {
       outcomes.set(result.key, { key: result.key, outcome: 'unchanged', status: instruction.status });
-      return;
+    } else {
+      settlements.push({
+        i: instruction,
+        outcome: {
+          status: result.status,
+          reference: result.reference ?? line.reference,
+          ...(result.status === 'failed' ? { reason: result.reason ?? UNSTATED_REASON } : {}),
+        },
+      });
     }
-    const settled = await deps.payouts.settle(
-      instruction,
-      {
-        status: result.status,
-        reference: result.reference ?? line.reference,
-        ...(result.status === 'failed' ? { reason: result.reason ?? UNSTATED_REASON } : {}),
-      },
-      now.toISOString(),
-    );
-    if (!settled) {
-      // Another import of the same line got there first.
-      outcomes.set(result.key, { key: result.key, outcome: 'unchanged' });
-      return;
+  }
+  // Lines and the run's counters move together; a line another import settled first stays unchanged.
+  const settled = new Set(
+    run.status === 'awaiting_bank'
+      ? await deps.payouts.settleBankResults(runId, settlements, now.toISOString())
+      : [],
+  );
+  let paid = 0;
+  let failed = 0;
+  for (const s of settlements) {
+    if (!settled.has(s)) {
+      outcomes.set(s.i.key, { key: s.i.key, outcome: 'unchanged' });
+      continue;
     }
-    outcomes.set(result.key, { key: result.key, outcome: result.status });
-    if (result.status === 'failed') {
-      failed++;
-      return;
-    }
-    paid++;
-    // A funder's money is counted when it reaches a worker, not for the transfer that carried it.
-    if (instruction.kind !== 'payment') return;
-    for (const p of instruction.funding) {
-      paidByFunder.set(p.funderOrgId, (paidByFunder.get(p.funderOrgId) ?? 0) + p.amountFen);
-    }
-  });
+    outcomes.set(s.i.key, { key: s.i.key, outcome: s.outcome.status });
+    if (s.outcome.status === 'paid') paid++;
+    else failed++;
+  }
 
   let status: BankResultsReport['runStatus'] = run.status;
   if (run.status === 'awaiting_bank') {
-    const waiting =
-      paid + failed > 0
-        ? await deps.payouts.recordBankResults(runId, paid, failed, paidByFunder, now.toISOString())
-        : // Nothing new: check the lines themselves, in case an earlier import stopped before counting.
-          (await deps.payouts.instructions(runId)).filter((i) => i.status === 'sending').length;
-    if (waiting !== undefined && waiting <= 0) {
+    // A run whose lines are all settled ends, whatever import settled the last one.
+    const waiting = (await deps.payouts.instructions(runId)).some((i) => i.status === 'sending');
+    const current = await deps.payouts.getRun(runId);
+    status = current?.status ?? status;
+    if (!waiting && current?.status === 'awaiting_bank') {
       status = (await finishRun(deps, runId, await deps.payouts.instructions(runId), null, now)).status;
-    } else {
-      status = (await deps.payouts.getRun(runId))?.status ?? status;
     }
   }
 

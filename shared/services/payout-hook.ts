@@ -1,3 +1,5 @@
+import { PayoutRunOpen } from '../adapters/payouts-repo.ts';
+import { logger } from '../logger.ts';
 import type { Deps } from './deps.ts';
 import { batchRunId, launchPayoutRun } from './payouts.ts';
 
@@ -13,9 +15,20 @@ export async function onPayoutDue(
   at: string,
 ): Promise<void> {
   await deps.calendar.putPayoutDue(programmeId, batchId, at, new Date().toISOString());
-  await launchPayoutRun(
-    deps,
-    { runId: batchRunId(programmeId, batchId), programmeId, batchId, requestedBy: 'calendar' },
-    new Date(at),
-  );
+  try {
+    await launchPayoutRun(
+      deps,
+      { runId: batchRunId(programmeId, batchId), programmeId, batchId, requestedBy: 'calendar' },
+      new Date(at),
+    );
+  } catch (err) {
+    if (!(err instanceof PayoutRunOpen)) throw err;
+    // An admin's run is still open: it pays what this run would (one run at a time per programme).
+    // The due record stays, so the console shows the batch as due; the next run started pays the rest.
+    logger.warn('batch payout run not started: another run is open', {
+      programmeId,
+      batchId,
+      openRunId: err.openRunId,
+    });
+  }
 }

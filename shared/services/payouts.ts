@@ -3,6 +3,8 @@ import { instructionKey, type PayoutPhase, statusIndex } from '../adapters/keys.
 import {
   chunks,
   type InstructionRecord,
+  type PayoutHoldRecord,
+  PayoutRunOpen,
   type PayoutRunRecord,
   pool,
   type Settlement,
@@ -14,13 +16,14 @@ import type { PaymentRail, RailInstruction, RailName, RailResult } from '../adap
 import { backoffMs, sleep } from '../adapters/retry.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import {
+  type PayoutHistory,
   type PlannedInstruction,
   pages,
   payoutPlan,
   payoutTotals,
   reconcileTotals,
 } from '../domain/payout.ts';
-import { forbidden, invalid, notFound } from '../errors.ts';
+import { AppError, forbidden, invalid, notFound } from '../errors.ts';
 import type { Caller } from '../http/auth.ts';
 import { actingOrg } from '../http/auth.ts';
 import type {
@@ -98,17 +101,21 @@ export async function startPayoutRun(
     throw invalid([{ path: 'batchId', message: '审核批次不存在' }]);
   }
   const runId = runIdFor(now);
-  await launchPayoutRun(
-    deps,
-    {
-      runId,
-      programmeId,
-      ...(body.batchId ? { batchId: body.batchId } : {}),
-      ...(body.rail ? { rail: body.rail } : {}),
-      requestedBy: caller.sub,
-    },
-    now,
-  );
+  try {
+    await launchPayoutRun(
+      deps,
+      { runId, programmeId, ...(body.batchId ? { batchId: body.batchId } : {}), requestedBy: caller.sub },
+      now,
+    );
+  } catch (err) {
+    if (!(err instanceof PayoutRunOpen)) throw err;
+    // One run at a time per programme: a second would plan money the first already holds.
+    throw new AppError('invalid_state', {
+      message: `本项目已有发放批次 ${err.openRunId} 尚未结束，请等待其结束后再发起`,
+      fields: [{ path: 'openRunId', message: err.openRunId }],
+      cause: err,
+    });
+  }
   return { runId };
 }
 
@@ -118,14 +125,28 @@ export async function startPayoutRun(
  */
 export async function launchPayoutRun(
   deps: Deps,
-  run: { runId: string; programmeId: string; batchId?: string; requestedBy: string; rail?: RailName },
+  run: { runId: string; programmeId: string; batchId?: string; requestedBy: string },
   now: Date,
 ): Promise<void> {
   const at = now.toISOString();
-  // The rail is fixed when the run is recorded: every page, retry and result import uses the same one.
-  const rail = run.rail ?? defaultRailName(process.env);
+  // The rail is deployment configuration, fixed when the run is recorded: every page, retry and
+  // result import uses the same one (never a request field: an admin cannot pick the sandbox).
+  const rail = defaultRailName(process.env);
   await deps.payouts.createRun({ ...run, rail, status: 'running', createdAt: at, updatedAt: at });
   await deps.workflows().start('payout-run', run.runId, { runId: run.runId, programmeId: run.programmeId });
+}
+
+/**
+ * Starts again the execution of a programme's open run that a stopped process left `running` or
+ * `paying` (a local stack killed mid-run: its executions lived in memory). Planning and paying are
+ * idempotent by key, so the execution picks up where the run was. Answers the run resumed, if any.
+ */
+export async function resumeOpenPayoutRun(deps: Deps, programmeId: string): Promise<string | undefined> {
+  const runId = await deps.payouts.openRunOf(programmeId);
+  const run = runId ? await deps.payouts.getRun(runId) : undefined;
+  if (!run || (run.status !== 'running' && run.status !== 'paying')) return undefined;
+  await deps.workflows().start('payout-run', run.runId, { runId: run.runId, programmeId });
+  return run.runId;
 }
 
 /** The run the calendar starts when a review batch closes: one per programme and batch. */
@@ -183,9 +204,13 @@ function runView(run: PayoutRunRecord): PayoutRunView {
 }
 
 /**
- * Plan (design §4): payment instructions for approved applications holding a place and not yet paid,
- * stored under the run with deterministic idempotency keys; returns page descriptors only. Planning
- * a run again (a retried Task) returns the pages it stored the first time.
+ * Plan (design §4): the run takes holds on what it will pay — approved applications holding a place
+ * whose payments and transfer shares no run holds or has paid — and stores its instructions under
+ * the run with keys derived from what they pay for; returns page descriptors only.
+ *
+ * Holds left `held` by a run that ended (at most one run of a programme is open: this one) have an
+ * unknown outcome — the rail may have paid — so this run sends them again, as they were, with the
+ * same keys. A retried Plan finds its holds taken and places the same instructions the same way.
  */
 export async function planRun(
   deps: Deps,
@@ -196,39 +221,32 @@ export async function planRun(
   const run = await deps.payouts.getRun(runId);
   if (!run) throw new Error(`payout run ${runId} has no record`);
   if (run.pages) return descriptors(runId, run.planned ?? 0, run.pages, run.rail);
-  const found = await deps.programmes.get(programmeId);
-  if (!found) throw new Error(`programme ${programmeId} not found`);
-  const approved = (await deps.applications.byStatus(statusIndex(programmeId, 'approved').gsi3pk)).filter(
-    (a) => a.quotaState === 'claimed' && a.sequence !== undefined,
-  );
-  const units = found.programme.allocations.map((a) => a.unitOrgId);
-  const employers = new Set(approved.map((a) => a.employerOrgId));
-  const unitOrgs = await deps.orgs.getMany(units);
-  const pathIds = new Set([...unitOrgs.values()].flatMap((o) => o.path));
-  const orgs = await deps.orgs.getMany([...new Set([...units, ...pathIds, ...employers])]);
-  const history = await deps.payouts.history(programmeId);
-  const plan = payoutPlan(
-    found.programme,
-    found.programme.allocations,
-    approved.map((a) => ({
-      id: a.id,
-      unitOrgId: a.unitOrgId,
-      employerOrgId: a.employerOrgId,
-      sequence: a.sequence ?? 0,
-    })),
-    orgs,
-    runId,
-    history,
-  );
+  const at = now.toISOString();
+  if (!run.holdsTaken) {
+    await takeHolds(deps, runId, programmeId, at);
+    await deps.payouts.updateRun(runId, { holdsTaken: true, updatedAt: at });
+  }
+  // The run's instructions are exactly its holds, in key order.
+  const mine = (await deps.payouts.holds(programmeId))
+    .filter((h) => h.runId === runId && h.state === 'held')
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  const transfers = mine.filter((h) => h.kind === 'transfer').map(holdInstruction);
+  const payments = mine.filter((h) => h.kind === 'payment').map(holdInstruction);
 
   const records: InstructionRecord[] = [];
   const transferSk = new Map<string, string>();
+  // A unit's payment waits for the transfer of this run that carries its application's shares (R7).
+  const carriedBy = new Map<string, string>();
+  for (const t of transfers) {
+    for (const id of t.applicationIds ?? []) carriedBy.set(`${id}|${t.payeeOrgId}`, t.key);
+  }
   const place = (phase: PayoutPhase, list: PlannedInstruction[]) => {
     for (const [page, items] of pages(list, PAGE_SIZE).entries()) {
       for (const [index, i] of items.entries()) {
         const keys = instructionKey(runId, phase, page, index);
         if (i.kind === 'transfer') transferSk.set(i.key, keys.sk);
-        const dependsOnSk = i.dependsOn ? transferSk.get(i.dependsOn) : undefined;
+        const transfer = carriedBy.get(`${i.applicationId}|${i.payerOrgId}`);
+        const dependsOnSk = i.kind === 'payment' && transfer ? transferSk.get(transfer) : undefined;
         records.push({
           ...keys,
           ...i,
@@ -238,17 +256,17 @@ export async function planRun(
           page,
           status: 'pending',
           attempts: 0,
-          ...(dependsOnSk ? { dependsOnSk } : {}),
+          ...(dependsOnSk ? { dependsOn: transfer, dependsOnSk } : {}),
         });
       }
     }
   };
-  place('transfers', plan.transfers);
-  place('payments', plan.payments);
+  place('transfers', transfers);
+  place('payments', payments);
   await deps.payouts.writePlan(records, run.createdAt);
   const pageCounts = {
-    transfers: Math.ceil(plan.transfers.length / PAGE_SIZE),
-    payments: Math.ceil(plan.payments.length / PAGE_SIZE),
+    transfers: Math.ceil(transfers.length / PAGE_SIZE),
+    payments: Math.ceil(payments.length / PAGE_SIZE),
   };
   await deps.payouts.updateRun(runId, {
     status: 'paying',
@@ -259,6 +277,80 @@ export async function planRun(
     updatedAt: now.toISOString(),
   });
   return descriptors(runId, records.length, pageCounts, run.rail);
+}
+
+/** What a hold says the run pays (its dependency is placed anew from the run's own transfers). */
+function holdInstruction(h: PayoutHoldRecord): PlannedInstruction {
+  const {
+    programmeId: _p,
+    runId: _r,
+    state: _s,
+    heldAt: _h,
+    paidAt: _pa,
+    dependsOn: _d,
+    ...instruction
+  } = h as PayoutHoldRecord & { adoptedFrom?: string };
+  delete (instruction as { adoptedFrom?: string }).adoptedFrom;
+  return instruction;
+}
+
+/** Takes the run's holds: adopts what ended runs left unsettled, then holds new payments, then their transfers. */
+async function takeHolds(deps: Deps, runId: string, programmeId: string, at: string): Promise<void> {
+  const found = await deps.programmes.get(programmeId);
+  if (!found) throw new Error(`programme ${programmeId} not found`);
+  const approved = (await deps.applications.byStatus(statusIndex(programmeId, 'approved').gsi3pk)).filter(
+    (a) => a.quotaState === 'claimed' && a.sequence !== undefined,
+  );
+  const units = found.programme.allocations.map((a) => a.unitOrgId);
+  const employers = new Set(approved.map((a) => a.employerOrgId));
+  const unitOrgs = await deps.orgs.getMany(units);
+  const pathIds = new Set([...unitOrgs.values()].flatMap((o) => o.path));
+  const orgs = await deps.orgs.getMany([...new Set([...units, ...pathIds, ...employers])]);
+
+  const holds = await deps.payouts.holds(programmeId);
+  await deps.payouts.adopt(
+    runId,
+    holds.filter((h) => h.state === 'held'),
+  );
+  const held = new Set<string>();
+  const inFlightShares = new Map<string, string>();
+  for (const h of holds) {
+    held.add(h.key);
+    for (const share of h.shareKeys ?? []) {
+      held.add(share);
+      if (h.state === 'held') inFlightShares.set(share, h.key);
+    }
+  }
+  const plan = (apps: typeof approved, history: PayoutHistory) =>
+    payoutPlan(
+      found.programme,
+      found.programme.allocations,
+      apps.map((a) => ({
+        id: a.id,
+        unitOrgId: a.unitOrgId,
+        employerOrgId: a.employerOrgId,
+        sequence: a.sequence ?? 0,
+      })),
+      orgs,
+      history,
+    );
+  // Payments first, each held with a guard on its application: one withdrawn meanwhile drops out,
+  // and the transfers are then planned for the applications whose payments were held.
+  const first = plan(approved, { held, inFlightShares });
+  const strip = ({ dependsOn: _d, ...i }: PlannedInstruction) => i;
+  const payments = await deps.payouts.holdNew(runId, programmeId, first.payments.map(strip), at);
+  const dropped = new Set(
+    first.payments.map((p) => p.applicationId).filter((id) => !payments.some((p) => p.applicationId === id)),
+  );
+  for (const p of payments) held.add(p.key);
+  const second = plan(
+    approved.filter((a) => !dropped.has(a.id)),
+    { held, inFlightShares },
+  );
+  const transfers = await deps.payouts.holdNew(runId, programmeId, second.transfers, at);
+  if (transfers.length < second.transfers.length) {
+    throw new Error(`payout run ${runId}: a transfer is held by another run`);
+  }
 }
 
 function descriptors(
@@ -487,7 +579,10 @@ export async function finishRun(
     }));
   const status = problems.length === 0 && failures.length === 0 ? 'succeeded' : 'failed';
   const at = now.toISOString();
-  await deps.payouts.updateRun(runId, {
+  const run = await deps.payouts.getRun(runId);
+  if (!run) throw new Error(`payout run ${runId} has no record`);
+  // Ending the run closes it as the programme's open run, in the same write.
+  await deps.payouts.finish(runId, run.programmeId, {
     status,
     planned: all.length,
     paidCount: paid.length,

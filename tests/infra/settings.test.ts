@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { deployedPayoutRail, EduSubsidyStack } from '../../infra/stacks/edu-subsidy-stack.ts';
 import { contextFlag, contextKeys, contextList, stackPropsFromContext } from '../../infra/stacks/settings.ts';
+import { defaultRailName } from '../../shared/adapters/rails/index.ts';
 import { cdkJsonContext } from './synth.ts';
 
 describe('context settings', () => {
@@ -29,7 +31,26 @@ describe('context settings', () => {
       webAclArn: undefined,
       alarmEmails: [],
       bundleAwsSdk: false,
+      payoutRail: 'bank_file',
+      testStage: false,
     });
+  });
+
+  it('pays through the bank by default and refuses the sandbox rail outside a test stage', () => {
+    const sandbox = new App({ context: { [contextKeys.payoutRail]: 'sandbox' } });
+    expect(() => new EduSubsidyStack(sandbox, 'Refused', stackPropsFromContext(sandbox))).toThrow(
+      /only a stage with edu-subsidy:testStage=true/,
+    );
+    expect(() => deployedPayoutRail('cash', true)).toThrow(/must be one of/);
+    expect(deployedPayoutRail('sandbox', true)).toBe('sandbox');
+    expect(deployedPayoutRail('bank_file', false)).toBe('bank_file');
+  });
+
+  it('refuses the sandbox rail at run time outside the local stack and test stages', () => {
+    expect(defaultRailName({ STAGE: 'aws' })).toBe('bank_file');
+    expect(() => defaultRailName({ STAGE: 'aws', PAYOUT_RAIL: 'sandbox' })).toThrow(/moves no money/);
+    expect(defaultRailName({ STAGE: 'aws', PAYOUT_RAIL: 'sandbox', TEST_STAGE: 'true' })).toBe('sandbox');
+    expect(defaultRailName({ STAGE: 'local' })).toBe('sandbox');
   });
 
   it('takes a custom domain only together with its certificate', () => {

@@ -339,7 +339,11 @@ describe('HTTP API', () => {
   it('refuses to deploy a route served only by the local gateway', () => {
     const scratch = new Stack(testApp(), 'Scratch');
     const logs = new LogBucket(scratch, 'Logs', { retentionDays: 1 });
-    const data = new DataStore(scratch, 'Data', { accessLogBucket: logs.bucket });
+    const data = new DataStore(scratch, 'Data', {
+      accessLogBucket: logs.bucket,
+      payoutRail: 'bank_file',
+      testStage: false,
+    });
     const functions = new RouteFunctions(scratch, 'Functions', { data, bundleAwsSdk: false });
     const identity = new Identity(scratch, 'Identity');
     const [health] = routeList;

@@ -27,7 +27,12 @@ export interface ApiResponse {
  * table and bucket of its own so test files never see each other's data.
  */
 export async function startTestStack(
-  options: { seed?: boolean; now?: Date; workflows?: LocalStackOptions['workflows'] } = {},
+  options: {
+    seed?: boolean;
+    now?: Date;
+    workflows?: LocalStackOptions['workflows'];
+    payoutRail?: LocalStackOptions['payoutRail'];
+  } = {},
 ): Promise<TestStack> {
   const suffix = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'edu-subsidy-test-'));
@@ -41,6 +46,7 @@ export async function startTestStack(
     seed: options.seed ?? true,
     ...(options.now ? { now: options.now } : {}),
     ...(options.workflows ? { workflows: options.workflows } : {}),
+    ...(options.payoutRail ? { payoutRail: options.payoutRail } : {}),
   });
   return {
     ...stack,

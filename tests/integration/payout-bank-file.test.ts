@@ -22,7 +22,11 @@ const year = Number(today.slice(0, 4));
 const programmeId = 'it-bank';
 
 beforeAll(async () => {
-  stack = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
+  // The rail is the deployment's: this stack pays through bank files.
+  stack = await startTestStack({
+    payoutRail: 'bank_file',
+    workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false },
+  });
   // The stack set the table and bucket of this file in the environment.
   deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
@@ -156,7 +160,7 @@ describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
 
     const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
       token: admin,
-      body: { batchId: 'b1', rail: 'bank_file' },
+      body: { batchId: 'b1' },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const runId = started.body.runId as string;
@@ -401,7 +405,7 @@ describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
     // A new run plans only the failed payment (the county got its transfer already) and pays it.
     const retry = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
       token: admin,
-      body: { rail: 'bank_file' },
+      body: {},
     });
     expect(retry.status).toBe(202);
     const retryRun = await runIn(retry.body.runId, ['awaiting_bank']);
@@ -424,7 +428,7 @@ describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
     expect((await payments(county2)).payments).toEqual([expect.objectContaining({ status: 'paid' })]);
   }, 60_000);
 
-  it('documents the bank routes and the rail choice in /openapi.json', async () => {
+  it('documents the bank routes in /openapi.json; the rail is no request field', async () => {
     const doc = await stack.call('GET', '/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(
@@ -433,6 +437,13 @@ describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
         '/v1/payout-runs/{runId}/bank-results',
       ]),
     );
-    expect(JSON.stringify(doc.body.components.schemas.StartPayoutRun)).toContain('bank_file');
+    expect(JSON.stringify(doc.body.components.schemas.StartPayoutRun)).not.toContain('rail');
+    // An admin cannot pick the sandbox (it marks payments paid without moving money).
+    const picked = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+      token: admin,
+      body: { rail: 'sandbox' },
+    });
+    expect(picked.status).toBe(400);
+    expect(picked.body.error.code).toBe('validation_failed');
   });
 });

@@ -9,6 +9,7 @@ import {
   reconcileTotals,
   sharesForRank,
   transferKey,
+  transferShareKey,
 } from '../../shared/domain/payout.ts';
 import { programmeErrors } from '../../shared/domain/programme.ts';
 import type { Org } from '../../shared/schemas/orgs.ts';
@@ -38,11 +39,13 @@ describe('payoutPlan (R6, R7)', () => {
         app('a2', 'lc-chiping', 'lc-cp-wenzhuang-aluminium', 2),
       ],
       orgs,
-      'run-1',
+    );
+    const shares = ['a1', 'a2'].flatMap((id) =>
+      ['sd', 'lc'].map((funder) => transferShareKey('p', id, funder, 'lc')),
     );
     expect(plan.transfers).toEqual([
       {
-        key: transferKey('p', 'run-1', 'lc', 'lc-chiping'),
+        key: transferKey('p', 'lc', 'lc-chiping', shares),
         kind: 'transfer',
         payerOrgId: 'lc',
         payeeOrgId: 'lc-chiping',
@@ -52,6 +55,7 @@ describe('payoutPlan (R6, R7)', () => {
           { funderOrgId: 'lc', amountFen: 200_000 },
         ],
         applicationIds: ['a1', 'a2'],
+        shareKeys: shares,
       },
     ]);
     expect(plan.payments).toHaveLength(2);
@@ -65,7 +69,7 @@ describe('payoutPlan (R6, R7)', () => {
         { funderOrgId: 'sd', amountFen: SHARE },
         { funderOrgId: 'lc', amountFen: SHARE },
       ],
-      dependsOn: transferKey('p', 'run-1', 'lc', 'lc-chiping'),
+      dependsOn: transferKey('p', 'lc', 'lc-chiping', shares),
     });
   });
 
@@ -81,7 +85,6 @@ describe('payoutPlan (R6, R7)', () => {
       ],
       [app('a1', 'lc-dongchangfu', 'lc-dcf-machinery', 7)],
       orgs,
-      'run-1',
     );
     expect(plan.transfers[0]?.amountFen).toBe(200_000);
     expect(plan.payments).toHaveLength(1);
@@ -99,7 +102,6 @@ describe('payoutPlan (R6, R7)', () => {
       [{ unitOrgId: 'lc-shizhi', places: 20, funding: base }],
       [app('a1', 'lc-shizhi', 'lc-sz-power', 1)],
       orgs,
-      'run-1',
     );
     expect(plan.transfers).toEqual([]);
     expect(plan.payments).toEqual([
@@ -131,7 +133,7 @@ describe('payoutPlan (R6, R7)', () => {
     const holders = Array.from({ length: 22 }, (_, i) =>
       app(`a${i}`, 'lc-chiping', 'lc-cp-wenzhuang-aluminium', 100 - i),
     );
-    const plan = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, [allocation], holders, orgs, 'run-1');
+    const plan = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, [allocation], holders, orgs);
     // Receipt order, not input order: the two latest submissions (a0, a1) hold the county's extra places.
     const byApp = new Map(plan.payments.map((p) => [p.applicationId, p]));
     expect(byApp.get('a0')?.funding).toEqual([{ funderOrgId: 'lc-chiping', amountFen: 80_000 }]);
@@ -162,7 +164,6 @@ describe('payoutPlan (R6, R7)', () => {
         app('m1', 'lc-dongchangfu', 'lc-dcf-machinery', 2),
       ],
       orgs,
-      'run-1',
     );
     const of = (id: string) => plan.payments.filter((p) => p.applicationId === id);
     expect(of('t1').map((p) => [p.payerOrgId, p.amountFen])).toEqual([
@@ -177,27 +178,48 @@ describe('payoutPlan (R6, R7)', () => {
     expect(plan.transfers[0]?.amountFen).toBe(400_000);
   });
 
-  it('gives the same keys when planned again and leaves out what earlier runs settled', () => {
+  it('gives the same keys when planned again and leaves out what other runs hold or paid', () => {
     const input = [
       app('a1', 'lc-linqing', 'lc-lq-yandian-bearing', 1),
       app('a2', 'lc-linqing', 'lc-lq-yandian-bearing', 2),
     ];
     const allocations = [{ unitOrgId: 'lc-linqing', places: 20, funding: base }];
-    const first = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, 'run-1');
-    const again = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, 'run-1');
+    const first = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs);
+    const again = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs);
     expect(again).toEqual(first);
-    const paidKeys = new Set(first.payments.map((p) => p.key).slice(0, 1));
-    const later = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, 'run-2', {
-      paidKeys,
-      transferred: new Set(['a1', 'a2']),
-    });
+    // No key names a run: what another run holds is the same key, whoever plans it.
+    const transfer = first.transfers[0];
+    expect(transfer?.shareKeys).toHaveLength(4);
+    const held = new Set([first.payments[0]?.key as string, ...(transfer?.shareKeys ?? [])]);
+    const later = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, { held });
     expect(later.transfers).toEqual([]);
     expect(later.payments.map((p) => p.applicationId)).toEqual(['a2']);
     expect(later.payments[0]?.key).toBe(first.payments[1]?.key);
+    // Shares already carried by a transfer that is paid: the payment waits for nothing.
+    expect(later.payments[0]?.dependsOn).toBeUndefined();
+  });
+
+  it('transfers only the shares no run holds, and waits for a transfer this run sends again', () => {
+    const input = [
+      app('a1', 'lc-linqing', 'lc-lq-yandian-bearing', 1),
+      app('a2', 'lc-linqing', 'lc-lq-yandian-bearing', 2),
+    ];
+    const allocations = [{ unitOrgId: 'lc-linqing', places: 20, funding: base }];
+    const a1Shares = ['sd', 'lc'].map((f) => transferShareKey('p', 'a1', f, 'lc'));
+    const plan = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, {
+      held: new Set(a1Shares),
+      inFlightShares: new Map(a1Shares.map((k) => [k, 'adopted-transfer'])),
+    });
+    expect(plan.transfers).toHaveLength(1);
+    expect(plan.transfers[0]?.applicationIds).toEqual(['a2']);
+    expect(plan.transfers[0]?.amountFen).toBe(200_000);
+    const byApp = new Map(plan.payments.map((p) => [p.applicationId, p]));
+    expect(byApp.get('a1')?.dependsOn).toBe('adopted-transfer');
+    expect(byApp.get('a2')?.dependsOn).toBe(plan.transfers[0]?.key);
   });
 
   it('plans nothing for nothing payable', () => {
-    expect(payoutPlan({ id: 'p', ownerOrgId: 'lc' }, lc2022.allocations, [], orgs, 'r')).toEqual({
+    expect(payoutPlan({ id: 'p', ownerOrgId: 'lc' }, lc2022.allocations, [], orgs)).toEqual({
       transfers: [],
       payments: [],
     });
@@ -225,7 +247,7 @@ describe('payoutPlan (R6, R7)', () => {
           const applications = picks.map(([u, seq], i) =>
             app(`x${i}`, units[u]?.unitOrgId ?? 'lc-shizhi', 'none', seq * 100 + i),
           );
-          const plan = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, applications, orgs, 'r');
+          const plan = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, applications, orgs);
           const totals = payoutTotals(plan.payments);
           const perUnit = new Map<string, number>();
           for (const a of applications) perUnit.set(a.unitOrgId, (perUnit.get(a.unitOrgId) ?? 0) + 1);

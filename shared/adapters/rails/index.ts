@@ -7,14 +7,19 @@ import { WalletRail } from './wallet.ts';
 export { railNames };
 
 /**
- * The rail a run pays with when its start names none, from `PAYOUT_RAIL` (design §4): `sandbox` (the
+ * The rail a run pays with, from the deployment's `PAYOUT_RAIL` (design §4): `sandbox` (the local
  * default, a ledger in the table), `bank_file` (batch files per payer, settled by the bank's result
- * import) or `wallet` (the seam; refuses until a provider is configured).
+ * import) or `wallet` (the seam; refuses until a provider is configured). Never a request field.
+ * The sandbox marks payments paid without moving money: outside the local stack it needs a stage
+ * explicitly marked for tests (`TEST_STAGE=true`), and is refused otherwise.
  */
 export function defaultRailName(env: NodeJS.ProcessEnv): RailName {
-  const name = env.PAYOUT_RAIL ?? 'sandbox';
+  const name = env.PAYOUT_RAIL ?? (env.STAGE === 'local' ? 'sandbox' : 'bank_file');
   if (!(railNames as readonly string[]).includes(name)) {
     throw new Error(`PAYOUT_RAIL ${name} is not one of ${railNames.join(', ')}`);
+  }
+  if (name === 'sandbox' && env.STAGE !== 'local' && env.TEST_STAGE !== 'true') {
+    throw new Error('PAYOUT_RAIL sandbox moves no money: only the local stack or a test stage may use it');
   }
   return name as RailName;
 }
