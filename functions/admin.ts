@@ -5,6 +5,7 @@ import { downloadBankFile, importBankResults } from '../shared/services/bank-fil
 import { publishProgramme, registerOrg, updateProgramme } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
 import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
+import { revokeApplication } from '../shared/services/revocations.ts';
 
 const deps = createDeps(loadConfig());
 
@@ -22,6 +23,9 @@ export const handler = httpHandler('admin', {
   }),
   startPayoutRun: async ({ caller, params, body, now }) => ({
     body: await startPayoutRun(deps, caller, params.programmeId, body, now),
+  }),
+  revokeApplication: async ({ caller, params, body, now }) => ({
+    body: await revokeApplication(deps, caller, params.id, body, now),
   }),
   getPayoutRun: async ({ caller, params }) => ({ body: await getPayoutRun(deps, caller, params.runId) }),
   downloadBankFile: async ({ caller, params, now }) => ({

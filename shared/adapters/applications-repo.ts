@@ -5,6 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { FundingPart } from '../domain/payout.ts';
 import { AppError } from '../errors.ts';
 import { cancellationReasons, isConditionFailed } from './errors.ts';
 import {
@@ -62,6 +63,10 @@ export interface ApplicationRecord {
   sequence?: number;
   submittedAt?: string;
   digest?: string;
+  /** Payments a run holds for it, in flight or paid (withdrawal is refused while any is). */
+  paymentsHeld?: number;
+  /** Set when an admin revoked it after payment. */
+  revocation?: { reason: string; revokedAt: string; clawbackFen: number; clawback: FundingPart[] };
   createdAt: string;
   updatedAt: string;
 }

@@ -346,6 +346,10 @@ export class PlaceLedger {
       ).Item;
       if (!app) throw new AppError('not_found');
       if (!req.from.includes(app.status as string)) throw new AppError('invalid_state');
+      // A payment held or paid ties the place to this application for good (no second subsidy for it).
+      if (((app.paymentsHeld as number | undefined) ?? 0) > 0) {
+        throw new AppError('invalid_state', { message: '补助已进入发放流程或已发放，名额不能释放' });
+      }
       if (req.currentOrgId !== undefined && app.currentOrgId !== req.currentOrgId)
         throw new AppError('invalid_state');
       const quotaState = (app.quotaState ?? 'none') as PlaceState;
@@ -530,6 +534,7 @@ export class PlaceLedger {
     const values: Record<string, unknown> = {
       ':fromStatus': fromStatus,
       ':fromQuota': quotaState,
+      ':noPayments': 0,
       ...(req.currentOrgId === undefined ? {} : { ':step': req.currentOrgId }),
     };
     const assignments = Object.entries(set).map(([k, v], i) => {
@@ -547,7 +552,7 @@ export class PlaceLedger {
           quotaState === 'none'
             ? '#status = :fromStatus AND (attribute_not_exists(#quotaState) OR #quotaState = :fromQuota)'
             : '#status = :fromStatus AND #quotaState = :fromQuota'
-        }${req.currentOrgId === undefined ? '' : ' AND currentOrgId = :step'}`,
+        }${req.currentOrgId === undefined ? '' : ' AND currentOrgId = :step'} AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments)`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },

@@ -7,6 +7,7 @@ import {
   CreateApplicationBody,
   CreateAttachmentBody,
   ReallocationBody,
+  RevokeBody,
   SubmitResult,
   UpdateApplicationBody,
 } from '../schemas/applications.ts';
@@ -343,6 +344,20 @@ export const routes = {
     params: ApplicationIdParams,
     response: { status: 200, description: 'Withdrawn', schema: ApplicationView },
     errors: ['not_found', 'invalid_state'],
+  }),
+  revokeApplication: defineRoute({
+    operationId: 'revokeApplication',
+    method: 'POST',
+    path: '/v1/applications/{id}/revoke',
+    group: 'admin',
+    auth: ['admin'],
+    summary:
+      'Revoke a paid application: it keeps its place (never paid twice) and owes the money paid back (a claw-back)',
+    tags: ['admin'],
+    params: ApplicationIdParams,
+    body: RevokeBody,
+    response: { status: 200, description: 'Revoked', schema: ApplicationView },
+    errors: ['validation_failed', 'not_found', 'forbidden', 'invalid_state'],
   }),
   reviewQueue: defineRoute({
     operationId: 'reviewQueue',

@@ -144,8 +144,12 @@ export const AttachmentUpload = z
   })
   .meta({ id: 'AttachmentUpload' });
 
+/**
+ * `revoked`: an approved application an admin revoked after it was paid; it keeps its place (the
+ * place was paid for and is never paid again) and owes the money back (a claw-back).
+ */
 export const ReviewStatus = z
-  .enum(['draft', 'in_review', 'returned', 'approved', 'rejected', 'withdrawn', 'lapsed'])
+  .enum(['draft', 'in_review', 'returned', 'approved', 'rejected', 'withdrawn', 'lapsed', 'revoked'])
   .meta({ id: 'ReviewStatus' });
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
 
@@ -188,6 +192,23 @@ export const AttachmentView = z.object({
   reason: z.string().optional(),
   createdAt: z.string(),
 });
+
+/** What an admin's revocation recorded: why, when, and the money paid that is owed back per funder. */
+export const Revocation = z
+  .object({
+    reason: z.string(),
+    revokedAt: z.string(),
+    clawbackFen: z.number().int(),
+    clawback: z.array(z.object({ funderOrgId: Slug, amountFen: z.number().int() })),
+  })
+  .meta({ id: 'Revocation' });
+
+/** `POST /applications/{id}/revoke`: an admin's revocation of a paid application; the reason is required. */
+export const RevokeBody = z
+  .object({ reason: z.string().trim().min(1, '撤销须填写理由').max(500) })
+  .strict()
+  .meta({ id: 'RevokeRequest' });
+export type RevokeBody = z.infer<typeof RevokeBody>;
 
 export const ApplicationView = z
   .object({
@@ -241,6 +262,7 @@ export const ApplicationView = z
       }),
     ),
     timeline: z.array(TimelineEvent),
+    revocation: Revocation.optional(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -461,6 +461,13 @@ export async function withdraw(
   now: Date,
 ): Promise<ApplicationView> {
   const { application: app } = await ownBundle(deps, caller, applicationId);
+  // Paid or being paid: the place was paid for and must never pass to the next worker (two subsidies
+  // for one place). Only an admin can revoke it then; the ledger guards the same in its transaction.
+  if ((app.paymentsHeld ?? 0) > 0) {
+    throw new AppError('invalid_state', {
+      message: '补助已进入发放流程或已发放，不能撤回；如需撤销请联系工会管理员',
+    });
+  }
   const at = now.toISOString();
   await deps.ledger.release({
     applicationId,
@@ -607,6 +614,7 @@ async function toView(deps: Deps, viewer: Caller, bundle: ApplicationBundle): Pr
     timeline: bundle.timeline
       .map(({ actor, ...e }) => (viewer.role === 'worker' ? e : { ...e, ...(actor ? { actor } : {}) }))
       .sort((a, b) => a.at.localeCompare(b.at)),
+    ...(app.revocation ? { revocation: app.revocation } : {}),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
   };
