@@ -418,6 +418,88 @@ describe('server-side verification of uploads (R11)', () => {
   });
 });
 
+describe('a verified document is pinned (issue 10, point 7)', () => {
+  /** Fetches the upload key itself, as anyone holding the old form could address it. */
+  const uploadKeyUrl = (applicationId: string, attachmentId: string) =>
+    `${stack.s3Endpoint}/${stack.bucketName}/applications/${applicationId}/${attachmentId}`;
+
+  async function reviewerDownload(applicationId: string, attachmentId: string) {
+    const token = await stack.token({ sub: 'rev-pin-lc', role: 'reviewer', org: 'lc' });
+    const res = await stack.call('GET', `/v1/applications/${applicationId}/attachments/${attachmentId}`, {
+      token,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const file = await fetch(res.body.url as string);
+    expect(file.status).toBe(200);
+    return { url: new URL(res.body.url as string), file, bytes: Buffer.from(await file.arrayBuffer()) };
+  }
+
+  it('keeps serving the verified bytes when the same presigned form is re-posted after submit, and deletes the replacement', async () => {
+    const app = await createDraft('d-pin', 40, OPEN, IN_DONGCHANGFU);
+    const original = sampleFiles['image/jpeg'];
+    // The form the attacker keeps: it stays valid for 15 minutes after it was handed out.
+    const kept = await requestUpload(app.token, app.id, 'id_card_front', 'image/jpeg', original.length);
+    expect((await postUpload(kept.upload, original, 'image/jpeg')).status).toBeLessThan(300);
+    await Promise.all(
+      attachmentKinds
+        .filter((k) => k !== 'id_card_front')
+        .map((kind) => upload(app.token, app.id, kind, 'image/png', sampleFiles['image/png'])),
+    );
+    const before = await settled(app, [kept.attachmentId]);
+    expect(before.find((a) => a.attachmentId === kept.attachmentId)?.status).toBe('verified');
+    await submit(app);
+    const recorded = (await read(app)).attachments;
+
+    // A different, perfectly valid JPEG through the very same form.
+    const replacement = Buffer.concat([
+      original.subarray(0, original.length - 2),
+      Buffer.from('EVIL'),
+      original.subarray(-2),
+    ]);
+    expect(replacement.equals(original)).toBe(false);
+    expect((await postUpload(kept.upload, replacement, 'image/jpeg')).status).toBeLessThan(300);
+
+    // Straight away, whatever the object-created event has done yet: the reviewer gets the verified bytes.
+    expect((await reviewerDownload(app.id, kept.attachmentId)).bytes).toEqual(Buffer.from(original));
+
+    // The replacement does not stay: the object-created event deletes it from the key the form pins.
+    let status = 0;
+    for (const started = Date.now(); Date.now() - started < 3000 && status !== 404; ) {
+      const res = await fetch(uploadKeyUrl(app.id, kept.attachmentId));
+      status = res.status;
+      await res.arrayBuffer();
+      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(404);
+
+    // The record is exactly as it was, and the download still serves the verified bytes.
+    const after = await read(app);
+    expect(after.attachments).toEqual(recorded);
+    expect(after.status).toBe('in_review');
+    expect((await reviewerDownload(app.id, kept.attachmentId)).bytes).toEqual(Buffer.from(original));
+  });
+
+  it('hands the reviewer a download that is an attachment with a safe name and the verified type', async () => {
+    const app = await createDraft('d-pin-name', 41, OPEN, IN_DONGCHANGFU);
+    await uploadAll(app.token, app.id);
+    await submit(app);
+    const pdf = ((await read(app)).attachments as (Attachment & { contentType: string })[]).find(
+      (a) => a.contentType === 'application/pdf' && a.status === 'verified',
+    );
+    if (!pdf) throw new Error('no verified PDF');
+    const { url, file } = await reviewerDownload(app.id, pdf.attachmentId);
+    expect(url.searchParams.get('response-content-type')).toBe('application/pdf');
+    expect(file.headers.get('content-type')).toBe('application/pdf');
+    const disposition = file.headers.get('content-disposition') ?? '';
+    expect(url.searchParams.get('response-content-disposition')).toBe(disposition);
+    const name = /^attachment; filename="([^"]+)"/.exec(disposition)?.[1];
+    expect(name).toBe(`${pdf.kind}-${pdf.attachmentId}.pdf`);
+    // Plain printable ASCII in the quoted name: nothing a header or a file system could misread.
+    expect(disposition).toMatch(/^[\x20-\x7e]+$/);
+    expect(disposition).toContain("filename*=UTF-8''");
+  });
+});
+
 describe('POST /v1/applications/{id}/withdraw', () => {
   it('releases the place, which the earliest waitlisted applicant takes', async () => {
     // 临清市 has one place in this programme.
