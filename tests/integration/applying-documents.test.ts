@@ -3,13 +3,17 @@
  * the presigned POST policy, server-side verification of what really arrived), withdrawal with
  * promotion of the earliest waitlisted applicant, and the admin's reallocation of places (R15).
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import {
   attachmentKinds,
   type DocumentContentType,
   MAX_DOCUMENT_BYTES,
 } from '../../shared/domain/documents.ts';
+import { verifyUploadedObject } from '../../shared/services/applications.ts';
+import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import {
   draftBody,
   forgedFiles,
@@ -21,6 +25,7 @@ import {
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
+let deps: Deps;
 let admin: string;
 const today = shanghaiDate(new Date());
 const year = Number(today.slice(0, 4));
@@ -158,6 +163,8 @@ function types(timeline: { type: string }[]) {
 
 beforeAll(async () => {
   stack = await startTestStack();
+  // The stack's own table and bucket, for what only the server can do (S3 redelivering a notification).
+  deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
   const opensOn = addDays(today, -10);
   const closesOn = addDays(today, 30);
@@ -195,6 +202,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  deps?.db.destroy();
   await stack?.stop();
 });
 
@@ -477,6 +485,81 @@ describe('a verified document is pinned (issue 10, point 7)', () => {
     expect(after.attachments).toEqual(recorded);
     expect(after.status).toBe('in_review');
     expect((await reviewerDownload(app.id, kept.attachmentId)).bytes).toEqual(Buffer.from(original));
+  });
+
+  it('leaves the verified upload alone when its notification arrives again', async () => {
+    // S3 delivers notifications at least once, and submit may verify before the event arrives.
+    const app = await createDraft('d-pin-dup', 42, OPEN, IN_DONGCHANGFU);
+    const bytes = sampleFiles['image/png'];
+    const attachmentId = await upload(app.token, app.id, 'id_card_back', 'image/png', bytes);
+    expect((await settled(app, [attachmentId]))[0]?.status).toBe('verified');
+    const recorded = (await read(app)).attachments;
+    await verifyUploadedObject(deps, `applications/${app.id}/${attachmentId}`, new Date());
+    const atKey = await fetch(uploadKeyUrl(app.id, attachmentId));
+    expect(atKey.status).toBe(200);
+    expect(Buffer.from(await atKey.arrayBuffer())).toEqual(Buffer.from(bytes));
+    expect((await read(app)).attachments).toEqual(recorded);
+  });
+
+  it('deletes a genuine file re-posted through the form of a rejected upload, which stays rejected', async () => {
+    const app = await createDraft('d-pin-rej', 43, OPEN, IN_DONGCHANGFU);
+    const kept = await requestUpload(app.token, app.id, 'payout_proof', 'image/jpeg', 100);
+    expect((await postUpload(kept.upload, forgedFiles.plainText, 'image/jpeg')).status).toBeLessThan(300);
+    const [first] = await settled(app, [kept.attachmentId]);
+    expect(first).toMatchObject({ status: 'rejected', reason: 'unknown_type' });
+    expect((await postUpload(kept.upload, sampleFiles['image/jpeg'], 'image/jpeg')).status).toBeLessThan(300);
+    let status = 0;
+    for (const started = Date.now(); Date.now() - started < 3000 && status !== 404; ) {
+      const res = await fetch(uploadKeyUrl(app.id, kept.attachmentId));
+      status = res.status;
+      await res.arrayBuffer();
+      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(404);
+    expect((await read(app)).attachments).toEqual([first]);
+  });
+
+  /** All five documents verified, then the CHSI report's pinned copy overwritten in the bucket. */
+  async function tamperedDraft(sub: string, n: number) {
+    const app = await createDraft(sub, n, OPEN, IN_DONGCHANGFU);
+    await uploadAll(app.token, app.id);
+    const ids = ((await read(app)).attachments as Attachment[]).map((a) => a.attachmentId);
+    expect((await settled(app, ids)).every((a) => a.status === 'verified')).toBe(true);
+    const chsi = (await deps.applications.bundle(app.id))?.attachments.find((a) => a.kind === 'chsi_report');
+    const pin = chsi?.pin;
+    if (!chsi || !pin) throw new Error('the CHSI report was not pinned');
+    expect(pin.key.startsWith(`${chsi.key}/`)).toBe(true);
+    expect(pin.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const tamper = async () => {
+      // Only a holder of bucket credentials could do this; the server must still not pass it on.
+      await (await deps.s3()).send(
+        new PutObjectCommand({
+          Bucket: stack.bucketName,
+          Key: pin.key,
+          Body: sampleFiles['application/pdf'],
+        }),
+      );
+    };
+    return { app, attachmentId: chsi.attachmentId, tamper };
+  }
+
+  it('does not count at submit a document whose pinned copy changed', async () => {
+    const { app, tamper } = await tamperedDraft('d-pin-tamper', 44);
+    await tamper();
+    const refused = await stack.call('POST', `/v1/applications/${app.id}/submit`, { token: app.token });
+    expectError(refused, 422, 'missing_attachments');
+    expect(refused.body.error.missing).toEqual(['chsi_report']);
+    expect((await read(app)).status).toBe('draft');
+  });
+
+  it('refuses to hand out a download of a pinned copy whose bytes changed, and audits none', async () => {
+    const { app, attachmentId, tamper } = await tamperedDraft('d-pin-tamper-dl', 45);
+    await submit(app);
+    await tamper();
+    const token = await stack.token({ sub: 'rev-pin-lc', role: 'reviewer', org: 'lc' });
+    const res = await stack.call('GET', `/v1/applications/${app.id}/attachments/${attachmentId}`, { token });
+    expectError(res, 404, 'not_found');
+    expect(types((await read(app)).timeline)).not.toContain('document_downloaded');
   });
 
   it('hands the reviewer a download that is an attachment with a safe name and the verified type', async () => {
