@@ -36,6 +36,7 @@ import { AppError, invalid, notFound } from '../errors.ts';
 import type { Caller } from '../http/auth.ts';
 import { actingOrg } from '../http/auth.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { logger } from '../logger.ts';
 import type {
   ApplicationView,
   CreateApplicationBody,
@@ -350,10 +351,12 @@ export async function verifyAttachment(
   );
   if (settled) return { ...attachment, ...verdict };
   // Another verification (the event, or a submit) settled it first: its verdict and its copy stand.
+  // If it settled other bytes (a form re-posted while both ran), the object read here goes too.
   await deleteObject(s3, bucket, pinned.key, pinned.versionId);
   const current = (await deps.applications.bundle(attachment.applicationId))?.attachments.find(
     (a) => a.attachmentId === attachment.attachmentId,
   );
+  if (current && current.status !== 'pending') await discardReplacement(deps, current, object.versionId);
   return current ?? attachment;
 }
 
@@ -380,6 +383,11 @@ async function discardReplacement(
     if (current.etag !== undefined && current.etag === pin.uploadEtag) return false;
   }
   await deleteObject(s3, bucket, attachment.key, versionId);
+  logger.warn('upload to a decided document deleted', {
+    applicationId: attachment.applicationId,
+    attachmentId: attachment.attachmentId,
+    status: attachment.status,
+  });
   return true;
 }
 
