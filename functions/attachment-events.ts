@@ -8,7 +8,8 @@ const deps = createDeps(loadConfig());
 
 /**
  * The attachments bucket's object-created notification (R11): verifies each uploaded document's real
- * size and magic bytes. Locally the S3 emulator's event calls this same export.
+ * size and magic bytes, and deletes an upload that would replace a document already decided. Locally
+ * the S3 emulator's event calls this same export.
  */
 export const handler = async (event: S3Event): Promise<{ verified: number; rejected: number }> => {
   let verified = 0;
@@ -17,7 +18,8 @@ export const handler = async (event: S3Event): Promise<{ verified: number; rejec
     if (!record.eventName.startsWith('ObjectCreated')) continue;
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
     try {
-      const result = await verifyUploadedObject(deps, key, new Date());
+      // A versioned bucket names the version that arrived: a replacement is deleted by exactly that.
+      const result = await verifyUploadedObject(deps, key, new Date(), record.s3.object.versionId);
       if (result?.status === 'verified') verified++;
       if (result?.status === 'rejected') rejected++;
     } catch (err) {

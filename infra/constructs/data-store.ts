@@ -204,8 +204,16 @@ export class DataStore extends Construct {
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        // GetObjectVersion: verification reads back exactly the version it measured.
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject'],
+        // GetObjectVersion: verification reads back exactly the version it measured, and downloads
+        // serve the pinned version. DeleteObjectVersion: an upload replacing a verified document
+        // (the same form re-POSTed) is deleted as that version, so no copy of it lingers.
+        actions: [
+          's3:GetObject',
+          's3:GetObjectVersion',
+          's3:PutObject',
+          's3:DeleteObject',
+          's3:DeleteObjectVersion',
+        ],
         resources: [this.attachments.arnForObjects(`${attachmentsBucket.applicationPrefix}*`)],
       }),
     );

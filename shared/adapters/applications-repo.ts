@@ -83,6 +83,22 @@ export interface AttachmentRecord {
   reason?: string;
   createdAt: string;
   verifiedAt?: string;
+  /** Where the verified bytes are kept; absent on documents verified before pinning existed. */
+  pin?: AttachmentPin;
+}
+
+/**
+ * A verified document pinned to its bytes: a copy under a key no presigned form names (at the version
+ * the store gave it), the SHA-256 of what was verified, and which upload was verified, to tell that
+ * upload's own late event from a replacement re-POSTed through the same form.
+ */
+export interface AttachmentPin {
+  key: string;
+  etag: string;
+  versionId?: string;
+  sha256: string;
+  uploadEtag?: string;
+  uploadVersionId?: string;
 }
 
 export interface TimelineRecord {
@@ -335,14 +351,20 @@ export class ApplicationRepository {
   async settleAttachment(
     applicationId: string,
     attachmentId: string,
-    verdict: { status: 'verified' | 'rejected'; sizeBytes?: number; reason?: string; at: string },
+    verdict: {
+      status: 'verified' | 'rejected';
+      sizeBytes?: number;
+      reason?: string;
+      at: string;
+      pin?: AttachmentPin;
+    },
   ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: attachmentKey(applicationId, attachmentId),
-          UpdateExpression: 'SET #status = :status, verifiedAt = :at, sizeBytes = :size, reason = :reason',
+          UpdateExpression: `SET #status = :status, verifiedAt = :at, sizeBytes = :size, reason = :reason${verdict.pin ? ', pin = :pin' : ''}`,
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -351,6 +373,7 @@ export class ApplicationRepository {
             ':size': verdict.sizeBytes ?? null,
             ':reason': verdict.reason ?? null,
             ':pending': 'pending',
+            ...(verdict.pin ? { ':pin': verdict.pin } : {}),
           },
         }),
       );

@@ -51,6 +51,33 @@ export function extensionOf(contentType: DocumentContentType): 'jpg' | 'png' | '
   return contentType === 'image/jpeg' ? 'jpg' : contentType === 'image/png' ? 'png' : 'pdf';
 }
 
+/** What each kind is called on the notice's forms (R11), for the names documents download under. */
+const kindNames: Record<AttachmentKind, string> = {
+  application_form: '申请表',
+  chsi_report: '学籍在线验证报告',
+  id_card_front: '身份证正面',
+  id_card_back: '身份证反面',
+  payout_proof: '收款账户证明',
+};
+
+/**
+ * The names a document downloads under: `ascii` from the kind and the server's own id (never from
+ * anything the worker typed), `display` in Chinese for browsers that read RFC 5987 `filename*`.
+ *
+ * @example documentFileNames('id_card_front', 'ab12', 'image/jpeg')
+ * // { ascii: 'id_card_front-ab12.jpg', display: '身份证正面-ab12.jpg' }
+ */
+export function documentFileNames(
+  kind: string,
+  attachmentId: string,
+  contentType: DocumentContentType,
+): { ascii: string; display: string } {
+  const extension = extensionOf(contentType);
+  const base = `${kind}-${attachmentId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  const label = isAttachmentKind(kind) ? kindNames[kind] : kind;
+  return { ascii: `${base}.${extension}`, display: `${label}-${attachmentId}.${extension}` };
+}
+
 /**
  * The document type a file's first bytes identify, or `undefined` when they are none of JPEG
  * (`FF D8 FF`), PNG (`89 50 4E 47 0D 0A 1A 0A`) or PDF (`%PDF-`).

@@ -402,7 +402,8 @@ export const routes = {
     path: '/v1/applications/{id}/attachments/{attachmentId}',
     group: 'review',
     auth: ['worker', 'reviewer', 'admin'],
-    summary: 'A presigned GET of a verified document, valid for five minutes; every download is audited',
+    summary:
+      'A presigned GET, valid for five minutes, of the bytes that were verified (never a later upload), served as an attachment with the verified type; every download is audited',
     tags: ['reviewer', 'worker'],
     params: AttachmentParams,
     response: { status: 200, description: 'Download link', schema: AttachmentDownload },

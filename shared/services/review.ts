@@ -1,5 +1,5 @@
 import type { ApplicationBundle, ApplicationRecord } from '../adapters/applications-repo.ts';
-import { presignDownload } from '../adapters/attachment-store.ts';
+import { attachmentDisposition, isPinIntact, presignDownload } from '../adapters/attachment-store.ts';
 import {
   REVIEW_QUEUE_ATTRIBUTES,
   REVIEW_QUEUE_CURSOR_KEYS,
@@ -7,10 +7,12 @@ import {
   statusIndex,
 } from '../adapters/keys.ts';
 import { isWithinWindow } from '../domain/dates.ts';
+import { type DocumentContentType, documentFileNames } from '../domain/documents.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Caller } from '../http/auth.ts';
 import { actingOrg } from '../http/auth.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { logger } from '../logger.ts';
 import type { Programme } from '../schemas/programmes.ts';
 import type { DecisionBody } from '../schemas/review.ts';
 import type { Deps } from './deps.ts';
@@ -245,6 +247,10 @@ function queueItem(app: ApplicationRecord) {
 /**
  * `GET /applications/{id}/attachments/{attachmentId}`: a presigned GET valid for five minutes. Every
  * download is an audit event on the application's timeline (PIPL: who looked at which document).
+ * It serves the pinned copy of the verified bytes (at its S3 version where the bucket keeps versions),
+ * never whatever the upload key holds now, and only after checking the copy is unchanged; S3 answers
+ * with the verified content type and as an attachment, so a document is saved, never rendered on the
+ * bucket's origin.
  */
 export async function downloadAttachment(
   deps: Deps,
@@ -256,7 +262,19 @@ export async function downloadAttachment(
   const bundle = await visibleBundle(deps, caller, applicationId);
   const attachment = bundle.attachments.find((a) => a.attachmentId === attachmentId);
   if (attachment?.status !== 'verified') throw notFound('材料不存在');
-  const link = await presignDownload(await deps.s3(), deps.config.bucketName, attachment.key, 300);
+  const s3 = await deps.s3();
+  // Documents verified before pinning existed have no copy and are served from their upload key.
+  if (attachment.pin && !(await isPinIntact(s3, deps.config.bucketName, attachment.pin))) {
+    logger.warn('pinned document changed or missing', { applicationId, attachmentId });
+    throw notFound('材料已失效，请申请人重新上传');
+  }
+  const contentType = attachment.contentType as DocumentContentType;
+  const names = documentFileNames(attachment.kind, attachment.attachmentId, contentType);
+  const link = await presignDownload(s3, deps.config.bucketName, attachment.pin?.key ?? attachment.key, 300, {
+    ...(attachment.pin?.versionId ? { versionId: attachment.pin.versionId } : {}),
+    contentType,
+    contentDisposition: attachmentDisposition(names.ascii, names.display),
+  });
   await deps.applications.appendEvent(applicationId, {
     type: 'document_downloaded',
     at: now.toISOString(),

@@ -170,6 +170,15 @@ describe('attachments bucket', () => {
     );
   });
 
+  it('lets the document verifier delete exactly the version of an upload that replaces a verified document', () => {
+    // Without DeleteObjectVersion the delete of a re-posted form's version is refused, and in a
+    // versioned bucket a plain delete only hides the replacement behind a delete marker.
+    const actions = actionsOf(statementsOf(stack.documentEvents.fn.role));
+    expect(actions).toEqual(
+      expect.arrayContaining(['s3:GetObjectVersion', 's3:PutObject', 's3:DeleteObjectVersion']),
+    );
+  });
+
   it('notifies the document verifier of every upload under the application prefix', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: ref(stack.data.attachments),

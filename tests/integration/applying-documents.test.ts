@@ -3,13 +3,17 @@
  * the presigned POST policy, server-side verification of what really arrived), withdrawal with
  * promotion of the earliest waitlisted applicant, and the admin's reallocation of places (R15).
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import {
   attachmentKinds,
   type DocumentContentType,
   MAX_DOCUMENT_BYTES,
 } from '../../shared/domain/documents.ts';
+import { verifyUploadedObject } from '../../shared/services/applications.ts';
+import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import {
   draftBody,
   forgedFiles,
@@ -21,6 +25,7 @@ import {
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
+let deps: Deps;
 let admin: string;
 const today = shanghaiDate(new Date());
 const year = Number(today.slice(0, 4));
@@ -158,6 +163,8 @@ function types(timeline: { type: string }[]) {
 
 beforeAll(async () => {
   stack = await startTestStack();
+  // The stack's own table and bucket, for what only the server can do (S3 redelivering a notification).
+  deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
   const opensOn = addDays(today, -10);
   const closesOn = addDays(today, 30);
@@ -195,6 +202,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  deps?.db.destroy();
   await stack?.stop();
 });
 
@@ -415,6 +423,163 @@ describe('server-side verification of uploads (R11)', () => {
     const res = await stack.call('POST', `/v1/applications/${app.id}/submit`, { token: app.token });
     expectError(res, 422, 'missing_attachments');
     expect([...res.body.error.missing].sort()).toEqual([...attachmentKinds].sort());
+  });
+});
+
+describe('a verified document is pinned (issue 10, point 7)', () => {
+  /** Fetches the upload key itself, as anyone holding the old form could address it. */
+  const uploadKeyUrl = (applicationId: string, attachmentId: string) =>
+    `${stack.s3Endpoint}/${stack.bucketName}/applications/${applicationId}/${attachmentId}`;
+
+  async function reviewerDownload(applicationId: string, attachmentId: string) {
+    const token = await stack.token({ sub: 'rev-pin-lc', role: 'reviewer', org: 'lc' });
+    const res = await stack.call('GET', `/v1/applications/${applicationId}/attachments/${attachmentId}`, {
+      token,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const file = await fetch(res.body.url as string);
+    expect(file.status).toBe(200);
+    return { url: new URL(res.body.url as string), file, bytes: Buffer.from(await file.arrayBuffer()) };
+  }
+
+  it('keeps serving the verified bytes when the same presigned form is re-posted after submit, and deletes the replacement', async () => {
+    const app = await createDraft('d-pin', 40, OPEN, IN_DONGCHANGFU);
+    const original = sampleFiles['image/jpeg'];
+    // The form the attacker keeps: it stays valid for 15 minutes after it was handed out.
+    const kept = await requestUpload(app.token, app.id, 'id_card_front', 'image/jpeg', original.length);
+    expect((await postUpload(kept.upload, original, 'image/jpeg')).status).toBeLessThan(300);
+    await Promise.all(
+      attachmentKinds
+        .filter((k) => k !== 'id_card_front')
+        .map((kind) => upload(app.token, app.id, kind, 'image/png', sampleFiles['image/png'])),
+    );
+    const before = await settled(app, [kept.attachmentId]);
+    expect(before.find((a) => a.attachmentId === kept.attachmentId)?.status).toBe('verified');
+    await submit(app);
+    const recorded = (await read(app)).attachments;
+
+    // A different, perfectly valid JPEG through the very same form.
+    const replacement = Buffer.concat([
+      original.subarray(0, original.length - 2),
+      Buffer.from('EVIL'),
+      original.subarray(-2),
+    ]);
+    expect(replacement.equals(original)).toBe(false);
+    expect((await postUpload(kept.upload, replacement, 'image/jpeg')).status).toBeLessThan(300);
+
+    // Straight away, whatever the object-created event has done yet: the reviewer gets the verified bytes.
+    expect((await reviewerDownload(app.id, kept.attachmentId)).bytes).toEqual(Buffer.from(original));
+
+    // The replacement does not stay: the object-created event deletes it from the key the form pins.
+    let status = 0;
+    for (const started = Date.now(); Date.now() - started < 3000 && status !== 404; ) {
+      const res = await fetch(uploadKeyUrl(app.id, kept.attachmentId));
+      status = res.status;
+      await res.arrayBuffer();
+      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(404);
+
+    // The record is exactly as it was, and the download still serves the verified bytes.
+    const after = await read(app);
+    expect(after.attachments).toEqual(recorded);
+    expect(after.status).toBe('in_review');
+    expect((await reviewerDownload(app.id, kept.attachmentId)).bytes).toEqual(Buffer.from(original));
+  });
+
+  it('leaves the verified upload alone when its notification arrives again', async () => {
+    // S3 delivers notifications at least once, and submit may verify before the event arrives.
+    const app = await createDraft('d-pin-dup', 42, OPEN, IN_DONGCHANGFU);
+    const bytes = sampleFiles['image/png'];
+    const attachmentId = await upload(app.token, app.id, 'id_card_back', 'image/png', bytes);
+    expect((await settled(app, [attachmentId]))[0]?.status).toBe('verified');
+    const recorded = (await read(app)).attachments;
+    await verifyUploadedObject(deps, `applications/${app.id}/${attachmentId}`, new Date());
+    const atKey = await fetch(uploadKeyUrl(app.id, attachmentId));
+    expect(atKey.status).toBe(200);
+    expect(Buffer.from(await atKey.arrayBuffer())).toEqual(Buffer.from(bytes));
+    expect((await read(app)).attachments).toEqual(recorded);
+  });
+
+  it('deletes a genuine file re-posted through the form of a rejected upload, which stays rejected', async () => {
+    const app = await createDraft('d-pin-rej', 43, OPEN, IN_DONGCHANGFU);
+    const kept = await requestUpload(app.token, app.id, 'payout_proof', 'image/jpeg', 100);
+    expect((await postUpload(kept.upload, forgedFiles.plainText, 'image/jpeg')).status).toBeLessThan(300);
+    const [first] = await settled(app, [kept.attachmentId]);
+    expect(first).toMatchObject({ status: 'rejected', reason: 'unknown_type' });
+    expect((await postUpload(kept.upload, sampleFiles['image/jpeg'], 'image/jpeg')).status).toBeLessThan(300);
+    let status = 0;
+    for (const started = Date.now(); Date.now() - started < 3000 && status !== 404; ) {
+      const res = await fetch(uploadKeyUrl(app.id, kept.attachmentId));
+      status = res.status;
+      await res.arrayBuffer();
+      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(404);
+    expect((await read(app)).attachments).toEqual([first]);
+  });
+
+  /** All five documents verified, then the CHSI report's pinned copy overwritten in the bucket. */
+  async function tamperedDraft(sub: string, n: number) {
+    const app = await createDraft(sub, n, OPEN, IN_DONGCHANGFU);
+    await uploadAll(app.token, app.id);
+    const ids = ((await read(app)).attachments as Attachment[]).map((a) => a.attachmentId);
+    expect((await settled(app, ids)).every((a) => a.status === 'verified')).toBe(true);
+    const chsi = (await deps.applications.bundle(app.id))?.attachments.find((a) => a.kind === 'chsi_report');
+    const pin = chsi?.pin;
+    if (!chsi || !pin) throw new Error('the CHSI report was not pinned');
+    expect(pin.key.startsWith(`${chsi.key}/`)).toBe(true);
+    expect(pin.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const tamper = async () => {
+      // Only a holder of bucket credentials could do this; the server must still not pass it on.
+      await (await deps.s3()).send(
+        new PutObjectCommand({
+          Bucket: stack.bucketName,
+          Key: pin.key,
+          Body: sampleFiles['application/pdf'],
+        }),
+      );
+    };
+    return { app, attachmentId: chsi.attachmentId, tamper };
+  }
+
+  it('does not count at submit a document whose pinned copy changed', async () => {
+    const { app, tamper } = await tamperedDraft('d-pin-tamper', 44);
+    await tamper();
+    const refused = await stack.call('POST', `/v1/applications/${app.id}/submit`, { token: app.token });
+    expectError(refused, 422, 'missing_attachments');
+    expect(refused.body.error.missing).toEqual(['chsi_report']);
+    expect((await read(app)).status).toBe('draft');
+  });
+
+  it('refuses to hand out a download of a pinned copy whose bytes changed, and audits none', async () => {
+    const { app, attachmentId, tamper } = await tamperedDraft('d-pin-tamper-dl', 45);
+    await submit(app);
+    await tamper();
+    const token = await stack.token({ sub: 'rev-pin-lc', role: 'reviewer', org: 'lc' });
+    const res = await stack.call('GET', `/v1/applications/${app.id}/attachments/${attachmentId}`, { token });
+    expectError(res, 404, 'not_found');
+    expect(types((await read(app)).timeline)).not.toContain('document_downloaded');
+  });
+
+  it('hands the reviewer a download that is an attachment with a safe name and the verified type', async () => {
+    const app = await createDraft('d-pin-name', 41, OPEN, IN_DONGCHANGFU);
+    await uploadAll(app.token, app.id);
+    await submit(app);
+    const pdf = ((await read(app)).attachments as (Attachment & { contentType: string })[]).find(
+      (a) => a.contentType === 'application/pdf' && a.status === 'verified',
+    );
+    if (!pdf) throw new Error('no verified PDF');
+    const { url, file } = await reviewerDownload(app.id, pdf.attachmentId);
+    expect(url.searchParams.get('response-content-type')).toBe('application/pdf');
+    expect(file.headers.get('content-type')).toBe('application/pdf');
+    const disposition = file.headers.get('content-disposition') ?? '';
+    expect(url.searchParams.get('response-content-disposition')).toBe(disposition);
+    const name = /^attachment; filename="([^"]+)"/.exec(disposition)?.[1];
+    expect(name).toBe(`${pdf.kind}-${pdf.attachmentId}.pdf`);
+    // Plain printable ASCII in the quoted name: nothing a header or a file system could misread.
+    expect(disposition).toMatch(/^[\x20-\x7e]+$/);
+    expect(disposition).toContain("filename*=UTF-8''");
   });
 });
 

@@ -1,18 +1,23 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureBucket } from '../../infra/local/bootstrap.ts';
 import {
+  attachmentDisposition,
   deleteObject,
   inspectObject,
+  isPinIntact,
+  pinObject,
   presignDownload,
   presignUpload,
+  readUpload,
 } from '../../shared/adapters/attachment-store.ts';
 import { createS3Client } from '../../shared/adapters/aws.ts';
 import { loadConfig } from '../../shared/config.ts';
 import {
   type DocumentContentType,
+  documentFileNames,
   MAX_DOCUMENT_BYTES,
   SNIFF_BYTES,
   verifyDocument,
@@ -222,5 +227,108 @@ describe('attachment store on the S3 emulator (R11)', () => {
     expect(await inspectObject(s3, bucket, key)).toBeUndefined();
     await expect(deleteObject(s3, bucket, key)).resolves.toBeUndefined();
     expect((await fetch(url)).status).toBe(404);
+  });
+});
+
+describe('pinning a verified document (issue 10, point 7)', () => {
+  const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
+  async function objectBytes(key: string): Promise<Buffer> {
+    const { url } = await presignDownload(s3, bucket, key);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  it('reads an upload whole and pins a copy that a later write to the upload key cannot reach', async () => {
+    const original = samples['image/png'];
+    const { key } = await postUpload('image/png', original, 'back.png');
+    const read = await readUpload(s3, bucket, key, MAX_DOCUMENT_BYTES);
+    expect(read?.sizeBytes).toBe(original.length);
+    expect(read?.bytes).toEqual(original);
+    expect(read?.head).toEqual(original.subarray(0, SNIFF_BYTES));
+    expect(read?.etag).toMatch(/\S/);
+    if (!read?.bytes) throw new Error('not read');
+
+    const pin = await pinObject(s3, bucket, `${key}/verified-test`, {
+      bytes: read.bytes,
+      contentType: 'image/png',
+      sha256: sha256(read.bytes),
+    });
+    expect(pin.key).toBe(`${key}/verified-test`);
+    expect(await isPinIntact(s3, bucket, pin)).toBe(true);
+
+    // The upload key written again, as a re-posted form would: the pinned copy does not move.
+    const replacement = samples['image/jpeg'];
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: replacement, ContentType: 'image/png' }),
+    );
+    expect(await objectBytes(key)).toEqual(Buffer.from(replacement));
+    expect(await objectBytes(pin.key)).toEqual(Buffer.from(original));
+    expect(await isPinIntact(s3, bucket, pin)).toBe(true);
+
+    // The copy itself changed or gone: the pin says so.
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: pin.key, Body: replacement }));
+    expect(await isPinIntact(s3, bucket, pin)).toBe(false);
+    await deleteObject(s3, bucket, pin.key);
+    expect(await isPinIntact(s3, bucket, pin)).toBe(false);
+  });
+
+  it('measures an object over the limit without downloading it', async () => {
+    const key = newKey();
+    const big = new Uint8Array(MAX_DOCUMENT_BYTES + 1);
+    big.set(samples['image/png']);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: big, ContentType: 'image/png' }));
+    const read = await readUpload(s3, bucket, key, MAX_DOCUMENT_BYTES);
+    expect(read?.sizeBytes).toBe(MAX_DOCUMENT_BYTES + 1);
+    expect(read?.bytes).toBeUndefined();
+    expect(verifyDocument('image/png', read)).toMatchObject({ ok: false, reason: 'too_large' });
+    expect(await readUpload(s3, bucket, newKey(), MAX_DOCUMENT_BYTES)).toBeUndefined();
+  });
+
+  it('signs a GET that answers as an attachment with a safe name and the verified type, whatever the object says', async () => {
+    const key = newKey();
+    // Stored as HTML: served as such, a browser would render it on the bucket's origin.
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: samples['application/pdf'],
+        ContentType: 'text/html',
+      }),
+    );
+    const names = documentFileNames('chsi_report', 'abc123', 'application/pdf');
+    expect(names).toEqual({ ascii: 'chsi_report-abc123.pdf', display: '学籍在线验证报告-abc123.pdf' });
+    const disposition = attachmentDisposition(names.ascii, names.display);
+    expect(disposition).toBe(
+      `attachment; filename="chsi_report-abc123.pdf"; filename*=UTF-8''${encodeURIComponent('学籍在线验证报告')}-abc123.pdf`,
+    );
+    const { url } = await presignDownload(s3, bucket, key, 60, {
+      contentType: 'application/pdf',
+      contentDisposition: disposition,
+    });
+    const params = new URL(url).searchParams;
+    expect(params.get('response-content-type')).toBe('application/pdf');
+    expect(params.get('response-content-disposition')).toBe(disposition);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe(disposition);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(samples['application/pdf']);
+  });
+
+  it.each([
+    ['a quote and a line break', 'a"b\r\nSet-Cookie: x.pdf', 'attachment; filename="a_b__Set-Cookie__x.pdf"'],
+    ['a path', '../../etc/passwd', 'attachment; filename=".._.._etc_passwd"'],
+    ['nothing', '', 'attachment; filename="document"'],
+  ])('keeps the ASCII file name inert: %s', (_label, name, expected) => {
+    expect(attachmentDisposition(name)).toBe(expected);
+  });
+
+  it('encodes a display name so that it cannot end the header parameter', () => {
+    const disposition = attachmentDisposition('x.pdf', '申请表\'(1)*;".pdf');
+    expect(disposition).toBe(
+      `attachment; filename="x.pdf"; filename*=UTF-8''${encodeURIComponent('申请表')}%27%281%29%2A%3B%22.pdf`,
+    );
+    expect(disposition).toMatch(/^[\x20-\x7e]+$/);
   });
 });
