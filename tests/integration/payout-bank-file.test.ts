@@ -428,6 +428,63 @@ describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
     expect((await payments(county2)).payments).toEqual([expect.objectContaining({ status: 'paid' })]);
   }, 60_000);
 
+  it('one run at a time; a transfer-only file and a file of failed lines settle, and the run ends', async () => {
+    const worker = await approvedApplication(204, 'lc-dcf-machinery');
+    const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+      token: admin,
+      body: {},
+    });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const runId = started.body.runId as string;
+    await runIn(runId, ['awaiting_bank']);
+    // A second run while the first awaits the bank would write the same lines into a second file.
+    const second = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+      token: admin,
+      body: {},
+    });
+    expect(second.status).toBe(409);
+    expect(second.body.error).toMatchObject({ code: 'invalid_state' });
+    expect(second.body.error.message).toContain(runId);
+
+    // The city's file holds only the transfer: no worker payment among its lines.
+    const cityFile = await bankFile(runId, 'lc', admin);
+    expect(cityFile.rows).toEqual([expect.objectContaining({ ref: 'org:lc-dongchangfu' })]);
+    const transferOnly = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: admin,
+      body: { payerOrgId: 'lc', lines: cityFile.rows.map((r) => ({ key: r.key, status: 'paid' })) },
+    });
+    expect(transferOnly.status, JSON.stringify(transferOnly.body)).toBe(200);
+    expect(transferOnly.body).toMatchObject({ runStatus: 'awaiting_bank', counts: { paid: 1 } });
+
+    // The county's file comes back with its only line failed: every line is settled, so the run ends.
+    const countyAdmin = await stack.token({ sub: 'admin-dcf', role: 'admin', org: 'lc-dongchangfu' });
+    const countyFile = await bankFile(runId, 'lc-dongchangfu', countyAdmin);
+    const failedOnly = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+      token: countyAdmin,
+      body: {
+        payerOrgId: 'lc-dongchangfu',
+        lines: countyFile.rows.map((r) => ({ key: r.key, status: 'failed', reason: '户名不符' })),
+      },
+    });
+    expect(failedOnly.status, JSON.stringify(failedOnly.body)).toBe(200);
+    expect(failedOnly.body).toMatchObject({ runStatus: 'failed', counts: { paid: 0, failed: 1 } });
+    expect((await stack.call('GET', `/v1/payout-runs/${runId}`, { token: admin })).body).toMatchObject({
+      status: 'failed',
+      counts: { planned: 2, paid: 1, failed: 1 },
+      failures: [expect.objectContaining({ applicationId: worker.id, reason: '户名不符' })],
+    });
+    // The run has ended: the next opens, and pays the failed payment again without a second transfer.
+    const next = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+      token: admin,
+      body: {},
+    });
+    expect(next.status).toBe(202);
+    expect(await runIn(next.body.runId, ['awaiting_bank'])).toMatchObject({
+      counts: { planned: 1 },
+      bankFiles: [expect.objectContaining({ payerOrgId: 'lc-dongchangfu', lines: 1 })],
+    });
+  }, 60_000);
+
   it('documents the bank routes in /openapi.json; the rail is no request field', async () => {
     const doc = await stack.call('GET', '/openapi.json');
     expect(doc.status).toBe(200);

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import { paymentRails } from '../../shared/adapters/rails/index.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { PayPageCrashed, payPage, planRun } from '../../shared/services/payouts.ts';
+import { approvedApplication } from '../support/api.ts';
+import { fastPayoutRetries } from '../support/payout-run.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+/**
+ * A local stack killed in the middle of a payout run (its executions lived in memory) leaves the run
+ * `paying` with an instruction sent to the rail but not recorded. `npm start` on the same data starts
+ * the run's execution again, which finishes it without paying anything twice.
+ */
+let first: TestStack;
+let restarted: LocalStack | undefined;
+let deps: Deps;
+const dataDir = mkdtempSync(join(tmpdir(), 'edu-subsidy-resume-'));
+const today = shanghaiDate(new Date());
+const year = Number(today.slice(0, 4));
+const programmeId = 'it-resume';
+
+beforeAll(async () => {
+  first = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
+  deps = createDeps(loadConfig());
+  const province = await first.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
+  const res = await first.call('POST', '/v1/programmes', {
+    token: province,
+    body: {
+      id: programmeId,
+      title: '中断恢复测试',
+      ownerOrgId: 'lc',
+      year: Number(addDays(today, -10).slice(0, 4)),
+      enrolmentYear: year,
+      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
+      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
+      levels: ['junior_college', 'bachelor'],
+      allocations: [
+        {
+          unitOrgId: 'lc-chiping',
+          places: 5,
+          funding: [
+            { funderOrgId: 'sd', amountFen: 100_000 },
+            { funderOrgId: 'lc', amountFen: 100_000 },
+          ],
+        },
+      ],
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+}, 120_000);
+afterAll(async () => {
+  deps?.db.destroy();
+  await restarted?.stop();
+  await first?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function ledgerOf(payerOrgId: string) {
+  const out = await deps.db.send(
+    new ScanCommand({
+      TableName: deps.config.tableName,
+      FilterExpression: '#t = :t AND payerOrgId = :p',
+      ExpressionAttributeNames: { '#t': 'type' },
+      ExpressionAttributeValues: { ':t': 'sandbox-ledger', ':p': payerOrgId },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
+}
+
+describe('a payout run cut off by a restart (design §4)', () => {
+  it('is resumed by the next start and pays each key once', async () => {
+    const employer = { programmeId, employerOrgId: 'lc-cp-wenzhuang-aluminium', enrolmentYear: year };
+    for (const n of [31, 32]) await approvedApplication(first, { n, ...employer });
+
+    // The run as a killed process leaves it: planned, the transfer paid by the rail, nothing recorded.
+    const runId = 'cut-off-run';
+    const at = new Date().toISOString();
+    await deps.payouts.createRun({
+      runId,
+      programmeId,
+      requestedBy: 'test',
+      rail: 'sandbox',
+      status: 'running',
+      createdAt: at,
+      updatedAt: at,
+    });
+    const plan = await planRun(deps, runId, programmeId, new Date());
+    const rail = paymentRails(deps.db, deps.config.tableName, { STAGE: 'local' })('sandbox');
+    const page = plan.transferPages[0];
+    if (!page) throw new Error('no transfer page planned');
+    await expect(payPage(deps, rail, page, { crashRate: 1 })).rejects.toBeInstanceOf(PayPageCrashed);
+    expect(await ledgerOf('lc')).toHaveLength(1);
+    expect((await deps.payouts.getRun(runId))?.status).toBe('paying');
+    // Nobody can start another run meanwhile: this one is still open.
+    const admin = await first.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+    const refused = await first.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+      token: admin,
+      body: {},
+    });
+    expect(refused.status).toBe(409);
+
+    restarted = await startLocalStack({
+      dataDir,
+      port: 0,
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      tableName: first.tableName,
+      bucketName: first.bucketName,
+      seed: false,
+      workflows: { retryIntervalOverrides: fastPayoutRetries },
+    });
+    await expect
+      .poll(async () => (await deps.payouts.getRun(runId))?.status, { timeout: 30_000, interval: 100 })
+      .toBe('succeeded');
+    expect(await deps.payouts.getRun(runId)).toMatchObject({ planned: 3, paidCount: 3, failedCount: 0 });
+    const transfers = await ledgerOf('lc');
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0]?.amountFen).toBe(400_000);
+    expect(await ledgerOf('lc-chiping')).toHaveLength(2);
+    expect(await deps.payouts.openRunOf(programmeId)).toBeUndefined();
+  });
+});
