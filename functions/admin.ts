@@ -2,7 +2,12 @@ import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
 import { reallocate } from '../shared/services/applications.ts';
 import { downloadBankFile, importBankResults } from '../shared/services/bank-files.ts';
-import { publishProgramme, registerOrg, updateProgramme } from '../shared/services/catalogue.ts';
+import {
+  publishProgramme,
+  registerOrg,
+  setFundingShare,
+  updateProgramme,
+} from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
 import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
 import { revokeApplication } from '../shared/services/revocations.ts';
@@ -17,6 +22,9 @@ export const handler = httpHandler('admin', {
   }),
   updateProgramme: async ({ caller, params, body, now }) => ({
     body: await updateProgramme(deps, caller, params.programmeId, body, now),
+  }),
+  setFundingShare: async ({ caller, params, body }) => ({
+    body: await setFundingShare(deps, caller, params, body),
   }),
   reallocatePlaces: async ({ caller, params, body, now }) => ({
     body: await reallocate(deps, caller, params.programmeId, body, now),

@@ -111,6 +111,19 @@ export class ProgrammeRepository {
     );
   }
 
+  /** R6: replaces the funding shares of one unit's allocation (the unit's place counters stay as they are). */
+  async setFunding(programmeId: string, unitOrgId: string, funding: Allocation['funding']): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: allocationKey(programmeId, unitOrgId),
+        UpdateExpression: 'SET funding = :funding',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':funding': funding },
+      }),
+    );
+  }
+
   /**
    * Saves an edit of the programme if nobody else edited it since `expectedRevision` was read
    * (409 `invalid_state` otherwise) and returns the new revision.

@@ -25,6 +25,8 @@ import {
 } from '../schemas/payouts.ts';
 import {
   CreateProgrammeBody,
+  FundingShareBody,
+  FundingShareParams,
   Programme,
   ProgrammeIdParams,
   ProgrammeList,
@@ -169,6 +171,20 @@ export const routes = {
     body: UpdateProgrammeBody,
     response: { status: 200, description: 'The programme as changed', schema: Programme },
     errors: ['validation_failed', 'forbidden', 'not_found', 'invalid_state'],
+  }),
+  setFundingShare: defineRoute({
+    operationId: 'setFundingShare',
+    method: 'PUT',
+    path: '/v1/programmes/{programmeId}/allocations/{unitOrgId}/funding/{funderOrgId}',
+    group: 'admin',
+    auth: ['admin'],
+    summary:
+      'Add or change one funder’s share of a unit (R6): only an admin of the funder or above commits its money',
+    tags: ['admin'],
+    params: FundingShareParams,
+    body: FundingShareBody,
+    response: { status: 200, description: 'The programme with the share', schema: Programme },
+    errors: ['validation_failed', 'forbidden', 'not_found'],
   }),
   reallocatePlaces: defineRoute({
     operationId: 'reallocatePlaces',

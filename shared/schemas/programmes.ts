@@ -131,6 +131,13 @@ export const ProgrammeList = z
 
 export const ProgrammeIdParams = z.object({ programmeId: Slug });
 
+/** `PUT /programmes/{programmeId}/allocations/{unitOrgId}/funding/{funderOrgId}`: a funder's share of one unit. */
+export const FundingShareParams = z.object({ programmeId: Slug, unitOrgId: Slug, funderOrgId: Slug });
+export const FundingShareBody = FundingShare.omit({ funderOrgId: true })
+  .strict()
+  .meta({ id: 'FundingShareRequest' });
+export type FundingShareBody = z.infer<typeof FundingShareBody>;
+
 export const FundingTotal = z.object({ funderOrgId: Slug, totalFen: z.number().int() });
 
 export const QuotaBoard = z

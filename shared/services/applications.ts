@@ -29,6 +29,7 @@ import {
   verifyDocument,
 } from '../domain/documents.ts';
 import { eligibilityFailures, ruleMessages } from '../domain/eligibility.ts';
+import { fundersCommittedMore, fundingNotGoverned } from '../domain/funding.ts';
 import { maskAccountNumber, maskIdNumber, maskWalletId } from '../domain/identity.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { reviewChain } from '../domain/review.ts';
@@ -608,6 +609,27 @@ export async function reallocate(
     .filter((k) => !units.has(body[k]))
     .map((k) => ({ path: k, message: '该单位不在本项目的名额分配中' }));
   if (fields.length > 0) throw invalid(fields);
+  // R6: places carry money; a funder whose commitment grows must be governed by the caller.
+  const moved = found.allocations.map((a) => ({
+    ...a,
+    places:
+      a.places +
+      (a.unitOrgId === body.toUnitOrgId ? body.places : 0) -
+      (a.unitOrgId === body.fromUnitOrgId ? body.places : 0),
+  }));
+  const grown = fundersCommittedMore(found.allocations, moved);
+  const funders = await deps.orgs.getMany(grown);
+  const notGoverned = fundingNotGoverned(
+    actingOrg(caller),
+    grown.map((funderOrgId) => ({ path: 'places', funderOrgId })),
+    funders,
+  );
+  if (notGoverned.length > 0) {
+    throw new AppError('forbidden', {
+      message: '调剂会增加上级工会承诺的资金，须由该资助方或其上级工会的管理员调剂',
+      fields: notGoverned,
+    });
+  }
   const promoted = await deps.ledger.reallocate(
     programmeId,
     body.fromUnitOrgId,

@@ -1,4 +1,5 @@
 import { pastBoundaryChanges } from '../domain/calendar.ts';
+import { type FundingChange, fundingNotGoverned, fundingOf } from '../domain/funding.ts';
 import { childPath, mayActOn, parentKinds } from '../domain/orgs.ts';
 import { programmeErrors, referencedOrgIds } from '../domain/programme.ts';
 import { quotaBoard } from '../domain/quota.ts';
@@ -6,7 +7,13 @@ import { AppError, forbidden, invalid, notFound } from '../errors.ts';
 import type { Caller } from '../http/auth.ts';
 import { actingOrg } from '../http/auth.ts';
 import type { CreateOrgBody, Org } from '../schemas/orgs.ts';
-import type { Programme, ProgrammeInput, QuotaBoard, UpdateProgrammeBody } from '../schemas/programmes.ts';
+import type {
+  FundingShareBody,
+  Programme,
+  ProgrammeInput,
+  QuotaBoard,
+  UpdateProgrammeBody,
+} from '../schemas/programmes.ts';
 import { restartCalendar, startCalendarSafely } from './calendar.ts';
 import type { Deps } from './deps.ts';
 
@@ -82,6 +89,7 @@ export async function publishProgramme(
   const orgs = await deps.orgs.getMany(referencedOrgIds(input));
   const owner = orgs.get(input.ownerOrgId);
   if (owner && !mayActOn(actingOrg(caller), owner)) throw forbidden('只有主办组织的管理员可以发布项目');
+  assertMayCommit(caller, fundingOf(input), orgs);
   const errors = programmeErrors(input, orgs);
   if (errors.length > 0) throw invalid(errors);
   const programme: Programme = { ...input, createdAt: now.toISOString() };
@@ -89,6 +97,55 @@ export async function publishProgramme(
   // Design §4: one calendar execution per published programme.
   await startCalendarSafely(deps, programme.id);
   return programme;
+}
+
+/** R6: refuses (403) a share or top-up whose funder the caller does not govern, naming each one. */
+function assertMayCommit(caller: Caller, changes: FundingChange[], orgs: ReadonlyMap<string, Org>): void {
+  const fields = fundingNotGoverned(actingOrg(caller), changes, orgs);
+  if (fields.length > 0) {
+    throw new AppError('forbidden', { message: '只有资助方或其上级工会的管理员可以承诺其资金', fields });
+  }
+}
+
+/**
+ * `PUT /programmes/{programmeId}/allocations/{unitOrgId}/funding/{funderOrgId}` (R6): the funder's
+ * admin (or an admin above it) adds or changes the funder's share of one unit — the province's share
+ * of a city's programme, a county's own share of its unit. Checked by the same rules as publishing.
+ */
+export async function setFundingShare(
+  deps: Deps,
+  caller: Caller,
+  params: { programmeId: string; unitOrgId: string; funderOrgId: string },
+  body: FundingShareBody,
+): Promise<Programme> {
+  const found = await deps.programmes.get(params.programmeId);
+  const owner = found ? await deps.orgs.get(found.programme.ownerOrgId) : undefined;
+  const index = found?.programme.allocations.findIndex((a) => a.unitOrgId === params.unitOrgId) ?? -1;
+  const allocation = found?.programme.allocations[index];
+  if (!found || !owner || !allocation) throw notFound('项目或名额分配单位不存在');
+  const funder = await deps.orgs.get(params.funderOrgId);
+  if (!funder) throw notFound('资助方不存在');
+  const path = `allocations.${index}.funding`;
+  assertMayCommit(
+    caller,
+    [{ path: `${path}.funderOrgId`, funderOrgId: funder.id }],
+    new Map([[funder.id, funder]]),
+  );
+  const share = {
+    funderOrgId: funder.id,
+    amountFen: body.amountFen,
+    ...(body.places ? { places: body.places } : {}),
+  };
+  const funding = [...allocation.funding.filter((s) => s.funderOrgId !== funder.id), share];
+  const { createdAt: _createdAt, ...stored } = found.programme;
+  const edited: ProgrammeInput = {
+    ...stored,
+    allocations: stored.allocations.map((a, i) => (i === index ? { ...a, funding } : a)),
+  };
+  const errors = programmeErrors(edited, await deps.orgs.getMany(referencedOrgIds(edited)));
+  if (errors.length > 0) throw invalid(errors);
+  await deps.programmes.setFunding(params.programmeId, params.unitOrgId, funding);
+  return { ...found.programme, allocations: edited.allocations };
 }
 
 /**

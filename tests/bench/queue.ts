@@ -100,7 +100,7 @@ export async function queueSuite(ctx: BenchContext): Promise<QueueResult> {
   // Read by the handlers' DynamoDB client at cold start: every call records its consumed capacity.
   const stack = await startBenchStack(ctx, 'queue', { RECORD_CONSUMED_CAPACITY: '1' });
   try {
-    const admin = await stack.token({ sub: 'bench-admin', role: 'admin', org: 'lc' });
+    const admin = await stack.token({ sub: 'bench-admin', role: 'admin', org: 'sd' });
     const programmeId = 'bench-queue';
     const res = await stack.call('POST', '/v1/programmes', {
       token: admin,

@@ -180,7 +180,7 @@ export async function prepareRush(
     firstWorker?: number;
   },
 ): Promise<RushWorker[]> {
-  const admin = await stack.token({ sub: 'bench-admin', role: 'admin', org: 'lc' });
+  const admin = await stack.token({ sub: 'bench-admin', role: 'admin', org: 'sd' });
   const created = await stack.call('POST', '/v1/programmes', {
     token: admin,
     body: rushProgrammeBody(options.programmeId, options.places),

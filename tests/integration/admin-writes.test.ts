@@ -252,10 +252,168 @@ function programme2023(id = 'lc-2023') {
 
 type ProgrammeBody = ReturnType<typeof programme2023>;
 
+/**
+ * R6: a share commits its funder's money, so only an admin of the funder or above may name it —
+ * every combination of caller level (province, city, county, township, enterprise) and funder level.
+ */
+describe('who may commit whose money (R6)', () => {
+  const callers = {
+    province: {
+      org: 'sd',
+      governs: ['sd', 'lc', 'lc-chiping', 'lc-cp-wenzhuang', 'lc-cp-wenzhuang-aluminium'],
+    },
+    city: { org: 'lc', governs: ['lc', 'lc-chiping', 'lc-cp-wenzhuang', 'lc-cp-wenzhuang-aluminium'] },
+    county: { org: 'lc-chiping', governs: ['lc-chiping', 'lc-cp-wenzhuang', 'lc-cp-wenzhuang-aluminium'] },
+  } as const;
+  const shareFunders = ['sd', 'lc', 'lc-chiping'] as const;
+  const topUpFunders = ['lc-cp-wenzhuang', 'lc-cp-wenzhuang-aluminium'] as const;
+  let n = 0;
+
+  /** A county-owned programme (so the county admin may publish it) naming one funder. */
+  function countyProgramme(funder: { share?: string; topUp?: string }) {
+    n++;
+    return {
+      id: `funding-${n}`,
+      title: '资金承诺测试',
+      ownerOrgId: 'lc-chiping',
+      year: 2023,
+      enrolmentYear: 2023,
+      applicationWindow: { opensOn: '2023-01-01', closesOn: '2023-11-30' },
+      reviewBatches: [{ id: 'b1', opensOn: '2023-05-05', closesOn: '2023-12-09' }],
+      levels: ['junior_college'],
+      allocations: [
+        {
+          unitOrgId: 'lc-chiping',
+          places: 2,
+          funding: [{ funderOrgId: funder.share ?? 'lc-chiping', amountFen: 5_000_000 }],
+        },
+      ],
+      ...(funder.topUp ? { topUps: [{ funderOrgId: funder.topUp, amountFen: 10_000 }] } : {}),
+    };
+  }
+
+  for (const [level, caller] of Object.entries(callers)) {
+    for (const funder of [...shareFunders, ...topUpFunders]) {
+      const allowed = (caller.governs as readonly string[]).includes(funder);
+      it(`${level} admin naming ${funder}: ${allowed ? '201' : '403'}`, async () => {
+        const token = await stack.token({ sub: `admin-${caller.org}`, role: 'admin', org: caller.org });
+        const topUp = (topUpFunders as readonly string[]).includes(funder);
+        const body = countyProgramme(topUp ? { topUp: funder } : { share: funder });
+        const res = await stack.call('POST', '/v1/programmes', { token, body });
+        if (allowed) {
+          expect(res.status, JSON.stringify(res.body)).toBe(201);
+          return;
+        }
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('forbidden');
+        expect(res.body.error.fields).toEqual([
+          {
+            path: topUp ? 'topUps.0.funderOrgId' : 'allocations.0.funding.0.funderOrgId',
+            message: expect.any(String),
+          },
+        ]);
+        expect((await stack.call('GET', `/v1/programmes/${body.id}`)).status).toBe(404);
+      });
+    }
+  }
+
+  it('township and enterprise admins cannot publish at all (they govern no unit)', async () => {
+    for (const org of ['lc-cp-wenzhuang', 'lc-cp-wenzhuang-aluminium']) {
+      const token = await stack.token({ sub: `admin-${org}`, role: 'admin', org });
+      const res = await stack.call('POST', '/v1/programmes', { token, body: countyProgramme({}) });
+      expect(res.status).toBe(403);
+    }
+  });
+
+  it('the county admin of 茌平 cannot pay itself the province’s and the city’s money (the reported case)', async () => {
+    const body = countyProgramme({ share: 'lc-chiping' });
+    body.allocations[0]?.funding.push(
+      { funderOrgId: 'sd', amountFen: 5_000_000 },
+      { funderOrgId: 'lc', amountFen: 5_000_000 },
+    );
+    const res = await stack.call('POST', '/v1/programmes', { token: chipingAdmin, body });
+    expect(res.status).toBe(403);
+    expect(res.body.error.fields.map((f: FieldError) => f.path)).toEqual([
+      'allocations.0.funding.1.funderOrgId',
+      'allocations.0.funding.2.funderOrgId',
+    ]);
+  });
+
+  it('the city publishes its share; the province adds its share, the county its own; nobody adds another’s', async () => {
+    const body = {
+      ...programme2023('funding-city'),
+      allocations: programme2023().allocations.map((a) => ({
+        ...a,
+        funding: a.funding.filter((f) => f.funderOrgId === 'lc'),
+      })),
+    };
+    expect((await stack.call('POST', '/v1/programmes', { token: lcAdmin, body })).status).toBe(201);
+    const share = (unit: string, funder: string) =>
+      `/v1/programmes/funding-city/allocations/${unit}/funding/${funder}`;
+    // The city cannot add the province's money, nor a county the city's or a neighbour's.
+    const lqAdmin = await stack.token({ sub: 'admin-lq', role: 'admin', org: 'lc-linqing' });
+    for (const [token, unit, funder] of [
+      [lcAdmin, 'lc-chiping', 'sd'],
+      [chipingAdmin, 'lc-chiping', 'lc'],
+      [lqAdmin, 'lc-chiping', 'lc-chiping'],
+    ] as const) {
+      const res = await stack.call('PUT', share(unit, funder), { token, body: { amountFen: 100_000 } });
+      expect(res.status, `${unit}/${funder}`).toBe(403);
+    }
+    // The province's admin adds the province's share, as allocated to the city.
+    const sd = await stack.call('PUT', share('lc-chiping', 'sd'), {
+      token: sdAdmin,
+      body: { amountFen: 100_000 },
+    });
+    expect(sd.status, JSON.stringify(sd.body)).toBe(200);
+    // The county adds its own money to its own unit; not to a unit it is not on the path of.
+    const own = await stack.call('PUT', share('lc-chiping', 'lc-chiping'), {
+      token: chipingAdmin,
+      body: { amountFen: 50_000, places: 10 },
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    const elsewhere = await stack.call('PUT', share('lc-shizhi', 'lc-chiping'), {
+      token: chipingAdmin,
+      body: { amountFen: 50_000 },
+    });
+    expectInvalid(elsewhere, ['allocations.0.funding.1.funderOrgId']);
+    expect(
+      (await stack.call('PUT', share('lc-nowhere', 'lc'), { token: lcAdmin, body: { amountFen: 1 } })).status,
+    ).toBe(404);
+    const board = await stack.call('GET', '/v1/programmes/funding-city/quotas');
+    expect(board.body.units.find((u: { unitOrgId: string }) => u.unitOrgId === 'lc-chiping').funding).toEqual(
+      [
+        { funderOrgId: 'lc', amountFen: 100_000, totalFen: 2_000_000 },
+        { funderOrgId: 'sd', amountFen: 100_000, totalFen: 3_000_000 },
+        { funderOrgId: 'lc-chiping', amountFen: 50_000, totalFen: 500_000 },
+      ],
+    );
+  });
+
+  it('a reallocation that would commit more of an ancestor’s money needs that ancestor’s admin', async () => {
+    // funding-city: 茌平 now carries the province's share, 市直 does not: moving places into 茌平 commits more of sd's money.
+    const move = { fromUnitOrgId: 'lc-shizhi', toUnitOrgId: 'lc-chiping', places: 2 };
+    const path = '/v1/programmes/funding-city/reallocations';
+    const refused = await stack.call('POST', path, { token: lcAdmin, body: move });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.fields).toEqual([
+      { path: 'places', message: expect.stringContaining('山东省总工会') },
+    ]);
+    expect((await stack.call('POST', path, { token: sdAdmin, body: move })).status).toBe(200);
+    // The other way round commits less of sd's money: the city may.
+    const back = await stack.call('POST', path, {
+      token: lcAdmin,
+      body: { fromUnitOrgId: 'lc-chiping', toUnitOrgId: 'lc-shizhi', places: 2 },
+    });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+  });
+});
+
 describe('POST /v1/programmes', () => {
   it('publishes a programme: 201, then readable and on the quota board with empty counters', async () => {
     const body = programme2023();
-    const res = await stack.call('POST', '/v1/programmes', { token: lcAdmin, body });
+    // R6: the province's share is committed by the province's admin.
+    const res = await stack.call('POST', '/v1/programmes', { token: sdAdmin, body });
     expect(res.status).toBe(201);
     const expected = { ...body, allocationPolicy: 'first_come_first_served', createdAt: expect.any(String) };
     expect(res.body).toEqual(expected);
@@ -332,7 +490,7 @@ describe('POST /v1/programmes', () => {
 
   it('answers 409 already_exists for a taken id and keeps the first programme', async () => {
     const again = programme2023('lc-2022');
-    const res = await stack.call('POST', '/v1/programmes', { token: lcAdmin, body: again });
+    const res = await stack.call('POST', '/v1/programmes', { token: sdAdmin, body: again });
     expect(res.status).toBe(409);
     expect(res.body).toEqual({
       error: { code: 'already_exists', message: expect.stringContaining('lc-2022') },
@@ -361,7 +519,7 @@ describe('POST /v1/programmes', () => {
   });
 
   /** Posts a variant of the valid programme and expects 400 at exactly these paths, with nothing stored. */
-  async function expectRefused(change: (p: ProgrammeBody) => unknown, paths: string[], token = lcAdmin) {
+  async function expectRefused(change: (p: ProgrammeBody) => unknown, paths: string[], token = sdAdmin) {
     const body = programme2023('lc-2023-bad');
     change(body);
     const res = await stack.call('POST', '/v1/programmes', { token, body });

@@ -166,6 +166,8 @@ beforeAll(async () => {
   // The stack's own table and bucket, for what only the server can do (S3 redelivering a notification).
   deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  // R6: the province's shares are committed by the province's admin.
+  const province = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const opensOn = addDays(today, -10);
   const closesOn = addDays(today, 30);
   const programme = (id: string, allocations: [string, number][]) => ({
@@ -196,7 +198,7 @@ beforeAll(async () => {
         ['lc-kaifaqu', 4],
         ['lc-chiping', 1],
       ]),
-    ].map((body) => stack.call('POST', '/v1/programmes', { token: admin, body })),
+    ].map((body) => stack.call('POST', '/v1/programmes', { token: province, body })),
   );
   for (const res of created) expect(res.status, JSON.stringify(res.body)).toBe(201);
 });

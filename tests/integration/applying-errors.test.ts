@@ -166,7 +166,7 @@ beforeAll(async () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     }),
   );
-  admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const programmes = [
     programmeBody(OPEN),
     programmeBody(SECOND),

@@ -11,7 +11,7 @@ const year = Number(today.slice(0, 4));
 
 beforeAll(async () => {
   stack = await startTestStack();
-  admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const res = await stack.call('POST', '/v1/programmes', {
     token: admin,
     body: {

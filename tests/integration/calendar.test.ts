@@ -513,6 +513,7 @@ describe('waiting for boundaries', () => {
 
 describe('publishing and editing a programme through the API', () => {
   let admin: string;
+  let province: string;
   const today = shanghaiDate(new Date());
   const year = Number(today.slice(0, 4));
   const body = (id: string, batches: { id: string; opensOn: string; closesOn: string }[]) => ({
@@ -531,6 +532,7 @@ describe('publishing and editing a programme through the API', () => {
 
   beforeAll(async () => {
     admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+    province = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   });
 
   const executionOf = async (programmeId: string) =>
@@ -546,7 +548,10 @@ describe('publishing and editing a programme through the API', () => {
   }
 
   it('publishing starts the programme’s calendar, which waits for its first boundary', async () => {
-    const res = await stack.call('POST', '/v1/programmes', { token: admin, body: body('cal-api', [b1, b2]) });
+    const res = await stack.call('POST', '/v1/programmes', {
+      token: province,
+      body: body('cal-api', [b1, b2]),
+    });
     expect(res.status).toBe(201);
     const execution = await executionOf('cal-api');
     expect(execution).toMatch(/^local:calendar:cal-api-[0-9a-f]{12}$/);
@@ -656,7 +661,7 @@ describe('publishing and editing a programme through the API', () => {
       enrolmentYear: 2024,
       applicationWindow: { opensOn: '2024-01-01', closesOn: '2024-11-30' },
     };
-    expect((await stack.call('POST', '/v1/programmes', { token: admin, body: past })).status).toBe(201);
+    expect((await stack.call('POST', '/v1/programmes', { token: province, body: past })).status).toBe(201);
     const execution = (await executionOf('cal-api-past')) as string;
     expect((await stack.workflows.settled(execution))?.status).toBe('SUCCEEDED');
     expect((await deps.calendar.records('cal-api-past')).map((r) => r.transitionId).sort()).toEqual(

@@ -30,8 +30,10 @@ beforeAll(async () => {
   // The stack set the table and bucket of this file in the environment.
   deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  // R6: the province's share is committed by the province's admin; the city's admin runs the payouts.
+  const province = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const res = await stack.call('POST', '/v1/programmes', {
-    token: admin,
+    token: province,
     body: {
       id: programmeId,
       title: '银行文件发放测试',

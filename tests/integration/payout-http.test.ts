@@ -13,8 +13,10 @@ const year = Number(today.slice(0, 4));
 beforeAll(async () => {
   stack = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  // R6: the province's share is committed by the province's admin; the city's admin runs the payouts.
+  const province = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const res = await stack.call('POST', '/v1/programmes', {
-    token: admin,
+    token: province,
     body: {
       id: 'it-pay',
       title: '发放测试项目',

@@ -31,7 +31,7 @@ async function createProgramme(
   reviewBatches: { id: string; opensOn: string; closesOn: string }[],
   applicationWindow = { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
 ) {
-  const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  const admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const res = await stack.call('POST', '/v1/programmes', {
     token: admin,
     body: {

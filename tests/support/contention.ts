@@ -18,7 +18,7 @@ export async function prepareContention(
   deps: Deps,
   options: { programmeId: string; places: number; drafts: number },
 ) {
-  const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  const admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const created = await stack.call('POST', '/v1/programmes', {
     token: admin,
     body: rushProgrammeBody(options.programmeId, options.places),
