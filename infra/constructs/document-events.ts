@@ -33,7 +33,14 @@ export class DocumentEvents extends Construct {
       timeout: Duration.seconds(30),
     });
     data.grantTableReadWrite(this.fn.function);
-    data.grantAttachmentsReadWrite(this.fn.function);
+    // `verifyUploadedObject`: HEAD and a ranged GET pinned to the measured version, then the delete
+    // of a forged or unrequested object. It never writes an object nor touches the field keys.
+    data.grantAttachmentsReadWrite(this.fn.function, [
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:DeleteObject',
+      's3:ListBucket',
+    ]);
 
     data.attachments.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.fn.function), {
       prefix: attachmentsBucket.applicationPrefix,

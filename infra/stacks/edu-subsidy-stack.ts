@@ -76,8 +76,13 @@ export class EduSubsidyStack extends Stack {
       data: this.data,
       bundleAwsSdk: props.bundleAwsSdk ?? false,
     });
-    // Admins publish and edit programmes (each starts or restarts its calendar) and start payout runs.
-    this.workflows.grantExecutions(this.functions.of('admin'));
+    // Admins publish and edit programmes (each starts or restarts its calendar: start, stop, and the
+    // status of the running one) and start payout runs.
+    this.workflows.grantExecutions(this.functions.of('admin'), this.workflows.names(), [
+      'states:StartExecution',
+      'states:StopExecution',
+      'states:DescribeExecution',
+    ]);
     this.identity = new Identity(this, 'Identity');
 
     const extraOrigins = [
