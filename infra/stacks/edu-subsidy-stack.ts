@@ -6,7 +6,12 @@ import { DocumentEvents } from '../constructs/document-events.ts';
 import { Identity } from '../constructs/identity.ts';
 import { LogBucket } from '../constructs/log-bucket.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
-import { PublicApi } from '../constructs/public-api.ts';
+import {
+  type ApiDomain,
+  PublicApi,
+  type RouteThrottleClass,
+  type Throttle,
+} from '../constructs/public-api.ts';
 import { RouteFunctions } from '../constructs/route-functions.ts';
 import { WebConsole, type WebDomain } from '../constructs/web-console.ts';
 import { Workflows } from '../constructs/workflows.ts';
@@ -27,8 +32,15 @@ export interface EduSubsidyStackProps extends StackProps {
   alarmEmails?: readonly string[];
   /** Bundle the AWS SDK into the functions instead of using the runtime's (see `functionBundling`). */
   bundleAwsSdk?: boolean;
-  /** Steady-state requests a second and burst for every route of the API stage. */
-  apiThrottle?: { rateLimit: number; burstLimit: number };
+  /** Steady-state requests a second and burst for every route without a limit of its own. */
+  apiThrottle?: Throttle;
+  /** Limits of their own for public reads, submit and the other writes (`defaultRouteThrottles`). */
+  apiRouteThrottles?: Partial<Record<RouteThrottleClass, Throttle>>;
+  /**
+   * A custom domain for the API, CloudFront's origin for `/v1/*`; with it the default execute-api
+   * endpoint is disabled (`PublicApi`). Its DNS name must point at the `ApiDomainTarget` output.
+   */
+  apiDomain?: ApiDomain | undefined;
 }
 
 /** Days the S3 and CloudFront access logs are kept: a year, beyond the legal six months. */
@@ -98,7 +110,15 @@ export class EduSubsidyStack extends Stack {
       // distribution that already depends on the API.
       corsOrigins: extraOrigins,
       throttle: props.apiThrottle ?? { rateLimit: 100, burstLimit: 200 },
+      ...(props.apiRouteThrottles ? { routeThrottles: props.apiRouteThrottles } : {}),
+      apiDomain: props.apiDomain,
     });
+    if (this.api.domainName) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        description: `DNS target (CNAME or alias) of ${this.api.domainName.name}, the API's custom domain`,
+        value: this.api.domainName.regionalDomainName,
+      });
+    }
 
     this.web = new WebConsole(this, 'Web', {
       api: this.api,
