@@ -48,6 +48,29 @@ const tableWriteActions = [
   'dynamodb:ConditionCheckItem',
 ];
 
+/** S3 actions a function may hold on application documents (`applications/*`). */
+export type DocumentAction =
+  | 's3:GetObject'
+  | 's3:GetObjectVersion'
+  | 's3:PutObject'
+  | 's3:DeleteObject'
+  | 's3:DeleteObjectVersion'
+  | 's3:ListBucket';
+const documentActions: readonly DocumentAction[] = [
+  's3:GetObject',
+  // Verification reads back exactly the version it measured.
+  's3:GetObjectVersion',
+  's3:PutObject',
+  's3:DeleteObject',
+  // An upload replacing a verified document is deleted as that version, so no copy of it lingers.
+  's3:DeleteObjectVersion',
+  's3:ListBucket',
+];
+/** S3 actions a function may hold on bank batch files (`payouts/*`). */
+export type PayoutFileAction = 's3:GetObject' | 's3:PutObject';
+/** What a function does with the personal-data keys. */
+export type FieldKeyUse = 'encrypt' | 'decrypt' | 'hash';
+
 /**
  * The data of the platform (design §6): the one DynamoDB table, the attachments bucket, and the
  * KMS keys that protect personal data. Everything here is RETAIN: deleting the stack never deletes
@@ -190,11 +213,13 @@ export class DataStore extends Construct {
   }
 
   /**
-   * Reading and writing application documents: objects under the application prefix only, plus
-   * the KMS key the bucket encrypts them with. The presigned POST and GET URLs a function signs
-   * carry exactly these permissions.
+   * Access to application documents: objects under the application prefix only, with exactly the
+   * S3 actions given (default: all of them) and, through S3 only, what S3 needs of the bucket's KMS
+   * key for them — a data key to store an object (`PutObject`), decryption to read one. Presigned
+   * URLs a function signs carry exactly these permissions: signing a POST needs `PutObject`, a GET
+   * `GetObject`.
    */
-  grantAttachmentsReadWrite(grantee: IGrantable): void {
+  grantAttachmentsReadWrite(grantee: IGrantable, actions: readonly DocumentAction[] = documentActions): void {
     acknowledgeOnPrincipal(
       grantee,
       'IAM5',
@@ -202,40 +227,30 @@ export class DataStore extends Construct {
         'the grant is limited to that prefix of the attachments bucket.',
       [`Resource::${attRef(this.attachments)}/${attachmentsBucket.applicationPrefix}*`],
     );
+    const objectActions = actions.filter((a) => a !== 's3:ListBucket');
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        // GetObjectVersion: verification reads back exactly the version it measured, and downloads
-        // serve the pinned version. DeleteObjectVersion: an upload replacing a verified document
-        // (the same form re-POSTed) is deleted as that version, so no copy of it lingers.
-        actions: [
-          's3:GetObject',
-          's3:GetObjectVersion',
-          's3:PutObject',
-          's3:DeleteObject',
-          's3:DeleteObjectVersion',
-        ],
+        actions: objectActions,
         resources: [this.attachments.arnForObjects(`${attachmentsBucket.applicationPrefix}*`)],
       }),
     );
     // HeadObject on a missing key answers 404 rather than 403 only with ListBucket.
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.attachments.bucketArn] }),
-    );
-    // Only through S3 (SSE-KMS of the documents), never directly.
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [this.attachmentsKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
-      }),
-    );
+    if (actions.includes('s3:ListBucket')) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.attachments.bucketArn] }),
+      );
+    }
+    this.grantAttachmentsKeyViaS3(grantee, objectActions);
   }
 
   /**
    * The bank batch files of payout runs (`payouts/{runId}/{payerOrgId}.csv`): written by the payout
-   * task, downloaded through presigned GETs the admin function signs.
+   * task (`PutObject`), downloaded through presigned GETs the admin function signs (`GetObject`).
    */
-  grantPayoutFilesReadWrite(grantee: IGrantable): void {
+  grantPayoutFilesReadWrite(
+    grantee: IGrantable,
+    actions: readonly PayoutFileAction[] = ['s3:GetObject', 's3:PutObject'],
+  ): void {
     acknowledgeOnPrincipal(
       grantee,
       'IAM5',
@@ -245,13 +260,26 @@ export class DataStore extends Construct {
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject'],
+        actions: [...actions],
         resources: [this.attachments.arnForObjects(`${attachmentsBucket.payoutPrefix}*`)],
       }),
     );
+    this.grantAttachmentsKeyViaS3(grantee, actions);
+  }
+
+  /**
+   * The attachments bucket's key, only through S3 (SSE-KMS), never directly: a data key to store
+   * objects, decryption to read them.
+   */
+  private grantAttachmentsKeyViaS3(grantee: IGrantable, s3Actions: readonly string[]): void {
+    const kmsActions = [
+      ...(s3Actions.includes('s3:PutObject') ? ['kms:GenerateDataKey'] : []),
+      ...(s3Actions.some((a) => a === 's3:GetObject' || a === 's3:GetObjectVersion') ? ['kms:Decrypt'] : []),
+    ];
+    if (kmsActions.length === 0) return;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        actions: kmsActions,
         resources: [this.attachmentsKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `s3.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
       }),
@@ -259,26 +287,40 @@ export class DataStore extends Construct {
   }
 
   /**
-   * Envelope encryption of personal fields (data keys bound to the field cipher's encryption
-   * context, so the key cannot be used for anything else) and the lookup hashes.
+   * The personal-data keys, for the uses given (default: all): `encrypt` generates data keys
+   * (envelope encryption; `KmsFieldCipher.encrypt` never calls KMS Decrypt), `decrypt` opens
+   * ciphertexts, both bound to the field cipher's encryption context so the key serves nothing else;
+   * `hash` computes keyed hashes with the HMAC key (ID-number lookups, receipt digests, the
+   * pagination cursor key).
    */
-  grantFieldEncryption(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [this.fieldKey.keyArn],
-        conditions: {
-          StringEquals: Object.fromEntries(
-            Object.entries(KMS_ENCRYPTION_CONTEXT).map(([key, value]) => [
-              `kms:EncryptionContext:${key}`,
-              value,
-            ]),
-          ),
-        },
-      }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['kms:GenerateMac'], resources: [this.fieldHmacKey.keyArn] }),
-    );
+  grantFieldEncryption(
+    grantee: IGrantable,
+    uses: readonly FieldKeyUse[] = ['encrypt', 'decrypt', 'hash'],
+  ): void {
+    const actions = [
+      ...(uses.includes('encrypt') ? ['kms:GenerateDataKey'] : []),
+      ...(uses.includes('decrypt') ? ['kms:Decrypt'] : []),
+    ];
+    if (actions.length > 0) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions,
+          resources: [this.fieldKey.keyArn],
+          conditions: {
+            StringEquals: Object.fromEntries(
+              Object.entries(KMS_ENCRYPTION_CONTEXT).map(([key, value]) => [
+                `kms:EncryptionContext:${key}`,
+                value,
+              ]),
+            ),
+          },
+        }),
+      );
+    }
+    if (uses.includes('hash')) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['kms:GenerateMac'], resources: [this.fieldHmacKey.keyArn] }),
+      );
+    }
   }
 }

@@ -33,7 +33,16 @@ export class DocumentEvents extends Construct {
       timeout: Duration.seconds(30),
     });
     data.grantTableReadWrite(this.fn.function);
-    data.grantAttachmentsReadWrite(this.fn.function);
+    // `verifyAttachment`: reads the upload at the version it measured, writes the verified bytes to
+    // their pinned copy, deletes a forged or replacing upload (as that version). No field keys.
+    data.grantAttachmentsReadWrite(this.fn.function, [
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:PutObject',
+      's3:DeleteObject',
+      's3:DeleteObjectVersion',
+      's3:ListBucket',
+    ]);
 
     data.attachments.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.fn.function), {
       prefix: attachmentsBucket.applicationPrefix,

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { type FunctionGroup, functionGroups } from '../../shared/http/route.ts';
 import { AppFunction } from './app-function.ts';
-import type { DataStore } from './data-store.ts';
+import type { DataStore, DocumentAction, FieldKeyUse, PayoutFileAction } from './data-store.ts';
 import { functionEntry } from './paths.ts';
 
 export interface RouteFunctionsProps {
@@ -10,11 +10,48 @@ export interface RouteFunctionsProps {
 }
 
 /**
- * Groups whose routes only read the catalogue (programmes, quotas, the org tree): table reads,
- * no documents, no personal-data key. Every other group — including groups added later — reads
- * and writes the table and the documents and may use the field key.
+ * What each route group's code calls beyond logging, traced from `functions/<group>.ts` through
+ * `shared/services` to the adapters — each function holds exactly that (issue 10, point 13):
+ * - `public`: catalogue reads only.
+ * - `admin`: writes (orgs, programmes, reallocations, payout runs, bank results) and presigned GETs
+ *   of bank batch files (`payouts/*`); starting, stopping and describing executions is granted by
+ *   the stack. No field key: it never encrypts, decrypts or hashes personal data.
+ * - `applications`: drafts encrypt ID and account numbers (KMS GenerateDataKey, never Decrypt:
+ *   responses show the masks stored beside the ciphertexts) and hash ID numbers, receipts and
+ *   cursors (GenerateMac); presigned POST uploads (PutObject); submit verifies documents (HEAD,
+ *   ranged GET of a version, ListBucket for a 404 on a missing key) and deletes forged ones.
+ * - `review`: decisions write the table; presigned GETs of documents (GetObject); the review
+ *   queue's cursors are signed with a key derived through the HMAC key (GenerateMac). Masks are
+ *   stored, so nothing is decrypted, and no document is written or deleted.
+ * A group added to `functionGroups` must say here what it needs before it gets a function.
  */
-const readOnlyGroups: ReadonlySet<FunctionGroup> = new Set<FunctionGroup>(['public']);
+const groupAccess: Record<
+  FunctionGroup,
+  {
+    table: 'read' | 'readWrite';
+    documents?: readonly DocumentAction[];
+    payoutFiles?: readonly PayoutFileAction[];
+    fieldKey?: readonly FieldKeyUse[];
+  }
+> = {
+  public: { table: 'read' },
+  admin: { table: 'readWrite', payoutFiles: ['s3:GetObject'] },
+  applications: {
+    table: 'readWrite',
+    // Presigned POSTs, and verification at submit of what the upload event has not verified yet.
+    documents: [
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:PutObject',
+      's3:DeleteObject',
+      's3:DeleteObjectVersion',
+      's3:ListBucket',
+    ],
+    fieldKey: ['encrypt', 'hash'],
+  },
+  // Downloads serve the pinned copy at its version, after checking it is intact.
+  review: { table: 'readWrite', documents: ['s3:GetObject', 's3:GetObjectVersion'], fieldKey: ['hash'] },
+};
 
 const constructId = (group: string) => `${group.charAt(0).toUpperCase()}${group.slice(1)}Function`;
 
@@ -35,15 +72,12 @@ export class RouteFunctions extends Construct {
         bundleAwsSdk: props.bundleAwsSdk,
         environment: data.functionEnvironment(),
       });
-      if (readOnlyGroups.has(group)) {
-        data.grantTableRead(fn.function);
-      } else {
-        data.grantTableReadWrite(fn.function);
-        data.grantAttachmentsReadWrite(fn.function);
-        data.grantFieldEncryption(fn.function);
-      }
-      // Admins download their org's bank batch files through presigned GETs this function signs.
-      if (group === 'admin') data.grantPayoutFilesReadWrite(fn.function);
+      const access = groupAccess[group];
+      if (access.table === 'read') data.grantTableRead(fn.function);
+      else data.grantTableReadWrite(fn.function);
+      if (access.documents) data.grantAttachmentsReadWrite(fn.function, access.documents);
+      if (access.payoutFiles) data.grantPayoutFilesReadWrite(fn.function, access.payoutFiles);
+      if (access.fieldKey) data.grantFieldEncryption(fn.function, access.fieldKey);
       this.functions.set(group, fn);
     }
   }

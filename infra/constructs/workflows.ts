@@ -27,9 +27,22 @@ export interface WorkflowsProps {
  * The workflows a task function starts itself: the calendar hands over to its successor before
  * the one-year limit and starts each closed batch's payout run.
  */
-const startedByTasks: Partial<Record<WorkflowFunction, readonly WorkflowName[]>> = {
-  calendar: ['calendar', 'payout-run'],
+const startedByTasks: Partial<
+  Record<
+    WorkflowFunction,
+    readonly { workflows: readonly WorkflowName[]; actions: readonly ExecutionAction[] }[]
+  >
+> = {
+  calendar: [
+    // A hand-over starts the successor and stops it again when another execution took over.
+    { workflows: ['calendar'], actions: ['states:StartExecution', 'states:StopExecution'] },
+    // A closed batch's payout run is started, never stopped or looked up.
+    { workflows: ['payout-run'], actions: ['states:StartExecution'] },
+  ],
 };
+
+/** What a function may do with a workflow's executions. */
+export type ExecutionAction = 'states:StartExecution' | 'states:StopExecution' | 'states:DescribeExecution';
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase());
 
@@ -67,17 +80,21 @@ export class Workflows extends Construct {
         timeout: Duration.seconds(this.taskTimeoutSeconds(fn)),
       });
       data.grantTableReadWrite(task.function);
-      // Payout runs read workers' account numbers (field encryption) and write bank batch files;
-      // the calendar computes receipt-free lookups only through the table.
+      // Payout runs decrypt workers' account numbers into the bank batch files they write
+      // (bank-file rail: KMS Decrypt, S3 PutObject); they never encrypt, hash or read a file back.
+      // The calendar works through the table and its executions only.
       if (fn === 'payouts') {
-        data.grantFieldEncryption(task.function);
-        data.grantPayoutFilesReadWrite(task.function);
+        data.grantFieldEncryption(task.function, ['decrypt']);
+        data.grantPayoutFilesReadWrite(task.function, ['s3:PutObject']);
       }
       this.functions.set(fn, task);
     }
-    for (const [fn, workflows] of Object.entries(startedByTasks) as [WorkflowFunction, WorkflowName[]][]) {
+    for (const [fn, grants] of Object.entries(startedByTasks) as [
+      WorkflowFunction,
+      { workflows: WorkflowName[]; actions: ExecutionAction[] }[],
+    ][]) {
       const task = this.functions.get(fn);
-      if (task) this.grantExecutions(task, workflows);
+      if (task) for (const grant of grants) this.grantExecutions(task, grant.workflows, grant.actions);
     }
 
     for (const workflow of this.names()) {
@@ -145,10 +162,19 @@ export class Workflows extends Construct {
   }
 
   /**
-   * Lets a function start, stop and look up executions of the given workflows (those deployed),
-   * and tells it their ARNs in the variables `workflowStarter` reads.
+   * Lets a function start executions of the given workflows (those deployed) and, when `actions`
+   * names them, stop and look up their executions; tells it their ARNs in the variables
+   * `workflowStarter` reads. Grant what the function's code calls: `start`, `stop`, `status`.
    */
-  grantExecutions(fn: AppFunction, workflows: readonly WorkflowName[] = this.names()): void {
+  grantExecutions(
+    fn: AppFunction,
+    workflows: readonly WorkflowName[] = this.names(),
+    actions: readonly ExecutionAction[] = [
+      'states:StartExecution',
+      'states:StopExecution',
+      'states:DescribeExecution',
+    ],
+  ): void {
     const deployed = workflows.filter((w) => this.definitions[w]);
     if (deployed.length === 0) return;
     for (const workflow of deployed)
@@ -163,17 +189,18 @@ export class Workflows extends Construct {
       }),
     );
     const grantee: IGrantable = fn.function;
+    if (actions.includes('states:StartExecution')) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['states:StartExecution'],
+          resources: deployed.map((w) => this.arn(w)),
+        }),
+      );
+    }
+    const onExecutions = actions.filter((a) => a !== 'states:StartExecution');
+    if (onExecutions.length === 0) return;
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['states:StartExecution'],
-        resources: deployed.map((w) => this.arn(w)),
-      }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['states:StopExecution', 'states:DescribeExecution'],
-        resources: executions,
-      }),
+      new PolicyStatement({ actions: onExecutions, resources: executions }),
     );
     acknowledge(
       fn.role,

@@ -138,6 +138,8 @@ export function createGateway(options: {
     try {
       body = await readBody(req);
     } catch (err) {
+      if (err instanceof AppError && err.code === 'payload_too_large')
+        return sendAndClose(res, errorResult(err));
       return send(
         res,
         err instanceof AppError ? errorResult(err) : errorResult(new AppError('validation_failed')),
@@ -219,28 +221,59 @@ export function createGateway(options: {
     return jsonResult(201, { token, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() });
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error('gateway error', errorSummary(err));
       if (!res.headersSent) send(res, errorResult(err));
     });
   });
+  // A client that asks before sending (`Expect: 100-continue`) and declares too large a body gets the
+  // 413 straight away and never sends it; any other request is read as usual.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? 0) > GATEWAY_MAX_BODY) {
+      sendAndClose(res, errorResult(new AppError('payload_too_large')));
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+  return server;
 }
 
+/**
+ * Past this much a too-large body is no longer read to its end: the connection is cut, as it would
+ * have to be for an endless upload.
+ */
+const GATEWAY_MAX_DRAIN = 8 * GATEWAY_MAX_BODY;
+
+/**
+ * The request body, at most {@link GATEWAY_MAX_BODY}; rejects with `payload_too_large` beyond. A too
+ * large body is still read to its end (and dropped) before the 413 is sent: a server that answers
+ * and closes while the client is still sending makes the client see a connection reset instead of
+ * the answer. Only past {@link GATEWAY_MAX_DRAIN} is the connection cut short.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolveBody, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > GATEWAY_MAX_BODY) {
+      if (size > GATEWAY_MAX_DRAIN) {
         reject(new AppError('payload_too_large'));
         req.destroy();
         return;
       }
+      if (size > GATEWAY_MAX_BODY) {
+        chunks.length = 0;
+        return;
+      }
       chunks.push(chunk);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > GATEWAY_MAX_BODY
+        ? reject(new AppError('payload_too_large'))
+        : resolveBody(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -312,6 +345,13 @@ function lambdaContext(group: FunctionGroup): Context {
 
 function send(res: ServerResponse, result: HttpResult) {
   res.writeHead(result.statusCode, result.headers);
+  res.end(result.body);
+}
+
+/** Answers and closes the connection after the answer (it may still carry an unread body). */
+function sendAndClose(res: ServerResponse, result: HttpResult) {
+  if (res.destroyed) return;
+  res.writeHead(result.statusCode, { ...result.headers, connection: 'close' });
   res.end(result.body);
 }
 

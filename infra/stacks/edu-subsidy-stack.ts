@@ -7,7 +7,12 @@ import { DocumentEvents } from '../constructs/document-events.ts';
 import { Identity } from '../constructs/identity.ts';
 import { LogBucket } from '../constructs/log-bucket.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
-import { PublicApi } from '../constructs/public-api.ts';
+import {
+  type ApiDomain,
+  PublicApi,
+  type RouteThrottleClass,
+  type Throttle,
+} from '../constructs/public-api.ts';
 import { RouteFunctions } from '../constructs/route-functions.ts';
 import { WebConsole, type WebDomain } from '../constructs/web-console.ts';
 import { Workflows } from '../constructs/workflows.ts';
@@ -35,8 +40,15 @@ export interface EduSubsidyStackProps extends StackProps {
   payoutRail?: RailName;
   /** A stage explicitly marked for tests: the only kind that may pay with the `sandbox` rail. */
   testStage?: boolean;
-  /** Steady-state requests a second and burst for every route of the API stage. */
-  apiThrottle?: { rateLimit: number; burstLimit: number };
+  /** Steady-state requests a second and burst for every route without a limit of its own. */
+  apiThrottle?: Throttle;
+  /** Limits of their own for public reads, submit and the other writes (`defaultRouteThrottles`). */
+  apiRouteThrottles?: Partial<Record<RouteThrottleClass, Throttle>>;
+  /**
+   * A custom domain for the API, CloudFront's origin for `/v1/*`; with it the default execute-api
+   * endpoint is disabled (`PublicApi`). Its DNS name must point at the `ApiDomainTarget` output.
+   */
+  apiDomain?: ApiDomain | undefined;
 }
 
 /**
@@ -104,8 +116,13 @@ export class EduSubsidyStack extends Stack {
       data: this.data,
       bundleAwsSdk: props.bundleAwsSdk ?? false,
     });
-    // Admins publish and edit programmes (each starts or restarts its calendar) and start payout runs.
-    this.workflows.grantExecutions(this.functions.of('admin'));
+    // Admins publish and edit programmes (each starts or restarts its calendar: start, stop, and the
+    // status of the running one) and start payout runs.
+    this.workflows.grantExecutions(this.functions.of('admin'), this.workflows.names(), [
+      'states:StartExecution',
+      'states:StopExecution',
+      'states:DescribeExecution',
+    ]);
     this.identity = new Identity(this, 'Identity');
 
     const extraOrigins = [
@@ -121,7 +138,15 @@ export class EduSubsidyStack extends Stack {
       // distribution that already depends on the API.
       corsOrigins: extraOrigins,
       throttle: props.apiThrottle ?? { rateLimit: 100, burstLimit: 200 },
+      ...(props.apiRouteThrottles ? { routeThrottles: props.apiRouteThrottles } : {}),
+      apiDomain: props.apiDomain,
     });
+    if (this.api.domainName) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        description: `DNS target (CNAME or alias) of ${this.api.domainName.name}, the API's custom domain`,
+        value: this.api.domainName.regionalDomainName,
+      });
+    }
 
     this.web = new WebConsole(this, 'Web', {
       api: this.api,

@@ -9,6 +9,8 @@ export const contextKeys = {
   webCertificateArn: 'edu-subsidy:webCertificateArn',
   geoAllowlist: 'edu-subsidy:geoAllowlist',
   webAclArn: 'edu-subsidy:webAclArn',
+  apiDomainName: 'edu-subsidy:apiDomainName',
+  apiCertificateArn: 'edu-subsidy:apiCertificateArn',
   alarmEmails: 'edu-subsidy:alarmEmails',
   bundleAwsSdk: 'edu-subsidy:bundleAwsSdk',
   nag: 'edu-subsidy:nag',
@@ -45,8 +47,17 @@ export function stackPropsFromContext(scope: Construct): EduSubsidyStackProps {
   if (domainNames.length > 0 !== (certificateArn !== undefined)) {
     throw new Error(`${contextKeys.webDomainNames} and ${contextKeys.webCertificateArn} go together`);
   }
+  const apiDomainName = contextString(scope, contextKeys.apiDomainName);
+  const apiCertificateArn = contextString(scope, contextKeys.apiCertificateArn);
+  if ((apiDomainName === undefined) !== (apiCertificateArn === undefined)) {
+    throw new Error(`${contextKeys.apiDomainName} and ${contextKeys.apiCertificateArn} go together`);
+  }
   return {
     consoleOrigins: contextList(scope, contextKeys.consoleOrigins),
+    apiDomain:
+      apiDomainName && apiCertificateArn
+        ? { name: apiDomainName, certificateArn: apiCertificateArn }
+        : undefined,
     webDomain: certificateArn ? { names: domainNames, certificateArn } : undefined,
     geoAllowlist: contextList(scope, contextKeys.geoAllowlist),
     webAclArn: contextString(scope, contextKeys.webAclArn),

@@ -655,13 +655,15 @@ export async function listMine(deps: Deps, caller: Caller, cursor: string | unde
   const page = await deps.applications.listByWorker(
     caller.sub,
     20,
-    cursor ? decodeCursor(cursor, { gsi1pk }, WORKER_APPLICATIONS_CURSOR_KEYS) : undefined,
+    cursor
+      ? await decodeCursor(deps.cipher(), cursor, { gsi1pk }, WORKER_APPLICATIONS_CURSOR_KEYS)
+      : undefined,
   );
   const bundles = await Promise.all(page.ids.map((id) => deps.applications.bundle(id)));
   const applications = await Promise.all(
     bundles.filter((b): b is ApplicationBundle => b !== undefined).map((b) => toView(deps, caller, b)),
   );
-  return { applications, ...(page.next ? { cursor: encodeCursor(page.next) } : {}) };
+  return { applications, ...(page.next ? { cursor: await encodeCursor(deps.cipher(), page.next) } : {}) };
 }
 
 /**

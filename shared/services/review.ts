@@ -214,13 +214,15 @@ export async function reviewQueue(
   const page = await deps.applications.queuePage(
     gsi2pk,
     query.limit,
-    query.cursor ? decodeCursor(query.cursor, { gsi2pk }, REVIEW_QUEUE_CURSOR_KEYS) : undefined,
+    query.cursor
+      ? await decodeCursor(deps.cipher(), query.cursor, { gsi2pk }, REVIEW_QUEUE_CURSOR_KEYS)
+      : undefined,
   );
   return {
     programmeId: query.programmeId,
     orgId: org,
     items: page.items.map(queueItem),
-    ...(page.next ? { cursor: encodeCursor(page.next) } : {}),
+    ...(page.next ? { cursor: await encodeCursor(deps.cipher(), page.next) } : {}),
   };
 }
 

