@@ -14,6 +14,7 @@ import {
   workerApplicationsIndex,
 } from '../adapters/keys.ts';
 import { liveStatuses } from '../adapters/place-ledger.ts';
+import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import {
   attachmentKinds,
@@ -135,6 +136,18 @@ async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['ap
   };
 }
 
+/**
+ * Issue 10 point 8's seam: the account may apply only as the person it is. Today's issuers carry no
+ * verified real name, so the identity is the account alone and every applicant passes; the identity
+ * issue fills `verifiedName` / `verifiedIdHash` from the issuer here.
+ */
+function assertApplicantIsAccount(caller: Caller, applicant: { name: string; idHash: string }) {
+  const identity: AccountIdentity = { sub: caller.sub };
+  if (!applicantMatchesAccount(identity, applicant)) {
+    throw new AppError('forbidden', { message: '申请人须为本账号实名认证的本人' });
+  }
+}
+
 /** Loads an application for its owner; anyone else gets 404 so existence never leaks. */
 async function ownBundle(deps: Deps, caller: Caller, applicationId: string): Promise<ApplicationBundle> {
   const bundle = await deps.applications.bundle(applicationId);
@@ -152,6 +165,7 @@ export async function createDraft(
   const programme = await loadProgramme(deps, body.programmeId);
   const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
   const { stored, idHash } = await protectApplicant(deps, body.applicant);
+  assertApplicantIsAccount(caller, { name: stored.name, idHash });
   const at = now.toISOString();
   const record: ApplicationRecord = {
     id: newId(),
@@ -176,6 +190,8 @@ export async function createDraft(
     updatedAt: at,
   };
   assertEligible(programme, record, shanghaiDate(now));
+  // One live application per account and programme, at most five live drafts per account (issue 10
+  // point 8), enforced by the create transaction itself so that racing creates cannot both pass.
   await deps.applications.create(record);
   return toView(deps, caller, { application: record, attachments: [], timeline: [{ type: 'created', at }] });
 }
@@ -353,6 +369,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     });
   }
   assertEligible(programme, app, shanghaiDate(now));
+  assertApplicantIsAccount(caller, { name: app.applicant.name, idHash: app.idHash });
   const missing = await missingDocuments(deps, bundle, now);
   if (missing.length > 0) throw new AppError('missing_attachments', { details: { missing } });
 
@@ -368,6 +385,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     set: {},
     reviewerOrgId: app.chain[0] ?? null,
     actor: caller.sub,
+    ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
     counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
     digest: (sequence) =>
       receiptDigest(deps, {

@@ -343,7 +343,11 @@ describe('POST /v1/applications: 422 ineligible names the failed rules', () => {
         'applicant.positionLevel': positionLevel,
         'chsiReport.validUntil': addMonths(today, 6),
       });
-      const res = await api('POST', '/v1/applications', { token: await worker('w-eligible'), body: draft });
+      // One account per draft: an account holds one live application per programme (issue 10 point 8).
+      const res = await api('POST', '/v1/applications', {
+        token: await worker(`w-eligible-${n}`),
+        body: draft,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({
         status: 'draft',
@@ -595,7 +599,7 @@ describe('masking of personal numbers (PIPL)', () => {
   it('treats a lowercase x as the same ID number and never echoes it', async () => {
     const n = personWithX(1000);
     const draft = withChanges(body(n), { 'applicant.idNumber': idNumberFor(n).toLowerCase() });
-    const { view } = await createDraft('w-mask', draft);
+    const { view } = await createDraft('w-mask-x', draft);
     expect(view.body.applicant.idNumber).toBe(
       `${idNumberFor(n).slice(0, 4)}**********${idNumberFor(n).slice(-4)}`,
     );
@@ -604,7 +608,7 @@ describe('masking of personal numbers (PIPL)', () => {
   it('masks a wallet account too', async () => {
     const walletId = 'qlgh-wallet-20240917';
     const draft = withChanges(body(70), { payoutAccount: { kind: 'wallet', walletId } });
-    const { id, token, view } = await createDraft('w-mask', draft);
+    const { id, token, view } = await createDraft('w-mask-wallet', draft);
     expect(view.body.payoutAccount.kind).toBe('wallet');
     expect(view.body.payoutAccount.walletId).not.toBe(walletId);
     const item = await db.send(

@@ -53,6 +53,7 @@ export async function submitThroughLedger(deps: Deps, id: string, programmeId: s
     submittedAt: at,
     set: {},
     reviewerOrgId: unitOrgId,
+    countedDraftOf: `worker-${id}`,
     digest: async (sequence) => `digest-${sequence}`,
   });
 }
