@@ -33,7 +33,8 @@ export interface ProtectedNumber {
 export interface StoredApplicant {
   name: string;
   idNumber: ProtectedNumber;
-  phone: string;
+  /** Encrypted like the ID number (issue 10 point 10); a plain string only on drafts stored before. */
+  phone: ProtectedNumber | string;
   positionLevel: string;
   migrantWorker: boolean;
 }

@@ -201,7 +201,9 @@ export const ApplicationView = z
     applicant: z.object({
       name: z.string(),
       idNumber: z.string().meta({ description: 'Masked, e.g. 3715**********123X' }),
-      phone: z.string(),
+      phone: z.string().meta({
+        description: 'Masked (138****1001) except to the owner and to the employer (enterprise) union',
+      }),
       positionLevel: PositionLevel,
       migrantWorker: z.boolean(),
     }),

@@ -3,6 +3,7 @@ import type {
   ApplicationBundle,
   ApplicationRecord,
   AttachmentRecord,
+  StoredApplicant,
   StoredPayoutAccount,
 } from '../adapters/applications-repo.ts';
 import { deleteObject, inspectObject, presignUpload } from '../adapters/attachment-store.ts';
@@ -23,7 +24,7 @@ import {
   verifyDocument,
 } from '../domain/documents.ts';
 import { eligibilityFailures, ruleMessages } from '../domain/eligibility.ts';
-import { maskAccountNumber, maskIdNumber, maskWalletId } from '../domain/identity.ts';
+import { maskAccountNumber, maskIdNumber, maskPhone, maskWalletId } from '../domain/identity.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { reviewChain } from '../domain/review.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
@@ -128,7 +129,11 @@ async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['ap
         cipher: await deps.cipher().encrypt(applicant.idNumber),
         masked: maskIdNumber(applicant.idNumber),
       },
-      phone: applicant.phone,
+      // Issue 10 point 10: encrypted like the ID number, masked for everyone but who may call.
+      phone: {
+        cipher: await deps.cipher().encrypt(applicant.phone),
+        masked: maskPhone(applicant.phone),
+      },
       positionLevel: applicant.positionLevel,
       migrantWorker: applicant.migrantWorker,
     },
@@ -544,6 +549,23 @@ export async function listMine(deps: Deps, caller: Caller, cursor: string | unde
 }
 
 /**
+ * The applicant's mobile number as `viewer` may see it (issue 10 point 10, PIPL): in full only to the
+ * worker who owns the application (it is the number they typed; seeing it lets them correct a typo
+ * that would leave the union unable to reach them) and to reviewers and admins acting for the
+ * employer's (enterprise) union, which may need to call the worker (R2 报读须经单位同意). Every other
+ * union on the chain sees `138****1001`: their review needs no phone.
+ */
+async function phoneFor(deps: Deps, viewer: Caller, app: ApplicationRecord): Promise<string> {
+  const phone: StoredApplicant['phone'] = app.applicant.phone;
+  const full =
+    viewer.role === 'worker'
+      ? viewer.sub === app.ownerSub
+      : viewer.org !== undefined && viewer.org === app.employerOrgId;
+  if (typeof phone === 'string') return full ? phone : maskPhone(phone); // stored before encryption
+  return full ? deps.cipher().decrypt(phone.cipher) : phone.masked;
+}
+
+/**
  * The application as `viewer` sees it: masked personal numbers (PIPL), place and waitlist position,
  * review chain, timeline. A worker follows every step (R14) but sees the unions that acted, not their
  * officers: every answer to a worker (read, list, correction) leaves out each event's `actor`.
@@ -566,7 +588,7 @@ async function toView(deps: Deps, viewer: Caller, bundle: ApplicationBundle): Pr
     applicant: {
       name: app.applicant.name,
       idNumber: app.applicant.idNumber.masked,
-      phone: app.applicant.phone,
+      phone: await phoneFor(deps, viewer, app),
       positionLevel: app.applicant.positionLevel as ApplicationView['applicant']['positionLevel'],
       migrantWorker: app.applicant.migrantWorker,
     },

@@ -21,7 +21,7 @@ export function draftRecord(
     applicant: {
       name: '测试',
       idNumber: { cipher: 'x', masked: 'x' },
-      phone: '13800000000',
+      phone: { cipher: 'x', masked: '138****0000' },
       positionLevel: 'frontline',
       migrantWorker: false,
     },
