@@ -5,11 +5,14 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { MAX_LIVE_DRAFTS_PER_ACCOUNT } from '../domain/account.ts';
 import type { FundingPart } from '../domain/payout.ts';
 import { AppError } from '../errors.ts';
 import { cancellationReasons, isConditionFailed } from './errors.ts';
 import {
   ATTACHMENT_PREFIX,
+  accountDraftsKey,
+  accountProgrammeKey,
   applicationKey,
   applicationPartition,
   attachmentKey,
@@ -31,7 +34,8 @@ export interface ProtectedNumber {
 export interface StoredApplicant {
   name: string;
   idNumber: ProtectedNumber;
-  phone: string;
+  /** Encrypted like the ID number (issue 10 point 10); a plain string only on drafts stored before. */
+  phone: ProtectedNumber | string;
   positionLevel: string;
   migrantWorker: boolean;
 }
@@ -67,6 +71,11 @@ export interface ApplicationRecord {
   paymentsHeld?: number;
   /** Set when an admin revoked it after payment. */
   revocation?: { reason: string; revokedAt: string; clawbackFen: number; clawback: FundingPart[] };
+  /**
+   * Counted in its account's live drafts at creation (issue 10 point 8): submitting or withdrawing
+   * it gives the count back. Absent on drafts stored before the count existed.
+   */
+  draftCounted?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -122,8 +131,17 @@ export class ApplicationRepository {
     private readonly tableName: string,
   ) {}
 
-  /** Stores a new draft and its first timeline event together. */
+  /**
+   * Stores a new draft and its first timeline event together, in one transaction with the account's
+   * limits (issue 10 point 8): the account-and-programme item, which only one live application of an
+   * account per programme can hold, and the account's live-draft count, below its cap. Two creates
+   * racing for either limit cannot both pass: one transaction's condition fails.
+   *
+   * @throws AppError `already_applied` when the account holds a live application in the programme,
+   *   `invalid_state` when it holds {@link MAX_LIVE_DRAFTS_PER_ACCOUNT} live drafts.
+   */
   async create(app: ApplicationRecord): Promise<void> {
+    const record: ApplicationRecord = { ...app, draftCounted: true };
     const command = new TransactWriteCommand({
       TransactItems: [
         {
@@ -133,7 +151,7 @@ export class ApplicationRepository {
               ...applicationKey(app.id),
               ...workerApplicationsIndex(app.ownerSub, app.createdAt, app.id),
               type: 'application',
-              ...app,
+              ...record,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
@@ -148,9 +166,57 @@ export class ApplicationRepository {
             },
           },
         },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...accountProgrammeKey(app.ownerSub, app.programmeId),
+              type: 'account_programme',
+              applicationId: app.id,
+              createdAt: app.createdAt,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: accountDraftsKey(app.ownerSub),
+            UpdateExpression: 'SET #type = :type ADD drafts :one',
+            ConditionExpression: 'attribute_not_exists(drafts) OR drafts < :cap',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: {
+              ':type': 'account_drafts',
+              ':one': 1,
+              ':cap': MAX_LIVE_DRAFTS_PER_ACCOUNT,
+            },
+          },
+        },
       ],
     });
-    await retryConflicts(() => this.db.send(command));
+    try {
+      await retryConflicts(() => this.db.send(command));
+    } catch (err) {
+      const [, , programme, drafts] = cancellationReasons(err) ?? [];
+      if (programme === 'ConditionalCheckFailed') {
+        // already_applied rather than invalid_state: the refusal is about a second application, as
+        // the contract's already_applied is for R8, and the worker's answer is the same — carry on
+        // with (or withdraw) the application already there.
+        throw new AppError('already_applied', {
+          message: '本账号在该项目中已有一份申请（草稿或已提交），请在“我的申请”中继续办理，或撤回后再新建',
+          cause: err,
+        });
+      }
+      if (drafts === 'ConditionalCheckFailed') {
+        // invalid_state: the account's state (too many open drafts) refuses the action; quota_exceeded
+        // is the places' code and would send a worker to the places board.
+        throw new AppError('invalid_state', {
+          message: `每个账号最多同时保留 ${MAX_LIVE_DRAFTS_PER_ACCOUNT} 份未提交的申请草稿，请先提交或撤回已有草稿`,
+          cause: err,
+        });
+      }
+      throw err;
+    }
   }
 
   /** The application with its documents and timeline, in one strongly consistent query. */

@@ -57,11 +57,28 @@ export const workerApplicationsIndex = (sub: string, createdAt?: string, applica
 /** A worker's page's last evaluated key, besides its partition. */
 export const WORKER_APPLICATIONS_CURSOR_KEYS = ['pk', 'sk', 'gsi1sk'] as const;
 
-/** R8: one application per person (keyed hash of the ID number) and education level, ever. */
+/**
+ * R8: one live application per person (keyed hash of the ID number) and education level, ever. The
+ * item names the application holding it and goes when that application stops being live (a rejected,
+ * withdrawn or lapsed application has not used the person's chance).
+ */
 export const personLevelKey = (idHash: string, level: string) => ({
   pk: `PERSON#${idHash}`,
   sk: `LEVEL#${level}`,
 });
+
+/** Everything of one account (the token's `sub`) that limits what it may hold at once. */
+export const accountPartition = (sub: string) => `ACCOUNT#${sub}`;
+/**
+ * One live application per account and programme (issue 10 point 8): written with the draft, named
+ * after the application holding it, deleted when that application stops being live.
+ */
+export const accountProgrammeKey = (sub: string, programmeId: string) => ({
+  pk: accountPartition(sub),
+  sk: `PROGRAMME#${programmeId}`,
+});
+/** How many live drafts an account holds (capped, issue 10 point 8). */
+export const accountDraftsKey = (sub: string) => ({ pk: accountPartition(sub), sk: 'DRAFTS' });
 
 /**
  * A unit's waitlist in submission order, kept in the base table so that the earliest waiting

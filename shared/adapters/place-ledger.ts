@@ -11,6 +11,8 @@ import { canGivePlaces, claimOutcome, type PlaceState, releasePlan } from '../do
 import { AppError } from '../errors.ts';
 import { cancellationReasons } from './errors.ts';
 import {
+  accountDraftsKey,
+  accountProgrammeKey,
   allocationKey,
   applicationKey,
   eventKey,
@@ -46,6 +48,11 @@ export interface SubmitRequest {
   reviewerOrgId: string | null;
   /** Who submits (the worker's account), for the audit trail. */
   actor?: string;
+  /**
+   * The account whose live-draft count (issue 10 point 8) the draft leaves as it is submitted; only
+   * for a draft counted when created (`draftCounted`).
+   */
+  countedDraftOf?: string;
   /** The receipt digest for a sequence number. */
   digest: (sequence: number) => Promise<string>;
   /** The unit's counters as last read, if the caller has them: a hint, the transaction decides. */
@@ -244,6 +251,10 @@ export class PlaceLedger {
         },
       },
     ];
+    if (req.countedDraftOf !== undefined) {
+      // Exactly once: the application's draft → in_review guard is in the same transaction.
+      items.push(this.draftCountChange(req.countedDraftOf));
+    }
     if (!claimed) {
       items.push({
         Put: {
@@ -331,7 +342,9 @@ export class PlaceLedger {
   /**
    * Releases an application's place or waitlist position as it stops being live (withdrawal,
    * rejection, lapse). In the same transaction the earliest waitlisted applicant of the unit takes
-   * the freed place, so no place is idle while someone waits.
+   * the freed place, so no place is idle while someone waits, and the application lets go of what it
+   * holds as a live application: its person-and-level item (R8), its account-and-programme item and,
+   * for a draft, its place in the account's live-draft count (issue 10 point 8).
    */
   async release(req: ReleaseRequest): Promise<ReleaseOutcome> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -361,6 +374,7 @@ export class PlaceLedger {
       const items: TransactItem[] = [
         this.statusChange(req, app, quotaState),
         this.eventPut(req.applicationId, req.at, req.status, req.event),
+        ...(await this.liveHoldings(req.applicationId, app)),
       ];
       if (quotaState === 'claimed' && plan.promote && next) {
         items.push(...this.promotionItems(programmeId, unitOrgId, next, req.at));
@@ -512,6 +526,58 @@ export class PlaceLedger {
         fields: [{ path: 'unitOrgId', message: `单位 ${unitOrgId} 不在本项目的名额分配中` }],
       });
     return out.Item as { places: number; claimed: number; waitlisted: number };
+  }
+
+  /**
+   * The deletes and count change that free what a live application holds, each only if this
+   * application holds it: R8 says once per person and level, and a rejected, withdrawn or lapsed
+   * application has not used that chance, so its person-and-level item must not outlive it. Each lock
+   * is read first (strongly) and its delete conditioned on naming this application, so a lock another
+   * application holds now — or none, for records stored without one — is left alone.
+   */
+  private async liveHoldings(applicationId: string, app: Record<string, unknown>): Promise<TransactItem[]> {
+    const locks = [
+      typeof app.idHash === 'string' && typeof (app.enrolment as { level?: unknown })?.level === 'string'
+        ? personLevelKey(app.idHash, (app.enrolment as { level: string }).level)
+        : undefined,
+      typeof app.ownerSub === 'string' && typeof app.programmeId === 'string'
+        ? accountProgrammeKey(app.ownerSub, app.programmeId)
+        : undefined,
+    ].filter((k): k is { pk: string; sk: string } => k !== undefined);
+    const held = await Promise.all(
+      locks.map(async (Key) => {
+        const out = await this.db.send(
+          new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+        );
+        return out.Item?.applicationId === applicationId ? Key : undefined;
+      }),
+    );
+    const items: TransactItem[] = held
+      .filter((k): k is { pk: string; sk: string } => k !== undefined)
+      .map((Key) => ({
+        Delete: {
+          TableName: this.tableName,
+          Key,
+          ConditionExpression: 'applicationId = :mine',
+          ExpressionAttributeValues: { ':mine': applicationId },
+        },
+      }));
+    if (app.status === 'draft' && app.draftCounted === true && typeof app.ownerSub === 'string') {
+      items.push(this.draftCountChange(app.ownerSub));
+    }
+    return items;
+  }
+
+  /** One draft fewer in an account's live-draft count; callers guard the application's state change. */
+  private draftCountChange(sub: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: accountDraftsKey(sub),
+        UpdateExpression: 'ADD drafts :minusOne',
+        ExpressionAttributeValues: { ':minusOne': -1 },
+      },
+    };
   }
 
   private statusChange(

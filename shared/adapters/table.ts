@@ -14,6 +14,8 @@
  * | attachment             | APP#{applicationId}               | ATT#{attachmentId}      |                                       |
  * | timeline event         | APP#{applicationId}               | EVENT#{at}#{n}          |                                       |
  * | person + level (R8)    | PERSON#{idHash}                   | LEVEL#{level}           |                                       |
+ * | account + programme    | ACCOUNT#{sub}                     | PROGRAMME#{programmeId} |                                       |
+ * | account's live drafts  | ACCOUNT#{sub}                     | DRAFTS                  |                                       |
  * | waitlist entry         | WAITLIST#{programmeId}#{unitOrgId}| {sequence, 12 digits}   |                                       |
  * | calendar transition    | PROGRAMME#{programmeId}           | CALENDAR#{transitionId} |                                       |
  * | batch report           | PROGRAMME#{programmeId}           | REPORT#{batchId}        |                                       |

@@ -4,6 +4,8 @@
  * bytes out; the caller decrypts account numbers just before and never logs a row.
  */
 
+import { displaySafe } from './text.ts';
+
 /** One line of a payer's batch file, with the payee's real account number (file only, never a log). */
 export interface BankFileRow {
   /** The instruction's idempotency key: the line's id at the bank and in the result file. */
@@ -63,7 +65,8 @@ export function csvField(value: string): string {
 }
 
 /**
- * A payer's batch file: BOM, header, one CRLF-terminated line per row in the given order.
+ * A payer's batch file: BOM, header, one CRLF-terminated line per row in the given order. Every
+ * field is NFC with zero-width, bidirectional and control characters and lone surrogates removed.
  *
  * @example
  * renderBankFile([{ key: 'k1', payeeName: '张三', accountNumber: '6222…', bankName: '工行',
@@ -74,7 +77,10 @@ export function renderBankFile(rows: readonly BankFileRow[]): Buffer {
     BANK_FILE_HEADER.join(','),
     ...rows.map((r) =>
       [r.key, r.payeeName, r.accountNumber, r.bankName, yuan(r.amountFen), r.purpose, r.payeeRef]
-        .map(csvField)
+        // Defence in depth (issue 10 point 9): the API refuses hidden and direction-changing
+        // characters, but a record stored before that check must not reach the bank either — a
+        // `\u202e` would make the operator read 张三 where the file says 三张.
+        .map((field) => csvField(displaySafe(field)))
         .join(','),
     ),
   ];

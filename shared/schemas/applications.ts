@@ -8,7 +8,7 @@ import {
   normaliseIdNumber,
   normaliseMobile,
 } from '../domain/identity.ts';
-import { CalendarDate, Cursor, Slug } from './common.ts';
+import { CalendarDate, Cursor, humanText, Slug } from './common.ts';
 import { Level } from './programmes.ts';
 
 /** R1: 车间(工段、科室)主任(含)或科级(含)以下; `above_section` is ineligible. */
@@ -22,7 +22,7 @@ export const Channel = z.enum(['app', 'wechat', 'web']).meta({ id: 'Channel' });
 
 export const Applicant = z
   .object({
-    name: z.string().trim().min(1, '姓名不能为空').max(40),
+    name: humanText({ label: '姓名', max: 40 }),
     // R8 compares people by this number: store only its normalised form.
     idNumber: z
       .string()
@@ -40,8 +40,8 @@ export const Applicant = z
 /** R3/R4: 学历层次、院校、专业、入学日期. */
 export const Enrolment = z
   .object({
-    institution: z.string().trim().min(1, '院校不能为空').max(100),
-    major: z.string().trim().min(1, '专业不能为空').max(100),
+    institution: humanText({ label: '院校', max: 100 }),
+    major: humanText({ label: '专业', max: 100 }),
     level: Level,
     enrolledOn: CalendarDate,
   })
@@ -63,8 +63,9 @@ export const PayoutAccount = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('bank'),
-      bankName: z.string().trim().min(1, '开户行不能为空').max(60),
-      accountName: z.string().trim().min(1, '户名不能为空').max(40),
+      bankName: humanText({ label: '开户行', max: 60 }),
+      // The name the bank file carries (R13): what the bank sees must be what the reviewer saw.
+      accountName: humanText({ label: '户名', max: 40 }),
       accountNumber: z
         .string()
         .refine((v) => isBankCardNumber(v), '银行卡号无效：须为12–19位且通过校验')
@@ -88,8 +89,8 @@ const draftFields = {
   applicant: Applicant,
   enrolment: Enrolment,
   chsiReport: ChsiReport,
-  jobTitle: z.string().trim().min(1, '岗位不能为空').max(60),
-  relevance: z.string().trim().min(1, '请说明所学专业与岗位的关系').max(1000),
+  jobTitle: humanText({ label: '岗位', max: 60 }),
+  relevance: humanText({ label: '专业与岗位关系说明', max: 1000 }),
   payoutAccount: PayoutAccount,
 };
 
@@ -221,7 +222,9 @@ export const ApplicationView = z
     applicant: z.object({
       name: z.string(),
       idNumber: z.string().meta({ description: 'Masked, e.g. 3715**********123X' }),
-      phone: z.string(),
+      phone: z.string().meta({
+        description: 'Masked (138****1001) except to the owner and to the employer (enterprise) union',
+      }),
       positionLevel: PositionLevel,
       migrantWorker: z.boolean(),
     }),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isCalendarDate } from '../domain/dates.ts';
+import { isDisplaySafe } from '../domain/text.ts';
 
 /** Ids chosen by people (orgs, programmes, batches): lowercase slugs, stable in URLs. */
 export const Slug = z
@@ -40,3 +41,26 @@ export const Cursor = z
   .string()
   .max(2048)
   .meta({ description: 'Opaque pagination cursor from the previous page' });
+
+/**
+ * Every human-readable name or reason a client sends (applicant and account names, bank, org,
+ * institution and major names, job titles, decision reasons …): normalised to NFC, refused with
+ * 400 `validation_failed` naming the field when it holds a zero-width, bidirectional or control
+ * character or a lone surrogate — `"\u202e三张"` would show as 张三 (issue 10 point 9,
+ * `domain/text.ts`) — then trimmed. `label` is the field's Chinese name in the messages.
+ *
+ * @example humanText({ label: '姓名', max: 40 }) // applicant.name
+ * @example humanText({ label: '理由', min: 0, max: 500 }).optional() // a reason that may be empty
+ */
+export function humanText(options: { label: string; max: number; min?: number }) {
+  const min = options.min ?? 1;
+  const text = z
+    .string({ message: `${options.label}须为文字` })
+    .normalize('NFC')
+    // Checked before trimming: a trailing line break or BOM is refused too, not silently dropped.
+    .refine(isDisplaySafe, `${options.label}含有不可见字符、控制字符或文字方向控制符，请删除后重新填写`)
+    .trim()
+    .max(options.max, `${options.label}不能超过 ${options.max} 个字符`);
+  if (min <= 0) return text;
+  return text.min(min, min === 1 ? `${options.label}不能为空` : `${options.label}至少 ${min} 个字符`);
+}

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Slug } from './common.ts';
+import { humanText, Slug } from './common.ts';
 
 /** 组织层级: 省总工会 → 市总工会 → 县(市、区)/开发区/市直 → 乡镇(街道) → 企业. */
 export const OrgKind = z.enum(['province', 'city', 'unit', 'township', 'enterprise']).meta({ id: 'OrgKind' });
@@ -24,7 +24,7 @@ export const OrgIdParams = z.object({ orgId: Slug });
 export const CreateOrgBody = z
   .object({
     id: Slug,
-    name: z.string().trim().min(1, '名称不能为空').max(100, '名称不能超过 100 个字'),
+    name: humanText({ label: '名称', max: 100 }),
     kind: OrgKind,
     parentId: Slug,
     directToCity: z.boolean().optional(),

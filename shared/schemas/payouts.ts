@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Slug } from './common.ts';
+import { humanText, Slug } from './common.ts';
 
 /** `POST /v1/programmes/{programmeId}/payout-runs`: the review batch the run pays out, if any. */
 /** The rail is the deployment's (`PAYOUT_RAIL`), never chosen by a request. */
@@ -119,7 +119,7 @@ export const BankResultsBody = z
             key: z.string().regex(/^[0-9a-f]{40}$/, '业务编号格式不正确'),
             status: z.enum(['paid', 'failed']),
             reference: z.string().trim().min(1).max(64).optional(),
-            reason: z.string().trim().min(1).max(200).optional(),
+            reason: humanText({ label: '失败原因', max: 200 }).optional(),
           })
           .strict(),
       )

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CalendarDate, Fen, Slug } from './common.ts';
+import { CalendarDate, Fen, humanText, Slug } from './common.ts';
 
 /** R4: 新入读大专及本科. */
 export const Level = z.enum(['junior_college', 'bachelor']).meta({ id: 'Level' });
@@ -46,13 +46,13 @@ export type Allocation = z.infer<typeof Allocation>;
 /** R16: 联系方式. */
 export const Contacts = z
   .object({
-    hotline: z.string().max(40).optional(),
+    hotline: humanText({ label: '咨询电话', min: 0, max: 40 }).optional(),
     people: z
       .array(
         z.object({
-          name: z.string().min(1).max(40),
-          phone: z.string().min(3).max(40),
-          role: z.string().max(100).optional(),
+          name: humanText({ label: '联系人', max: 40 }),
+          phone: humanText({ label: '联系电话', min: 3, max: 40 }),
+          role: humanText({ label: '职务', min: 0, max: 100 }).optional(),
         }),
       )
       .max(20)
@@ -65,7 +65,7 @@ export const AllocationPolicy = z.enum(['first_come_first_served']).meta({ id: '
 export const CreateProgrammeBody = z
   .object({
     id: Slug,
-    title: z.string().trim().min(1, '标题不能为空').max(200),
+    title: humanText({ label: '标题', max: 200 }),
     ownerOrgId: Slug,
     year: z.number().int().min(2000).max(2100),
     enrolmentYear: z.number().int().min(2000).max(2100),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ApplicationIdParams, Quota, ReviewStatus } from './applications.ts';
-import { Cursor, Slug } from './common.ts';
+import { Cursor, humanText, Slug } from './common.ts';
 import { Level } from './programmes.ts';
 
 /** R12 逐级审核: what a union at the current step may decide. */
@@ -10,9 +10,11 @@ export type Decision = z.infer<typeof Decision>;
 const reasoned = <T extends { decision: Decision; reason?: string | undefined }>(b: T) =>
   b.decision === 'approve' || (b.reason !== undefined && b.reason.trim().length > 0);
 const reasonRequired = { message: '驳回或退回须填写理由', path: ['reason'] };
+/** Shown to the worker and up the chain: no hidden or direction-changing characters (issue 10 point 9). */
+const DecisionReason = humanText({ label: '理由', min: 0, max: 500 });
 
 export const DecisionBody = z
-  .object({ decision: Decision, reason: z.string().trim().max(500).optional() })
+  .object({ decision: Decision, reason: DecisionReason.optional() })
   .strict()
   .refine(reasoned, reasonRequired)
   .meta({ id: 'DecisionRequest' });
@@ -26,7 +28,7 @@ export const BulkDecisionBody = z
           .object({
             id: ApplicationIdParams.shape.id,
             decision: Decision,
-            reason: z.string().trim().max(500).optional(),
+            reason: DecisionReason.optional(),
           })
           .strict()
           .refine(reasoned, reasonRequired),

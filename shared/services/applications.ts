@@ -3,6 +3,7 @@ import type {
   ApplicationBundle,
   ApplicationRecord,
   AttachmentRecord,
+  StoredApplicant,
   StoredPayoutAccount,
 } from '../adapters/applications-repo.ts';
 import {
@@ -21,6 +22,7 @@ import {
   workerApplicationsIndex,
 } from '../adapters/keys.ts';
 import { liveStatuses } from '../adapters/place-ledger.ts';
+import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import {
   attachmentKinds,
@@ -30,7 +32,7 @@ import {
 } from '../domain/documents.ts';
 import { eligibilityFailures, ruleMessages } from '../domain/eligibility.ts';
 import { fundersCommittedMore, fundingNotGoverned } from '../domain/funding.ts';
-import { maskAccountNumber, maskIdNumber, maskWalletId } from '../domain/identity.ts';
+import { maskAccountNumber, maskIdNumber, maskPhone, maskWalletId } from '../domain/identity.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { reviewChain } from '../domain/review.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
@@ -136,12 +138,28 @@ async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['ap
         cipher: await deps.cipher().encrypt(applicant.idNumber),
         masked: maskIdNumber(applicant.idNumber),
       },
-      phone: applicant.phone,
+      // Issue 10 point 10: encrypted like the ID number, masked for everyone but who may call.
+      phone: {
+        cipher: await deps.cipher().encrypt(applicant.phone),
+        masked: maskPhone(applicant.phone),
+      },
       positionLevel: applicant.positionLevel,
       migrantWorker: applicant.migrantWorker,
     },
     idHash: await deps.cipher().lookupHash(applicant.idNumber, ID_HASH_PURPOSE),
   };
+}
+
+/**
+ * Issue 10 point 8's seam: the account may apply only as the person it is. Today's issuers carry no
+ * verified real name, so the identity is the account alone and every applicant passes; the identity
+ * issue fills `verifiedName` / `verifiedIdHash` from the issuer here.
+ */
+function assertApplicantIsAccount(caller: Caller, applicant: { name: string; idHash: string }) {
+  const identity: AccountIdentity = { sub: caller.sub };
+  if (!applicantMatchesAccount(identity, applicant)) {
+    throw new AppError('forbidden', { message: '申请人须为本账号实名认证的本人' });
+  }
 }
 
 /** Loads an application for its owner; anyone else gets 404 so existence never leaks. */
@@ -161,6 +179,7 @@ export async function createDraft(
   const programme = await loadProgramme(deps, body.programmeId);
   const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
   const { stored, idHash } = await protectApplicant(deps, body.applicant);
+  assertApplicantIsAccount(caller, { name: stored.name, idHash });
   const at = now.toISOString();
   const record: ApplicationRecord = {
     id: newId(),
@@ -185,6 +204,8 @@ export async function createDraft(
     updatedAt: at,
   };
   assertEligible(programme, record, shanghaiDate(now));
+  // One live application per account and programme, at most five live drafts per account (issue 10
+  // point 8), enforced by the create transaction itself so that racing creates cannot both pass.
   await deps.applications.create(record);
   return toView(deps, caller, { application: record, attachments: [], timeline: [{ type: 'created', at }] });
 }
@@ -464,6 +485,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     });
   }
   assertEligible(programme, app, shanghaiDate(now));
+  assertApplicantIsAccount(caller, { name: app.applicant.name, idHash: app.idHash });
   const missing = await missingDocuments(deps, bundle, now);
   if (missing.length > 0) throw new AppError('missing_attachments', { details: { missing } });
 
@@ -479,6 +501,7 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     set: {},
     reviewerOrgId: app.chain[0] ?? null,
     actor: caller.sub,
+    ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
     counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
     digest: (sequence) =>
       receiptDigest(deps, {
@@ -667,6 +690,23 @@ export async function listMine(deps: Deps, caller: Caller, cursor: string | unde
 }
 
 /**
+ * The applicant's mobile number as `viewer` may see it (issue 10 point 10, PIPL): in full only to the
+ * worker who owns the application (it is the number they typed; seeing it lets them correct a typo
+ * that would leave the union unable to reach them) and to reviewers and admins acting for the
+ * employer's (enterprise) union, which may need to call the worker (R2 报读须经单位同意). Every other
+ * union on the chain sees `138****1001`: their review needs no phone.
+ */
+async function phoneFor(deps: Deps, viewer: Caller, app: ApplicationRecord): Promise<string> {
+  const phone: StoredApplicant['phone'] = app.applicant.phone;
+  const full =
+    viewer.role === 'worker'
+      ? viewer.sub === app.ownerSub
+      : viewer.org !== undefined && viewer.org === app.employerOrgId;
+  if (typeof phone === 'string') return full ? phone : maskPhone(phone); // stored before encryption
+  return full ? deps.cipher().decrypt(phone.cipher) : phone.masked;
+}
+
+/**
  * The application as `viewer` sees it: masked personal numbers (PIPL), place and waitlist position,
  * review chain, timeline. A worker follows every step (R14) but sees the unions that acted, not their
  * officers: every answer to a worker (read, list, correction) leaves out each event's `actor`.
@@ -689,7 +729,7 @@ async function toView(deps: Deps, viewer: Caller, bundle: ApplicationBundle): Pr
     applicant: {
       name: app.applicant.name,
       idNumber: app.applicant.idNumber.masked,
-      phone: app.applicant.phone,
+      phone: await phoneFor(deps, viewer, app),
       positionLevel: app.applicant.positionLevel as ApplicationView['applicant']['positionLevel'],
       migrantWorker: app.applicant.migrantWorker,
     },

@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonths, shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
-import { makeResidentIdNumber } from '../../shared/domain/identity.ts';
+import { isMainlandMobile, makeResidentIdNumber, normaliseMobile } from '../../shared/domain/identity.ts';
 import {
   bankCardFor,
   draftBody,
@@ -35,6 +35,11 @@ const MASKED_CARD = /^\d{4} \*{4} \*{4} \d{4}$/;
 
 /** Every plain ID, card and wallet number this file has sent: no response and no stored item may hold one. */
 const secrets = new Set<string>();
+/**
+ * Every valid mobile number this file has sent: no stored item may hold one (issue 10 point 10). The
+ * owner's own responses may: the worker sees the number they gave.
+ */
+const phones = new Set<string>();
 
 function rememberSecrets(value: unknown) {
   if (!value || typeof value !== 'object') return;
@@ -42,6 +47,8 @@ function rememberSecrets(value: unknown) {
     if (typeof v === 'string' && ['idNumber', 'accountNumber', 'walletId'].includes(k) && v.length >= 8) {
       secrets.add(v);
       secrets.add(v.toUpperCase());
+    } else if (typeof v === 'string' && k === 'phone' && isMainlandMobile(v)) {
+      phones.add(normaliseMobile(v));
     } else rememberSecrets(v);
   }
 }
@@ -343,7 +350,11 @@ describe('POST /v1/applications: 422 ineligible names the failed rules', () => {
         'applicant.positionLevel': positionLevel,
         'chsiReport.validUntil': addMonths(today, 6),
       });
-      const res = await api('POST', '/v1/applications', { token: await worker('w-eligible'), body: draft });
+      // One account per draft: an account holds one live application per programme (issue 10 point 8).
+      const res = await api('POST', '/v1/applications', {
+        token: await worker(`w-eligible-${n}`),
+        body: draft,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({
         status: 'draft',
@@ -578,6 +589,11 @@ describe('masking of personal numbers (PIPL)', () => {
     expect(stored).not.toContain(plainId);
     expect(stored).not.toContain(plainCard);
     expect(stored).toContain(view.body.applicant.idNumber); // the mask is kept, the number is not
+    // The phone is encrypted like the ID number (issue 10 point 10); only its mask is kept in clear.
+    const plainPhone = body(n).applicant.phone;
+    expect(view.body.applicant.phone).toBe(plainPhone); // the owner sees the number they gave
+    expect(stored).not.toContain(plainPhone);
+    expect(stored).toContain(`${plainPhone.slice(0, 3)}****${plainPhone.slice(-4)}`);
 
     const partition = await db.send(
       new QueryCommand({
@@ -595,7 +611,7 @@ describe('masking of personal numbers (PIPL)', () => {
   it('treats a lowercase x as the same ID number and never echoes it', async () => {
     const n = personWithX(1000);
     const draft = withChanges(body(n), { 'applicant.idNumber': idNumberFor(n).toLowerCase() });
-    const { view } = await createDraft('w-mask', draft);
+    const { view } = await createDraft('w-mask-x', draft);
     expect(view.body.applicant.idNumber).toBe(
       `${idNumberFor(n).slice(0, 4)}**********${idNumberFor(n).slice(-4)}`,
     );
@@ -604,7 +620,7 @@ describe('masking of personal numbers (PIPL)', () => {
   it('masks a wallet account too', async () => {
     const walletId = 'qlgh-wallet-20240917';
     const draft = withChanges(body(70), { payoutAccount: { kind: 'wallet', walletId } });
-    const { id, token, view } = await createDraft('w-mask', draft);
+    const { id, token, view } = await createDraft('w-mask-wallet', draft);
     expect(view.body.payoutAccount.kind).toBe('wallet');
     expect(view.body.payoutAccount.walletId).not.toBe(walletId);
     const item = await db.send(
@@ -847,8 +863,9 @@ describe('GET /v1/me/applications', () => {
 });
 
 describe('nothing stored in plain', () => {
-  it('no item of the table holds a plain ID, card or wallet number sent by this file', async () => {
+  it('no item of the table holds a plain ID, card, wallet or phone number sent by this file', async () => {
     expect(secrets.size).toBeGreaterThan(20);
+    expect(phones.size).toBeGreaterThan(20);
     let startKey: Record<string, unknown> | undefined;
     let items = 0;
     do {
@@ -857,7 +874,8 @@ describe('nothing stored in plain', () => {
       );
       for (const item of page.Items ?? []) {
         const text = JSON.stringify(item);
-        for (const secret of secrets) expect(text, `item ${item.pk} ${item.sk}`).not.toContain(secret);
+        for (const secret of [...secrets, ...phones])
+          expect(text, `item ${item.pk} ${item.sk}`).not.toContain(secret);
         items++;
       }
       startKey = page.LastEvaluatedKey;

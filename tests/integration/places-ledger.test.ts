@@ -1,5 +1,7 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountDraftsKey, accountProgrammeKey, personLevelKey } from '../../shared/adapters/keys.ts';
 import { liveStatuses } from '../../shared/adapters/place-ledger.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { PlaceBook } from '../../shared/domain/place-book.ts';
@@ -43,6 +45,28 @@ async function newProgramme(places: Record<string, number>): Promise<string> {
     createdAt: new Date().toISOString(),
   });
   return id;
+}
+
+/**
+ * What an application holds as long as it is live, as the table has it: its person-and-level item
+ * (R8) and its account-and-programme item (issue 10 point 8), each naming it, and its account's
+ * live-draft count (zero once submitted). `submitThroughLedger` gives each application its own
+ * person (`hash-{id}`) and account (`worker-{id}`).
+ */
+async function holdings(programmeId: string, id: string) {
+  const get = async (Key: { pk: string; sk: string }) =>
+    (await deps.db.send(new GetCommand({ TableName: deps.config.tableName, Key, ConsistentRead: true })))
+      .Item;
+  const [person, account, drafts] = await Promise.all([
+    get(personLevelKey(`hash-${id}`, 'junior_college')),
+    get(accountProgrammeKey(`worker-${id}`, programmeId)),
+    get(accountDraftsKey(`worker-${id}`)),
+  ]);
+  return {
+    person: person?.applicationId as string | undefined,
+    account: account?.applicationId as string | undefined,
+    drafts: drafts?.drafts as number | undefined,
+  };
 }
 
 const operation = fc.oneof(
@@ -116,12 +140,27 @@ describe('the place ledger on DynamoDB Local follows the domain model', () => {
                 event: { type: step.op, at },
               });
               expect(outcome.promotedApplicationId).toBe(promotedInModel);
+              // R8: the released application's locks go with it, in the same transaction.
+              expect(await holdings(programmeId, target.id)).toEqual({
+                person: undefined,
+                account: undefined,
+                drafts: 0,
+              });
             }
             const snapshot = await placeSnapshot(deps, programmeId, ids);
             expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
             for (const app of snapshot.applications) {
               expect(app.state).toBe(model.applications.get(app.id)?.state);
             }
+          }
+          // Every live application still holds its locks, and only those.
+          for (const id of ids) {
+            const live = model.applications.get(id)?.live === true;
+            expect(await holdings(programmeId, id)).toEqual({
+              person: live ? id : undefined,
+              account: live ? id : undefined,
+              drafts: 0,
+            });
           }
         },
       ),

@@ -21,7 +21,7 @@ export function draftRecord(
     applicant: {
       name: '测试',
       idNumber: { cipher: 'x', masked: 'x' },
-      phone: '13800000000',
+      phone: { cipher: 'x', masked: '138****0000' },
       positionLevel: 'frontline',
       migrantWorker: false,
     },
@@ -53,6 +53,7 @@ export async function submitThroughLedger(deps: Deps, id: string, programmeId: s
     submittedAt: at,
     set: {},
     reviewerOrgId: unitOrgId,
+    countedDraftOf: `worker-${id}`,
     digest: async (sequence) => `digest-${sequence}`,
   });
 }

@@ -45,4 +45,35 @@ describe('bank batch file (design §4 bank_file rail)', () => {
       '',
     ]);
   });
+
+  it('never carries hidden, direction-changing or control characters, even from an old record', () => {
+    const text = renderBankFile([
+      {
+        key: 'k2',
+        // Stored before the API refused them (issue 10 point 9): an RLO that shows 三张 as 张三,
+        // zero-width characters, a BOM, a C1 control, a lone surrogate and a decomposed é.
+        payeeName: '\u202e三张\u200b\u2066',
+        accountNumber: '6222020000000017',
+        bankName: '工商\uFEFF银行\u0085\uD800',
+        amountFen: 100,
+        purpose: 'cafe\u0301',
+        payeeRef: 'app:a2\u200f',
+      },
+    ]).toString('utf8');
+    const line = text.slice(1).split('\r\n')[1];
+    expect(line).toBe('k2,三张,6222020000000017,工商银行,1.00,caf\u00e9,app:a2');
+    // No control character but the CRLF line ends, nothing invisible or direction-changing.
+    const codePoints = [...text.slice(1).replaceAll('\r\n', '')].map((c) => c.codePointAt(0) ?? 0);
+    const hidden = codePoints.filter(
+      (cp) =>
+        cp < 0x20 ||
+        (cp >= 0x7f && cp <= 0x9f) ||
+        (cp >= 0x200b && cp <= 0x200f) ||
+        (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069) ||
+        cp === 0xfeff ||
+        (cp >= 0xd800 && cp <= 0xdfff),
+    );
+    expect(hidden).toEqual([]);
+  });
 });
