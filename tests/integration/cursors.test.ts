@@ -1,10 +1,12 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reviewQueueIndex, workerApplicationsIndex } from '../../shared/adapters/keys.ts';
+import { applicationKey, reviewQueueIndex, workerApplicationsIndex } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { encodeCursor } from '../../shared/http/cursor.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { draftBody } from '../support/fixtures.ts';
+import { draftRecord } from '../support/ledger-fixtures.ts';
 import { pool } from '../support/pool.ts';
 import { verifiedAttachments } from '../support/rush.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
@@ -30,7 +32,8 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 beforeAll(async () => {
   stack = await startTestStack();
   deps = createDeps(loadConfig());
-  const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  // R6: the province's share is committed by the province's admin.
+  const admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const res = await stack.call('POST', '/v1/programmes', {
     token: admin,
     body: {
@@ -161,17 +164,31 @@ describe('GET /v1/review/queue cursors', () => {
 describe('GET /v1/me/applications cursors', () => {
   it('pages with the cursors it issued and refuses every other, including another worker’s', async () => {
     const token = await stack.token({ sub: WORKER, role: 'worker' });
-    // One page holds 20 applications: 21 drafts make a second page.
+    // One page holds 20 applications: 21 make a second page. An account keeps one live application per
+    // programme and five drafts, so the worker's history is written as the repository stores it.
+    const phone = { cipher: await deps.cipher().encrypt('13800007200'), masked: '138****7200' };
     const ids = await pool(
       Array.from({ length: 21 }, (_, i) => i),
       4,
       async (i) => {
-        const res = await stack.call('POST', '/v1/applications', {
-          token,
-          body: draftBody(7200 + i, { programmeId: PROGRAMME, employerOrgId: EMPLOYER, enrolmentYear }),
-        });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
-        return res.body.id as string;
+        const id = `cur-hist-${i}`;
+        const createdAt = new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString();
+        const record = draftRecord(id, PROGRAMME, 'lc-dongchangfu', createdAt);
+        await deps.db.send(
+          new PutCommand({
+            TableName: deps.config.tableName,
+            Item: {
+              ...applicationKey(id),
+              ...workerApplicationsIndex(WORKER, createdAt, id),
+              type: 'application',
+              ...record,
+              ownerSub: WORKER,
+              status: 'withdrawn',
+              applicant: { ...record.applicant, phone },
+            },
+          }),
+        );
+        return id;
       },
     );
     const mine = (query: string, as = token) =>

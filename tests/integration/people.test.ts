@@ -83,7 +83,8 @@ function expectError(res: ApiResponse, status: number, code: string) {
 beforeAll(async () => {
   stack = await startTestStack();
   deps = createDeps(loadConfig());
-  const admin = await tokenFor('admin-lc', 'admin', 'lc');
+  // R6: the province's share is committed by the province's admin.
+  const admin = await tokenFor('admin-sd', 'admin', 'sd');
   for (const id of [MAIN, ...MANY]) {
     const res = await stack.call('POST', '/v1/programmes', { token: admin, body: programmeBody(id) });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
