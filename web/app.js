@@ -19,6 +19,8 @@ async function show(programmeId) {
     getJson(`/v1/programmes/${encodeURIComponent(programmeId)}`),
     getJson(`/v1/programmes/${encodeURIComponent(programmeId)}/quotas`),
   ]);
+  // A slower answer for a programme no longer selected must not overwrite the one chosen since.
+  if (select.value !== programmeId) return;
   const w = programme.applicationWindow;
   const batches = programme.reviewBatches.map((b) => `${b.opensOn} 至 ${b.closesOn}`).join('；');
   document.getElementById('windows').textContent =

@@ -31,7 +31,10 @@ describe('the public quota board in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 900, height: 1400 } });
     await page.goto(`${stack.url}/`);
     await page.selectOption('#programme', 'lc-2022');
-    await page.waitForFunction("document.querySelectorAll('#quotas tbody tr').length === 12");
+    // The board first shows the newest programme; wait for lc-2022's own rows, not just any twelve.
+    await page.waitForFunction(
+      "document.querySelectorAll('#quotas tbody tr').length === 12 && document.querySelector('#quotas tbody td')?.textContent === '市直属单位'",
+    );
     const rows = await page.$$eval('#quotas tbody tr', (trs) =>
       trs.map((tr) => [...tr.children].map((td) => td.textContent)),
     );
