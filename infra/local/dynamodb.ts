@@ -11,11 +11,15 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
-/** Thrown when no Java runtime is installed: DynamoDB Local is AWS's own Java program. */
+/**
+ * Thrown when no Java runtime is installed: DynamoDB Local is AWS's own Java program. `npm start` and
+ * `npm test` check first with scripts/prerequisites.sh; this is for a caller that bypassed them, and it
+ * points there rather than naming a package, so only the script knows each system's command.
+ */
 export class JavaMissingError extends Error {
   constructor() {
     super(
-      'DynamoDB Local needs Java 17 or newer: install it with `apt-get install -y openjdk-17-jre-headless`.',
+      'DynamoDB Local needs Java 17 or newer: `bash scripts/prerequisites.sh java` installs it where it may, or prints the command for this system.',
     );
     this.name = 'JavaMissingError';
   }
