@@ -184,7 +184,7 @@ export function payoutPlan(
       let dependsOn: string | undefined;
       if (direct) {
         add(cityOrgId, upper);
-      } else if (upper.length > 0) {
+      } else {
         add(unitOrgId, upper);
         for (const share of upper) {
           const shareKey = transferShareKey(programme.id, app.id, share.funderOrgId, cityOrgId);
@@ -215,7 +215,9 @@ export function payoutPlan(
         const key = paymentKey(programme.id, app.id, payerOrgId);
         if (history.held.has(key)) continue;
         const funding = mergeParts([], parts);
-        const carried = payerOrgId === unitOrgId && !direct && upper.length > 0;
+        // Only the unit's own payment waits for a transfer: `transferOf` and `dependsOn` are set only
+        // when the unit is not city-direct and hands the worker shares from above (R7).
+        const carried = payerOrgId === unitOrgId;
         payments.push({
           key,
           kind: 'payment',
