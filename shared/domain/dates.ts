@@ -15,11 +15,10 @@ export function isCalendarDate(value: string): boolean {
   const m = DATE_RE.exec(value);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1900 || y > 2999) return false;
-  // A month or day out of range (13, 00, 32, 02-30) rolls over into another month or year: the
-  // round trip through Date refuses it.
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+  if (y < 1900 || y > 2999 || mo < 1 || mo > 12) return false;
+  // Day 0 of the next month is the last day of this one (28–31, leap years included).
+  const lastDay = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d >= 1 && d <= lastDay;
 }
 
 /** The Asia/Shanghai calendar date of an instant. */

@@ -57,7 +57,7 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate('2999-12-31')).toBe(true);
     expect(isCalendarDate('1899-12-31')).toBe(false);
     expect(isCalendarDate('3000-01-01')).toBe(false);
-    // Date.UTC reads years 0–99 as 1900–1999: the round trip must not be fooled by it.
+    // Years before 1900 even when Date.UTC would read them as 19xx.
     expect(isCalendarDate('0099-01-01')).toBe(false);
   });
 
