@@ -260,9 +260,11 @@ function topUpsFor(
   orgs: ReadonlyMap<string, Pick<Org, 'path'>>,
 ): readonly TopUp[] {
   if (!programme.topUps?.length) return [];
-  const path = orgs.get(app.employerOrgId)?.path ?? [];
-  // The employer's path runs through its unit, so a top-up reaches exactly the workers under its funder.
-  return path.includes(unitOrgId) ? programme.topUps.filter((t) => path.includes(t.funderOrgId)) : [];
+  const path = orgs.get(app.employerOrgId)?.path;
+  // The employer's path runs through its unit, so a top-up reaches exactly the workers under its
+  // funder; an employer the map does not know, or not under the application's unit, gets none.
+  if (!path?.includes(unitOrgId)) return [];
+  return programme.topUps.filter((t) => path.includes(t.funderOrgId));
 }
 
 const part = (share: { funderOrgId: string; amountFen: number }): FundingPart => ({

@@ -362,10 +362,10 @@ describe('payout keys', () => {
       transferKey('p', 'sd', 'lc-chiping', shares),
       transferKey('p', 'lc', 'lc-linqing', shares),
       transferKey('p', 'lc', 'lc-chiping', ['s1', 's2']),
-      // The share keys are separated, so two lists never run together into one key.
-      transferKey('p', 'lc', 'lc-chiping', ['s1s', '2s3']),
     ];
     expect(new Set([key, ...others]).size).toBe(others.length + 1);
+    // The share keys are separated, so two lists never run together into one key.
+    expect(transferKey('p', 'lc', 'u', ['a', 'bc'])).not.toBe(transferKey('p', 'lc', 'u', ['ab', 'c']));
   });
 });
 
@@ -403,17 +403,29 @@ describe('payoutPlan edges', () => {
     expect(plan.transfers.map((t) => t.payerOrgId)).toEqual(['lc']);
   });
 
-  it('gives no top-up to a worker whose employer the org map does not know', () => {
+  it('gives no top-up to a worker whose employer the org map does not know, or is not under the unit', () => {
+    const elsewhere = new Map([
+      ...tree,
+      [
+        'x',
+        { id: 'x', name: '他县企业', kind: 'enterprise', parentId: 'v', path: ['sd', 'lc', 'v', 'x'] } as Org,
+      ],
+    ]);
+    const topUps = [
+      { funderOrgId: 'e', amountFen: 5_000 },
+      { funderOrgId: 'v', amountFen: 7_000 },
+    ];
     const plan = payoutPlan(
-      { id: 'p', ownerOrgId: 'lc', topUps: [{ funderOrgId: 'e', amountFen: 5_000 }] },
+      { id: 'p', ownerOrgId: 'lc', topUps },
       [allocation],
-      [app('a1', 'u', 'unknown-employer', 1), app('a2', 'u', 'e', 2)],
-      tree,
+      [app('a1', 'u', 'unknown-employer', 1), app('a2', 'u', 'e', 2), app('a3', 'u', 'x', 3)],
+      elsewhere,
     );
     expect(plan.payments.map((p) => [p.applicationId, p.payerOrgId])).toEqual([
       ['a1', 'u'],
       ['a2', 'u'],
       ['a2', 'e'],
+      ['a3', 'u'],
     ]);
   });
 
