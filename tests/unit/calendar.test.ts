@@ -315,9 +315,17 @@ describe('calendar edges', () => {
     const batches = [
       { id: 'late', opensOn: '2022-11-01', closesOn: '2022-12-09' },
       { id: 'early', opensOn: '2022-05-05', closesOn: '2022-06-10' },
+      { id: 'middle', opensOn: '2022-07-01', closesOn: '2022-07-10' },
     ];
     expect(lastBatchId({ ...lc2022, reviewBatches: batches })).toBe('late');
     expect(lastBatchId({ ...lc2022, reviewBatches: [] })).toBeUndefined();
+  });
+});
+
+describe('transition ids', () => {
+  it('keep the names already recorded as done: a renamed id would be applied a second time', () => {
+    expect(APPLICATION_WINDOW_CLOSE).toBe('application_window:close');
+    expect(calendarTransitions(lc2022).map((t) => t.id)).toContain('batch-1:close');
   });
 });
 
@@ -343,6 +351,18 @@ describe('pastBoundaryChanges edges', () => {
     const windowMoved = { ...lc2022, applicationWindow: { opensOn: '2022-01-02', closesOn: '2022-11-30' } };
     expect(pastBoundaryChanges(lc2022, windowMoved, now)).toEqual([
       { path: 'applicationWindow.opensOn', message: '已经过去的日期不能修改' },
+    ]);
+  });
+
+  it('reports each offending date once, however many of them there are', () => {
+    const now = new Date('2022-07-01T00:00:00+08:00');
+    const both = {
+      ...withBatch1({ opensOn: '2022-05-05', closesOn: '2022-06-20' }),
+      applicationWindow: { opensOn: '2022-01-02', closesOn: '2022-11-30' },
+    };
+    expect(pastBoundaryChanges(lc2022, both, now).map((e) => e.path)).toEqual([
+      'applicationWindow.opensOn',
+      'reviewBatches.0.closesOn',
     ]);
   });
 
