@@ -184,7 +184,7 @@ export function payoutPlan(
       let dependsOn: string | undefined;
       if (direct) {
         add(cityOrgId, upper);
-      } else if (upper.length > 0) {
+      } else {
         add(unitOrgId, upper);
         for (const share of upper) {
           const shareKey = transferShareKey(programme.id, app.id, share.funderOrgId, cityOrgId);
@@ -215,7 +215,9 @@ export function payoutPlan(
         const key = paymentKey(programme.id, app.id, payerOrgId);
         if (history.held.has(key)) continue;
         const funding = mergeParts([], parts);
-        const carried = payerOrgId === unitOrgId && !direct && upper.length > 0;
+        // Only the unit's own payment waits for a transfer: `transferOf` and `dependsOn` are set only
+        // when the unit is not city-direct and hands the worker shares from above (R7).
+        const carried = payerOrgId === unitOrgId;
         payments.push({
           key,
           kind: 'payment',
@@ -258,9 +260,11 @@ function topUpsFor(
   orgs: ReadonlyMap<string, Pick<Org, 'path'>>,
 ): readonly TopUp[] {
   if (!programme.topUps?.length) return [];
-  const path = orgs.get(app.employerOrgId)?.path ?? [];
-  // The employer's path runs through its unit, so a top-up reaches exactly the workers under its funder.
-  return path.includes(unitOrgId) ? programme.topUps.filter((t) => path.includes(t.funderOrgId)) : [];
+  const path = orgs.get(app.employerOrgId)?.path;
+  // The employer's path runs through its unit, so a top-up reaches exactly the workers under its
+  // funder; an employer the map does not know, or not under the application's unit, gets none.
+  if (!path?.includes(unitOrgId)) return [];
+  return programme.topUps.filter((t) => path.includes(t.funderOrgId));
 }
 
 const part = (share: { funderOrgId: string; amountFen: number }): FundingPart => ({
