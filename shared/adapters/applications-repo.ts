@@ -6,8 +6,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_LIVE_DRAFTS_PER_ACCOUNT } from '../domain/account.ts';
-import type { FundingPart } from '../domain/payout.ts';
 import { AppError } from '../errors.ts';
+import type {
+  ApplicationBundle,
+  ApplicationPaymentRecord,
+  ApplicationRecord,
+  AttachmentPin,
+  AttachmentRecord,
+  TimelineRecord,
+} from '../model/application.ts';
 import { cancellationReasons, isConditionFailed } from './errors.ts';
 import {
   ATTACHMENT_PREFIX,
@@ -21,108 +28,8 @@ import {
   PAYMENT_PREFIX,
   workerApplicationsIndex,
 } from './keys.ts';
-import type { ApplicationPaymentRecord } from './payouts-repo.ts';
 import { queryAll } from './query.ts';
 import { retryConflicts } from './retry.ts';
-
-/** Personal numbers as stored: ciphertext, a mask for display, never the plain value. */
-export interface ProtectedNumber {
-  cipher: string;
-  masked: string;
-}
-
-export interface StoredApplicant {
-  name: string;
-  idNumber: ProtectedNumber;
-  /** Encrypted like the ID number (issue 10 point 10); a plain string only on drafts stored before. */
-  phone: ProtectedNumber | string;
-  positionLevel: string;
-  migrantWorker: boolean;
-}
-
-export type StoredPayoutAccount =
-  | { kind: 'bank'; bankName: string; accountName: string; accountNumber: ProtectedNumber }
-  | { kind: 'wallet'; walletId: ProtectedNumber };
-
-export interface ApplicationRecord {
-  id: string;
-  programmeId: string;
-  employerOrgId: string;
-  unitOrgId: string;
-  ownerSub: string;
-  channel: string;
-  status: string;
-  quotaState: string;
-  applicant: StoredApplicant;
-  /** Keyed hash of the ID number (R8 lookups), never the number itself. */
-  idHash: string;
-  enrolment: { institution: string; major: string; level: string; enrolledOn: string };
-  chsiReport: { verificationCode: string; validUntil: string };
-  jobTitle: string;
-  relevance: string;
-  payoutAccount: StoredPayoutAccount;
-  chain: string[];
-  currentOrgId: string | null;
-  decisions: { orgId: string; decision: string; decidedAt: string; reason?: string }[];
-  sequence?: number;
-  submittedAt?: string;
-  digest?: string;
-  /** Payments a run holds for it, in flight or paid (withdrawal is refused while any is). */
-  paymentsHeld?: number;
-  /** Set when an admin revoked it after payment. */
-  revocation?: { reason: string; revokedAt: string; clawbackFen: number; clawback: FundingPart[] };
-  /**
-   * Counted in its account's live drafts at creation (issue 10 point 8): submitting or withdrawing
-   * it gives the count back. Absent on drafts stored before the count existed.
-   */
-  draftCounted?: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface AttachmentRecord {
-  attachmentId: string;
-  applicationId: string;
-  kind: string;
-  contentType: string;
-  declaredBytes: number;
-  key: string;
-  status: 'pending' | 'verified' | 'rejected';
-  sizeBytes?: number;
-  reason?: string;
-  createdAt: string;
-  verifiedAt?: string;
-  /** Where the verified bytes are kept; absent on documents verified before pinning existed. */
-  pin?: AttachmentPin;
-}
-
-/**
- * A verified document pinned to its bytes: a copy under a key no presigned form names (at the version
- * the store gave it), the SHA-256 of what was verified, and which upload was verified, to tell that
- * upload's own late event from a replacement re-POSTed through the same form.
- */
-export interface AttachmentPin {
-  key: string;
-  etag: string;
-  versionId?: string;
-  sha256: string;
-  uploadEtag?: string;
-  uploadVersionId?: string;
-}
-
-export interface TimelineRecord {
-  type: string;
-  at: string;
-  [key: string]: unknown;
-}
-
-export interface ApplicationBundle {
-  application: ApplicationRecord;
-  attachments: AttachmentRecord[];
-  timeline: TimelineRecord[];
-  /** Worker payments of payout runs (R14), as `PayoutRepository` keeps them in this partition. */
-  payments?: ApplicationPaymentRecord[];
-}
 
 /** Applications, their documents and timelines; place changes go through `PlaceLedger`. */
 export class ApplicationRepository {

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CalendarTransition } from '../domain/calendar.ts';
+import type { BatchReport, CalendarRecord, IndexedApplication, ReviewReminder } from '../model/calendar.ts';
 import { isConditionFailed } from './errors.ts';
 import {
   batchReportKey,
@@ -12,50 +13,6 @@ import {
   statusIndex,
 } from './keys.ts';
 import { countAll, type QueryInput, queryAll } from './query.ts';
-
-/** A transition as recorded once carried out: the programme's calendar history. */
-export interface CalendarRecord {
-  programmeId: string;
-  transitionId: string;
-  kind: CalendarTransition['kind'];
-  batchId?: string;
-  /** When it was due. */
-  at: string;
-  /** When it was carried out. */
-  appliedAt: string;
-}
-
-export interface BatchReport {
-  programmeId: string;
-  batchId: string;
-  closedAt: string;
-  /** The last batch lapses undecided applications; earlier batches carry them over. */
-  lastBatch: boolean;
-  /** Submitted applications by review status once the batch had closed. */
-  counts: Record<string, number>;
-  /** Undecided applications that move on to the next batch (0 for the last batch). */
-  carriedOver: number;
-  lapsed: number;
-}
-
-export interface ReviewReminder {
-  orgId: string;
-  programmeId: string;
-  batchId: string;
-  transitionId: string;
-  /** Applications awaiting the org's decision when the reminder was written. */
-  pending: number;
-  createdAt: string;
-}
-
-/** A submitted application as the status index lists it. */
-export interface IndexedApplication {
-  id: string;
-  sequence: number;
-  status: string;
-  quotaState: string;
-  currentOrgId: string | null;
-}
 
 /**
  * What the programme calendar writes: a record per transition carried out, batch reports,

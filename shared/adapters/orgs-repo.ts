@@ -5,7 +5,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Org } from '../schemas/orgs.ts';
+import type { Org } from '../model/org.ts';
 import { duplicateAsConflict } from './errors.ts';
 import { orgChildrenIndex, orgKey } from './keys.ts';
 import { queryAll } from './query.ts';

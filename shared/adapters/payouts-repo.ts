@@ -8,7 +8,16 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { FundingPart, PlannedInstruction } from '../domain/payout.ts';
+import type { ApplicationPaymentRecord } from '../model/application.ts';
+import type {
+  BankFileSummary,
+  InstructionRecord,
+  PayoutHoldRecord,
+  PayoutPhase,
+  PayoutRunRecord,
+  PlannedInstruction,
+  Settlement,
+} from '../model/payout.ts';
 import { cancellationReasons, isConditionFailed } from './errors.ts';
 import {
   applicationKey,
@@ -18,7 +27,6 @@ import {
   instructionPagePrefix,
   openPayoutRunKey,
   PAYOUT_HOLD_PREFIX,
-  type PayoutPhase,
   payoutHoldKey,
   payoutKeyPartition,
   payoutRunKey,
@@ -26,88 +34,7 @@ import {
   runAuditKey,
 } from './keys.ts';
 import { queryAll } from './query.ts';
-import type { BankFileSummary } from './rails/bank-file.ts';
-import type { RailName } from './rails/rail.ts';
 import { backoffMs, retryConflicts, sleep } from './retry.ts';
-
-export type InstructionStatus = 'pending' | 'sending' | 'paid' | 'failed';
-
-/** One instruction as stored under its run (design §4): `pending → sending → paid | failed`. */
-export interface InstructionRecord extends PlannedInstruction {
-  pk: string;
-  sk: string;
-  runId: string;
-  programmeId: string;
-  phase: PayoutPhase;
-  page: number;
-  status: InstructionStatus;
-  attempts: number;
-  /** The sort key of the transfer this payment waits for. */
-  dependsOnSk?: string;
-  reference?: string;
-  reason?: string;
-  paidAt?: string;
-  failedAt?: string;
-  /** A rail that answers later (bank_file) took it: `sending` until its result is recorded. */
-  submittedAt?: string;
-}
-
-export type PayoutRunStatus = 'running' | 'paying' | 'awaiting_bank' | 'succeeded' | 'failed';
-
-export interface PayoutRunRecord {
-  runId: string;
-  programmeId: string;
-  batchId?: string;
-  requestedBy: string;
-  /** The rail the run pays with; absent on runs recorded before rails were chosen per run (sandbox). */
-  rail?: RailName;
-  status: PayoutRunStatus;
-  createdAt: string;
-  updatedAt: string;
-  planned?: number;
-  paidCount?: number;
-  failedCount?: number;
-  pages?: { transfers: number; payments: number };
-  totals?: { funderOrgId: string; totalFen: number }[];
-  failures?: { key: string; kind: string; payerOrgId: string; applicationId?: string; reason: string }[];
-  problems?: string[];
-  endedAt?: string;
-  /** bank_file: the batch files written, one per paying org. */
-  bankFiles?: BankFileSummary[];
-  /** bank_file: lines whose result has not been imported yet. */
-  awaitingBank?: number;
-  /** bank_file: each funder's money that reached workers so far, by imported results. */
-  bankPaidByFunder?: Record<string, number>;
-  /** Planning has taken the run's holds: a retried Plan places exactly those. */
-  holdsTaken?: boolean;
-}
-
-/** A worker payment as kept in the application's partition (what `payments` and the timeline show, R14). */
-export interface ApplicationPaymentRecord {
-  key: string;
-  runId: string;
-  payerOrgId: string;
-  amountFen: number;
-  funding: FundingPart[];
-  status: InstructionStatus;
-  plannedAt: string;
-  paidAt?: string;
-  reason?: string;
-}
-
-/**
- * A run's hold on one worker payment or one union transfer (design §4): what the run will pay, kept
- * under its key in the programme's payout partition while the run plans, sends or awaits the bank
- * (`held`) and after it is paid (`paid`); deleted when the payment definitely failed, which releases
- * its money to a later run. A transfer's hold lists the shares it carries (`shareKeys`).
- */
-export interface PayoutHoldRecord extends PlannedInstruction {
-  programmeId: string;
-  runId: string;
-  state: 'held' | 'paid';
-  heldAt: string;
-  paidAt?: string;
-}
 
 /** Why a run could not be recorded: another run of the programme is still open. */
 export class PayoutRunOpen extends Error {
@@ -789,12 +716,6 @@ export class PayoutRepository {
 }
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-
-/** A rail's final answer for a `sending` instruction, to be recorded. */
-export interface Settlement {
-  i: InstructionRecord;
-  outcome: { status: 'paid' | 'failed'; reference: string; reason?: string };
-}
 
 /** Items one settlement writes at most (state change, hold, worker copy, event, the application's count). */
 export const settleItemCount = (i: Pick<InstructionRecord, 'kind' | 'applicationId'>) =>

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../errors.ts';
-import type { Allocation, Programme } from '../schemas/programmes.ts';
+import type { Allocation, AllocationState, Programme, ProgrammeChanges } from '../model/programme.ts';
 import { duplicateAsConflict, isConditionFailed } from './errors.ts';
 import {
   ALLOCATION_PREFIX,
@@ -12,13 +12,6 @@ import {
 import { queryAll } from './query.ts';
 import { retryConflicts } from './retry.ts';
 
-/** An allocation unit as stored: the attachment-table row plus its live place counters (design §3). */
-export interface AllocationState extends Allocation {
-  programmeId: string;
-  claimed: number;
-  waitlisted: number;
-}
-
 export interface ProgrammeWithAllocations {
   programme: Programme;
   allocations: AllocationState[];
@@ -27,11 +20,6 @@ export interface ProgrammeWithAllocations {
   /** The programme calendar's running execution (design §4), once started. */
   calendarExecution: string | undefined;
 }
-
-/** What an admin may change on a published programme (dates restart its calendar). */
-export type ProgrammeChanges = Partial<
-  Pick<Programme, 'title' | 'applicationWindow' | 'reviewBatches' | 'contacts'>
->;
 
 /** Programmes and their allocation units, kept together in one partition. */
 export class ProgrammeRepository {

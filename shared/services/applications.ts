@@ -1,11 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type {
-  ApplicationBundle,
-  ApplicationRecord,
-  AttachmentRecord,
-  StoredApplicant,
-  StoredPayoutAccount,
-} from '../adapters/applications-repo.ts';
 import {
   deleteObject,
   headObject,
@@ -23,6 +16,7 @@ import {
 } from '../adapters/keys.ts';
 import { liveStatuses } from '../adapters/place-ledger.ts';
 import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import {
   attachmentKinds,
@@ -36,10 +30,15 @@ import { maskAccountNumber, maskIdNumber, maskPhone, maskWalletId } from '../dom
 import { mayActOn } from '../domain/orgs.ts';
 import { reviewChain } from '../domain/review.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { logger } from '../logger.ts';
+import type {
+  ApplicationBundle,
+  ApplicationRecord,
+  AttachmentRecord,
+  StoredApplicant,
+  StoredPayoutAccount,
+} from '../model/application.ts';
 import type {
   ApplicationView,
   CreateApplicationBody,

@@ -1,11 +1,10 @@
 import { presignDownload } from '../adapters/attachment-store.ts';
-import type { InstructionRecord, InstructionStatus, Settlement } from '../adapters/payouts-repo.ts';
 import { BankFileStore } from '../adapters/rails/bank-file.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
 import { logger } from '../logger.ts';
+import type { InstructionRecord, InstructionStatus, Settlement } from '../model/payout.ts';
 import type { BankResultsBody, BankResultsReport } from '../schemas/payouts.ts';
 import type { Deps } from './deps.ts';
 import { finishRun } from './payouts.ts';

@@ -1,4 +1,3 @@
-import type { BatchReport, IndexedApplication } from '../adapters/calendar-repo.ts';
 import {
   type CalendarOptions,
   type CalendarStep,
@@ -11,6 +10,7 @@ import {
 import { shanghaiDate } from '../domain/dates.ts';
 import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
+import type { BatchReport, IndexedApplication } from '../model/calendar.ts';
 import type { CalendarTaskEvent } from '../schemas/calendar.ts';
 import type { Deps } from './deps.ts';
 import { onPayoutDue } from './payout-hook.ts';

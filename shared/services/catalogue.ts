@@ -1,11 +1,10 @@
 import { pastBoundaryChanges } from '../domain/calendar.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { type FundingChange, fundingNotGoverned, fundingOf } from '../domain/funding.ts';
 import { childPath, mayActOn, parentKinds } from '../domain/orgs.ts';
 import { programmeErrors, referencedOrgIds } from '../domain/programme.ts';
 import { quotaBoard } from '../domain/quota.ts';
 import { AppError, forbidden, invalid, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
 import type { CreateOrgBody, Org } from '../schemas/orgs.ts';
 import type {
   FundingShareBody,

@@ -1,31 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { instructionKey, type PayoutPhase, statusIndex } from '../adapters/keys.ts';
-import {
-  chunks,
-  type InstructionRecord,
-  type PayoutHoldRecord,
-  PayoutRunOpen,
-  type PayoutRunRecord,
-  pool,
-  type Settlement,
-  settleItemCount,
-  TRANSACTION_ITEMS,
-} from '../adapters/payouts-repo.ts';
+import { chunks, PayoutRunOpen, pool, settleItemCount, TRANSACTION_ITEMS } from '../adapters/payouts-repo.ts';
 import { defaultRailName } from '../adapters/rails/index.ts';
 import type { PaymentRail, RailInstruction, RailName, RailResult } from '../adapters/rails/rail.ts';
 import { backoffMs, sleep } from '../adapters/retry.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
-import {
-  type PayoutHistory,
-  type PlannedInstruction,
-  pages,
-  payoutPlan,
-  payoutTotals,
-  reconcileTotals,
-} from '../domain/payout.ts';
+import { type PayoutHistory, pages, payoutPlan, payoutTotals, reconcileTotals } from '../domain/payout.ts';
 import { AppError, forbidden, invalid, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
+import type {
+  InstructionRecord,
+  PayoutHoldRecord,
+  PayoutRunRecord,
+  PlannedInstruction,
+  Settlement,
+} from '../model/payout.ts';
 import type {
   PageDescriptor,
   PayoutRunView,

@@ -1,4 +1,3 @@
-import type { ApplicationBundle, ApplicationRecord } from '../adapters/applications-repo.ts';
 import { attachmentDisposition, isPinIntact, presignDownload } from '../adapters/attachment-store.ts';
 import {
   REVIEW_QUEUE_ATTRIBUTES,
@@ -6,13 +5,13 @@ import {
   reviewQueueIndex,
   statusIndex,
 } from '../adapters/keys.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { isWithinWindow } from '../domain/dates.ts';
 import { type DocumentContentType, documentFileNames } from '../domain/documents.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { logger } from '../logger.ts';
+import type { ApplicationBundle, ApplicationRecord } from '../model/application.ts';
 import type { Programme } from '../schemas/programmes.ts';
 import type { DecisionBody } from '../schemas/review.ts';
 import type { Deps } from './deps.ts';

@@ -1,9 +1,8 @@
 import { statusIndex } from '../adapters/keys.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { mergeParts } from '../domain/payout.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
 import type { ApplicationView, RevokeBody } from '../schemas/applications.ts';
 import { getApplication } from './applications.ts';
 import type { Deps } from './deps.ts';

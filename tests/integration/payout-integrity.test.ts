@@ -1,10 +1,10 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payoutKeyPartition } from '../../shared/adapters/keys.ts';
-import type { PayoutHoldRecord } from '../../shared/adapters/payouts-repo.ts';
 import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import type { PayoutHoldRecord } from '../../shared/model/payout.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { finishRun, PayPageCrashed, payPage, planRun } from '../../shared/services/payouts.ts';
 import { approvedApplication, runReaching, submittedApplication } from '../support/api.ts';

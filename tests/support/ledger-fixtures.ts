@@ -1,5 +1,5 @@
-import type { ApplicationRecord } from '../../shared/adapters/applications-repo.ts';
 import type { PlaceHolder, UnitCounters } from '../../shared/domain/places.ts';
+import type { ApplicationRecord } from '../../shared/model/application.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 
 /** A draft as the repository stores it, with placeholder personal data (never read by the ledger). */

@@ -1,10 +1,10 @@
 import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { lc2022Places } from '../../infra/seed/data.ts';
-import type { ApplicationRecord } from '../../shared/adapters/applications-repo.ts';
 import { applicationKey, payoutRunPartition, statusIndex } from '../../shared/adapters/keys.ts';
 import { sandboxStats } from '../../shared/adapters/rails/sandbox.ts';
 import { loadConfig } from '../../shared/config.ts';
+import type { ApplicationRecord } from '../../shared/model/application.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { launchPayoutRun, payoutStats } from '../../shared/services/payouts.ts';
 import { draftRecord } from './ledger-fixtures.ts';

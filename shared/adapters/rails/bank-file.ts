@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type BankFileRow, bankPurpose, renderBankFile } from '../../domain/bank-file.ts';
-import type { InstructionKind } from '../../domain/payout.ts';
-import type { StoredPayoutAccount } from '../applications-repo.ts';
+import type { StoredPayoutAccount } from '../../model/application.ts';
+import type { BankFileSummary, BankLineRecord } from '../../model/payout.ts';
 import { attachmentsBucket } from '../bucket.ts';
 import { isConditionFailed } from '../errors.ts';
 import type { FieldCipher } from '../field-cipher.ts';
@@ -17,38 +17,6 @@ import {
 import { queryAll } from '../query.ts';
 import { backoffMs, sleep } from '../retry.ts';
 import type { PaymentRail, RailInstruction, RailResult } from './rail.ts';
-
-/** One line of a payer's batch file as kept in the table: the account number only as ciphertext. */
-export interface BankLineRecord {
-  key: string;
-  runId: string;
-  programmeId: string;
-  payerOrgId: string;
-  kind: InstructionKind;
-  /** The instruction this line pays (the result import settles it). */
-  instructionSk: string;
-  amountFen: number;
-  payeeName: string;
-  /** `app:{applicationId}` or `org:{orgId}`. */
-  payeeRef: string;
-  bankName: string;
-  /** For logs and consoles: `6222 **** **** 1234`. */
-  accountMasked: string;
-  /** The field cipher's ciphertext of the card number (PIPL): decrypted only to write the file. */
-  accountCipher?: string;
-  purpose: string;
-  reference: string;
-  createdAt: string;
-}
-
-/** A payer's written batch file, as the run records it. */
-export interface BankFileSummary {
-  payerOrgId: string;
-  objectKey: string;
-  lines: number;
-  totalFen: number;
-  writtenAt: string;
-}
 
 /** Where a payer's batch file of a run lives in the bucket. */
 export const bankFileObjectKey = (runId: string, payerOrgId: string) =>
