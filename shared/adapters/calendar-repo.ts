@@ -1,7 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CalendarTransition } from '../domain/calendar.ts';
 import type { BatchReport, CalendarRecord, IndexedApplication, ReviewReminder } from '../model/calendar.ts';
-import { isConditionFailed } from './errors.ts';
 import {
   batchReportKey,
   CALENDAR_PREFIX,
@@ -13,6 +12,7 @@ import {
   statusIndex,
 } from './keys.ts';
 import { countAll, type QueryInput, queryAll } from './query.ts';
+import { writeIf } from './writes.ts';
 
 /**
  * What the programme calendar writes: a record per transition carried out, batch reports,
@@ -146,20 +146,16 @@ export class CalendarRepository {
     });
   }
 
-  private async putOnce(item: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.db.send(
+  private putOnce(item: Record<string, unknown>): Promise<boolean> {
+    return writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   private queryAll(input: QueryInput): Promise<Record<string, unknown>[]> {

@@ -9,6 +9,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { canGivePlaces, claimOutcome, type PlaceState, releasePlan } from '../domain/places.ts';
 import { AppError } from '../errors.ts';
+import { channelObserver, type Observer } from '../observer.ts';
 import { cancellationReasons } from './errors.ts';
 import {
   accountDraftsKey,
@@ -26,7 +27,7 @@ import {
   waitlistPartition,
 } from './keys.ts';
 import { countAll } from './query.ts';
-import { backoffMs, isTransactionConflict, retryStats, sleep } from './retry.ts';
+import { backoffMs, isTransactionConflict, sleep } from './retry.ts';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -96,6 +97,7 @@ export class PlaceLedger {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly observer: Observer = channelObserver,
   ) {}
 
   /** The next receipt number of a programme (R8 先到先得: submission order). */
@@ -136,7 +138,7 @@ export class PlaceLedger {
         const reasons = cancellationReasons(err);
         if (!reasons) throw err;
         if (isTransactionConflict(err)) {
-          retryStats.transactionConflicts++;
+          this.observer.count('retry.transactionConflicts');
           await sleep(backoffMs(attempt));
           continue;
         }
@@ -153,7 +155,7 @@ export class PlaceLedger {
         if (typeof old.lastClaimSequence === 'number' && old.lastClaimSequence >= sequence) {
           // A later receipt committed first in this unit: take a fresh, higher number. Someone else
           // committed, so the unit made progress; back off a little only when it keeps happening.
-          retryStats.staleReceipts++;
+          this.observer.count('retry.staleReceipts');
           if (++stale > 2) await sleep(backoffMs(stale - 2, 2, 50));
           sequence = await this.nextSequence(req.programmeId);
           digest = await req.digest(sequence);
@@ -399,7 +401,7 @@ export class PlaceLedger {
         return { released: quotaState, promotedApplicationId: plan.promote };
       } catch (err) {
         if (!cancellationReasons(err)) throw err;
-        if (isTransactionConflict(err)) retryStats.transactionConflicts++;
+        if (isTransactionConflict(err)) this.observer.count('retry.transactionConflicts');
         // A conflict, or the world changed between our read and our write: read again and redo.
         await sleep(backoffMs(attempt));
       }
@@ -473,7 +475,7 @@ export class PlaceLedger {
         return promoted;
       } catch (err) {
         if (!cancellationReasons(err)) throw err;
-        if (isTransactionConflict(err)) retryStats.transactionConflicts++;
+        if (isTransactionConflict(err)) this.observer.count('retry.transactionConflicts');
         await sleep(backoffMs(attempt));
       }
     }

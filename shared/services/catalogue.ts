@@ -14,6 +14,7 @@ import type {
   UpdateProgrammeBody,
 } from '../schemas/programmes.ts';
 import { restartCalendar, startCalendarSafely } from './calendar.ts';
+import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 
 export async function getOrg(deps: Deps, orgId: string): Promise<Org> {
@@ -53,7 +54,7 @@ export async function registerOrg(deps: Deps, caller: Caller, input: CreateOrgBo
     parentId: parent.id,
     path: childPath(parent, input.id),
   };
-  await deps.orgs.create(org);
+  await deps.orgs.create(org).catch(rethrowAsContract);
   return org;
 }
 
@@ -92,7 +93,7 @@ export async function publishProgramme(
   const errors = programmeErrors(input, orgs);
   if (errors.length > 0) throw invalid(errors);
   const programme: Programme = { ...input, createdAt: now.toISOString() };
-  await deps.programmes.create(programme);
+  await deps.programmes.create(programme).catch(rethrowAsContract);
   // Design §4: one calendar execution per published programme.
   await startCalendarSafely(deps, programme.id);
   return programme;
@@ -175,7 +176,9 @@ export async function updateProgramme(
       fields: moved,
     });
   }
-  await deps.programmes.update(programmeId, changes, found.revision, now.toISOString());
+  await deps.programmes
+    .update(programmeId, changes, found.revision, now.toISOString())
+    .catch(rethrowAsContract);
   const datesChanged =
     JSON.stringify([found.programme.applicationWindow, found.programme.reviewBatches]) !==
     JSON.stringify([edited.applicationWindow, edited.reviewBatches]);

@@ -10,10 +10,13 @@ import { PlaceLedger } from '../adapters/place-ledger.ts';
 import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
 import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
 import type { Config } from '../config.ts';
+import { channelObserver, type Observer } from '../observer.ts';
 
 /** What the services need, built once per cold start at module scope and passed in. */
 export interface Deps {
   config: Config;
+  /** Counts retries, page attempts and rail calls (`observer.ts`); tests read them through it. */
+  observer: Observer;
   db: DynamoDBDocumentClient;
   orgs: OrgRepository;
   programmes: ProgrammeRepository;
@@ -30,17 +33,19 @@ export interface Deps {
   cipher: () => FieldCipher;
 }
 
-export function createDeps(config: Config): Deps {
+export function createDeps(config: Config, options: { observer?: Observer } = {}): Deps {
   const db = createDocumentClient(config);
+  const observer = options.observer ?? channelObserver;
   let s3: Promise<S3Client> | undefined;
   let cipher: FieldCipher | undefined;
   return {
     config,
+    observer,
     db,
     orgs: new OrgRepository(db, config.tableName),
-    programmes: new ProgrammeRepository(db, config.tableName),
+    programmes: new ProgrammeRepository(db, config.tableName, observer),
     applications: new ApplicationRepository(db, config.tableName),
-    ledger: new PlaceLedger(db, config.tableName),
+    ledger: new PlaceLedger(db, config.tableName, observer),
     calendar: new CalendarRepository(db, config.tableName),
     payouts: new PayoutRepository(db, config.tableName),
     workflows: () => workflowStarter(),
