@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CalendarTransition } from '../domain/calendar.ts';
-import type { BatchReport, CalendarRecord, IndexedApplication, ReviewReminder } from '../model/calendar.ts';
+import type { BatchReport, CalendarRecord, ReviewReminder } from '../model/calendar.ts';
 import {
   batchReportKey,
   CALENDAR_PREFIX,
@@ -9,9 +9,8 @@ import {
   payoutDueKey,
   pendingNotificationsIndex,
   programmePartition,
-  statusIndex,
 } from './keys.ts';
-import { countAll, type QueryInput, queryAll } from './query.ts';
+import { type QueryInput, queryAll } from './query.ts';
 import { writeIf } from './writes.ts';
 
 /**
@@ -115,34 +114,6 @@ export class CalendarRepository {
       dueAt,
       status: 'pending',
       createdAt,
-    });
-  }
-
-  /**
-   * A programme's submitted applications in one review status, in submission order (gsi3). The
-   * index is eventually consistent: whoever acts on an entry checks the application itself.
-   */
-  async applicationsByStatus(programmeId: string, status: string): Promise<IndexedApplication[]> {
-    const items = await this.queryAll({
-      IndexName: 'gsi3',
-      KeyConditionExpression: 'gsi3pk = :pk',
-      ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
-    });
-    return items.map((i) => ({
-      id: i.id as string,
-      sequence: i.sequence as number,
-      status: i.status as string,
-      quotaState: i.quotaState as string,
-      currentOrgId: (i.currentOrgId as string | null | undefined) ?? null,
-    }));
-  }
-
-  /** How many submitted applications of a programme are in one review status. */
-  async countByStatus(programmeId: string, status: string): Promise<number> {
-    return countAll(this.db, this.tableName, {
-      IndexName: 'gsi3',
-      KeyConditionExpression: 'gsi3pk = :pk',
-      ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
     });
   }
 

@@ -2,8 +2,8 @@
  * The one builder of `UpdateExpression`s from plain data: every attribute gets a placeholder, so no
  * caller spells an expression or worries about reserved words (`status`, `name`, `type` …).
  *
- * Paths are attribute names, or `a.b` for an entry of a map attribute. Placeholders are `#u…` /
- * `:u…`; a guard's own placeholders must not start with `u`.
+ * Paths are attribute names, or `a.b` for an entry of a map attribute. The builder's placeholders
+ * are `#upd…` / `:upd…`; a guard's own must be named otherwise.
  */
 
 export interface UpdateSpec {
@@ -36,7 +36,7 @@ export interface UpdateExpressionParts {
  * @example
  * updateExpression({ set: { status: 'returned', updatedAt: at }, remove: ['gsi2pk', 'gsi2sk'] },
  *   { condition: '#s = :from', names: { '#s': 'status' }, values: { ':from': 'in_review' } })
- * // { UpdateExpression: 'SET #u0 = :u0, #u1 = :u1 REMOVE #u2', ConditionExpression: '#s = :from', … }
+ * // { UpdateExpression: 'SET #upd0 = :upd1, #upd2 = :upd3 REMOVE #upd4, #upd5', ConditionExpression: '#s = :from', … }
  */
 export function updateExpression(spec: UpdateSpec, guard?: Guard): UpdateExpressionParts {
   const names: Record<string, string> = { ...(guard?.names ?? {}) };
@@ -46,13 +46,13 @@ export function updateExpression(spec: UpdateSpec, guard?: Guard): UpdateExpress
     dotted
       .split('.')
       .map((part) => {
-        const placeholder = `#u${next++}`;
+        const placeholder = `#upd${next++}`;
         names[placeholder] = part;
         return placeholder;
       })
       .join('.');
   const value = (v: unknown) => {
-    const placeholder = `:u${next++}`;
+    const placeholder = `:upd${next++}`;
     values[placeholder] = v;
     return placeholder;
   };

@@ -43,12 +43,3 @@ export interface ReviewReminder {
   pending: number;
   createdAt: string;
 }
-
-/** A submitted application as the status index lists it. */
-export interface IndexedApplication {
-  id: string;
-  sequence: number;
-  status: string;
-  quotaState: string;
-  currentOrgId: string | null;
-}

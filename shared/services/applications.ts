@@ -8,12 +8,6 @@ import {
   readUpload,
 } from '../adapters/attachment-store.ts';
 import { attachmentsBucket } from '../adapters/bucket.ts';
-import {
-  reviewQueueIndex,
-  statusIndex,
-  WORKER_APPLICATIONS_CURSOR_KEYS,
-  workerApplicationsIndex,
-} from '../adapters/keys.ts';
 import { liveStatuses } from '../adapters/place-ledger.ts';
 import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
 import { actingOrg, type Caller } from '../domain/caller.ts';
@@ -30,7 +24,6 @@ import { maskAccountNumber, maskIdNumber, maskPhone, maskWalletId } from '../dom
 import { mayActOn } from '../domain/orgs.ts';
 import { reviewChain } from '../domain/review.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { logger } from '../logger.ts';
 import type {
   ApplicationBundle,
@@ -46,7 +39,9 @@ import type {
   UpdateApplicationBody,
 } from '../schemas/applications.ts';
 import type { Programme } from '../schemas/programmes.ts';
+import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
+import { openPageCursor, sealPageToken } from './page-cursors.ts';
 import { visibleBundle } from './review.ts';
 
 /** Most documents one application may upload, re-uploads included. */
@@ -205,7 +200,7 @@ export async function createDraft(
   assertEligible(programme, record, shanghaiDate(now));
   // One live application per account and programme, at most five live drafts per account (issue 10
   // point 8), enforced by the create transaction itself so that racing creates cannot both pass.
-  await deps.applications.create(record);
+  await deps.applications.create(record).catch(rethrowAsContract);
   return toView(deps, caller, { application: record, attachments: [], timeline: [{ type: 'created', at }] });
 }
 
@@ -255,12 +250,14 @@ export async function updateDraft(
   }
   const next = { ...current, ...fields, updatedAt: now.toISOString() };
   assertEligible(programme, next, shanghaiDate(now));
-  await deps.applications.updateDraft(
-    applicationId,
-    current.updatedAt,
-    { ...fields, updatedAt: next.updatedAt },
-    current.status === 'returned' ? 'returned' : 'draft',
-  );
+  await deps.applications
+    .updateDraft(
+      applicationId,
+      current.updatedAt,
+      { ...fields, updatedAt: next.updatedAt },
+      current.status === 'returned' ? 'returned' : 'draft',
+    )
+    .catch(rethrowAsContract);
   return toView(deps, caller, { ...bundle, application: next });
 }
 
@@ -539,20 +536,12 @@ async function resubmit(deps: Deps, caller: Caller, bundle: ApplicationBundle, n
   const step = app.currentOrgId;
   const sequence = app.sequence;
   if (!step || sequence === undefined || !app.submittedAt || !app.digest) throw new AppError('invalid_state');
-  const changed = await deps.applications.change(
-    app.id,
-    {
-      set: {
-        status: 'in_review',
-        updatedAt: at,
-        ...statusIndex(app.programmeId, 'in_review', sequence),
-        ...reviewQueueIndex(app.programmeId, step, sequence),
-      },
-      condition: '#status = :returned AND updatedAt = :updatedAt',
-      values: { ':returned': 'returned', ':updatedAt': app.updatedAt },
-    },
-    { type: 'resubmitted', at, orgId: step, actor: caller.sub },
-  );
+  const changed = await deps.applications.resubmit(app, at, {
+    type: 'resubmitted',
+    at,
+    orgId: step,
+    actor: caller.sub,
+  });
   if (!changed) throw new AppError('invalid_state', { message: '申请状态已变化，请刷新后重试' });
   const waitlistPosition =
     app.quotaState === 'waitlisted'
@@ -673,19 +662,13 @@ export async function getApplication(
 
 /** `GET /me/applications`: the caller's applications, newest first. */
 export async function listMine(deps: Deps, caller: Caller, cursor: string | undefined) {
-  const { gsi1pk } = workerApplicationsIndex(caller.sub);
-  const page = await deps.applications.listByWorker(
-    caller.sub,
-    20,
-    cursor
-      ? await decodeCursor(deps.cipher(), cursor, { gsi1pk }, WORKER_APPLICATIONS_CURSOR_KEYS)
-      : undefined,
-  );
+  const after = cursor ? await openPageCursor(deps.cipher(), cursor) : undefined;
+  const page = await deps.applications.listForWorker(caller.sub, 20, after).catch(rethrowAsContract);
   const bundles = await Promise.all(page.ids.map((id) => deps.applications.bundle(id)));
   const applications = await Promise.all(
     bundles.filter((b): b is ApplicationBundle => b !== undefined).map((b) => toView(deps, caller, b)),
   );
-  return { applications, ...(page.next ? { cursor: await encodeCursor(deps.cipher(), page.next) } : {}) };
+  return { applications, ...(page.next ? { cursor: await sealPageToken(deps.cipher(), page.next) } : {}) };
 }
 
 /**

@@ -44,7 +44,7 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     db,
     orgs: new OrgRepository(db, config.tableName),
     programmes: new ProgrammeRepository(db, config.tableName, observer),
-    applications: new ApplicationRepository(db, config.tableName),
+    applications: new ApplicationRepository(db, config.tableName, observer),
     ledger: new PlaceLedger(db, config.tableName, observer),
     calendar: new CalendarRepository(db, config.tableName),
     payouts: new PayoutRepository(db, config.tableName),

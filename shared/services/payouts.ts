@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { instructionKey, type PayoutPhase, statusIndex } from '../adapters/keys.ts';
+import { instructionKey } from '../adapters/keys.ts';
 import { chunks, PayoutRunOpen, pool, settleItemCount, TRANSACTION_ITEMS } from '../adapters/payouts-repo.ts';
 import { defaultRailName } from '../adapters/rails/index.ts';
 import type { PaymentRail, RailInstruction, RailName, RailResult } from '../adapters/rails/rail.ts';
@@ -11,6 +11,7 @@ import { AppError, forbidden, invalid, notFound } from '../errors.ts';
 import type {
   InstructionRecord,
   PayoutHoldRecord,
+  PayoutPhase,
   PayoutRunRecord,
   PlannedInstruction,
   Settlement,
@@ -287,7 +288,7 @@ function holdInstruction(h: PayoutHoldRecord): PlannedInstruction {
 async function takeHolds(deps: Deps, runId: string, programmeId: string, at: string): Promise<void> {
   const found = await deps.programmes.get(programmeId);
   if (!found) throw new Error(`programme ${programmeId} not found`);
-  const approved = (await deps.applications.byStatus(statusIndex(programmeId, 'approved').gsi3pk)).filter(
+  const approved = (await deps.applications.listByStatus(programmeId, 'approved')).filter(
     (a) => a.quotaState === 'claimed' && a.sequence !== undefined,
   );
   const units = found.programme.allocations.map((a) => a.unitOrgId);
