@@ -8,7 +8,6 @@ import {
   readUpload,
 } from '../adapters/attachment-store.ts';
 import { attachmentsBucket } from '../adapters/bucket.ts';
-import { liveStatuses } from '../adapters/place-ledger.ts';
 import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
 import { actingOrg, type Caller } from '../domain/caller.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
@@ -25,12 +24,13 @@ import { mayActOn } from '../domain/orgs.ts';
 import { reviewChain } from '../domain/review.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import { logger } from '../logger.ts';
-import type {
-  ApplicationBundle,
-  ApplicationRecord,
-  AttachmentRecord,
-  StoredApplicant,
-  StoredPayoutAccount,
+import {
+  type ApplicationBundle,
+  type ApplicationRecord,
+  type AttachmentRecord,
+  liveStatuses,
+  type StoredApplicant,
+  type StoredPayoutAccount,
 } from '../model/application.ts';
 import type {
   ApplicationView,
@@ -39,7 +39,7 @@ import type {
   UpdateApplicationBody,
 } from '../schemas/applications.ts';
 import type { Programme } from '../schemas/programmes.ts';
-import { rethrowAsContract } from './contract-errors.ts';
+import { contractError, rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 import { openPageCursor, sealPageToken } from './page-cursors.ts';
 import { visibleBundle } from './review.ts';
@@ -486,31 +486,32 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
   if (missing.length > 0) throw new AppError('missing_attachments', { details: { missing } });
 
   const submittedAt = now.toISOString();
-  const outcome = await deps.ledger.submit({
-    applicationId,
-    programmeId: app.programmeId,
-    unitOrgId: app.unitOrgId,
-    expectedUpdatedAt: app.updatedAt,
-    idHash: app.idHash,
-    level: app.enrolment.level,
-    submittedAt,
-    set: {},
-    reviewerOrgId: app.chain[0] ?? null,
-    actor: caller.sub,
-    ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
-    counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
-    digest: (sequence) =>
-      receiptDigest(deps, {
-        programmeId: app.programmeId,
-        applicationId,
-        sequence,
-        submittedAt,
-        unitOrgId: app.unitOrgId,
-      }),
-  });
+  const outcome = await deps.ledger
+    .submit({
+      applicationId,
+      programmeId: app.programmeId,
+      unitOrgId: app.unitOrgId,
+      expectedUpdatedAt: app.updatedAt,
+      idHash: app.idHash,
+      level: app.enrolment.level,
+      submittedAt,
+      reviewerOrgId: app.chain[0] ?? null,
+      actor: caller.sub,
+      ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
+      counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
+      digest: (sequence) =>
+        receiptDigest(deps, {
+          programmeId: app.programmeId,
+          applicationId,
+          sequence,
+          submittedAt,
+          unitOrgId: app.unitOrgId,
+        }),
+    })
+    .catch(rethrowAsContract);
   const waitlistPosition =
     outcome.state === 'waitlisted'
-      ? await deps.ledger.waitlistPositionOnJoin(app.programmeId, app.unitOrgId, outcome.sequence)
+      ? await deps.waitlist.positionOnJoin(app.programmeId, app.unitOrgId, outcome.sequence)
       : undefined;
   return {
     id: applicationId,
@@ -545,7 +546,7 @@ async function resubmit(deps: Deps, caller: Caller, bundle: ApplicationBundle, n
   if (!changed) throw new AppError('invalid_state', { message: '申请状态已变化，请刷新后重试' });
   const waitlistPosition =
     app.quotaState === 'waitlisted'
-      ? await deps.ledger.waitlistPosition(app.programmeId, app.unitOrgId, sequence)
+      ? await deps.waitlist.position(app.programmeId, app.unitOrgId, sequence)
       : undefined;
   return {
     id: app.id,
@@ -591,14 +592,16 @@ export async function withdraw(
     });
   }
   const at = now.toISOString();
-  await deps.ledger.release({
-    applicationId,
-    status: 'withdrawn',
-    from: ['draft', ...liveStatuses],
-    at,
-    // Audit trail: the place it frees is the unit's.
-    event: { type: 'withdrawn', at, orgId: app.unitOrgId, actor: caller.sub },
-  });
+  await deps.ledger
+    .release({
+      applicationId,
+      status: 'withdrawn',
+      from: ['draft', ...liveStatuses],
+      at,
+      // Audit trail: the place it frees is the unit's.
+      event: { type: 'withdrawn', at, orgId: app.unitOrgId, actor: caller.sub },
+    })
+    .catch(rethrowAsContract);
   return getApplication(deps, caller, applicationId);
 }
 
@@ -641,13 +644,11 @@ export async function reallocate(
       fields: notGoverned,
     });
   }
-  const promoted = await deps.ledger.reallocate(
-    programmeId,
-    body.fromUnitOrgId,
-    body.toUnitOrgId,
-    body.places,
-    now.toISOString(),
-  );
+  const promoted = await deps.ledger
+    .reallocate(programmeId, body.fromUnitOrgId, body.toUnitOrgId, body.places, now.toISOString())
+    .catch((err: unknown) => {
+      throw contractError(err, 'reallocation');
+    });
   return { programmeId, ...body, promotedApplications: promoted.length };
 }
 
@@ -697,7 +698,7 @@ async function toView(deps: Deps, viewer: Caller, bundle: ApplicationBundle): Pr
   const app = bundle.application;
   const waitlistPosition =
     app.quotaState === 'waitlisted' && app.sequence !== undefined
-      ? await deps.ledger.waitlistPosition(app.programmeId, app.unitOrgId, app.sequence)
+      ? await deps.waitlist.position(app.programmeId, app.unitOrgId, app.sequence)
       : undefined;
   const decisions = new Map(app.decisions.map((d) => [d.orgId, d]));
   const payout = app.payoutAccount;

@@ -1,3 +1,4 @@
+import { ApplicationNotFound, ApplicationNotInState, PaymentsHeld } from '../adapters/persistence-errors.ts';
 import {
   type CalendarOptions,
   type CalendarStep,
@@ -8,7 +9,6 @@ import {
   nextStep,
 } from '../domain/calendar.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
 import type { ApplicationRecord } from '../model/application.ts';
 import type { BatchReport } from '../model/calendar.ts';
@@ -204,7 +204,11 @@ async function lapseUndecided(
       lapsed++;
     } catch (err) {
       // Decided, withdrawn or lapsed since the index was read (or by an earlier run): nothing to do.
-      if (err instanceof AppError && (err.code === 'invalid_state' || err.code === 'not_found')) continue;
+      const settled =
+        err instanceof ApplicationNotFound ||
+        err instanceof ApplicationNotInState ||
+        err instanceof PaymentsHeld;
+      if (settled) continue;
       throw err;
     }
   }

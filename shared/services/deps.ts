@@ -8,6 +8,7 @@ import { OrgRepository } from '../adapters/orgs-repo.ts';
 import { PayoutRepository } from '../adapters/payouts-repo.ts';
 import { PlaceLedger } from '../adapters/place-ledger.ts';
 import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
+import { Waitlist } from '../adapters/waitlist.ts';
 import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
 import type { Config } from '../config.ts';
 import { channelObserver, type Observer } from '../observer.ts';
@@ -22,6 +23,8 @@ export interface Deps {
   programmes: ProgrammeRepository;
   applications: ApplicationRepository;
   ledger: PlaceLedger;
+  /** Reads of a unit's places and waitlist: counters, earliest waiting, positions. */
+  waitlist: Waitlist;
   /** The programme calendar's records: transitions done, batch reports, reminders, payouts due. */
   calendar: CalendarRepository;
   /** Payout runs, their instructions and the programme's paid keys (design §4). */
@@ -36,6 +39,7 @@ export interface Deps {
 export function createDeps(config: Config, options: { observer?: Observer } = {}): Deps {
   const db = createDocumentClient(config);
   const observer = options.observer ?? channelObserver;
+  const waitlist = new Waitlist(db, config.tableName);
   let s3: Promise<S3Client> | undefined;
   let cipher: FieldCipher | undefined;
   return {
@@ -45,7 +49,8 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     orgs: new OrgRepository(db, config.tableName),
     programmes: new ProgrammeRepository(db, config.tableName, observer),
     applications: new ApplicationRepository(db, config.tableName, observer),
-    ledger: new PlaceLedger(db, config.tableName, observer),
+    ledger: new PlaceLedger(db, config.tableName, waitlist, observer),
+    waitlist,
     calendar: new CalendarRepository(db, config.tableName),
     payouts: new PayoutRepository(db, config.tableName),
     workflows: () => workflowStarter(),

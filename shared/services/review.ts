@@ -85,15 +85,17 @@ export async function decide(
   const quota = { unitOrgId: app.unitOrgId, state: app.quotaState };
 
   if (body.decision === 'reject') {
-    const outcome = await deps.ledger.release({
-      applicationId,
-      status: 'rejected',
-      from: ['in_review'],
-      currentOrgId: org,
-      at,
-      event: { type: 'rejected', ...event },
-      set: { decisions: [...(app.decisions ?? []), decision] },
-    });
+    const outcome = await deps.ledger
+      .release({
+        applicationId,
+        status: 'rejected',
+        from: ['in_review'],
+        currentOrgId: org,
+        at,
+        event: { type: 'rejected', ...event },
+        decision,
+      })
+      .catch(rethrowAsContract);
     return {
       id: applicationId,
       status: 'rejected',

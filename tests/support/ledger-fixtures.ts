@@ -51,7 +51,6 @@ export async function submitThroughLedger(deps: Deps, id: string, programmeId: s
     idHash: `hash-${id}`,
     level: 'junior_college',
     submittedAt: at,
-    set: {},
     reviewerOrgId: unitOrgId,
     countedDraftOf: `worker-${id}`,
     digest: async (sequence) => `digest-${sequence}`,
