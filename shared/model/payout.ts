@@ -61,6 +61,12 @@ export interface InstructionRecord extends PlannedInstruction {
   submittedAt?: string;
 }
 
+/**
+ * An instruction as planning places it: its run, page and position on the page, and for a payment
+ * the key of the transfer it waits for. The repository derives where it is stored from that.
+ */
+export type PlacedInstruction = Omit<InstructionRecord, 'pk' | 'sk' | 'dependsOnSk'> & { index: number };
+
 /** A rail's final answer for a `sending` instruction, to be recorded. */
 export interface Settlement {
   i: InstructionRecord;

@@ -5,9 +5,12 @@ import { createDocumentClient, createS3Client } from '../adapters/aws.ts';
 import { CalendarRepository } from '../adapters/calendar-repo.ts';
 import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts';
 import { OrgRepository } from '../adapters/orgs-repo.ts';
-import { PayoutRepository } from '../adapters/payouts-repo.ts';
+import { PayoutHoldRepository } from '../adapters/payout-holds-repo.ts';
+import { InstructionRepository } from '../adapters/payout-instructions-repo.ts';
+import { PayoutRunRepository } from '../adapters/payout-runs-repo.ts';
 import { PlaceLedger } from '../adapters/place-ledger.ts';
 import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
+import { BankFileStore } from '../adapters/rails/bank-file.ts';
 import { Waitlist } from '../adapters/waitlist.ts';
 import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
 import type { Config } from '../config.ts';
@@ -27,8 +30,14 @@ export interface Deps {
   waitlist: Waitlist;
   /** The programme calendar's records: transitions done, batch reports, reminders, payouts due. */
   calendar: CalendarRepository;
-  /** Payout runs, their instructions and the programme's paid keys (design §4). */
-  payouts: PayoutRepository;
+  /** Payout runs: their records, the programme's open run, counters and audit (design §4). */
+  payouts: PayoutRunRepository;
+  /** A run's instructions, `pending → sending → paid | failed`. */
+  instructions: InstructionRepository;
+  /** What runs hold of a programme's money, keyed by what it pays for. */
+  holds: PayoutHoldRepository;
+  /** bank_file: a run's batch file lines and the files written from them. */
+  bankFiles: BankFileStore;
   /** Step Functions in AWS, the local runner on a laptop: read when used, the local stack registers late. */
   workflows: () => WorkflowStarter;
   /** Built on first use: only the requests that touch documents load the S3 SDK. */
@@ -52,7 +61,10 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     ledger: new PlaceLedger(db, config.tableName, waitlist, observer),
     waitlist,
     calendar: new CalendarRepository(db, config.tableName),
-    payouts: new PayoutRepository(db, config.tableName),
+    payouts: new PayoutRunRepository(db, config.tableName, observer),
+    instructions: new InstructionRepository(db, config.tableName, observer),
+    holds: new PayoutHoldRepository(db, config.tableName, observer),
+    bankFiles: new BankFileStore(db, config.tableName),
     workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);

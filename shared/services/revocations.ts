@@ -3,7 +3,7 @@ import { mayActOn } from '../domain/orgs.ts';
 import { mergeParts } from '../domain/payout.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import type { ApplicationView, RevokeBody } from '../schemas/applications.ts';
-import { getApplication } from './applications.ts';
+import { getApplication } from './application-view.ts';
 import type { Deps } from './deps.ts';
 
 /**
