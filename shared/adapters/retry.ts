@@ -58,6 +58,39 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: 
   }
 }
 
+/** Signals a round that left work to do (see {@link inRounds}). */
+class WorkLeft extends Error {}
+
+/**
+ * Works `pending` off in rounds under the same policy: each round answers what it could not settle,
+ * and the next round, after a backoff, takes only that. Answers what is left after `rounds` rounds.
+ *
+ * @example const unsure = await inRounds(keys, 3, (left) => payEach(left), { baseMs: 5, capMs: 50 })
+ */
+export async function inRounds<T>(
+  pending: readonly T[],
+  rounds: number,
+  round: (pending: readonly T[]) => Promise<readonly T[]>,
+  backoff: { baseMs: number; capMs: number },
+): Promise<T[]> {
+  let left = [...pending];
+  if (left.length === 0) return left;
+  await withRetry(
+    async () => {
+      left = [...(await round(left))];
+      if (left.length > 0) throw new WorkLeft();
+    },
+    {
+      maxAttempts: rounds,
+      retryAfter: (err, n) =>
+        err instanceof WorkLeft ? backoffMs(n, backoff.baseMs, backoff.capMs) : undefined,
+    },
+  ).catch((err: unknown) => {
+    if (!(err instanceof WorkLeft)) throw err;
+  });
+  return left;
+}
+
 /** Attempts of a transaction retried for contention only. */
 export const CONFLICT_ATTEMPTS = 12;
 

@@ -1,7 +1,7 @@
 import { chunks, pool, TRANSACTION_ITEMS } from '../adapters/batch.ts';
 import { settleItemCount } from '../adapters/payout-items.ts';
 import type { PaymentRail, RailInstruction, RailResult } from '../adapters/rails/rail.ts';
-import { backoffMs, sleep } from '../adapters/retry.ts';
+import { inRounds } from '../adapters/retry.ts';
 import type { InstructionRecord, Settlement } from '../model/payout.ts';
 import type { Observer } from '../observer.ts';
 import type { PageDescriptor } from '../schemas/payouts.ts';
@@ -144,41 +144,52 @@ async function callRail(
   observer: Observer,
 ): Promise<Map<InstructionRecord, RailResult>> {
   const answers = new Map<InstructionRecord, RailResult>();
-  let asking = [...instructions];
-  for (let attempt = 0; attempt < RAIL_ATTEMPTS && asking.length > 0; attempt++) {
-    if (attempt > 0) await sleep(backoffMs(attempt - 1, 5, 100));
-    const results: (RailResult | Error)[] = new Array(asking.length);
-    if (rail.payMany) {
-      const batch = asking;
-      for (let n = 0; n < batch.length; n += TRANSACTION_ITEMS) {
-        const part = batch.slice(n, n + TRANSACTION_ITEMS);
-        (await rail.payMany(part.map(railInstruction))).forEach((r, k) => {
-          results[n + k] = r;
-        });
-      }
-    } else {
-      const indexed = asking.map((i, n) => ({ i, n }));
-      await pool(indexed, RAIL_CONCURRENCY, async ({ i, n }) => {
-        try {
-          results[n] = await rail.pay(railInstruction(i));
-        } catch (err) {
-          results[n] = err instanceof Error ? err : new Error(String(err));
+  await inRounds(
+    instructions,
+    RAIL_ATTEMPTS,
+    async (asking) => {
+      const results = await askRail(rail, asking);
+      const again: InstructionRecord[] = [];
+      asking.forEach((i, n) => {
+        const result = results[n];
+        if (result && !(result instanceof Error)) answers.set(i, result);
+        else {
+          // Unknown outcome (transient error, timeout, lost answer): ask again with the same key.
+          observer.count('payout.railRetries');
+          again.push(i);
         }
       });
-    }
-    const again: InstructionRecord[] = [];
-    asking.forEach((i, n) => {
-      const result = results[n];
-      if (result && !(result instanceof Error)) answers.set(i, result);
-      else {
-        // Unknown outcome (transient error, timeout, lost answer): ask again with the same key.
-        observer.count('payout.railRetries');
-        again.push(i);
-      }
-    });
-    asking = again;
-  }
+      return again;
+    },
+    { baseMs: 5, capMs: 100 },
+  );
   return answers;
+}
+
+/** One call per instruction (or one `payMany` per 100), answers in the order asked; errors as values. */
+async function askRail(
+  rail: PaymentRail,
+  asking: readonly InstructionRecord[],
+): Promise<(RailResult | Error | undefined)[]> {
+  const results: (RailResult | Error | undefined)[] = new Array(asking.length);
+  if (rail.payMany) {
+    for (let n = 0; n < asking.length; n += TRANSACTION_ITEMS) {
+      const part = asking.slice(n, n + TRANSACTION_ITEMS);
+      (await rail.payMany(part.map(railInstruction))).forEach((r, k) => {
+        results[n + k] = r;
+      });
+    }
+    return results;
+  }
+  const indexed = asking.map((i, n) => ({ i, n }));
+  await pool(indexed, RAIL_CONCURRENCY, async ({ i, n }) => {
+    try {
+      results[n] = await rail.pay(railInstruction(i));
+    } catch (err) {
+      results[n] = err instanceof Error ? err : new Error(String(err));
+    }
+  });
+  return results;
 }
 
 function railInstruction(i: InstructionRecord): RailInstruction {

@@ -3,7 +3,7 @@ import { channelObserver, type Observer } from '../../observer.ts';
 import { batchGetAll } from '../batch.ts';
 import { cancellationReasons } from '../errors.ts';
 import { sandboxLedgerKey } from '../keys.ts';
-import { backoffMs, sleep, transactWithRetry, withRetry } from '../retry.ts';
+import { inRounds, sleep, transactWithRetry } from '../retry.ts';
 import { writeIf } from '../writes.ts';
 import { type PaymentRail, type RailInstruction, type RailResult, TransientRailError } from './rail.ts';
 
@@ -21,9 +21,6 @@ export interface SandboxFaults {
 
 /** Rounds of one `payMany` batch written together before the rest go one key at a time. */
 const BATCH_ROUNDS = 3;
-
-/** Some keys of a batch were in the ledger already: the round is written again without them. */
-class KeysStillToWrite extends Error {}
 
 /**
  * The local default rail: a ledger in the table, one item per idempotency key, written with a
@@ -62,7 +59,7 @@ export class SandboxRail implements PaymentRail {
   async payMany(instructions: readonly RailInstruction[]): Promise<(RailResult | Error)[]> {
     const answers: (RailResult | Error | undefined)[] = instructions.map(() => undefined);
     const seen = new Set<string>();
-    let toWrite: number[] = [];
+    const toWrite: number[] = [];
     const oneByOne: number[] = [];
     let timedOut = false;
     instructions.forEach((instruction, n) => {
@@ -81,19 +78,17 @@ export class SandboxRail implements PaymentRail {
     });
     if (timedOut) await sleep(this.faults.timeoutMs ?? 20);
 
-    await withRetry(
-      async () => {
-        toWrite = await this.writeRound(instructions, toWrite, answers);
-        if (toWrite.length > 0) throw new KeysStillToWrite();
-      },
+    // Keys found in the ledger already are answered and left out of the next round.
+    const unsure = await inRounds(
+      toWrite,
+      BATCH_ROUNDS,
+      (batch) => this.writeRound(instructions, batch, answers),
       {
-        maxAttempts: BATCH_ROUNDS,
-        retryAfter: (err, n) => (err instanceof KeysStillToWrite ? backoffMs(n, 5, 50) : undefined),
+        baseMs: 5,
+        capMs: 50,
       },
-    ).catch((err: unknown) => {
-      if (!(err instanceof KeysStillToWrite)) throw err;
-      oneByOne.push(...toWrite);
-    });
+    );
+    oneByOne.push(...unsure);
     for (const n of oneByOne) {
       try {
         answers[n] = await this.write(instructions[n] as RailInstruction);
