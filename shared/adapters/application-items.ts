@@ -1,3 +1,4 @@
+import { MAX_LIVE_DRAFTS_PER_ACCOUNT } from '../domain/account.ts';
 import type {
   ApplicationPaymentRecord,
   ApplicationRecord,
@@ -6,6 +7,8 @@ import type {
 } from '../model/application.ts';
 import {
   ATTACHMENT_PREFIX,
+  accountDraftsKey,
+  accountProgrammeKey,
   applicationKey,
   attachmentKey,
   EVENT_PREFIX,
@@ -17,6 +20,7 @@ import {
   statusIndex,
   workerApplicationsIndex,
 } from './keys.ts';
+import type { TransactItem } from './retry.ts';
 
 /**
  * How an application and its partition's items are stored: one mapper per item that derives the
@@ -61,6 +65,63 @@ export function applicationItem(app: ApplicationRecord): Record<string, unknown>
     type: 'application',
     ...app,
   };
+}
+
+/** Index of each item in {@link draftCreationItems}' transaction, to read its cancellation reasons. */
+export const DRAFT_CREATION_ITEM = {
+  application: 0,
+  event: 1,
+  accountProgramme: 2,
+  accountDrafts: 3,
+} as const;
+
+/**
+ * A new draft's transaction: the application (counted in its account's live drafts), its first
+ * timeline event, the account-and-programme item only one live application may hold, and the
+ * account's live-draft count, guarded below its cap (issue 10 point 8).
+ */
+export function draftCreationItems(tableName: string, app: ApplicationRecord): TransactItem[] {
+  return [
+    {
+      Put: {
+        TableName: tableName,
+        Item: applicationItem({ ...app, draftCounted: true }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: eventItem(app.id, { type: 'created', at: app.createdAt }, 'created'),
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...accountProgrammeKey(app.ownerSub, app.programmeId),
+          type: 'account_programme',
+          applicationId: app.id,
+          createdAt: app.createdAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: accountDraftsKey(app.ownerSub),
+        UpdateExpression: 'SET #type = :type ADD drafts :one',
+        ConditionExpression: 'attribute_not_exists(drafts) OR drafts < :cap',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'account_drafts',
+          ':one': 1,
+          ':cap': MAX_LIVE_DRAFTS_PER_ACCOUNT,
+        },
+      },
+    },
+  ];
 }
 
 /** A timeline event's item; the suffix keeps two events of one instant apart. */

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_LIVE_DRAFTS_PER_ACCOUNT } from '../domain/account.ts';
 import type {
   ApplicationBundle,
@@ -13,17 +13,16 @@ import type {
 import { channelObserver, type Observer } from '../observer.ts';
 import {
   applicationIndexes,
-  applicationItem,
   attachmentItem,
   bundleOf,
+  DRAFT_CREATION_ITEM,
+  draftCreationItems,
   eventItem,
   recordOf,
 } from './application-items.ts';
 import { cancellationReasons } from './errors.ts';
 import { type Guard, updateExpression } from './expressions.ts';
 import {
-  accountDraftsKey,
-  accountProgrammeKey,
   applicationKey,
   applicationPartition,
   attachmentKey,
@@ -33,7 +32,7 @@ import {
   WORKER_APPLICATIONS_CURSOR_KEYS,
   workerApplicationsIndex,
 } from './keys.ts';
-import { type PageToken, startKeyOf, tokenOf } from './page.ts';
+import { type PageToken, queryPage } from './page.ts';
 import { AccountHoldsApplication, DraftChanged, DraftLimitReached } from './persistence-errors.ts';
 import { countAll, queryAll } from './query.ts';
 import { transactWithRetry } from './retry.ts';
@@ -87,55 +86,15 @@ export class ApplicationRepository {
    *   DraftLimitReached when it holds {@link MAX_LIVE_DRAFTS_PER_ACCOUNT} live drafts.
    */
   async create(app: ApplicationRecord): Promise<void> {
-    const items = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: applicationItem({ ...app, draftCounted: true }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: eventItem(app.id, { type: 'created', at: app.createdAt }, 'created'),
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...accountProgrammeKey(app.ownerSub, app.programmeId),
-            type: 'account_programme',
-            applicationId: app.id,
-            createdAt: app.createdAt,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: accountDraftsKey(app.ownerSub),
-          UpdateExpression: 'SET #type = :type ADD drafts :one',
-          ConditionExpression: 'attribute_not_exists(drafts) OR drafts < :cap',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':type': 'account_drafts',
-            ':one': 1,
-            ':cap': MAX_LIVE_DRAFTS_PER_ACCOUNT,
-          },
-        },
-      },
-    ];
+    const items = draftCreationItems(this.tableName, app);
     try {
       await transactWithRetry(this.db, items, this.observer);
     } catch (err) {
-      const [, , programme, drafts] = cancellationReasons(err) ?? [];
-      if (programme === 'ConditionalCheckFailed') {
+      const reasons = cancellationReasons(err) ?? [];
+      if (reasons[DRAFT_CREATION_ITEM.accountProgramme] === 'ConditionalCheckFailed') {
         throw new AccountHoldsApplication(app.ownerSub, app.programmeId, { cause: err });
       }
-      if (drafts === 'ConditionalCheckFailed') {
+      if (reasons[DRAFT_CREATION_ITEM.accountDrafts] === 'ConditionalCheckFailed') {
         throw new DraftLimitReached(MAX_LIVE_DRAFTS_PER_ACCOUNT, { cause: err });
       }
       throw err;
@@ -161,20 +120,15 @@ export class ApplicationRepository {
     limit: number,
     after?: unknown,
   ): Promise<{ ids: string[]; next: PageToken | undefined }> {
-    const partition = workerApplicationsIndex(sub);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition.gsi1pk },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey:
-          after === undefined ? undefined : startKeyOf(after, partition, WORKER_APPLICATIONS_CURSOR_KEYS),
-      }),
-    );
-    return { ids: (out.Items ?? []).map((i) => i.id as string), next: tokenOf(out.LastEvaluatedKey) };
+    const page = await queryPage(this.db, this.tableName, {
+      indexName: 'gsi1',
+      partition: workerApplicationsIndex(sub),
+      keys: WORKER_APPLICATIONS_CURSOR_KEYS,
+      limit,
+      after,
+      forward: false,
+    });
+    return { ids: page.items.map((i) => i.id as string), next: page.next };
   }
 
   /**
@@ -323,25 +277,15 @@ export class ApplicationRepository {
    * this method handed out for the same queue (`InvalidPageToken` otherwise).
    */
   async reviewQueuePage(programmeId: string, orgId: string, limit: number, after?: unknown) {
-    const partition = reviewQueueIndex(programmeId, orgId);
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition.gsi2pk },
-        ScanIndexForward: true,
-        Limit: limit,
-        ExclusiveStartKey:
-          after === undefined ? undefined : startKeyOf(after, partition, REVIEW_QUEUE_CURSOR_KEYS),
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    return {
-      items: (out.Items ?? []).map((i) => recordOf<ApplicationRecord>(i)),
-      next: tokenOf(out.LastEvaluatedKey),
-      consumedCapacity: out.ConsumedCapacity?.CapacityUnits ?? 0,
-    };
+    const page = await queryPage(this.db, this.tableName, {
+      indexName: 'gsi2',
+      partition: reviewQueueIndex(programmeId, orgId),
+      keys: REVIEW_QUEUE_CURSOR_KEYS,
+      limit,
+      after,
+      forward: true,
+    });
+    return { ...page, items: page.items.map((i) => recordOf<ApplicationRecord>(i)) };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidPageToken } from './persistence-errors.ts';
 
 /**
@@ -35,4 +36,43 @@ export function startKeyOf(
     Object.entries(partition).every(([k, v]) => (token as Record<string, unknown>)[k] === v);
   if (!valid) throw new InvalidPageToken();
   return token as Record<string, string>;
+}
+
+/**
+ * One page of a named access pattern on an index: the items of `partition` (its one partition-key
+ * attribute and value) from the start `after` names, and the token of the next page. `keys` are the
+ * attributes of the index's page tokens besides the partition (the table key and the index sort key).
+ */
+export async function queryPage(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  page: {
+    indexName: string;
+    partition: Record<string, string>;
+    keys: readonly string[];
+    limit: number;
+    after: unknown;
+    forward: boolean;
+  },
+) {
+  const [[attribute, value] = []] = Object.entries(page.partition);
+  const out = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: page.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': attribute as string },
+      ExpressionAttributeValues: { ':pk': value },
+      ScanIndexForward: page.forward,
+      Limit: page.limit,
+      ExclusiveStartKey:
+        page.after === undefined ? undefined : startKeyOf(page.after, page.partition, page.keys),
+      ReturnConsumedCapacity: 'TOTAL',
+    }),
+  );
+  return {
+    items: out.Items ?? [],
+    next: tokenOf(out.LastEvaluatedKey),
+    consumedCapacity: out.ConsumedCapacity?.CapacityUnits ?? 0,
+  };
 }
