@@ -1,7 +1,7 @@
 import type { OrgRepository } from '../../shared/adapters/orgs-repo.ts';
+import { ItemAlreadyExists } from '../../shared/adapters/persistence-errors.ts';
 import type { ProgrammeRepository } from '../../shared/adapters/programmes-repo.ts';
 import { programmeErrors } from '../../shared/domain/programme.ts';
-import { AppError } from '../../shared/errors.ts';
 import type { ProgrammeInput } from '../../shared/schemas/programmes.ts';
 import { demoProgramme, lc2022, seedOrgs } from './data.ts';
 
@@ -11,7 +11,7 @@ export interface SeedResult {
 }
 
 const ignoreExisting = (err: unknown) => {
-  if (err instanceof AppError && err.code === 'already_exists') return false;
+  if (err instanceof ItemAlreadyExists) return false;
   throw err;
 };
 

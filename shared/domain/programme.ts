@@ -1,6 +1,6 @@
-import type { FieldError } from '../errors.ts';
-import type { Org } from '../schemas/orgs.ts';
-import type { ProgrammeInput } from '../schemas/programmes.ts';
+import type { FieldError } from '../model/field-error.ts';
+import type { Org } from '../model/org.ts';
+import type { ProgrammeInput } from '../model/programme.ts';
 import { shareTotalFen } from './quota.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Org } from '../schemas/orgs.ts';
+import type { Org } from '../model/org.ts';
 
 type ChainOrg = Pick<Org, 'id' | 'kind' | 'directToCity'>;
 

@@ -12,8 +12,8 @@ import {
   type DocumentContentType,
   MAX_DOCUMENT_BYTES,
 } from '../../shared/domain/documents.ts';
-import { verifyUploadedObject } from '../../shared/services/applications.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { verifyUploadedObject } from '../../shared/services/documents.ts';
 import {
   draftBody,
   forgedFiles,

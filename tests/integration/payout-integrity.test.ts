@@ -1,12 +1,15 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payoutKeyPartition } from '../../shared/adapters/keys.ts';
-import type { PayoutHoldRecord } from '../../shared/adapters/payouts-repo.ts';
 import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import type { PayoutHoldRecord } from '../../shared/model/payout.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { finishRun, PayPageCrashed, payPage, planRun } from '../../shared/services/payouts.ts';
+import { PayPageCrashed, payPageFaults } from '../../shared/services/payout-faults.ts';
+import { payPage } from '../../shared/services/payout-page.ts';
+import { planRun } from '../../shared/services/payout-plan.ts';
+import { finishRun } from '../../shared/services/payout-settlement.ts';
 import { approvedApplication, runReaching, submittedApplication } from '../support/api.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -152,7 +155,12 @@ describe('payout runs never pay twice (design §4, R7)', () => {
     const rail = paymentRails(deps.db, deps.config.tableName, { STAGE: 'local' })('sandbox');
     // The rail pays the city → 临清市 transfer; the task dies before recording the answer.
     await expect(
-      payPage(deps, rail, plan.transferPages[0] as (typeof plan.transferPages)[number], { crashRate: 1 }),
+      payPage(
+        deps,
+        rail,
+        plan.transferPages[0] as (typeof plan.transferPages)[number],
+        payPageFaults({ crashRate: 1 }),
+      ),
     ).rejects.toBeInstanceOf(PayPageCrashed);
     const paidOnce = (await ledger()).filter((e) => e.runId === runId);
     expect(paidOnce).toHaveLength(1);
@@ -160,7 +168,7 @@ describe('payout runs never pay twice (design §4, R7)', () => {
     await finishRun(
       deps,
       runId,
-      await deps.payouts.instructions(runId),
+      await deps.instructions.ofRun(runId),
       { Error: 'PayPageCrashed' },
       new Date(),
     );

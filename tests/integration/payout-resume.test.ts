@@ -8,7 +8,9 @@ import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { PayPageCrashed, payPage, planRun } from '../../shared/services/payouts.ts';
+import { PayPageCrashed, payPageFaults } from '../../shared/services/payout-faults.ts';
+import { payPage } from '../../shared/services/payout-page.ts';
+import { planRun } from '../../shared/services/payout-plan.ts';
 import { approvedApplication } from '../support/api.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -96,7 +98,9 @@ describe('a payout run cut off by a restart (design §4)', () => {
     const rail = paymentRails(deps.db, deps.config.tableName, { STAGE: 'local' })('sandbox');
     const page = plan.transferPages[0];
     if (!page) throw new Error('no transfer page planned');
-    await expect(payPage(deps, rail, page, { crashRate: 1 })).rejects.toBeInstanceOf(PayPageCrashed);
+    await expect(payPage(deps, rail, page, payPageFaults({ crashRate: 1 }))).rejects.toBeInstanceOf(
+      PayPageCrashed,
+    );
     expect(await ledgerOf('lc')).toHaveLength(1);
     expect((await deps.payouts.getRun(runId))?.status).toBe('paying');
     // Nobody can start another run meanwhile: this one is still open.

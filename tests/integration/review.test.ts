@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reviewQueueIndex } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
@@ -1008,7 +1007,7 @@ describe('what one queue page costs', () => {
       byReceipt.slice(20, 40).map((r) => r.id),
     );
 
-    const page = await deps.applications.queuePage(reviewQueueIndex('rv-cost', org).gsi2pk, 20);
+    const page = await deps.applications.reviewQueuePage('rv-cost', org, 20);
     expect(page.items.map((i) => i.id)).toEqual(byReceipt.slice(0, 20).map((r) => r.id));
     expect(page.consumedCapacity).toBeGreaterThan(0);
     const sizes = page.items.map((i) => Buffer.byteLength(JSON.stringify(i)));

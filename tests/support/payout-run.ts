@@ -1,12 +1,12 @@
 import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { lc2022Places } from '../../infra/seed/data.ts';
-import type { ApplicationRecord } from '../../shared/adapters/applications-repo.ts';
 import { applicationKey, payoutRunPartition, statusIndex } from '../../shared/adapters/keys.ts';
-import { sandboxStats } from '../../shared/adapters/rails/sandbox.ts';
 import { loadConfig } from '../../shared/config.ts';
+import type { ApplicationRecord } from '../../shared/model/application.ts';
+import { recordCounts } from '../../shared/observer.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { launchPayoutRun, payoutStats } from '../../shared/services/payouts.ts';
+import { launchPayoutRun } from '../../shared/services/payout-runs.ts';
 import { draftRecord } from './ledger-fixtures.ts';
 import { pool } from './pool.ts';
 
@@ -219,16 +219,14 @@ export async function payoutScenario(options: {
   const seedStarted = performance.now();
   await seedPayable(deps, programmeId, options.applications);
   const seedMs = Math.round(performance.now() - seedStarted);
-  const before = { ...payoutStats, sandbox: { ...sandboxStats } };
+  const counts = recordCounts();
   const first = await runPayout(deps, stack, programmeId, `${programmeId}-first`);
-  const after = { ...payoutStats, sandbox: { ...sandboxStats } };
+  counts.stop();
   const auditStarted = performance.now();
   const ledger = await ledgerAudit(deps, first.runId);
   const statuses = await instructionStatuses(deps, first.runId);
   const auditMs = Math.round(performance.now() - auditStarted);
   const second = await runPayout(deps, stack, programmeId, `${programmeId}-second`);
-  const diff = (k: keyof typeof payoutStats) => after[k] - before[k];
-  const sdiff = (k: keyof typeof sandboxStats) => after.sandbox[k] - before.sandbox[k];
   return {
     stack,
     deps,
@@ -240,16 +238,16 @@ export async function payoutScenario(options: {
     ledger,
     statuses,
     stats: {
-      pageAttempts: diff('pageAttempts'),
-      crashedPages: diff('crashedPages'),
-      incompletePages: diff('incompletePages'),
-      railRetries: diff('railRetries'),
-      railCalls: sdiff('calls'),
-      railRepeats: sdiff('repeats'),
-      ledgerWrites: sdiff('paid'),
-      transient: sdiff('transient'),
-      timeouts: sdiff('timeouts'),
-      lostAnswers: sdiff('lostAnswers'),
+      pageAttempts: counts.get('payout.pageAttempts'),
+      crashedPages: counts.get('payout.crashedPages'),
+      incompletePages: counts.get('payout.incompletePages'),
+      railRetries: counts.get('payout.railRetries'),
+      railCalls: counts.get('sandbox.calls'),
+      railRepeats: counts.get('sandbox.repeats'),
+      ledgerWrites: counts.get('sandbox.paid'),
+      transient: counts.get('sandbox.transient'),
+      timeouts: counts.get('sandbox.timeouts'),
+      lostAnswers: counts.get('sandbox.lostAnswers'),
     },
   };
 }

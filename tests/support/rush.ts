@@ -1,6 +1,6 @@
-import type { AttachmentRecord } from '../../shared/adapters/applications-repo.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
+import type { AttachmentRecord } from '../../shared/model/application.ts';
 import { draftBody } from './fixtures.ts';
 
 /** The enterprise (under 东昌府区) whose workers take part in a rush. */
