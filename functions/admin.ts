@@ -1,5 +1,6 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
+import { adminRoutes } from '../shared/http/routes/admin.ts';
 import { reallocate } from '../shared/services/applications.ts';
 import { downloadBankFile, importBankResults } from '../shared/services/bank-files.ts';
 import {
@@ -15,7 +16,7 @@ import { revokeApplication } from '../shared/services/revocations.ts';
 const deps = createDeps(loadConfig());
 
 /** Admin writes: registering orgs, publishing and correcting programmes, each within the caller's org subtree. */
-export const handler = httpHandler('admin', {
+export const handler = httpHandler(adminRoutes, {
   createOrg: async ({ caller, body }) => ({ body: await registerOrg(deps, caller, body) }),
   createProgramme: async ({ caller, body, now }) => ({
     body: await publishProgramme(deps, caller, body, now),

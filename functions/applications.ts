@@ -1,5 +1,6 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
+import { applicationRoutes } from '../shared/http/routes/applications.ts';
 import {
   createDraft,
   getApplication,
@@ -14,7 +15,7 @@ import { createDeps } from '../shared/services/deps.ts';
 const deps = createDeps(loadConfig());
 
 /** The worker side: drafts, documents, submission and withdrawal, and reading one's applications. */
-export const handler = httpHandler('applications', {
+export const handler = httpHandler(applicationRoutes, {
   createApplication: async ({ caller, body, now }) => ({ body: await createDraft(deps, caller, body, now) }),
   updateApplication: async ({ caller, params, body, now }) => ({
     body: await updateDraft(deps, caller, params.id, body, now),

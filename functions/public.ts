@@ -1,6 +1,7 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
 import type { openApiDocument } from '../shared/http/openapi.ts';
+import { publicRoutes } from '../shared/http/routes/public.ts';
 import {
   getOrg,
   getProgramme,
@@ -14,7 +15,7 @@ const deps = createDeps(loadConfig());
 let openApi: ReturnType<typeof openApiDocument> | undefined;
 
 /** Public reads: health, programmes, the quota board, the org tree and the API document. */
-export const handler = httpHandler('public', {
+export const handler = httpHandler(publicRoutes, {
   getHealth: async ({ now }) => ({ body: { status: 'ok' as const, time: now.toISOString() } }),
   getOpenApi: async () => {
     // The generator is loaded by the one route that needs it, not by every cold start.

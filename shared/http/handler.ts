@@ -5,7 +5,6 @@ import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
 import { type Caller, callerFromClaims } from './auth.ts';
 import { type FunctionGroup, type RouteDef, routeKey } from './route.ts';
-import { type RouteId, type Routes, routes } from './routes.ts';
 import { parseOrThrow } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -38,12 +37,9 @@ export interface Reply<R extends RouteDef> {
 
 export type Implementation<R extends RouteDef> = (req: Request<R>) => Promise<Reply<R>>;
 
-type GroupRouteIds<G extends FunctionGroup> = {
-  [K in RouteId]: Routes[K]['group'] extends G ? K : never;
-}[RouteId];
-
-export type GroupImplementations<G extends FunctionGroup> = {
-  [K in GroupRouteIds<G>]: Implementation<Routes[K]>;
+/** One implementation for every route of a group's table. */
+export type Implementations<T extends Record<string, RouteDef>> = {
+  [K in keyof T]: Implementation<T[K]>;
 };
 
 const securityHeaders: Record<string, string> = {
@@ -116,13 +112,20 @@ function safeCaller(claims: Parameters<typeof callerFromClaims>[0]): Caller | un
 /**
  * One Lambda handler for a route group: finds the route by `routeKey`, authorizes the caller,
  * validates params, query and body with the route's zod schemas, runs the implementation and answers
- * in the contract's JSON (errors included). Written once; every function file uses it.
+ * in the contract's JSON (errors included). Written once; every function file uses it with its own
+ * group's table (`shared/http/routes/<group>.ts`), so a function builds only its own schemas.
  */
-export function httpHandler<G extends FunctionGroup>(group: G, implementations: GroupImplementations<G>) {
+export function httpHandler<T extends Record<string, RouteDef>>(
+  groupRoutes: T,
+  implementations: Implementations<T>,
+) {
   const table = new Map<string, { route: RouteDef; impl: Implementation<RouteDef> }>();
-  for (const [id, impl] of Object.entries(implementations) as [RouteId, Implementation<RouteDef>][]) {
-    const route = routes[id] as RouteDef;
+  let group: FunctionGroup | undefined;
+  for (const [id, route] of Object.entries(groupRoutes)) {
+    group ??= route.group;
     if (route.group !== group) throw new Error(`route ${id} belongs to group ${route.group}, not ${group}`);
+    const impl = implementations[id as keyof T] as Implementation<RouteDef> | undefined;
+    if (!impl) throw new Error(`route ${id} has no implementation`);
     table.set(routeKey(route), { route, impl });
   }
 
