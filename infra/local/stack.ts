@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import type { S3Event } from 'aws-lambda';
+import type { Context, S3Event } from 'aws-lambda';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { useWorkflowStarter } from '../../shared/adapters/workflows.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
@@ -13,6 +13,7 @@ import { ensureBucket, ensureTable } from './bootstrap.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
+import { invokeLocally, isolateInvocations } from './invocation.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
 import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
@@ -106,6 +107,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       MAX_UPLOAD_BYTES: String(attachmentsBucket.maxObjectBytes),
       PAYOUT_RAIL: options.payoutRail ?? process.env.PAYOUT_RAIL ?? 'sandbox',
     });
+    // Many invocations share this process: each gets its own Powertools state, as on Lambda Managed
+    // Instances (see isolateInvocations). Before any handler module is loaded.
+    await isolateInvocations();
     // A module is evaluated once per specifier: a second stack in the same process (a restart on the
     // same data directory, as the tests do) would otherwise reuse handlers bound to the first one's
     // endpoints. A query per stack gives each stack its own cold start.
@@ -121,11 +125,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The bucket's object-created notification, as S3 would deliver it to the verification function.
     if (s3Events) {
       const { handler: onObjectCreated } = (await import(functionModule('attachment-events'))) as {
-        handler: (event: S3Event) => Promise<unknown>;
+        handler: (event: S3Event, context: Context) => Promise<unknown>;
       };
       const listener = (event: S3Event) => {
         const records = event.Records.filter((r) => r.s3.bucket.name === bucketName);
-        if (records.length > 0) void onObjectCreated({ Records: records }).catch(() => undefined);
+        if (records.length > 0)
+          void invokeLocally('attachment-events', (context) =>
+            onObjectCreated({ Records: records }, context),
+          ).catch(() => undefined);
       };
       s3Events.on('event', listener);
       stops.push(async () => {

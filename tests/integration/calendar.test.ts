@@ -79,8 +79,8 @@ type Outcome = { applied?: boolean; transitionId?: string; reason?: string; wait
 function recording(inner: TaskHandler) {
   const applied: string[] = [];
   const outcomes: { transitionId: string; outcome: Outcome }[] = [];
-  const handler: TaskHandler = async (event) => {
-    const out = (await inner(event)) as Outcome;
+  const handler: TaskHandler = async (event, context) => {
+    const out = (await inner(event, context)) as Outcome;
     const e = event as Event;
     if (e.action === 'apply' && e.transition) {
       outcomes.push({ transitionId: e.transition.id, outcome: out });
@@ -332,13 +332,13 @@ describe('faults: each transition still happens exactly once', () => {
     const ids = await newPopulatedProgramme(programmeId);
     const attempts = new Map<string, number>();
     const calls = recording(calendarHandler);
-    const faulty: TaskHandler = async (event) => {
+    const faulty: TaskHandler = async (event, context) => {
       const e = event as Event;
-      if (e.action !== 'apply' || !e.transition) return calls.handler(event);
+      if (e.action !== 'apply' || !e.transition) return calls.handler(event, context);
       const n = (attempts.get(e.transition.id) ?? 0) + 1;
       attempts.set(e.transition.id, n);
       if (n === 1) throw new Error(`injected before ${e.transition.id}`);
-      const out = await calls.handler(event);
+      const out = await calls.handler(event, context);
       if (n === 2) throw new Error(`injected after ${e.transition.id}`);
       return out;
     };
@@ -398,8 +398,8 @@ describe('faults: each transition still happens exactly once', () => {
     const ids = await newPopulatedProgramme(programmeId);
     let stopFirst = () => undefined as unknown;
     const first = recording(calendarHandler);
-    const stopping: TaskHandler = async (event) => {
-      const out = await first.handler(event);
+    const stopping: TaskHandler = async (event, context) => {
+      const out = await first.handler(event, context);
       if (first.applied.length === 4) stopFirst();
       return out;
     };
