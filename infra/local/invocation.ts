@@ -22,7 +22,18 @@ let store: Promise<InvokeStoreBase> | undefined;
  */
 export function isolateInvocations(): Promise<InvokeStoreBase> {
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= String(LOCAL_FUNCTION_CONCURRENCY);
-  store ??= InvokeStore.getInstanceAsync(true);
+  store ??= (async () => {
+    // The AWS SDK makes the process's store on its first call when there is none, and makes the
+    // single-invocation kind (no AsyncLocalStorage) when the variable above was not yet set — as in
+    // a test that reached DynamoDB before starting a stack. That one would hand every invocation the
+    // same state: replace it (the SDK only reads trace headers from it).
+    const global = globalThis as { awslambda?: { InvokeStore?: object } };
+    if (global.awslambda?.InvokeStore && !('als' in global.awslambda.InvokeStore))
+      delete global.awslambda.InvokeStore;
+    const multi = await InvokeStore.getInstanceAsync(true);
+    if (!('als' in multi)) throw new Error('the local InvokeStore cannot keep invocations apart');
+    return multi;
+  })();
   return store;
 }
 

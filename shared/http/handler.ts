@@ -1,8 +1,10 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
+import { lambdaObservability } from '../metrics.ts';
 import { type Caller, callerFromClaims } from './auth.ts';
 import { type FunctionGroup, type RouteDef, routeKey } from './route.ts';
 import { parseOrThrow } from './validation.ts';
@@ -118,7 +120,12 @@ function safeCaller(claims: Parameters<typeof callerFromClaims>[0]): Caller | un
 export function httpHandler<T extends Record<string, RouteDef>>(
   groupRoutes: T,
   implementations: Implementations<T>,
+  options: {
+    /** Where `now` comes from: the function's `deps.clock`, so tests set the time instead of sleeping. */
+    clock?: Clock;
+  } = {},
 ) {
+  const now = () => options.clock?.now() ?? new Date();
   const table = new Map<string, { route: RouteDef; impl: Implementation<RouteDef> }>();
   let group: FunctionGroup | undefined;
   for (const [id, route] of Object.entries(groupRoutes)) {
@@ -147,12 +154,15 @@ export function httpHandler<T extends Record<string, RouteDef>>(
       body,
       caller,
       requestId: context.awsRequestId,
-      now: new Date(),
+      now: now(),
     } as Request<RouteDef>);
     return jsonResult(reply.status ?? route.response.status, reply.body);
   };
 
-  return middy<HttpEvent, HttpResult, Error, Context>(dispatch).use(requestLog()).use(errorResponses());
+  return middy<HttpEvent, HttpResult, Error, Context>(dispatch)
+    .use(lambdaObservability())
+    .use(requestLog())
+    .use(errorResponses());
 }
 
 /** Maps every thrown error to the contract's error body; unexpected ones are logged without data. */
@@ -167,7 +177,11 @@ function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Con
   };
 }
 
-/** One structured log line per request: route, status and time, never the body or the caller's identity. */
+/**
+ * One structured log line per request: route, status and time, the caller's role and org, never the
+ * body or the caller's identity. API Gateway's request id is the correlation id of every line the
+ * invocation writes (the Lambda request id is there too, from the Logger's context).
+ */
 function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   const started = new WeakMap<object, number>();
   const done = (request: middy.Request<HttpEvent, HttpResult, Error, Context>) => {
@@ -176,7 +190,6 @@ function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context
       routeKey: request.event.routeKey,
       status: request.response?.statusCode,
       ms: Date.now() - (started.get(request.event) ?? Date.now()),
-      requestId: request.context.awsRequestId,
       role: claims?.role ?? claims?.['custom:role'],
       org: claims?.org ?? claims?.['custom:org'],
       ...(request.error instanceof AppError ? { code: request.error.code } : {}),
@@ -185,6 +198,7 @@ function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context
   return {
     before: async (request) => {
       started.set(request.event, Date.now());
+      logger.setCorrelationId(request.event.requestContext.requestId);
     },
     after: async (request) => done(request),
     onError: async (request) => done(request),

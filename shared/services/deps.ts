@@ -9,11 +9,14 @@ import { PayoutRepository } from '../adapters/payouts-repo.ts';
 import { PlaceLedger } from '../adapters/place-ledger.ts';
 import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
 import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
+import { type Clock, localStageClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 
 /** What the services need, built once per cold start at module scope and passed in. */
 export interface Deps {
   config: Config;
+  /** Where "now" comes from: the system clock in AWS, the one a test sets on the local stage. */
+  clock: Clock;
   db: DynamoDBDocumentClient;
   orgs: OrgRepository;
   programmes: ProgrammeRepository;
@@ -36,6 +39,7 @@ export function createDeps(config: Config): Deps {
   let cipher: FieldCipher | undefined;
   return {
     config,
+    clock: config.stage === 'local' ? localStageClock : systemClock,
     db,
     orgs: new OrgRepository(db, config.tableName),
     programmes: new ProgrammeRepository(db, config.tableName),
