@@ -141,6 +141,11 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   }
 
   /** Waits for an execution to end; tests and benchmarks use it. */
+  /** Whether a Task invocation is under way: tests wait for quiet with this instead of sleeping. */
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
   async settled(executionId: string): Promise<LocalExecution | undefined> {
     const execution = this.executions.get(executionId);
     if (!execution) return undefined;

@@ -538,15 +538,6 @@ describe('publishing and editing a programme through the API', () => {
   const executionOf = async (programmeId: string) =>
     (await deps.programmes.get(programmeId))?.calendarExecution;
 
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 20_000): Promise<T> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value) || Date.now() > until) return value;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   it('publishing starts the programme’s calendar, which waits for its first boundary', async () => {
     const res = await stack.call('POST', '/v1/programmes', {
       token: province,
@@ -572,11 +563,11 @@ describe('publishing and editing a programme through the API', () => {
     expect(await stack.workflows.status(old as string)).toBe('ABORTED');
     expect(await stack.workflows.status(current as string)).toBe('RUNNING');
     // Batch 1 now opens today: the new execution opens it at once, then waits for the rest.
-    const records = await eventually(
-      () => deps.calendar.records('cal-api'),
-      (r) => r.length > 0,
-    );
-    expect(records.map((r) => r.transitionId)).toEqual(['b1:open']);
+    await expect
+      .poll(async () => (await deps.calendar.records('cal-api')).map((r) => r.transitionId), {
+        timeout: 20_000,
+      })
+      .toEqual(['b1:open']);
     const stored = await stack.call('GET', '/v1/programmes/cal-api');
     expect(stored.body.reviewBatches[0].opensOn).toBe(today);
     expect(stored.body).not.toHaveProperty('calendarExecution');

@@ -16,6 +16,8 @@ export interface PayoutFaults {
   timeoutRate?: number;
   lostAnswerRate?: number;
   crashRate?: number;
+  /** Draw the faults from generators seeded with this (`PAYOUT_FAULT_SEED`), not `Math.random`. */
+  seed?: number;
 }
 
 /** The env the `payouts` function reads its injected faults from at cold start (local stage only). */
@@ -25,6 +27,7 @@ export function payoutFaultEnv(faults: PayoutFaults): Record<string, string> {
     SANDBOX_TIMEOUT_RATE: String(faults.timeoutRate ?? 0),
     SANDBOX_LOST_ANSWER_RATE: String(faults.lostAnswerRate ?? 0),
     PAYOUT_CRASH_RATE: String(faults.crashRate ?? 0),
+    PAYOUT_FAULT_SEED: faults.seed === undefined ? '' : String(faults.seed),
   };
 }
 
