@@ -20,6 +20,7 @@ import {
   publishProgramme,
   settledAttachments,
   uploadAllDocuments,
+  workerTokens,
 } from '../support/api.ts';
 import {
   draftBody,
@@ -51,15 +52,8 @@ interface Attachment {
   reason?: string;
 }
 
-const tokens = new Map<string, string>();
-async function worker(sub: string): Promise<string> {
-  let token = tokens.get(sub);
-  if (!token) {
-    token = await stack.token({ sub, role: 'worker' });
-    tokens.set(sub, token);
-  }
-  return token;
-}
+/** Each worker's token, issued once. */
+let worker: (sub: string) => Promise<string>;
 
 async function createDraft(sub: string, n: number, programmeId: string, employerOrgId: string) {
   const token = await worker(sub);
@@ -144,6 +138,7 @@ function types(timeline: { type: string }[]) {
 
 beforeAll(async () => {
   stack = await startTestStack();
+  worker = workerTokens(stack);
   // The stack's own table and bucket, for what only the server can do (S3 redelivering a notification).
   deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonths, shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
 import { isMainlandMobile, makeResidentIdNumber, normaliseMobile } from '../../shared/domain/identity.ts';
-import { programmeBody, settledAttachments, uploadAllDocuments } from '../support/api.ts';
+import { programmeBody, settledAttachments, uploadAllDocuments, workerTokens } from '../support/api.ts';
 import { bankCardFor, draftBody, idNumberFor, REMOVE, withChanges } from '../support/fixtures.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
 
@@ -60,15 +60,8 @@ async function api(
   return res;
 }
 
-const tokens = new Map<string, string>();
-async function worker(sub: string): Promise<string> {
-  let token = tokens.get(sub);
-  if (!token) {
-    token = await stack.token({ sub, role: 'worker' });
-    tokens.set(sub, token);
-  }
-  return token;
-}
+/** Each worker's token, issued once. */
+let worker: (sub: string) => Promise<string>;
 
 /** The first test person from `from` on whose ID number ends in the check character X. */
 function personWithX(from: number): number {
@@ -131,6 +124,7 @@ function programme(id: string, options: { levels?: string[]; opensOn?: string; c
 
 beforeAll(async () => {
   stack = await startTestStack();
+  worker = workerTokens(stack);
   db = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: stack.dynamodbEndpoint,

@@ -1,11 +1,10 @@
 import { expect } from 'vitest';
 import type { z } from 'zod';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
 import type { RouteId, Routes } from '../../shared/http/routes.ts';
 import { routes } from '../../shared/http/routes.ts';
 import type { ApiResponse, TestStack } from '../integration/harness.ts';
-import { draftBody, postUpload, sampleFiles } from './fixtures.ts';
+import { draftBody, postUpload, programmeBody, sampleFiles } from './fixtures.ts';
 
 /**
  * The typed API driver of the integration tests: routes called by their operation id with answers
@@ -73,30 +72,18 @@ export async function expectOk<K extends RouteId>(
   return res.body;
 }
 
-const today = () => shanghaiDate(new Date());
+export { programmeBody };
 
-/**
- * A `POST /v1/programmes` body open today: applications from ten days ago to thirty days ahead, one
- * review batch `b1` open from five days ago to forty days ahead, both levels, 50 places in 东昌府区
- * funded by the province. Any field can be replaced.
- *
- * @example programmeBody({ id: 'p-1', allocations: [{ unitOrgId: 'lc-shizhi', places: 2, funding }] })
- */
-export function programmeBody(overrides: { id: string } & Record<string, unknown>) {
-  const day = today();
-  const opensOn = addDays(day, -10);
-  return {
-    title: `测试项目 ${overrides.id}`,
-    ownerOrgId: 'lc',
-    year: Number(opensOn.slice(0, 4)),
-    enrolmentYear: Number(day.slice(0, 4)),
-    applicationWindow: { opensOn, closesOn: addDays(day, 30) },
-    reviewBatches: [{ id: 'b1', opensOn: addDays(day, -5), closesOn: addDays(day, 40) }],
-    levels: ['junior_college', 'bachelor'],
-    allocations: [
-      { unitOrgId: 'lc-dongchangfu', places: 50, funding: [{ funderOrgId: 'sd', amountFen: 100_000 }] },
-    ],
-    ...overrides,
+/** Worker tokens by `sub`, each issued once: `const worker = workerTokens(stack); await worker('w-1')`. */
+export function workerTokens(stack: TestStack): (sub: string) => Promise<string> {
+  const issued = new Map<string, Promise<string>>();
+  return (sub) => {
+    let token = issued.get(sub);
+    if (!token) {
+      token = stack.token({ sub, role: 'worker' });
+      issued.set(sub, token);
+    }
+    return token;
   };
 }
 

@@ -6,7 +6,7 @@ import { applicationKey, payoutRunPartition, statusIndex } from '../../shared/ad
 import { sandboxStats } from '../../shared/adapters/rails/sandbox.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { launchPayoutRun, payoutStats } from '../../shared/services/payouts.ts';
+import { launchPayoutRun, payoutStats, planRun } from '../../shared/services/payouts.ts';
 import { draftRecord } from './ledger-fixtures.ts';
 import { pool } from './pool.ts';
 
@@ -114,6 +114,24 @@ export interface PayoutRunFigures {
   totals: { funderOrgId: string; totalFen: number }[];
   problems: string[];
   ms: number;
+}
+
+/**
+ * A run as a process killed after planning leaves it: recorded `running` on the sandbox rail and
+ * planned, nothing paid or recorded since. Returns the plan's page descriptors.
+ */
+export async function plannedRun(deps: Deps, runId: string, programmeId: string) {
+  const at = new Date().toISOString();
+  await deps.payouts.createRun({
+    runId,
+    programmeId,
+    requestedBy: 'test',
+    rail: 'sandbox',
+    status: 'running',
+    createdAt: at,
+    updatedAt: at,
+  });
+  return planRun(deps, runId, programmeId, new Date());
 }
 
 /** Starts a payout run through the registered local runner and waits for it to end. */
