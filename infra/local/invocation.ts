@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { InvokeStore, type InvokeStoreBase } from '@aws/lambda-invoke-store';
+import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 
 /**
@@ -10,7 +11,38 @@ import type { Context } from 'aws-lambda';
 export const LOCAL_FUNCTION_CONCURRENCY = 64;
 
 const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
-let store: Promise<InvokeStoreBase> | undefined;
+
+type StoreContext = Record<string | symbol, unknown>;
+
+/**
+ * The store Lambda's runtime installs when invocations share a process (`InvokeStoreMulti` of
+ * `@aws/lambda-invoke-store`, which that package does not export): each invocation's values live in
+ * its own AsyncLocalStorage context.
+ */
+class LocalInvokeStore extends InvokeStoreBase {
+  readonly als = new AsyncLocalStorage<StoreContext>();
+  getContext() {
+    return this.als.getStore();
+  }
+  hasContext() {
+    return this.als.getStore() !== undefined;
+  }
+  get<T = unknown>(key: string | symbol): T | undefined {
+    return this.als.getStore()?.[key] as T | undefined;
+  }
+  set<T = unknown>(key: string | symbol, value: T): void {
+    if (this.isProtectedKey(key))
+      throw new Error(`Cannot modify protected Lambda context field: ${String(key)}`);
+    const context = this.als.getStore();
+    if (!context) throw new Error('No context available');
+    context[key] = value;
+  }
+  run<T>(context: StoreContext, fn: () => T): T {
+    return this.als.run(context, fn);
+  }
+}
+
+let store: InvokeStoreBase | undefined;
 
 /**
  * Locally every function runs in this one process, many invocations at once, where Lambda would run
@@ -19,21 +51,20 @@ let store: Promise<InvokeStoreBase> | undefined;
  * invocations share a process — `AWS_LAMBDA_MAX_CONCURRENCY`, as on Lambda Managed Instances — and
  * each invocation runs in its own InvokeStore context. Without this, one request's keys and metrics
  * would be flushed with another's. Call before the handlers run; idempotent.
+ *
+ * The AWS SDK makes the process's store on its first call when there is none, of the single-invocation
+ * kind unless the variable was already set — as when a test or the bench reached DynamoDB before
+ * starting a stack — and keeps it for itself; that one would hand every invocation the same state, so
+ * it is replaced here (the SDK only reads trace headers from it).
  */
-export function isolateInvocations(): Promise<InvokeStoreBase> {
+export function isolateInvocations(): InvokeStoreBase {
   process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= String(LOCAL_FUNCTION_CONCURRENCY);
-  store ??= (async () => {
-    // The AWS SDK makes the process's store on its first call when there is none, and makes the
-    // single-invocation kind (no AsyncLocalStorage) when the variable above was not yet set — as in
-    // a test that reached DynamoDB before starting a stack. That one would hand every invocation the
-    // same state: replace it (the SDK only reads trace headers from it).
-    const global = globalThis as { awslambda?: { InvokeStore?: object } };
-    if (global.awslambda?.InvokeStore && !('als' in global.awslambda.InvokeStore))
-      delete global.awslambda.InvokeStore;
-    const multi = await InvokeStore.getInstanceAsync(true);
-    if (!('als' in multi)) throw new Error('the local InvokeStore cannot keep invocations apart');
-    return multi;
-  })();
+  const global = globalThis as { awslambda?: { InvokeStore?: InvokeStoreBase } };
+  global.awslambda ??= {};
+  const current = global.awslambda.InvokeStore;
+  if (current && 'als' in current) store = current;
+  store ??= new LocalInvokeStore();
+  global.awslambda.InvokeStore = store;
   return store;
 }
 
@@ -44,7 +75,7 @@ export function isolateInvocations(): Promise<InvokeStoreBase> {
  * call handlers through this.
  */
 export async function invokeLocally<T>(name: string, call: (context: Context) => Promise<T>): Promise<T> {
-  const scoped = await isolateInvocations();
+  const scoped = isolateInvocations();
   const awsRequestId = randomUUID();
   return scoped.run({ [REQUEST_ID]: awsRequestId }, () => call(lambdaContext(name, awsRequestId)));
 }

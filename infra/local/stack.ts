@@ -90,7 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     // Many invocations share this process: each gets its own Powertools state, as on Lambda Managed
     // Instances (see isolateInvocations). Before the first SDK call, which makes a store of its own.
-    await isolateInvocations();
+    isolateInvocations();
     let dynamodbEndpoint = options.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
       const dynamo = await startDynamoDbLocal(options.persist ? { dataDir: join(dataDir, 'dynamodb') } : {});
