@@ -13,6 +13,7 @@ import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
 import { BankFileStore } from '../adapters/rails/bank-file.ts';
 import { Waitlist } from '../adapters/waitlist.ts';
 import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
+import { type Clock, localStageClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 
@@ -21,6 +22,8 @@ export interface Deps {
   config: Config;
   /** Counts retries, page attempts and rail calls (`observer.ts`); tests read them through it. */
   observer: Observer;
+  /** Where "now" comes from: the system clock in AWS, the one a test sets on the local stage. */
+  clock: Clock;
   db: DynamoDBDocumentClient;
   orgs: OrgRepository;
   programmes: ProgrammeRepository;
@@ -54,6 +57,7 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
   return {
     config,
     observer,
+    clock: config.stage === 'local' ? localStageClock : systemClock,
     db,
     orgs: new OrgRepository(db, config.tableName),
     programmes: new ProgrammeRepository(db, config.tableName, observer),

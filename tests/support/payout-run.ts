@@ -6,6 +6,7 @@ import { loadConfig } from '../../shared/config.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
 import { recordCounts } from '../../shared/observer.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { planRun } from '../../shared/services/payout-plan.ts';
 import { launchPayoutRun } from '../../shared/services/payout-runs.ts';
 import { draftRecord } from './ledger-fixtures.ts';
 import { pool } from './pool.ts';
@@ -16,6 +17,8 @@ export interface PayoutFaults {
   timeoutRate?: number;
   lostAnswerRate?: number;
   crashRate?: number;
+  /** Draw the faults from generators seeded with this (`PAYOUT_FAULT_SEED`), not `Math.random`. */
+  seed?: number;
 }
 
 /** The env the `payouts` function reads its injected faults from at cold start (local stage only). */
@@ -25,6 +28,7 @@ export function payoutFaultEnv(faults: PayoutFaults): Record<string, string> {
     SANDBOX_TIMEOUT_RATE: String(faults.timeoutRate ?? 0),
     SANDBOX_LOST_ANSWER_RATE: String(faults.lostAnswerRate ?? 0),
     PAYOUT_CRASH_RATE: String(faults.crashRate ?? 0),
+    PAYOUT_FAULT_SEED: faults.seed === undefined ? '' : String(faults.seed),
   };
 }
 
@@ -111,6 +115,24 @@ export interface PayoutRunFigures {
   totals: { funderOrgId: string; totalFen: number }[];
   problems: string[];
   ms: number;
+}
+
+/**
+ * A run as a process killed after planning leaves it: recorded `running` on the sandbox rail and
+ * planned, nothing paid or recorded since. Returns the plan's page descriptors.
+ */
+export async function plannedRun(deps: Deps, runId: string, programmeId: string) {
+  const at = new Date().toISOString();
+  await deps.payouts.createRun({
+    runId,
+    programmeId,
+    requestedBy: 'test',
+    rail: 'sandbox',
+    status: 'running',
+    createdAt: at,
+    updatedAt: at,
+  });
+  return planRun(deps, runId, programmeId, new Date());
 }
 
 /** Starts a payout run through the registered local runner and waits for it to end. */
