@@ -1,5 +1,5 @@
 /**
- * Typed errors of the public contract (design §5). Every error a client can cause is an `AppError`
+ * Typed errors of the public contract (architecture.md §5). Every error a client can cause is an `AppError`
  * with a stable `code`; the HTTP middleware maps it to `{error: {code, message, fields?}}`.
  * Anything else becomes a 500 whose body never carries internals.
  */

@@ -15,7 +15,7 @@ export const businessMetricNames = [
   'ApplicationsSubmitted',
   'PlacesClaimed',
   'WaitlistJoined',
-  /** DynamoDB `TransactionConflict`s the retry loop absorbed (design §3). */
+  /** DynamoDB `TransactionConflict`s the retry loop absorbed (architecture.md §3). */
   'TransactionConflictsRetried',
   /** Review decisions (R12), each kind on its own, and applications approved by the top of the chain. */
   'DecisionsApproved',

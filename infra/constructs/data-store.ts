@@ -72,7 +72,7 @@ export type PayoutFileAction = 's3:GetObject' | 's3:PutObject';
 export type FieldKeyUse = 'encrypt' | 'decrypt' | 'hash';
 
 /**
- * The data of the platform (design §6): the one DynamoDB table, the attachments bucket, and the
+ * The data of the platform (architecture.md §6): the one DynamoDB table, the attachments bucket, and the
  * KMS keys that protect personal data. Everything here is RETAIN: deleting the stack never deletes
  * an application, a document or the key that decrypts them.
  */

@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
 
 /**
- * Who may call the API in AWS (design §5, Identity): a Cognito user pool whose ID tokens carry
+ * Who may call the API in AWS (architecture.md §5, Identity): a Cognito user pool whose ID tokens carry
  * `custom:role` and `custom:org`, read by `callerFromClaims`, and the app client the consoles sign
  * in with. Accounts are created by administrators (no self sign-up).
  */

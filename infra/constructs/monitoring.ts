@@ -126,7 +126,7 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** HTTP 5xx answered by the API (a handler never answers 500 to a client's input: design §5). */
+  /** HTTP 5xx answered by the API (a handler never answers 500 to a client's input: architecture.md §5). */
   watchHttpApi(api: HttpApi): void {
     this.alarmOnAny(
       'Api5xx',

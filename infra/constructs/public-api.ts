@@ -102,7 +102,7 @@ const accessLogFormat = AccessLogFormat.custom(
 );
 
 /**
- * The public HTTPS API, version 1 (design §5) on API Gateway HTTP API: every route of the route
+ * The public HTTPS API, version 1 (architecture.md §5) on API Gateway HTTP API: every route of the route
  * table, integrated with its group's function; `auth: 'public'` routes open, the others behind the
  * Cognito JWT authorizer (role checks stay in the handlers, which read the verified claims).
  *
@@ -213,7 +213,7 @@ export class PublicApi extends Construct {
           acknowledge(
             httpRoute,
             'APIG4',
-            `${routeKey(route)} is public by contract (design §5 "Public (no token)"): liveness, the ` +
+            `${routeKey(route)} is public by contract (architecture.md §5 "Public (no token)"): liveness, the ` +
               'published catalogue, the quota board, the org tree or the API document; nothing personal.',
           );
         }

@@ -56,7 +56,7 @@ const groupAccess: Record<
 const constructId = (group: string) => `${group.charAt(0).toUpperCase()}${group.slice(1)}Function`;
 
 /**
- * One Lambda function per route group of `functionGroups` (design §6), entry `functions/<group>.ts`.
+ * One Lambda function per route group of `functionGroups` (architecture.md §6), entry `functions/<group>.ts`.
  * A group added to `functionGroups` gets its function here without touching this file.
  */
 export class RouteFunctions extends Construct {

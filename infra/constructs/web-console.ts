@@ -53,7 +53,7 @@ export const apiPathPatterns = ['/v1/*', '/openapi.json'] as const;
 export const runtimeConfigKey = 'runtime-config.json';
 
 /**
- * The reviewer/admin console and the applicant pages (design §6): the `web/` directory in a private
+ * The reviewer/admin console and the applicant pages (architecture.md §6): the `web/` directory in a private
  * bucket behind CloudFront with Origin Access Control. The same distribution forwards the API paths
  * to the HTTP API, so the browser talks to one origin and needs no CORS for its own API calls.
  */

@@ -50,7 +50,7 @@ const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, _dash: string, c
 const substitutionArns = Object.fromEntries(workflowFunctions.map((fn) => [fn, `\${${fn}}`])) as FunctionArns;
 
 /**
- * The Step Functions state machines of design §4 and the Lambda functions behind their Task states:
+ * The Step Functions state machines of architecture.md §4 and the Lambda functions behind their Task states:
  * one Standard state machine per entry of `workflowDefinitions` — the very definition the local
  * runner executes, its Task resources filled in by `DefinitionSubstitutions` — and one function per
  * task function those definitions call (`functions/<name>.ts`). A workflow without an entry there

@@ -4,7 +4,7 @@ import type { ProgrammeInput } from '../../shared/schemas/programmes.ts';
 
 type SeedOrg = Omit<Org, 'path'>;
 
-/** 山东省总工会 → 聊城市总工会 → the twelve units of the 2022 attachment table (design §2). */
+/** 山东省总工会 → 聊城市总工会 → the twelve units of the 2022 attachment table (architecture.md §2). */
 export const unitOrgs: SeedOrg[] = [
   { id: 'lc-shizhi', name: '市直属单位', kind: 'unit', parentId: 'lc', directToCity: true },
   { id: 'lc-dongchangfu', name: '东昌府区', kind: 'unit', parentId: 'lc' },

@@ -34,7 +34,7 @@ export interface EduSubsidyStackProps extends StackProps {
   /** Bundle the AWS SDK into the functions instead of using the runtime's (see `functionBundling`). */
   bundleAwsSdk?: boolean;
   /**
-   * The rail payout runs pay with (design §4): `bank_file` by default. `sandbox` marks payments paid
+   * The rail payout runs pay with (architecture.md §4): `bank_file` by default. `sandbox` marks payments paid
    * without moving money and is accepted only with `testStage`.
    */
   payoutRail?: RailName;
@@ -71,7 +71,7 @@ export function deployedPayoutRail(rail: string, testStage: boolean): RailName {
 const accessLogDays = 365;
 
 /**
- * Everything edu-subsidy runs on in AWS (design §6). The parts are public so that later stacks
+ * Everything edu-subsidy runs on in AWS (architecture.md §6). The parts are public so that later stacks
  * and constructs — the programme calendar and payout-run state machines and their scheduler —
  * can be granted access to the same table, bucket, key and alarm topic:
  *

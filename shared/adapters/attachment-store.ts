@@ -254,7 +254,7 @@ export interface DownloadResponse {
 
 /**
  * A presigned GET of one object, valid for `expiresInSeconds` (default 5 minutes). Callers record
- * each one as an audit event (design §5, §6). `response` pins the version served and the
+ * each one as an audit event (architecture.md §5, §6). `response` pins the version served and the
  * Content-Type and Content-Disposition S3 answers with (signed into the URL, so not changeable).
  */
 export async function presignDownload(

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { KMSClient } from '@aws-sdk/client-kms';
 
 /**
- * Field-level protection of personal data (design §6, PIPL): ID and account numbers are stored
+ * Field-level protection of personal data (architecture.md §6, PIPL): ID and account numbers are stored
  * encrypted, and found again — e.g. R8's "one application per ID number and level" — through a
  * keyed hash, so neither the table nor its backups hold them in clear.
  */
@@ -86,7 +86,7 @@ function parseKeyFile(text: string, path: string): { encryptionKey: Buffer; hmac
 }
 
 /**
- * The local stand-in for KMS (design §6): AES-256-GCM with a key kept in a file under the data
+ * The local stand-in for KMS (architecture.md §6): AES-256-GCM with a key kept in a file under the data
  * directory, and HMAC-SHA256 with a second key for lookup hashes. Ciphertexts read
  * `v1.local.<iv>.<tag>.<ct>` (base64url).
  */
@@ -166,7 +166,7 @@ function lazyKmsClient(): KmsSender {
 const MAX_CACHED_DATA_KEYS = 1000;
 
 /**
- * Field encryption with KMS (design §6): envelope encryption under the customer-managed key
+ * Field encryption with KMS (architecture.md §6): envelope encryption under the customer-managed key
  * `keyId`. One AES-256 data key is generated per cold start and reused for every encryption; the
  * encrypted data key travels inside each ciphertext, `v1.kms.<encDataKey>.<iv>.<tag>.<ct>`
  * (base64url), and is bound to it as GCM additional data. Decryption asks KMS once per distinct

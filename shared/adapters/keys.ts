@@ -112,7 +112,7 @@ export const statusIndex = (programmeId: string, status: string, sequence?: numb
   ...(sequence === undefined ? {} : { gsi3sk: sequenceSortKey(sequence) }),
 });
 
-/** The programme calendar: one item per transition carried out (design §4), in the programme's partition. */
+/** The programme calendar: one item per transition carried out (architecture.md §4), in the programme's partition. */
 export const CALENDAR_PREFIX = 'CALENDAR#';
 export const calendarTransitionKey = (programmeId: string, transitionId: string) => ({
   pk: programmePartition(programmeId),
@@ -140,7 +140,7 @@ export const pendingNotificationsIndex = (createdAt?: string, orgId?: string, tr
   ...(createdAt === undefined ? {} : { gsi1sk: `${createdAt}#${orgId}#${transitionKey}` }),
 });
 
-/** A payout run (design §4): its record, and its instructions in page order (transfers, then payments). */
+/** A payout run (architecture.md §4): its record, and its instructions in page order (transfers, then payments). */
 export const payoutRunPartition = (runId: string) => `RUN#${runId}`;
 export const payoutRunKey = (runId: string) => ({ pk: payoutRunPartition(runId), sk: 'RUN' });
 export type PayoutPhase = 'transfers' | 'payments';
@@ -154,7 +154,7 @@ export const instructionKey = (runId: string, phase: PayoutPhase, page: number, 
   sk: `${instructionPagePrefix(phase, page)}${index.toString().padStart(5, '0')}`,
 });
 /**
- * What runs hold of a programme's money (design §4): one item per worker-payment key and per
+ * What runs hold of a programme's money (architecture.md §4): one item per worker-payment key and per
  * transfer-share key that a run has planned, is sending, awaits the bank for, or has paid — keyed by
  * what it pays for, never by the run. Planning reads this one partition and writes each hold with
  * a conditional put, so no two runs ever plan the same money.
@@ -177,7 +177,7 @@ export const applicationPaymentKey = (applicationId: string, key: string) => ({
   sk: `${PAYMENT_PREFIX}${key}`,
 });
 /**
- * The bank_file rail (design §4): one line per instruction of a run, grouped by payer, so that one
+ * The bank_file rail (architecture.md §4): one line per instruction of a run, grouped by payer, so that one
  * payer's batch file is one query and an imported result line is found by its key.
  */
 export const BANK_LINE_PREFIX = 'BANKLINE#';

@@ -10,7 +10,7 @@ import { transactIf } from './writes.ts';
 const WRITE_CONCURRENCY = 8;
 
 /**
- * What runs hold of a programme's money (design §4): one hold per worker payment and per union
+ * What runs hold of a programme's money (architecture.md §4): one hold per worker payment and per union
  * transfer a run plans, sends, awaits the bank for or has paid, keyed by what it pays for — never
  * by the run — so no two runs ever plan the same money.
  */

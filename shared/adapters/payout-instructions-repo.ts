@@ -19,7 +19,7 @@ import { transactIf, writeIf } from './writes.ts';
 const WRITE_CONCURRENCY = 8;
 
 /**
- * A run's instructions (design §4), each `pending → sending → paid | failed` by conditional writes,
+ * A run's instructions (architecture.md §4), each `pending → sending → paid | failed` by conditional writes,
  * in page order under the run. Many at once go in transactions of up to 100 items; a transaction
  * that fails a condition (one instruction settled meanwhile) falls back to one instruction at a time,
  * so one stale instruction blocks nothing.

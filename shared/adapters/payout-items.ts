@@ -17,7 +17,7 @@ import {
 import type { TransactItem } from './retry.ts';
 
 /**
- * The payout repositories' writes as plain data (design §4): what holding, planning and settling an
+ * The payout repositories' writes as plain data (architecture.md §4): what holding, planning and settling an
  * instruction writes, item by item. Pure, so the instruction, hold and run repositories share them
  * without importing one another.
  */

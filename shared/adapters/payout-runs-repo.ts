@@ -10,7 +10,7 @@ import { transactWithRetry } from './retry.ts';
 import { writeIf } from './writes.ts';
 
 /**
- * Payout runs (design §4): their records, the programme's one open run, their counters and audit
+ * Payout runs (architecture.md §4): their records, the programme's one open run, their counters and audit
  * trail. A run's instructions are `InstructionRepository`'s, the money it holds `PayoutHoldRepository`'s.
  */
 export class PayoutRunRepository {

@@ -13,12 +13,12 @@ import {
 import type { TransactItem } from './retry.ts';
 
 /**
- * The place ledger's writes as plain data (design §3): the items of each `TransactWriteItems` that
+ * The place ledger's writes as plain data (architecture.md §3): the items of each `TransactWriteItems` that
  * claims, waits for, releases or promotes a place. Pure functions, testable without DynamoDB; the
  * ledger (`place-ledger.ts`) reads what they need, sends them and reads the cancellation reasons.
  *
  * Longer than our ~350 lines on purpose: every transaction that moves a unit's `claimed` and
- * `waitlisted` counters is here, so that whether they keep the invariant of design §3 (counters equal
+ * `waitlisted` counters is here, so that whether they keep the invariant of architecture.md §3 (counters equal
  * the holders and the waiting; no place idle while someone waits) can be checked by reading one file.
  */
 

@@ -57,7 +57,7 @@ const MAX_SUBMIT_ATTEMPTS = 400;
 const CONDITION_FAILED = 'ConditionalCheckFailed';
 
 /**
- * Carries out the place decisions of `domain/places.ts` as DynamoDB transactions (design §3). Every
+ * Carries out the place decisions of `domain/places.ts` as DynamoDB transactions (architecture.md §3). Every
  * counter change travels in one `TransactWriteItems` with a guarded change of the application, so a
  * retried write can never count twice. The items are built by `place-items.ts`; what a release or
  * reallocation reads first comes from the {@link Waitlist}. A transaction that fails because the world

@@ -18,7 +18,7 @@ export interface ProgrammeWithAllocations {
   allocations: AllocationState[];
   /** Bumped by every edit of the programme (optimistic locking); 0 as published. */
   revision: number;
-  /** The programme calendar's running execution (design §4), once started. */
+  /** The programme calendar's running execution (architecture.md §4), once started. */
   calendarExecution: string | undefined;
 }
 

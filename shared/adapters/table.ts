@@ -1,5 +1,5 @@
 /**
- * The one DynamoDB table (design §6). This definition is the single source for the CDK table and
+ * The one DynamoDB table (architecture.md §6). This definition is the single source for the CDK table and
  * for the table DynamoDB Local gets from `npm start` and the tests.
  *
  * Key design — every item's keys are built by a function in `keys.ts`, named after its access pattern:
@@ -22,7 +22,8 @@
  * | payout due             | PROGRAMME#{programmeId}           | PAYOUTDUE#{batchId}     |                                       |
  * | payout run             | RUN#{runId}                       | RUN                     |                                       |
  * | payout instruction     | RUN#{runId}                       | PAGE#{T|P}#{page}#{n}   |                                       |
- * | paid idempotency key   | PAYOUTS#{programmeId}             | KEY#{key}               |                                       |
+ * | payout hold (a key a run holds or paid) | PAYOUTS#{programmeId} | HOLD#{key}   |                                       |
+ * | programme's open run   | PAYOUTS#{programmeId}             | OPENRUN                 |                                       |
  * | worker payment (R14)   | APP#{applicationId}               | PAY#{key}               |                                       |
  * | bank file line         | RUN#{runId}                       | BANKLINE#{payerOrgId}#{key} |                                   |
  * | run audit (download)   | RUN#{runId}                       | AUDIT#{at}#{n}          |                                       |

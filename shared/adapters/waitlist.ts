@@ -6,7 +6,7 @@ import type { WaitingApplicant } from './place-items.ts';
 import { countAll } from './query.ts';
 
 /**
- * Reads of a unit's places and waitlist (design §3): its counters, its earliest waiting applicants
+ * Reads of a unit's places and waitlist (architecture.md §3): its counters, its earliest waiting applicants
  * and waitlist positions. The waitlist lives in the base table so that these reads can be strongly
  * consistent when a place is about to be handed on.
  */
@@ -58,7 +58,7 @@ export class Waitlist {
   /**
    * The waitlist position of an application that has just joined the unit's waitlist, in two small
    * reads whatever the waitlist's length: the unit's `waitlisted` counter (which counts the waitlist,
-   * design §3), then how many of those waiting hold a later receipt — the few submissions that
+   * architecture.md §3), then how many of those waiting hold a later receipt — the few submissions that
    * committed ahead of it. {@link position} counts everyone ahead instead: a read of the whole
    * waitlist per submission, O(n²) over a rush (docs/benchmarks.md). Read in this order, joins landing
    * meanwhile can only lower the answer: like `position`'s, it may be lower than the position the

@@ -1,5 +1,5 @@
 /**
- * The bank batch file of the `bank_file` rail (design §4, R7, R13): one CSV per paying org and run,
+ * The bank batch file of the `bank_file` rail (architecture.md §4, R7, R13): one CSV per paying org and run,
  * uploaded by that org to its bank, whose result file is imported back line by line. Pure: rows in,
  * bytes out; the caller decrypts account numbers just before and never logs a row.
  */

@@ -4,7 +4,7 @@ import type { FieldError } from '../model/field-error.ts';
 import { addDays, type DateWindow, endOfShanghaiDay, shanghaiDate, startOfShanghaiDay } from './dates.ts';
 
 /**
- * The programme calendar (design §4): the instants at which a published programme changes by
+ * The programme calendar (architecture.md §4): the instants at which a published programme changes by
  * itself — review batches open and close (R12), the application window closes (R10), reviewers are
  * reminded before a batch closes, and a closed batch's payout run becomes due.
  *
@@ -110,7 +110,7 @@ export function calendarTransitions(
   return all.sort((a, b) => a.at.localeCompare(b.at) || sameInstantOrder[a.kind] - sameInstantOrder[b.kind]);
 }
 
-/** The id of the batch that closes last: closing it lapses every undecided application (design §2). */
+/** The id of the batch that closes last: closing it lapses every undecided application (architecture.md §2). */
 export function lastBatchId(programme: ProgrammeSchedule): string | undefined {
   return [...programme.reviewBatches].sort((a, b) => a.closesOn.localeCompare(b.closesOn)).at(-1)?.id;
 }

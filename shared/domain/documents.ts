@@ -25,7 +25,7 @@ export const requiredAttachmentKinds: readonly AttachmentKind[] = attachmentKind
 export const documentContentTypes = ['image/jpeg', 'image/png', 'application/pdf'] as const;
 export type DocumentContentType = (typeof documentContentTypes)[number];
 
-/** Largest document accepted: 10 MB (design §5). */
+/** Largest document accepted: 10 MB (architecture.md §5). */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
 
 /** How many leading bytes {@link sniffContentType} needs at most. */

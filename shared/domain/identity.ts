@@ -1,7 +1,7 @@
 /**
- * Identity numbers a worker gives when applying (design §5): the resident ID number that R8's
+ * Identity numbers a worker gives when applying (architecture.md §5): the resident ID number that R8's
  * "one application per person and education level" is keyed on, the mainland mobile number, and the
- * payout account (R13). Also the masks every response uses for them (design §6, personal data).
+ * payout account (R13). Also the masks every response uses for them (architecture.md §6, personal data).
  *
  * Validators accept what people type (surrounding spaces, a lowercase `x`, a `+86` prefix); the
  * normalisers return the one canonical form that must be stored, encrypted and hashed, so that

@@ -4,7 +4,7 @@ import type { FundingPart, PlannedInstruction } from '../model/payout.ts';
 import type { Allocation, FundingShare, TopUp } from '../model/programme.ts';
 
 /**
- * Payout runs (design §4, R6, R7): who pays whom, how much, and out of whose money.
+ * Payout runs (architecture.md §4, R6, R7): who pays whom, how much, and out of whose money.
  *
  * - City union → unit union: one aggregated transfer per unit and run of the shares of the unions
  *   above the unit (province and city, 省、市两级补助拨付给各县总工会).

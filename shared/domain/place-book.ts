@@ -8,7 +8,7 @@ import {
 } from './places.ts';
 
 /**
- * The place rules of design §3 over plain in-memory data: the reference the DynamoDB adapter is
+ * The place rules of architecture.md §3 over plain in-memory data: the reference the DynamoDB adapter is
  * checked against, and what the property tests drive with random sequences of operations.
  */
 export class PlaceBook {
@@ -71,7 +71,7 @@ export class PlaceBook {
     if (!canGivePlaces(from, places)) return false;
     from.places -= places;
     to.places += places;
-    // The earliest waiting take the new places in the same step (design §3: no place idle while someone waits).
+    // The earliest waiting take the new places in the same step (architecture.md §3: no place idle while someone waits).
     for (const next of this.waitlist(toUnitOrgId).slice(0, promotable(to))) {
       next.state = 'claimed';
       to.claimed++;

@@ -1,5 +1,5 @@
 /**
- * Places: first come, first served, atomically (design §3, R5, R8, R15).
+ * Places: first come, first served, atomically (architecture.md §3, R5, R8, R15).
  *
  * The invariant, per allocation unit, at every instant: the applications holding a place are exactly
  * the `places` earliest live submissions; `claimed ≤ places`; the `claimed` and `waitlisted` counters
@@ -57,7 +57,7 @@ export interface PlaceHolder {
 }
 
 /**
- * Every way a snapshot breaks the invariant of design §3; empty when it holds.
+ * Every way a snapshot breaks the invariant of architecture.md §3; empty when it holds.
  *
  * @example invariantViolations(new Map([['u', { places: 1, claimed: 1, waitlisted: 0 }]]), [{ id: 'a', unitOrgId: 'u', sequence: 1, state: 'claimed', live: true }]) // []
  */

@@ -3,7 +3,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { Role } from '../schemas/common.ts';
 
 /**
- * The Lambda functions the API is split into: one function per route group (design §6). The CDK
+ * The Lambda functions the API is split into: one function per route group (architecture.md §6). The CDK
  * stack creates one function per group and the local gateway loads the same handler exports.
  */
 export const functionGroups = ['public', 'admin', 'applications', 'review'] as const;

@@ -1,11 +1,11 @@
 /**
- * An application and what its partition keeps (design §2): the record every repository, service and
+ * An application and what its partition keeps (architecture.md §2): the record every repository, service and
  * rule reads. Stored as is, with keys and index attributes derived from it by the adapters' mappers.
  */
 import type { FundingPart } from './payout.ts';
 
 /**
- * Review status (design §2). `revoked`: an approved application an admin revoked after it was paid;
+ * Review status (architecture.md §2). `revoked`: an approved application an admin revoked after it was paid;
  * it keeps its place (the place was paid for and is never paid again) and owes the money back.
  */
 export const reviewStatuses = [
@@ -20,10 +20,10 @@ export const reviewStatuses = [
 ] as const;
 export type ReviewStatus = (typeof reviewStatuses)[number];
 
-/** Review statuses that hold a place or a waitlist position (design §2: live). */
+/** Review statuses that hold a place or a waitlist position (architecture.md §2: live). */
 export const liveStatuses = ['in_review', 'returned', 'approved'] as const;
 
-/** Place (quota) state, a dimension of its own beside the review status (design §2). */
+/** Place (quota) state, a dimension of its own beside the review status (architecture.md §2). */
 export const quotaStates = ['none', 'claimed', 'waitlisted', 'released'] as const;
 export type QuotaState = (typeof quotaStates)[number];
 

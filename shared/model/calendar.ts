@@ -1,4 +1,4 @@
-/** What the programme calendar records (design §4): its history, batch reports and reminders. */
+/** What the programme calendar records (architecture.md §4): its history, batch reports and reminders. */
 
 export const transitionKinds = [
   'batch_open',

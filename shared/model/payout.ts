@@ -1,5 +1,5 @@
 /**
- * Payout runs as the domain plans them and the repositories keep them (design §4, R6, R7, R13):
+ * Payout runs as the domain plans them and the repositories keep them (architecture.md §4, R6, R7, R13):
  * instructions, runs, holds, bank file lines. One home for the stored-record types, so the run
  * repositories, the rails and the services share them without importing one another.
  */
@@ -40,7 +40,7 @@ export type PayoutPhase = 'transfers' | 'payments';
 
 export type InstructionStatus = 'pending' | 'sending' | 'paid' | 'failed';
 
-/** One instruction as stored under its run (design §4): `pending → sending → paid | failed`. */
+/** One instruction as stored under its run (architecture.md §4): `pending → sending → paid | failed`. */
 export interface InstructionRecord extends PlannedInstruction {
   /** Where the run keeps it: instructions are addressed by their table key. */
   pk: string;
@@ -113,7 +113,7 @@ export interface PayoutRunRecord {
 }
 
 /**
- * A run's hold on one worker payment or one union transfer (design §4): what the run will pay, kept
+ * A run's hold on one worker payment or one union transfer (architecture.md §4): what the run will pay, kept
  * under its key in the programme's payout partition while the run plans, sends or awaits the bank
  * (`held`) and after it is paid (`paid`); deleted when the payment definitely failed, which releases
  * its money to a later run. A transfer's hold lists the shares it carries (`shareKeys`).

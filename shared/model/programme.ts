@@ -1,5 +1,5 @@
 /**
- * A programme as the domain and the repositories see it (design §2): the contract's
+ * A programme as the domain and the repositories see it (architecture.md §2): the contract's
  * `schemas/programmes.ts` validates requests into this shape and is checked to agree with it.
  */
 
@@ -66,7 +66,7 @@ export interface Programme extends ProgrammeInput {
   createdAt: string;
 }
 
-/** An allocation unit as stored: the attachment-table row plus its live place counters (design §3). */
+/** An allocation unit as stored: the attachment-table row plus its live place counters (architecture.md §3). */
 export interface AllocationState extends Allocation {
   programmeId: string;
   claimed: number;

@@ -7,7 +7,7 @@ import type { BankResultsBody, BankResultsReport } from '../schemas/payouts.ts';
 import type { Deps } from './deps.ts';
 import { finishRun } from './payout-settlement.ts';
 
-/** How long a bank file link lives (design §5: a presigned GET of a few minutes). */
+/** How long a bank file link lives (architecture.md §5: a presigned GET of a few minutes). */
 const DOWNLOAD_SECONDS = 5 * 60;
 /** What a failed line records when the bank's file gives no reason. */
 const UNSTATED_REASON = 'bank_failed: 银行未说明原因';
@@ -16,7 +16,7 @@ const UNSTATED_REASON = 'bank_failed: 银行未说明原因';
 async function visibleFile(deps: Deps, caller: Caller, runId: string, payerOrgId: string) {
   const [run, payer] = await Promise.all([deps.payouts.getRun(runId), deps.orgs.get(payerOrgId)]);
   const file = run?.bankFiles?.find((f) => f.payerOrgId === payerOrgId);
-  // Never leak that a run or a file exists to someone who may not see it (design §5).
+  // Never leak that a run or a file exists to someone who may not see it (architecture.md §5).
   if (!run || !payer || !file || !mayActOn(actingOrg(caller), payer)) throw notFound('银行批量文件不存在');
   return { run, file };
 }

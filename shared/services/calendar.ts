@@ -145,7 +145,7 @@ export async function applyTransition(
   return { applied: true, transitionId: transition.id, summary };
 }
 
-/** One reminder per org with applications awaiting its decision (design §4), ready for SMS. */
+/** One reminder per org with applications awaiting its decision (architecture.md §4), ready for SMS. */
 async function remindReviewers(deps: Deps, programmeId: string, transition: CalendarTransition, at: string) {
   const pendingByOrg = new Map<string, number>();
   for (const app of await deps.applications.listByStatus(programmeId, 'in_review')) {

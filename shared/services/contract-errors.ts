@@ -19,7 +19,7 @@ import {
 import { AppError } from '../errors.ts';
 
 /**
- * The one place where what the repositories refuse becomes the contract's error (design §5): the
+ * The one place where what the repositories refuse becomes the contract's error (architecture.md §5): the
  * code, the Chinese message a worker or officer reads, and the request field it is about. Services
  * rethrow through {@link rethrowAsContract}; an error the contract has no word for passes unchanged
  * (and becomes a 500 without internals).

@@ -33,7 +33,7 @@ export interface Deps {
   waitlist: Waitlist;
   /** The programme calendar's records: transitions done, batch reports, reminders, payouts due. */
   calendar: CalendarRepository;
-  /** Payout runs: their records, the programme's open run, counters and audit (design §4). */
+  /** Payout runs: their records, the programme's open run, counters and audit (architecture.md §4). */
   payouts: PayoutRunRepository;
   /** A run's instructions, `pending → sending → paid | failed`. */
   instructions: InstructionRepository;

@@ -18,7 +18,7 @@ import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 
 /**
- * A worker's draft (design §5, R1–R4, R11): created and corrected until it is submitted, with every
+ * A worker's draft (architecture.md §5, R1–R4, R11): created and corrected until it is submitted, with every
  * check that can run before submitting, and personal numbers stored only encrypted and masked.
  * The checks shared with submitting (eligibility, the applicant being the account) live here too.
  */

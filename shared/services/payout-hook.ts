@@ -4,7 +4,7 @@ import type { Deps } from './deps.ts';
 import { batchRunId, launchPayoutRun } from './payout-runs.ts';
 
 /**
- * A closed review batch's payout run falls due (design §4, the calendar's `payout_due` transition):
+ * A closed review batch's payout run falls due (architecture.md §4, the calendar's `payout_due` transition):
  * records that it is due and starts the batch's run, whose id is fixed by programme and batch. Called
  * again for the same batch (a retried transition) it finds the run and its execution and changes nothing.
  */

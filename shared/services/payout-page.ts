@@ -8,7 +8,7 @@ import type { PageDescriptor } from '../schemas/payouts.ts';
 import type { Deps } from './deps.ts';
 
 /**
- * The payout run's Pay page task (design §4): one page of instructions sent to the rail and each
+ * The payout run's Pay page task (architecture.md §4): one page of instructions sent to the rail and each
  * answer recorded, idempotently by key, so Step Functions may run a page again at any time.
  */
 
@@ -41,7 +41,7 @@ export class PayPageIncomplete extends Error {
 }
 
 /**
- * Pay page (design §4): each instruction `pending → sending` (conditional), the rail called with its
+ * Pay page (architecture.md §4): each instruction `pending → sending` (conditional), the rail called with its
  * idempotency key, then `sending → paid | failed` (conditional). An instruction left `sending` by a
  * crashed attempt is sent again with the same key, and the rail answers its first payment. A payment
  * by a unit whose transfer was not paid fails: the unit never got the money (R7).

@@ -10,12 +10,12 @@ import type { PageDescriptor } from '../schemas/payouts.ts';
 import type { Deps } from './deps.ts';
 
 /**
- * The payout run's Plan task (design §4): the run takes its holds on what it will pay and stores its
+ * The payout run's Plan task (architecture.md §4): the run takes its holds on what it will pay and stores its
  * instructions in pages, returning page descriptors only. Pay page (`payout-page.ts`) pays them;
  * ending the run is `payout-settlement.ts`'s.
  */
 
-/** Instructions per Map item: ~100 keeps a run of ~500,000 payments inside one execution's history (design §4). */
+/** Instructions per Map item: ~100 keeps a run of ~500,000 payments inside one execution's history (architecture.md §4). */
 export const PAGE_SIZE = 100;
 
 export interface PlanResult {
@@ -26,7 +26,7 @@ export interface PlanResult {
 }
 
 /**
- * Plan (design §4): the run takes holds on what it will pay — approved applications holding a place
+ * Plan (architecture.md §4): the run takes holds on what it will pay — approved applications holding a place
  * whose payments and transfer shares no run holds or has paid — and stores its instructions under
  * the run with keys derived from what they pay for; returns page descriptors only.
  *

@@ -9,7 +9,7 @@ import { contractError } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 
 /**
- * Payout runs as admins and the calendar start and follow them (design §4, §5): starting a run
+ * Payout runs as admins and the calendar start and follow them (architecture.md §4, §5): starting a run
  * (one open run per programme), resuming a run a stopped process left, reading a run. The run
  * itself is carried out by the engine (`payout-engine.ts`) and settled by `payout-settlement.ts`.
  */

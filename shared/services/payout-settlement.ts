@@ -4,7 +4,7 @@ import type { InstructionRecord, InstructionStatus } from '../model/payout.ts';
 import type { Deps } from './deps.ts';
 
 /**
- * Ending a payout run (design §4): Reconcile compares what was paid with the plan and records the
+ * Ending a payout run (architecture.md §4): Reconcile compares what was paid with the plan and records the
  * run's report, closing it as the programme's open run; a run whose rail answers later (bank_file)
  * writes its batch files and waits for the bank, and the bank's result import (`bank-files.ts`)
  * ends it once no line waits. Its own module, so the engine and the bank import both end runs
@@ -14,7 +14,7 @@ import type { Deps } from './deps.ts';
 const MAX_REPORTED_FAILURES = 200;
 
 /**
- * Reconcile (design §4): paid totals per funder and per payer must equal the plan and every
+ * Reconcile (architecture.md §4): paid totals per funder and per payer must equal the plan and every
  * instruction must be paid; otherwise the run fails with a report of what did not. A run whose rail
  * answers later (bank_file) instead writes its batch files and waits for the bank (`awaiting_bank`):
  * the result import reconciles it once every line has its result.
@@ -81,7 +81,7 @@ export async function finishRun(
 }
 
 /**
- * bank_file, after the pages (design §4, R7): writes one batch file per paying org to S3 and moves the
+ * bank_file, after the pages (architecture.md §4, R7): writes one batch file per paying org to S3 and moves the
  * run to `awaiting_bank`, where it stays until the bank's result files are imported. The counts keep
  * what was settled already (e.g. a wallet account refused by the bank rail).
  */

@@ -23,7 +23,7 @@ export async function revokeApplication(
   const bundle = await deps.applications.bundle(applicationId);
   const app = bundle?.application;
   const unit = app ? await deps.orgs.get(app.unitOrgId) : undefined;
-  // Never leak an application to an admin outside its chain (design §5).
+  // Never leak an application to an admin outside its chain (architecture.md §5).
   if (!bundle || !app || !unit || app.status === 'draft' || !app.chain.includes(actingOrg(caller))) {
     throw notFound('申请不存在');
   }

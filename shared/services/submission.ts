@@ -10,7 +10,7 @@ import { missingDocuments } from './documents.ts';
 import { assertApplicantIsAccount, assertEligible, loadProgrammeWithCounters, ownBundle } from './drafts.ts';
 
 /**
- * Submitting and withdrawing (design §3, R8, R10, R11): a submission claims a place or a waitlist
+ * Submitting and withdrawing (architecture.md §3, R8, R10, R11): a submission claims a place or a waitlist
  * position first come, first served, and gets a receipt; a returned application goes back to the
  * step that returned it; a withdrawal frees the place for the earliest waitlisted applicant.
  */

@@ -4,7 +4,7 @@ import { type Asl, type FunctionArns, lambdaRetry } from './asl.ts';
 export const CALENDAR_TASK_TIMEOUT_SECONDS = 300;
 
 /**
- * The programme calendar (design §4): one Standard execution per published programme, input
+ * The programme calendar (architecture.md §4): one Standard execution per published programme, input
  * `{programmeId}`. It asks the calendar function what comes next, applies a due transition, or waits
  * until the next boundary (TimestampPath, at most a week at a time) and asks again.
  *

@@ -6,7 +6,7 @@ export const PAYOUT_TASK_TIMEOUT_SECONDS = 300;
 export const PAYOUT_MAP_CONCURRENCY = 8;
 
 /**
- * The payout run (design §4), input `{runId, programmeId}`: Plan stores the instructions and returns
+ * The payout run (architecture.md §4), input `{runId, programmeId}`: Plan stores the instructions and returns
  * page descriptors (never instructions); PayTransfers pays city → unit transfers page by page, then
  * PayPayments pays the workers, each a Map with bounded concurrency and a Retry with backoff on
  * every page; Reconcile compares paid totals per funder and payer with the plan and records the

@@ -10,7 +10,7 @@ import {
   submitRush,
 } from './support.ts';
 
-/** The share of transactions failed with `TransactionConflict` (design §3: real DynamoDB does, DynamoDB Local never). */
+/** The share of transactions failed with `TransactionConflict` (architecture.md §3: real DynamoDB does, DynamoDB Local never). */
 export const INJECTED_CONFLICT_RATE = 0.3333;
 
 export interface ConflictsResult {

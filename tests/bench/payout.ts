@@ -41,7 +41,7 @@ const FAILURE_RATE = (FAULTS.transientRate ?? 0) + (FAULTS.timeoutRate ?? 0) + (
 const IN_FLIGHT = PAYOUT_MAP_CONCURRENCY * 10;
 
 /**
- * The payout run (design §4) as the local Step Functions runner executes its ASL with the `payouts`
+ * The payout run (architecture.md §4) as the local Step Functions runner executes its ASL with the `payouts`
  * function's code, over 10,000 instructions with rail faults injected, against a direct loop that sends
  * as many payments to the same sandbox rail, with the same faults and as many in flight, retrying each
  * until paid — no plan, no instruction records, no state machine: what the run's safety costs.

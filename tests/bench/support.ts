@@ -254,13 +254,13 @@ export interface PlaceReadBack {
   waitlisted: number;
   /** max(0, claimed − places), taking the larger of the board's count and the applications' count. */
   overAllocated: number;
-  /** Where the board, the applications' states and the invariant of design §3 disagree. */
+  /** Where the board, the applications' states and the invariant of architecture.md §3 disagree. */
   problems: string[];
 }
 
 /**
  * Reads the outcome back from the table: the quota board's counters, cross-checked with every
- * application's stored place state and the invariant of design §3.
+ * application's stored place state and the invariant of architecture.md §3.
  */
 export async function readBackPlaces(
   stack: BenchStack,

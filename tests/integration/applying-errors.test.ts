@@ -1,6 +1,6 @@
 /**
  * The worker side of the "Applying" issue, through HTTP: every error code a worker can meet while
- * drafting, correcting and submitting (design §5), the masking of personal numbers (PIPL, design §6)
+ * drafting, correcting and submitting (architecture.md §5), the masking of personal numbers (PIPL, architecture.md §6)
  * and the receipt. Uploads and places live in `applying-documents.test.ts`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

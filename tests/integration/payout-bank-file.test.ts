@@ -10,7 +10,7 @@ import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
- * The bank_file rail through HTTP (design §4, R7, R13): a run writes one batch file per paying org and
+ * The bank_file rail through HTTP (architecture.md §4, R7, R13): a run writes one batch file per paying org and
  * waits for the bank; each org's admins download their file (audited); the bank's result import
  * settles every line once and finishes the run.
  */
@@ -102,7 +102,7 @@ async function auditOf(runId: string) {
   return out.Items ?? [];
 }
 
-describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
+describe('bank_file payout rail through HTTP (architecture.md §4, R7, R13)', () => {
   it('writes one file per payer, audits downloads, settles by the imported results, pays a failed line in a new run', async () => {
     // Two workers of 东昌府区 (paid by the county after the city's transfer) and one city-direct worker.
     const county1 = await payee(201, 'lc-dcf-machinery');

@@ -102,7 +102,7 @@ async function holds(): Promise<PayoutHoldRecord[]> {
 const startRun = () =>
   stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, { token: cityAdmin, body: {} });
 
-describe('payout runs never pay twice (design §4, R7)', () => {
+describe('payout runs never pay twice (architecture.md §4, R7)', () => {
   let chipingApps: { id: string; token: string }[] = [];
   let waiting: { id: string; token: string };
 

@@ -228,7 +228,7 @@ async function checkMoney(programmeId: string) {
   }
 }
 
-describe('payout runs under random interleavings (design §4, R7, R8, R15)', () => {
+describe('payout runs under random interleavings (architecture.md §4, R7, R8, R15)', () => {
   it('never pay more than is owed, nor any application twice', async () => {
     await fc.assert(
       fc.asyncProperty(

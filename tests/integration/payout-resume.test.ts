@@ -70,7 +70,7 @@ async function ledgerOf(payerOrgId: string) {
   return out.Items ?? [];
 }
 
-describe('a payout run cut off by a restart (design §4)', () => {
+describe('a payout run cut off by a restart (architecture.md §4)', () => {
   it('is resumed by the next start and pays each key once', async () => {
     const employer = { programmeId, employerOrgId: 'lc-cp-wenzhuang-aluminium', enrolmentYear: year };
     for (const n of [31, 32]) await approvedApplication(first, { n, ...employer });

@@ -18,7 +18,7 @@ afterAll(async () => {
   await stack.stop();
 });
 
-/** What one submit asks of DynamoDB, as consumed capacity per call (design §3). */
+/** What one submit asks of DynamoDB, as consumed capacity per call (architecture.md §3). */
 describe('the cost of one submit', () => {
   it('is one counter update, one transaction and a handful of reads — no scan, no second transaction', async () => {
     const [first, second] = await prepareContention(stack, deps, {

@@ -96,7 +96,7 @@ export async function submitAllAtOnce(
     expect(r.quota.waitlistPosition).toBeLessThanOrEqual(i + 1);
   });
 
-  // The quota board and the stored state agree with the invariant of design §3.
+  // The quota board and the stored state agree with the invariant of architecture.md §3.
   const board = await stack.call('GET', `/v1/programmes/${programmeId}/quotas`);
   expect(board.body.units[0]).toMatchObject({ places, claimed: places, waitlisted: workers.length - places });
   const snapshot = await placeSnapshot(

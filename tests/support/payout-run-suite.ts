@@ -14,7 +14,7 @@ import { payoutScenario, runPayout, seedPayable, transferUnits } from './payout-
 export function payoutRunSuite(INSTRUCTIONS: number, options: { seed: number; timeoutMs: number }) {
   const APPLICATIONS = INSTRUCTIONS - transferUnits; // worker payments; the rest are city → unit transfers
 
-  describe(`payout run of ${INSTRUCTIONS} instructions, locally, with faults (design §4)`, () => {
+  describe(`payout run of ${INSTRUCTIONS} instructions, locally, with faults (architecture.md §4)`, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'edu-subsidy-payout-'));
     let scenario: Awaited<ReturnType<typeof payoutScenario>>;
 

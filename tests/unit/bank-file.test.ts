@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bankPurpose, csvField, renderBankFile, UTF8_BOM, yuan } from '../../shared/domain/bank-file.ts';
 
-describe('bank batch file (design §4 bank_file rail)', () => {
+describe('bank batch file (architecture.md §4 bank_file rail)', () => {
   it('writes integer fen as yuan with two decimals, exactly (R6: never floating point)', () => {
     expect(yuan(250000)).toBe('2500.00');
     expect(yuan(250005)).toBe('2500.05');

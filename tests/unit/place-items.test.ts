@@ -22,7 +22,7 @@ const keysOf = (items: TransactItem[]) =>
     return `${op} ${key.pk} ${key.sk}`;
   });
 
-describe('a submission’s transaction (design §3)', () => {
+describe('a submission’s transaction (architecture.md §3)', () => {
   it('a claim takes a place only below `places` and after every earlier claim’s receipt', () => {
     const items = submitItems('t', submit, 'claimed', 12, 'd');
     expect(keysOf(items)).toEqual([

@@ -12,7 +12,7 @@ import {
 
 const units = ['u1', 'u2', 'u3'] as const;
 
-/** Random operations on a programme of three small units (design §3). */
+/** Random operations on a programme of three small units (architecture.md §3). */
 const operation = fc.oneof(
   fc.record({ op: fc.constant('submit' as const), unit: fc.constantFrom(...units) }),
   fc.record({ op: fc.constant('withdraw' as const), pick: fc.nat() }),
@@ -74,7 +74,7 @@ describe('claim and release decisions', () => {
 });
 
 describe('the invariant check itself', () => {
-  // Every property and ledger test trusts this checker to say "[]" only when design §3 holds, so
+  // Every property and ledger test trusts this checker to say "[]" only when architecture.md §3 holds, so
   // each kind of violation it looks for is shown here on a hand-made snapshot, with its exact report.
   type Holder = Parameters<typeof invariantViolations>[1][number];
   const holder = (id: string, sequence: number, state: Holder['state'], live = true, unitOrgId = 'u') => ({
@@ -210,7 +210,7 @@ describe('PlaceBook edges', () => {
   });
 });
 
-describe('property: the place invariant holds after every step (design §3)', () => {
+describe('property: the place invariant holds after every step (architecture.md §3)', () => {
   it('for random sequences of submit, withdraw, reject, lapse and reallocate', () => {
     fc.assert(
       fc.property(

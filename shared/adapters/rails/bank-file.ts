@@ -25,7 +25,7 @@ export const bankFileObjectKey = (runId: string, payerOrgId: string) =>
 const DECRYPT_CONCURRENCY = 16;
 
 /**
- * The `bank_file` rail (design §4, R7, R13): paying an instruction records it as a line of its payer's
+ * The `bank_file` rail (architecture.md §4, R7, R13): paying an instruction records it as a line of its payer's
  * batch file and answers `submitted`; the money moves when the payer uploads the file to its bank, and
  * the bank's result file, imported back, settles each line. The line is a conditional put keyed by run,
  * payer and idempotency key, so a repeated call adds no second line and answers the first one again.

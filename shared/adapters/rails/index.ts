@@ -8,7 +8,7 @@ import { WalletRail } from './wallet.ts';
 export { railNames };
 
 /**
- * The rail a run pays with, from the deployment's `PAYOUT_RAIL` (design §4): `sandbox` (the local
+ * The rail a run pays with, from the deployment's `PAYOUT_RAIL` (architecture.md §4): `sandbox` (the local
  * default, a ledger in the table), `bank_file` (batch files per payer, settled by the bank's result
  * import) or `wallet` (the seam; refuses until a provider is configured). Never a request field.
  * The sandbox marks payments paid without moving money: outside the local stack it needs a stage

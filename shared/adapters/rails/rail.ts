@@ -30,7 +30,7 @@ export interface RailResult {
 }
 
 /**
- * A payment rail (design §4, R13): sandbox, bank batch file, wallet. `pay` may be called twice with
+ * A payment rail (architecture.md §4, R13): sandbox, bank batch file, wallet. `pay` may be called twice with
  * one key — after a timeout, a lost answer or a crash before the answer was recorded — and must pay
  * once, answering the first outcome again. A thrown error means "unknown, try again".
  */
