@@ -8,7 +8,7 @@
 const config = {
   // What to mutate: pure code only, reachable by the unit tests without emulators. Extend this list
   // when pure code moves out of the adapters (e.g. the transaction-item builders of the place ledger).
-  mutate: ['shared/domain/**/*.ts'],
+  mutate: ['shared/domain/**/*.ts', 'shared/adapters/place-items.ts', 'shared/adapters/payout-items.ts'],
   testRunner: 'vitest',
   vitest: {
     // Only the unit and property tests: the root config's other projects start DynamoDB Local.
