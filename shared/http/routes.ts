@@ -44,6 +44,7 @@ import {
   ReviewQueueQuery,
 } from '../schemas/review.ts';
 import { defineRoute } from './route.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
 
 /**
  * The route table of the public API, version 1 (design §5). One source for the handlers'
@@ -425,6 +426,9 @@ export const routes = {
     response: { status: 200, description: 'Download link', schema: AttachmentDownload },
     errors: ['not_found'],
   }),
+  // ── Catalogue of partner institutions and offerings (issue 16): shared/http/routes/catalogue.ts ──
+  ...catalogueRoutes,
+  // ── end catalogue ──
 } as const;
 
 export type Routes = typeof routes;

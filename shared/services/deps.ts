@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApplicationRepository } from '../adapters/applications-repo.ts';
 import { createDocumentClient, createS3Client } from '../adapters/aws.ts';
 import { CalendarRepository } from '../adapters/calendar-repo.ts';
+import { CatalogueRepository } from '../adapters/catalogue-repo.ts';
 import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts';
 import { OrgRepository } from '../adapters/orgs-repo.ts';
 import { PayoutRepository } from '../adapters/payouts-repo.ts';
@@ -23,6 +24,8 @@ export interface Deps {
   calendar: CalendarRepository;
   /** Payout runs, their instructions and the programme's paid keys (design §4). */
   payouts: PayoutRepository;
+  /** Partner institutions and programmes' catalogues of offerings (issue 16). */
+  catalogue: CatalogueRepository;
   /** Step Functions in AWS, the local runner on a laptop: read when used, the local stack registers late. */
   workflows: () => WorkflowStarter;
   /** Built on first use: only the requests that touch documents load the S3 SDK. */
@@ -43,6 +46,7 @@ export function createDeps(config: Config): Deps {
     ledger: new PlaceLedger(db, config.tableName),
     calendar: new CalendarRepository(db, config.tableName),
     payouts: new PayoutRepository(db, config.tableName),
+    catalogue: new CatalogueRepository(db, config.tableName),
     workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);
