@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { MAX_LIVE_DRAFTS_PER_ACCOUNT } from '../domain/account.ts';
+import type { StoredEnrolment } from '../domain/catalogue.ts';
 import type { FundingPart } from '../domain/payout.ts';
 import { AppError } from '../errors.ts';
 import { cancellationReasons, isConditionFailed } from './errors.ts';
@@ -56,7 +57,8 @@ export interface ApplicationRecord {
   applicant: StoredApplicant;
   /** Keyed hash of the ID number (R8 lookups), never the number itself. */
   idHash: string;
-  enrolment: { institution: string; major: string; level: string; enrolledOn: string };
+  /** An offering of the catalogue with its snapshot, or a declared institution (issue 16). */
+  enrolment: StoredEnrolment;
   chsiReport: { verificationCode: string; validUntil: string };
   jobTitle: string;
   relevance: string;

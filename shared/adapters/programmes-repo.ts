@@ -30,7 +30,7 @@ export interface ProgrammeWithAllocations {
 
 /** What an admin may change on a published programme (dates restart its calendar). */
 export type ProgrammeChanges = Partial<
-  Pick<Programme, 'title' | 'applicationWindow' | 'reviewBatches' | 'contacts'>
+  Pick<Programme, 'title' | 'applicationWindow' | 'reviewBatches' | 'contacts' | 'catalogueRequired'>
 >;
 
 /** Programmes and their allocation units, kept together in one partition. */
@@ -224,6 +224,7 @@ function toProgramme(item: Record<string, unknown>, allocations: AllocationState
     allocationPolicy: (item.allocationPolicy as Programme['allocationPolicy']) ?? 'first_come_first_served',
     ...(Array.isArray(item.topUps) ? { topUps: item.topUps as NonNullable<Programme['topUps']> } : {}),
     ...(item.contacts ? { contacts: item.contacts as NonNullable<Programme['contacts']> } : {}),
+    ...(typeof item.catalogueRequired === 'boolean' ? { catalogueRequired: item.catalogueRequired } : {}),
     createdAt: item.createdAt as string,
   };
 }

@@ -23,6 +23,7 @@ import {
 } from '../adapters/keys.ts';
 import { liveStatuses } from '../adapters/place-ledger.ts';
 import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
+import { enrolmentView, type StoredEnrolment } from '../domain/catalogue.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import {
   attachmentKinds,
@@ -48,6 +49,7 @@ import type {
 } from '../schemas/applications.ts';
 import type { Programme } from '../schemas/programmes.ts';
 import type { Deps } from './deps.ts';
+import { resolveEnrolment } from './offerings.ts';
 import { visibleBundle } from './review.ts';
 
 /** Most documents one application may upload, re-uploads included. */
@@ -178,6 +180,8 @@ export async function createDraft(
 ): Promise<ApplicationView> {
   const programme = await loadProgramme(deps, body.programmeId);
   const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
+  // Issue 16 (R3/R4): an offering of the catalogue, or a declared institution where the programme allows it.
+  const enrolment = await resolveEnrolment(deps, programme, unitOrgId, body.enrolment);
   const { stored, idHash } = await protectApplicant(deps, body.applicant);
   assertApplicantIsAccount(caller, { name: stored.name, idHash });
   const at = now.toISOString();
@@ -192,7 +196,7 @@ export async function createDraft(
     quotaState: 'none',
     applicant: stored,
     idHash,
-    enrolment: body.enrolment,
+    enrolment,
     chsiReport: body.chsiReport,
     jobTitle: body.jobTitle,
     relevance: body.relevance,
@@ -237,21 +241,33 @@ export async function updateDraft(
     ) {
       problems.push({ path: 'applicant.idNumber', message: '被退回的申请不能更换身份证号' });
     }
-    if (body.enrolment && body.enrolment.level !== current.enrolment.level) {
-      problems.push({ path: 'enrolment.level', message: '被退回的申请不能更换学历层次' });
-    }
     if (problems.length > 0) throw invalid(problems);
   }
   if (body.employerOrgId !== undefined && body.employerOrgId !== current.employerOrgId) {
     const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
     Object.assign(fields, { employerOrgId: body.employerOrgId, unitOrgId, chain });
   }
+  // Issue 16: a new enrolment, or a new unit, is checked against the catalogue offered to that unit.
+  const unitOrgId = fields.unitOrgId ?? current.unitOrgId;
+  if (body.enrolment || unitOrgId !== current.unitOrgId) {
+    const enrolment = await resolveEnrolment(
+      deps,
+      programme,
+      unitOrgId,
+      body.enrolment ?? enrolmentInput(current.enrolment),
+      current.enrolment,
+    );
+    if (current.status === 'returned' && enrolment.level !== current.enrolment.level) {
+      throw invalid([{ path: 'enrolment.level', message: '被退回的申请不能更换学历层次' }]);
+    }
+    fields.enrolment = enrolment;
+  }
   if (body.applicant) {
     const { stored, idHash } = await protectApplicant(deps, body.applicant);
     Object.assign(fields, { applicant: stored, idHash });
   }
   if (body.payoutAccount) fields.payoutAccount = await protectPayout(deps, body.payoutAccount);
-  for (const key of ['channel', 'enrolment', 'chsiReport', 'jobTitle', 'relevance'] as const) {
+  for (const key of ['channel', 'chsiReport', 'jobTitle', 'relevance'] as const) {
     if (body[key] !== undefined) Object.assign(fields, { [key]: body[key] });
   }
   const next = { ...current, ...fields, updatedAt: now.toISOString() };
@@ -263,6 +279,19 @@ export async function updateDraft(
     current.status === 'returned' ? 'returned' : 'draft',
   );
   return toView(deps, caller, { ...bundle, application: next });
+}
+
+/** A stored enrolment as the request that would choose it again (re-checked when the unit changes). */
+function enrolmentInput(e: StoredEnrolment) {
+  return e.offeringId
+    ? { offeringId: e.offeringId, enrolledOn: e.enrolledOn }
+    : {
+        institution: e.institution,
+        major: e.major,
+        level: e.level as 'junior_college' | 'bachelor',
+        enrolledOn: e.enrolledOn,
+        ...(e.institutionCode ? { institutionCode: e.institutionCode } : {}),
+      };
 }
 
 /**
@@ -733,7 +762,8 @@ async function toView(deps: Deps, viewer: Caller, bundle: ApplicationBundle): Pr
       positionLevel: app.applicant.positionLevel as ApplicationView['applicant']['positionLevel'],
       migrantWorker: app.applicant.migrantWorker,
     },
-    enrolment: app.enrolment as ApplicationView['enrolment'],
+    // R3: with its offering, or flagged 非合作院校 (nonPartner) when the institution was declared.
+    enrolment: enrolmentView(app.enrolment),
     chsiReport: app.chsiReport,
     jobTitle: app.jobTitle,
     relevance: app.relevance,

@@ -6,6 +6,7 @@ import {
   reviewQueueIndex,
   statusIndex,
 } from '../adapters/keys.ts';
+import { enrolmentView } from '../domain/catalogue.ts';
 import { isWithinWindow } from '../domain/dates.ts';
 import { type DocumentContentType, documentFileNames } from '../domain/documents.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -239,7 +240,8 @@ function queueItem(app: ApplicationRecord) {
       positionLevel: app.applicant.positionLevel,
       migrantWorker: app.applicant.migrantWorker,
     },
-    enrolment: app.enrolment as never,
+    // R3: the offering beside the job title and relevance, or the 非合作院校 flag.
+    enrolment: enrolmentView(app.enrolment),
     jobTitle: app.jobTitle,
     relevance: app.relevance,
     quota: { unitOrgId: app.unitOrgId, state: app.quotaState },
