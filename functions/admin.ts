@@ -9,16 +9,6 @@ import {
   updateProgramme,
 } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
-import {
-  createInstitution,
-  createOffering,
-  enrolmentCounts,
-  exportEnrolmentCounts,
-  importOfferings,
-  retireOffering,
-  updateInstitution,
-  updateOffering,
-} from '../shared/services/offerings.ts';
 import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
 import { revokeApplication } from '../shared/services/revocations.ts';
 
@@ -51,30 +41,5 @@ export const handler = httpHandler('admin', {
   }),
   importBankResults: async ({ caller, params, body, now }) => ({
     body: await importBankResults(deps, caller, params.runId, body, now),
-  }),
-  // Catalogue (issue 16): partner institutions, offerings, the Excel import and the counts.
-  createInstitution: async ({ caller, body, now }) => ({
-    body: await createInstitution(deps, caller, body, now),
-  }),
-  updateInstitution: async ({ caller, params, body, now }) => ({
-    body: await updateInstitution(deps, caller, params.institutionId, body, now),
-  }),
-  createOffering: async ({ caller, params, body, now }) => ({
-    body: await createOffering(deps, caller, params.programmeId, body, now),
-  }),
-  updateOffering: async ({ caller, params, body, now }) => ({
-    body: await updateOffering(deps, caller, params.programmeId, params.offeringId, body, now),
-  }),
-  retireOffering: async ({ caller, params, now }) => ({
-    body: await retireOffering(deps, caller, params.programmeId, params.offeringId, now),
-  }),
-  importOfferings: async ({ caller, params, body, now }) => ({
-    body: await importOfferings(deps, caller, params.programmeId, body, now),
-  }),
-  getEnrolmentCounts: async ({ caller, params }) => ({
-    body: await enrolmentCounts(deps, caller, params.programmeId),
-  }),
-  exportEnrolmentCounts: async ({ caller, params }) => ({
-    body: await exportEnrolmentCounts(deps, caller, params.programmeId),
   }),
 });

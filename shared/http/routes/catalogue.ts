@@ -20,7 +20,7 @@ import { defineRoute } from '../route.ts';
 /**
  * The catalogue's routes (issue 16): partner institutions (合作院校) and the offerings (专业) a
  * programme lists. The public list is in the public function; managing, importing and counting are
- * admin routes.
+ * the admin routes of the catalogue function (the only one that loads exceljs).
  */
 export const catalogueRoutes = {
   listOfferings: defineRoute({
@@ -53,7 +53,7 @@ export const catalogueRoutes = {
     operationId: 'createInstitution',
     method: 'POST',
     path: '/v1/institutions',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary: 'Register an institution by its 学校标识码 (shape-checked); the caller’s org keeps it',
     tags: ['admin', 'catalogue'],
@@ -65,7 +65,7 @@ export const catalogueRoutes = {
     operationId: 'updateInstitution',
     method: 'PATCH',
     path: '/v1/institutions/{institutionId}',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary: 'Correct an institution’s name, kind, city or contacts (its registering org or above)',
     tags: ['admin', 'catalogue'],
@@ -78,7 +78,7 @@ export const catalogueRoutes = {
     operationId: 'createOffering',
     method: 'POST',
     path: '/v1/programmes/{programmeId}/offerings',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary:
       'List an offering: for the whole programme (its owner’s admins) or, with unitOrgId, for one unit (that unit’s admins)',
@@ -92,7 +92,7 @@ export const catalogueRoutes = {
     operationId: 'updateOffering',
     method: 'PATCH',
     path: '/v1/programmes/{programmeId}/offerings/{offeringId}',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary: 'Correct an offering’s years, tuition or tags; its institution, major, level and mode stay',
     tags: ['admin', 'catalogue'],
@@ -105,7 +105,7 @@ export const catalogueRoutes = {
     operationId: 'retireOffering',
     method: 'POST',
     path: '/v1/programmes/{programmeId}/offerings/{offeringId}/retire',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary: 'Stop offering it: it leaves the list and cannot be chosen; applications naming it keep it',
     tags: ['admin', 'catalogue'],
@@ -117,7 +117,7 @@ export const catalogueRoutes = {
     operationId: 'importOfferings',
     method: 'POST',
     path: '/v1/programmes/{programmeId}/offerings/import',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary:
       'Import a union’s .xlsx list (Chinese headers, base64 in the body): every error located at its cell; nothing is written unless the whole file is valid',
@@ -135,7 +135,7 @@ export const catalogueRoutes = {
     operationId: 'getEnrolmentCounts',
     method: 'GET',
     path: '/v1/programmes/{programmeId}/enrolment-counts',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary:
       'Applications, approvals and payments per institution and offering (non-partner institutions apart); a county sees its own unit',
@@ -148,7 +148,7 @@ export const catalogueRoutes = {
     operationId: 'exportEnrolmentCounts',
     method: 'GET',
     path: '/v1/programmes/{programmeId}/enrolment-counts/export',
-    group: 'admin',
+    group: 'catalogue',
     auth: ['admin'],
     summary: 'The same counts as an .xlsx file (base64), one row per institution and offering',
     tags: ['admin', 'catalogue'],
