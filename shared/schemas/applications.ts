@@ -79,6 +79,11 @@ export const Enrolment = z
         });
       }
     }
+  })
+  .meta({
+    id: 'Enrolment',
+    description:
+      'Either offeringId (from GET /v1/programmes/{programmeId}/offerings; institution, major and level come from it, a level given must match) or institution, major and level of another accredited institution, where the programme allows it (shown to reviewers as 非合作院校)',
   });
 export type EnrolmentInput = z.output<typeof Enrolment>;
 

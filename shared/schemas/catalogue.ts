@@ -183,7 +183,10 @@ export const OfferingList = z
  */
 export const ImportOfferingsBody = z
   .object({
-    file: z.base64('文件须为 base64 编码的 .xlsx').min(1, '文件不能为空'),
+    file: z.base64('文件须为 base64 编码的 .xlsx').min(1, '文件不能为空').meta({
+      description:
+        'The .xlsx, base64. First worksheet, row 1 the headers 院校名称 · 学校标识码 · 院校类型 · 所在城市 · 专业名称 · 学历层次 · 学习形式 · 学制（年） · 学费（元/年） · 专业类别; one offering a row',
+    }),
     fileName: humanText({ label: '文件名', max: 100 }).optional(),
     unitOrgId: Slug.optional(),
   })

@@ -175,6 +175,21 @@ describe('the seeded catalogue, read by anyone', () => {
     ]);
   });
 
+  it('is in the OpenAPI document, the import’s body and the enrolment’s two forms described', async () => {
+    const doc = await stack.call('GET', '/openapi.json');
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/programmes/{programmeId}/offerings',
+        '/v1/programmes/{programmeId}/offerings/import',
+        '/v1/programmes/{programmeId}/offerings/{offeringId}/retire',
+        '/v1/programmes/{programmeId}/enrolment-counts',
+        '/v1/institutions',
+      ]),
+    );
+    expect(doc.body.components.schemas.ImportOfferings.properties.file.description).toContain('学校标识码');
+    expect(doc.body.components.schemas.Enrolment.description).toContain('非合作院校');
+  });
+
   it('shows an institution with the programmes listing it', async () => {
     const res = await stack.call('GET', `/v1/institutions/${LCU}`);
     expect(res.status).toBe(200);
