@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonths, shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
 import { approveAlongChain } from '../support/api.ts';
 import { draftBody, postUpload, sampleFiles, withChanges } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
-import { importHeader, readXlsx, xlsxBase64 } from '../support/xlsx.ts';
+import { importHeader, readXlsx, xlsxBase64, xlsxBytes } from '../support/xlsx.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
@@ -677,5 +678,100 @@ describe('draft corrections keep the catalogue’s rules', () => {
     });
     expect(moved.status).toBe(400);
     expect(moved.body.error.fields).toEqual([{ path: 'enrolment.offeringId', message: expect.any(String) }]);
+  });
+});
+
+describe('no 5xx for any catalogue input', () => {
+  const answersInContract = (res: {
+    status: number;
+    body: { error?: { code?: string; message?: string } };
+  }) => {
+    expect(res.status).toBeLessThan(500);
+    if (res.status >= 400) {
+      expect(res.body.error?.code).toMatch(/^[a-z_]+$/);
+      expect(res.body.error?.message).toEqual(expect.any(String));
+    }
+  };
+
+  it('imports damaged, truncated and arbitrary files as 400, never 500', async () => {
+    const valid = await xlsxBytes([
+      [...importHeader],
+      ['聊城大学', LCU, '普通高校', '聊城', '焊接技术与工程', '本科', '函授', 2.5, 2800, '机械'],
+    ]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.integer({ min: 1, max: valid.length - 1 }).map((n) => valid.subarray(0, n)),
+          fc
+            .tuple(fc.integer({ min: 0, max: valid.length - 1 }), fc.integer({ min: 0, max: 255 }))
+            .map(([at, byte]) => {
+              const copy = Buffer.from(valid);
+              copy[at] = byte;
+              return copy;
+            }),
+          fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b)),
+        ),
+        async (bytes) => {
+          const res = await stack.call('POST', `/v1/programmes/${P}/offerings/import`, {
+            token: city,
+            body: { file: bytes.toString('base64') },
+          });
+          answersInContract(res);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('answers any query of the public list and any body of the management routes in the contract', async () => {
+    const text = fc.string({ unit: 'binary', maxLength: 50 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            level: fc.oneof(fc.constantFrom('bachelor', 'junior_college'), text),
+            q: text,
+            tag: text,
+            mode: fc.oneof(fc.constantFrom('online', 'spare_time'), text),
+            institutionId: fc.oneof(fc.constant(LCU), text),
+            cursor: text,
+            limit: fc.oneof(fc.integer({ min: -5, max: 80 }).map(String), text),
+          },
+          { requiredKeys: [] },
+        ),
+        async (query) => {
+          const qs = new URLSearchParams(query as Record<string, string>).toString();
+          answersInContract(await stack.call('GET', `/v1/programmes/lc-2022/offerings?${qs}`));
+        },
+      ),
+      { numRuns: 80 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            institutionId: fc.oneof(fc.constant(LCU), text),
+            major: text,
+            level: fc.oneof(fc.constant('bachelor'), text),
+            mode: fc.oneof(fc.constant('online'), text),
+            years: fc.oneof(fc.double(), fc.constant(2.5)),
+            tuitionFen: fc.oneof(fc.integer(), fc.double(), fc.constant(100)),
+            tags: fc.array(text, { maxLength: 7 }),
+            unitOrgId: fc.constantFrom('lc-chiping', 'lc', 'nobody', ''),
+          },
+          { requiredKeys: [] },
+        ),
+        async (body) => {
+          answersInContract(await stack.call('POST', `/v1/programmes/${P}/offerings`, { token: city, body }));
+          answersInContract(
+            await stack.call('POST', '/v1/institutions', {
+              token: city,
+              body: { code: body.institutionId, name: body.major, kind: body.level },
+            }),
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
