@@ -480,6 +480,23 @@ describe('applications naming offerings (R3, R4)', () => {
     expect(required.body.error.fields).toEqual([
       { path: 'enrolment.offeringId', message: '本项目须从合作院校专业目录中选择报读专业' },
     ]);
+    // The owner's admin may lift the requirement; a declared institution is then taken.
+    const lifted = await stack.call('PATCH', `/v1/programmes/${P}-req`, {
+      token: city,
+      body: { catalogueRequired: false },
+    });
+    expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
+    expect(lifted.body.catalogueRequired).toBe(false);
+    const declared = await stack.call('POST', '/v1/applications', {
+      token,
+      body: draftBody(91, {
+        programmeId: `${P}-req`,
+        employerOrgId: 'lc-dcf-machinery',
+        enrolmentYear: year,
+      }),
+    });
+    expect(declared.status, JSON.stringify(declared.body)).toBe(201);
+    expect(declared.body.enrolment).toMatchObject({ institution: '聊城大学', nonPartner: true });
   });
 
   it('shows the chosen offering beside the job title to reviewers; a retired offering stays on it but is no longer offered', async () => {
