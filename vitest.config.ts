@@ -26,6 +26,19 @@ export default defineConfig({
       },
       {
         test: {
+          // Long runs at full size, outside `npm test`: `npm run test:soak`.
+          name: 'soak',
+          include: ['tests/soak/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/integration/global-setup.ts'],
+          pool: 'forks',
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+          env: { LOG_LEVEL: 'silent' },
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           environment: 'node',

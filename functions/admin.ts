@@ -1,5 +1,7 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
+import { adminRoutes } from '../shared/http/routes/admin.ts';
+import { countBusiness } from '../shared/metrics.ts';
 import { reallocate } from '../shared/services/applications.ts';
 import { downloadBankFile, importBankResults } from '../shared/services/bank-files.ts';
 import {
@@ -15,31 +17,38 @@ import { revokeApplication } from '../shared/services/revocations.ts';
 const deps = createDeps(loadConfig());
 
 /** Admin writes: registering orgs, publishing and correcting programmes, each within the caller's org subtree. */
-export const handler = httpHandler('admin', {
-  createOrg: async ({ caller, body }) => ({ body: await registerOrg(deps, caller, body) }),
-  createProgramme: async ({ caller, body, now }) => ({
-    body: await publishProgramme(deps, caller, body, now),
-  }),
-  updateProgramme: async ({ caller, params, body, now }) => ({
-    body: await updateProgramme(deps, caller, params.programmeId, body, now),
-  }),
-  setFundingShare: async ({ caller, params, body }) => ({
-    body: await setFundingShare(deps, caller, params, body),
-  }),
-  reallocatePlaces: async ({ caller, params, body, now }) => ({
-    body: await reallocate(deps, caller, params.programmeId, body, now),
-  }),
-  startPayoutRun: async ({ caller, params, body, now }) => ({
-    body: await startPayoutRun(deps, caller, params.programmeId, body, now),
-  }),
-  revokeApplication: async ({ caller, params, body, now }) => ({
-    body: await revokeApplication(deps, caller, params.id, body, now),
-  }),
-  getPayoutRun: async ({ caller, params }) => ({ body: await getPayoutRun(deps, caller, params.runId) }),
-  downloadBankFile: async ({ caller, params, now }) => ({
-    body: await downloadBankFile(deps, caller, params.runId, params.payerOrgId, now),
-  }),
-  importBankResults: async ({ caller, params, body, now }) => ({
-    body: await importBankResults(deps, caller, params.runId, body, now),
-  }),
-});
+export const handler = httpHandler(
+  adminRoutes,
+  {
+    createOrg: async ({ caller, body }) => ({ body: await registerOrg(deps, caller, body) }),
+    createProgramme: async ({ caller, body, now }) => ({
+      body: await publishProgramme(deps, caller, body, now),
+    }),
+    updateProgramme: async ({ caller, params, body, now }) => ({
+      body: await updateProgramme(deps, caller, params.programmeId, body, now),
+    }),
+    setFundingShare: async ({ caller, params, body }) => ({
+      body: await setFundingShare(deps, caller, params, body),
+    }),
+    reallocatePlaces: async ({ caller, params, body, now }) => ({
+      body: await reallocate(deps, caller, params.programmeId, body, now),
+    }),
+    startPayoutRun: async ({ caller, params, body, now }) => ({
+      body: await startPayoutRun(deps, caller, params.programmeId, body, now),
+    }),
+    revokeApplication: async ({ caller, params, body, now }) => ({
+      body: await revokeApplication(deps, caller, params.id, body, now),
+    }),
+    getPayoutRun: async ({ caller, params }) => ({ body: await getPayoutRun(deps, caller, params.runId) }),
+    downloadBankFile: async ({ caller, params, now }) => ({
+      body: await downloadBankFile(deps, caller, params.runId, params.payerOrgId, now),
+    }),
+    importBankResults: async ({ caller, params, body, now }) => {
+      const report = await importBankResults(deps, caller, params.runId, body, now);
+      countBusiness('PaymentsPaid', report.counts.paid);
+      countBusiness('PaymentsFailed', report.counts.failed);
+      return { body: report };
+    },
+  },
+  { clock: deps.clock },
+);

@@ -1,5 +1,7 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
+import { applicationRoutes } from '../shared/http/routes/applications.ts';
+import { countSubmitted } from '../shared/metrics.ts';
 import {
   createDraft,
   getApplication,
@@ -14,20 +16,28 @@ import { createDeps } from '../shared/services/deps.ts';
 const deps = createDeps(loadConfig());
 
 /** The worker side: drafts, documents, submission and withdrawal, and reading one's applications. */
-export const handler = httpHandler('applications', {
-  createApplication: async ({ caller, body, now }) => ({ body: await createDraft(deps, caller, body, now) }),
-  updateApplication: async ({ caller, params, body, now }) => ({
-    body: await updateDraft(deps, caller, params.id, body, now),
-  }),
-  getApplication: async ({ caller, params }) => ({ body: await getApplication(deps, caller, params.id) }),
-  listMyApplications: async ({ caller, query }) => ({ body: await listMine(deps, caller, query.cursor) }),
-  createAttachment: async ({ caller, params, body, now }) => ({
-    body: await requestUpload(deps, caller, params.id, body, now),
-  }),
-  submitApplication: async ({ caller, params, now }) => ({
-    body: await submit(deps, caller, params.id, now),
-  }),
-  withdrawApplication: async ({ caller, params, now }) => ({
-    body: await withdraw(deps, caller, params.id, now),
-  }),
-});
+export const handler = httpHandler(
+  applicationRoutes,
+  {
+    createApplication: async ({ caller, body, now }) => ({
+      body: await createDraft(deps, caller, body, now),
+    }),
+    updateApplication: async ({ caller, params, body, now }) => ({
+      body: await updateDraft(deps, caller, params.id, body, now),
+    }),
+    getApplication: async ({ caller, params }) => ({ body: await getApplication(deps, caller, params.id) }),
+    listMyApplications: async ({ caller, query }) => ({ body: await listMine(deps, caller, query.cursor) }),
+    createAttachment: async ({ caller, params, body, now }) => ({
+      body: await requestUpload(deps, caller, params.id, body, now),
+    }),
+    submitApplication: async ({ caller, params, now }) => {
+      const result = await submit(deps, caller, params.id, now);
+      countSubmitted(result);
+      return { body: result };
+    },
+    withdrawApplication: async ({ caller, params, now }) => ({
+      body: await withdraw(deps, caller, params.id, now),
+    }),
+  },
+  { clock: deps.clock },
+);

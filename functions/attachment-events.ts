@@ -1,6 +1,8 @@
+import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { loadConfig } from '../shared/config.ts';
 import { errorSummary, logger } from '../shared/logger.ts';
+import { lambdaObservability } from '../shared/metrics.ts';
 import { verifyUploadedObject } from '../shared/services/applications.ts';
 import { createDeps } from '../shared/services/deps.ts';
 
@@ -11,7 +13,7 @@ const deps = createDeps(loadConfig());
  * size and magic bytes, and deletes an upload that would replace a document already decided. Locally
  * the S3 emulator's event calls this same export.
  */
-export const handler = async (event: S3Event): Promise<{ verified: number; rejected: number }> => {
+async function onObjectCreated(event: S3Event): Promise<{ verified: number; rejected: number }> {
   let verified = 0;
   let rejected = 0;
   for (const record of event.Records) {
@@ -19,7 +21,7 @@ export const handler = async (event: S3Event): Promise<{ verified: number; rejec
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
     try {
       // A versioned bucket names the version that arrived: a replacement is deleted by exactly that.
-      const result = await verifyUploadedObject(deps, key, new Date(), record.s3.object.versionId);
+      const result = await verifyUploadedObject(deps, key, deps.clock.now(), record.s3.object.versionId);
       if (result?.status === 'verified') verified++;
       if (result?.status === 'rejected') rejected++;
     } catch (err) {
@@ -29,4 +31,6 @@ export const handler = async (event: S3Event): Promise<{ verified: number; rejec
   }
   logger.info('attachment events', { records: event.Records.length, verified, rejected });
   return { verified, rejected };
-};
+}
+
+export const handler = middy(onObjectCreated).use(lambdaObservability());

@@ -1,5 +1,7 @@
+import middy from '@middy/core';
 import { loadConfig } from '../shared/config.ts';
 import { logger } from '../shared/logger.ts';
+import { lambdaObservability } from '../shared/metrics.ts';
 import { CalendarTaskEvent } from '../shared/schemas/calendar.ts';
 import { runCalendarTask } from '../shared/services/calendar.ts';
 import { createDeps } from '../shared/services/deps.ts';
@@ -11,9 +13,13 @@ const deps = createDeps(loadConfig());
  * comes next, apply a due transition, hand over to a successor. Locally the runner calls this same
  * export for each Task state.
  */
-export const handler = async (event: unknown) => {
+async function calendarTask(event: unknown) {
   const task = CalendarTaskEvent.parse(event);
-  const result = await runCalendarTask(deps, task, new Date());
-  logger.debug('calendar task', { action: task.action, programmeId: task.programmeId });
+  // Every line of this task names its programme, so an operator can follow one calendar.
+  logger.appendKeys({ programmeId: task.programmeId, action: task.action });
+  const result = await runCalendarTask(deps, task, deps.clock.now());
+  logger.debug('calendar task');
   return result;
-};
+}
+
+export const handler = middy(calendarTask).use(lambdaObservability());

@@ -1,20 +1,38 @@
 import { loadConfig } from '../shared/config.ts';
-import { httpHandler } from '../shared/http/handler.ts';
+import { httpHandler, type Reply } from '../shared/http/handler.ts';
+import { reviewRoutes } from '../shared/http/routes/review.ts';
+import { countDecision } from '../shared/metrics.ts';
 import { createDeps } from '../shared/services/deps.ts';
 import { decide, decideMany, downloadAttachment, reviewQueue } from '../shared/services/review.ts';
 
 const deps = createDeps(loadConfig());
 
+// `DecisionOutcome` types its statuses as plain strings where the contract has enums; the values
+// are the contract's (the services write only those), so the answer is typed as the route's here.
+type DecisionReply = Reply<typeof reviewRoutes.decideApplication>['body'];
+type BulkDecisionReply = Reply<typeof reviewRoutes.decideApplications>['body'];
+
 /** The union side (R12): review queues, decisions and audited document downloads. */
-export const handler = httpHandler('review', {
-  reviewQueue: async ({ caller, query }) => ({ body: await reviewQueue(deps, caller, query) }),
-  decideApplication: async ({ caller, params, body, now }) => ({
-    body: await decide(deps, caller, params.id, body, now),
-  }),
-  decideApplications: async ({ caller, body, now }) => ({
-    body: await decideMany(deps, caller, body.items, now),
-  }),
-  downloadAttachment: async ({ caller, params, now }) => ({
-    body: await downloadAttachment(deps, caller, params.id, params.attachmentId, now),
-  }),
-});
+export const handler = httpHandler(
+  reviewRoutes,
+  {
+    reviewQueue: async ({ caller, query }) => ({ body: await reviewQueue(deps, caller, query) }),
+    decideApplication: async ({ caller, params, body, now }) => {
+      const result = await decide(deps, caller, params.id, body, now);
+      countDecision(body.decision, result);
+      return { body: result as DecisionReply };
+    },
+    decideApplications: async ({ caller, body, now }) => {
+      const outcome = await decideMany(deps, caller, body.items, now);
+      body.items.forEach((item, i) => {
+        const done = outcome.results[i];
+        if (done?.result) countDecision(item.decision, done.result);
+      });
+      return { body: outcome as BulkDecisionReply };
+    },
+    downloadAttachment: async ({ caller, params, now }) => ({
+      body: await downloadAttachment(deps, caller, params.id, params.attachmentId, now),
+    }),
+  },
+  { clock: deps.clock },
+);

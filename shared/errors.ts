@@ -3,6 +3,7 @@
  * with a stable `code`; the HTTP middleware maps it to `{error: {code, message, fields?}}`.
  * Anything else becomes a 500 whose body never carries internals.
  */
+import type { FieldError } from './model/field-error.ts';
 
 export type ErrorCode =
   | 'validation_failed'
@@ -61,10 +62,7 @@ export const errorMessage: Record<ErrorCode, string> = {
   internal_error: '服务暂时不可用，请稍后再试',
 };
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError } from './model/field-error.ts';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

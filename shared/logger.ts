@@ -1,28 +1,26 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
 /**
- * Structured JSON logs, one object a line. Callers pass only non-personal fields: ids of routes,
- * orgs and applications, codes and timings — never names, ID numbers, phones or account numbers.
+ * Structured JSON logs, one object a line, by Powertools' Logger: every line of an invocation carries
+ * the service, the function's name and request id, cold start and a correlation id once the handler's
+ * middleware has injected them (`lambdaObservability()` in `shared/metrics.ts`). Callers pass only
+ * non-personal fields: ids of routes, orgs, programmes, runs and applications, codes and timings —
+ * never names, ID numbers, phones or account numbers (PIPL; `tests/integration/observability.test.ts`
+ * runs a submit and checks).
+ *
+ * The level is `POWERTOOLS_LOG_LEVEL` or `LOG_LEVEL` (`debug`, `info`, `warn`, `error`, `silent`, in
+ * either case; Powertools itself reads only upper case from the environment), `info` by default.
  */
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'edu-subsidy',
+  logLevel: logLevelFromEnv(process.env),
+});
 
-function threshold(): number {
-  const configured = (process.env.LOG_LEVEL ?? 'info') as Level | 'silent';
-  return order[configured] ?? order.info;
+function logLevelFromEnv(env: NodeJS.ProcessEnv) {
+  const wanted = (env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL || 'info').toUpperCase();
+  const known = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+  return (known as readonly string[]).includes(wanted) ? (wanted as (typeof known)[number]) : 'INFO';
 }
-
-function write(level: Level, msg: string, fields: Record<string, unknown>) {
-  if (order[level] < threshold()) return;
-  const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields });
-  if (level === 'error' || level === 'warn') process.stderr.write(`${line}\n`);
-  else process.stdout.write(`${line}\n`);
-}
-
-export const logger = {
-  debug: (msg: string, fields: Record<string, unknown> = {}) => write('debug', msg, fields),
-  info: (msg: string, fields: Record<string, unknown> = {}) => write('info', msg, fields),
-  warn: (msg: string, fields: Record<string, unknown> = {}) => write('warn', msg, fields),
-  error: (msg: string, fields: Record<string, unknown> = {}) => write('error', msg, fields),
-};
 
 /** What of an unexpected error may be logged: its class and code, and the stack without the message. */
 export function errorSummary(err: unknown): Record<string, unknown> {

@@ -95,6 +95,10 @@ export class AppFunction extends Construct {
         ...props.environment,
         STAGE: 'aws',
         NODE_OPTIONS: '--enable-source-maps',
+        // Powertools (shared/logger.ts, shared/metrics.ts): every function logs and counts as one
+        // service, so one CloudWatch namespace holds the business figures of all of them.
+        POWERTOOLS_SERVICE_NAME: 'edu-subsidy',
+        POWERTOOLS_METRICS_NAMESPACE: 'EduSubsidy',
       },
     });
     // Grants land in the role's default policy later; the function must not start before them.

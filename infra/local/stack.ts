@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import type { S3Event } from 'aws-lambda';
+import type { Context, S3Event } from 'aws-lambda';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { useWorkflowStarter } from '../../shared/adapters/workflows.ts';
+import { type Clock, useLocalClock } from '../../shared/clock.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { functionGroups } from '../../shared/http/route.ts';
 import { logger } from '../../shared/logger.ts';
@@ -13,6 +14,7 @@ import { ensureBucket, ensureTable } from './bootstrap.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
+import { invokeLocally, isolateInvocations } from './invocation.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
 import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
@@ -37,6 +39,17 @@ export interface LocalStackOptions {
    * calendar execution for every programme at startup (default true, as `npm start` does).
    */
   workflows?: LocalRunnerOptions & { resume?: boolean };
+  /**
+   * Where the handlers' "now" comes from (`Deps.clock`); the system clock by default. Tests pass a
+   * settable one and move time instead of sleeping.
+   */
+  clock?: Clock;
+  /**
+   * Print the handlers' EMF metric lines on stdout. Off by default: locally nothing turns them into
+   * metrics, and `npm start` and the tests stay readable. Decided by the first stack in a process
+   * (the Metrics is built once, at the first handler's cold start).
+   */
+  metrics?: boolean;
 }
 
 export interface LocalStack {
@@ -75,6 +88,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
+    // Many invocations share this process: each gets its own Powertools state, as on Lambda Managed
+    // Instances (see isolateInvocations). Before the first SDK call, which makes a store of its own.
+    isolateInvocations();
     let dynamodbEndpoint = options.dynamodbEndpoint;
     if (!dynamodbEndpoint) {
       const dynamo = await startDynamoDbLocal(options.persist ? { dataDir: join(dataDir, 'dynamodb') } : {});
@@ -105,7 +121,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       DATA_DIR: dataDir,
       MAX_UPLOAD_BYTES: String(attachmentsBucket.maxObjectBytes),
       PAYOUT_RAIL: options.payoutRail ?? process.env.PAYOUT_RAIL ?? 'sandbox',
+      POWERTOOLS_METRICS_DISABLED:
+        options.metrics === undefined
+          ? (process.env.POWERTOOLS_METRICS_DISABLED ?? 'true')
+          : String(!options.metrics),
     });
+    if (options.clock) {
+      const unregisterClock = useLocalClock(options.clock);
+      stops.push(async () => unregisterClock());
+    }
     // A module is evaluated once per specifier: a second stack in the same process (a restart on the
     // same data directory, as the tests do) would otherwise reuse handlers bound to the first one's
     // endpoints. A query per stack gives each stack its own cold start.
@@ -121,11 +145,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The bucket's object-created notification, as S3 would deliver it to the verification function.
     if (s3Events) {
       const { handler: onObjectCreated } = (await import(functionModule('attachment-events'))) as {
-        handler: (event: S3Event) => Promise<unknown>;
+        handler: (event: S3Event, context: Context) => Promise<unknown>;
       };
       const listener = (event: S3Event) => {
         const records = event.Records.filter((r) => r.s3.bucket.name === bucketName);
-        if (records.length > 0) void onObjectCreated({ Records: records }).catch(() => undefined);
+        if (records.length > 0)
+          void invokeLocally('attachment-events', (context) =>
+            onObjectCreated({ Records: records }, context),
+          ).catch(() => undefined);
       };
       s3Events.on('event', listener);
       stops.push(async () => {

@@ -1,3 +1,5 @@
+// First: sets the log level before the Logger is built.
+import './quiet-logs.ts';
 import { resolve } from 'node:path';
 import { JavaMissingError } from './dynamodb.ts';
 import { startLocalStack } from './stack.ts';
@@ -9,7 +11,6 @@ import { startLocalStack } from './stack.ts';
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
-  process.env.LOG_LEVEL ??= 'warn';
 
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {

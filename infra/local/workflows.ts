@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { WorkflowStarter } from '../../shared/adapters/workflows.ts';
 import { errorSummary, logger } from '../../shared/logger.ts';
@@ -8,8 +9,10 @@ import {
   type WorkflowFunction,
   type WorkflowName,
 } from '../../shared/workflows/asl.ts';
+import { invokeLocally } from './invocation.ts';
 
-export type TaskHandler = (event: unknown) => Promise<unknown>;
+/** A Task state's function: the handler export, called with a Lambda context as Lambda would. */
+export type TaskHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 export interface LocalExecution {
   id: string;
@@ -63,19 +66,22 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     const definition = this.definitions[workflow];
     if (!definition) throw new Error(`no local definition for workflow ${workflow}`);
     const byArn = new Map(
-      Object.entries(this.arns).map(([fn, arn]) => [arn, this.handlers[fn as WorkflowFunction]]),
+      Object.entries(this.arns).map(([fn, arn]) => [
+        arn,
+        { fn, handler: this.handlers[fn as WorkflowFunction] },
+      ]),
     );
     type Json = Parameters<StateMachine['run']>[0];
     const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
     let execution: LocalExecution | undefined;
     for (const task of taskStates(definition)) {
-      const handler = byArn.get(task.resource);
-      if (!handler)
+      const { fn, handler } = byArn.get(task.resource) ?? {};
+      if (!fn || !handler)
         throw new Error(`Task state ${task.name} calls ${task.resource}, which no local handler serves`);
       taskResourceLocalHandlers[task.name] = async (event) => {
         // The library retries a failed Task once its backoff ends, even after an abort: not here.
         if (execution?.status === 'ABORTED') throw new Error(`execution ${id} was stopped`);
-        return (await this.track(handler(event))) as Json;
+        return (await this.track(invokeLocally(fn, (context) => handler(event, context)))) as Json;
       };
     }
     const machine = new StateMachine(definition as never, {
@@ -135,6 +141,11 @@ export class LocalWorkflowRunner implements WorkflowStarter {
   }
 
   /** Waits for an execution to end; tests and benchmarks use it. */
+  /** Whether a Task invocation is under way: tests wait for quiet with this instead of sleeping. */
+  get busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
   async settled(executionId: string): Promise<LocalExecution | undefined> {
     const execution = this.executions.get(executionId);
     if (!execution) return undefined;

@@ -1,13 +1,9 @@
-import {
-  type CatalogueRepository,
-  InstitutionExists,
-  OfferingExists,
-} from '../../shared/adapters/catalogue-repo.ts';
+import type { CatalogueRepository } from '../../shared/adapters/catalogue-repo.ts';
 import type { OrgRepository } from '../../shared/adapters/orgs-repo.ts';
+import { ItemAlreadyExists } from '../../shared/adapters/persistence-errors.ts';
 import type { ProgrammeRepository } from '../../shared/adapters/programmes-repo.ts';
 import { offeringIdFor } from '../../shared/domain/catalogue.ts';
 import { programmeErrors } from '../../shared/domain/programme.ts';
-import { AppError } from '../../shared/errors.ts';
 import type { ProgrammeInput } from '../../shared/schemas/programmes.ts';
 import { seedInstitutions, seedOfferings } from './catalogue.ts';
 import { demoProgramme, lc2022, seedOrgs } from './data.ts';
@@ -18,7 +14,7 @@ export interface SeedResult {
 }
 
 const ignoreExisting = (err: unknown) => {
-  if (err instanceof AppError && err.code === 'already_exists') return false;
+  if (err instanceof ItemAlreadyExists) return false;
   throw err;
 };
 
@@ -66,9 +62,7 @@ async function seedCatalogue(catalogue: CatalogueRepository, programmes: Program
   for (const i of seedInstitutions) {
     await catalogue
       .createInstitution({ id: i.code, ...i, ownerOrgId: 'lc', createdAt: at, version: 0 })
-      .catch((err: unknown) => {
-        if (!(err instanceof InstitutionExists)) throw err;
-      });
+      .catch(ignoreExisting);
   }
   const writes = programmes.flatMap((programme) =>
     seedOfferings
@@ -92,11 +86,5 @@ async function seedCatalogue(catalogue: CatalogueRepository, programmes: Program
         };
       }),
   );
-  await Promise.all(
-    writes.map((o) =>
-      catalogue.createOffering(o).catch((err: unknown) => {
-        if (!(err instanceof OfferingExists)) throw err;
-      }),
-    ),
-  );
+  await Promise.all(writes.map((o) => catalogue.createOffering(o).catch(ignoreExisting)));
 }

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CalendarTransition } from '../domain/calendar.ts';
-import { isConditionFailed } from './errors.ts';
+import type { BatchReport, CalendarRecord, ReviewReminder } from '../model/calendar.ts';
 import {
   batchReportKey,
   CALENDAR_PREFIX,
@@ -9,53 +9,9 @@ import {
   payoutDueKey,
   pendingNotificationsIndex,
   programmePartition,
-  statusIndex,
 } from './keys.ts';
-import { countAll, type QueryInput, queryAll } from './query.ts';
-
-/** A transition as recorded once carried out: the programme's calendar history. */
-export interface CalendarRecord {
-  programmeId: string;
-  transitionId: string;
-  kind: CalendarTransition['kind'];
-  batchId?: string;
-  /** When it was due. */
-  at: string;
-  /** When it was carried out. */
-  appliedAt: string;
-}
-
-export interface BatchReport {
-  programmeId: string;
-  batchId: string;
-  closedAt: string;
-  /** The last batch lapses undecided applications; earlier batches carry them over. */
-  lastBatch: boolean;
-  /** Submitted applications by review status once the batch had closed. */
-  counts: Record<string, number>;
-  /** Undecided applications that move on to the next batch (0 for the last batch). */
-  carriedOver: number;
-  lapsed: number;
-}
-
-export interface ReviewReminder {
-  orgId: string;
-  programmeId: string;
-  batchId: string;
-  transitionId: string;
-  /** Applications awaiting the org's decision when the reminder was written. */
-  pending: number;
-  createdAt: string;
-}
-
-/** A submitted application as the status index lists it. */
-export interface IndexedApplication {
-  id: string;
-  sequence: number;
-  status: string;
-  quotaState: string;
-  currentOrgId: string | null;
-}
+import { type QueryInput, queryAll } from './query.ts';
+import { writeIf } from './writes.ts';
 
 /**
  * What the programme calendar writes: a record per transition carried out, batch reports,
@@ -161,48 +117,16 @@ export class CalendarRepository {
     });
   }
 
-  /**
-   * A programme's submitted applications in one review status, in submission order (gsi3). The
-   * index is eventually consistent: whoever acts on an entry checks the application itself.
-   */
-  async applicationsByStatus(programmeId: string, status: string): Promise<IndexedApplication[]> {
-    const items = await this.queryAll({
-      IndexName: 'gsi3',
-      KeyConditionExpression: 'gsi3pk = :pk',
-      ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
-    });
-    return items.map((i) => ({
-      id: i.id as string,
-      sequence: i.sequence as number,
-      status: i.status as string,
-      quotaState: i.quotaState as string,
-      currentOrgId: (i.currentOrgId as string | null | undefined) ?? null,
-    }));
-  }
-
-  /** How many submitted applications of a programme are in one review status. */
-  async countByStatus(programmeId: string, status: string): Promise<number> {
-    return countAll(this.db, this.tableName, {
-      IndexName: 'gsi3',
-      KeyConditionExpression: 'gsi3pk = :pk',
-      ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk },
-    });
-  }
-
-  private async putOnce(item: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.db.send(
+  private putOnce(item: Record<string, unknown>): Promise<boolean> {
+    return writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   private queryAll(input: QueryInput): Promise<Record<string, unknown>[]> {

@@ -1,15 +1,16 @@
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { majorKey, OFFERING_ID_PATTERN, offeringSearchText } from '../domain/catalogue.ts';
-import { cancellationReasons, isConditionFailed } from './errors.ts';
+import type { InstitutionRecord, OfferingRecord } from '../model/catalogue.ts';
+import { channelObserver, type Observer } from '../observer.ts';
+import { batchGetAll, chunks } from './batch.ts';
+import { isAnyConditionFailed } from './errors.ts';
+import { updateExpression } from './expressions.ts';
 import {
   cataloguePartition,
   institutionKey,
@@ -19,44 +20,11 @@ import {
   offeredIndex,
   offeringKey,
 } from './keys.ts';
+import type { PageToken } from './page.ts';
+import { CatalogueChanged, InvalidPageToken, ItemAlreadyExists } from './persistence-errors.ts';
 import { queryAll } from './query.ts';
-import { retryConflicts } from './retry.ts';
-
-/** A partner institution as stored (合作院校); its id is its 学校标识码. */
-export interface InstitutionRecord {
-  id: string;
-  code: string;
-  name: string;
-  kind: string;
-  city?: string;
-  contacts: { name: string; phone: string; role?: string }[];
-  ownerOrgId: string;
-  createdAt: string;
-  updatedAt?: string;
-  version: number;
-}
-
-/** An offering (专业) of a programme's catalogue as stored, with its institution's name and code. */
-export interface OfferingRecord {
-  offeringId: string;
-  programmeId: string;
-  institutionId: string;
-  institutionName: string;
-  institutionCode: string;
-  major: string;
-  level: string;
-  mode: string;
-  years: number;
-  tuitionFen: number;
-  tags: string[];
-  unitOrgId?: string;
-  addedByOrgId: string;
-  status: 'offered' | 'retired';
-  createdAt: string;
-  updatedAt?: string;
-  retiredAt?: string;
-  version: number;
-}
+import { transactWithRetry } from './retry.ts';
+import { writeIf } from './writes.ts';
 
 /** Filters of the public list: `prefix` is a key condition, the rest are filters on the page read. */
 export interface OfferedFilter {
@@ -69,27 +37,6 @@ export interface OfferedFilter {
   unitOrgId?: string | undefined;
 }
 
-// Typed errors: the service maps each to the contract's answer.
-
-/** An institution with that 学校标识码 is already registered. */
-export class InstitutionExists extends Error {
-  override readonly name = 'InstitutionExists';
-}
-/** The offering (same institution, major, level, mode and scope) is already in the catalogue. */
-export class OfferingExists extends Error {
-  override readonly name = 'OfferingExists';
-}
-/** The record changed (or went) since it was read: the caller should read it again. */
-export class CatalogueChanged extends Error {
-  override readonly name = 'CatalogueChanged';
-}
-/** A page cursor this list did not issue, or issued for other filters. */
-export class InvalidCatalogueCursor extends Error {
-  override readonly name = 'InvalidCatalogueCursor';
-}
-
-/** Transactions hold at most 100 writes (DynamoDB's limit). */
-const TRANSACTION_ITEMS = 100;
 /** Items read per query while filling one page of the public list; pages stop after a few such reads. */
 const PAGE_READ = 100;
 const MAX_PAGE_READS = 5;
@@ -99,6 +46,7 @@ export class CatalogueRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly observer: Observer = channelObserver,
   ) {}
 
   async getInstitution(institutionId: string): Promise<InstitutionRecord | undefined> {
@@ -110,39 +58,24 @@ export class CatalogueRepository {
 
   /** Many institutions at once (BatchGet, unprocessed keys retried). */
   async institutions(institutionIds: readonly string[]): Promise<Map<string, InstitutionRecord>> {
-    const found = new Map<string, InstitutionRecord>();
-    const unique = [...new Set(institutionIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(institutionKey);
-      for (let attempt = 0; keys && keys.length > 0 && attempt < 8; attempt++) {
-        const out: BatchGetCommandOutput = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const institution = toInstitution(item);
-          found.set(institution.id, institution);
-        }
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
-        if (keys && keys.length > 0) await new Promise((r) => setTimeout(r, 2 ** attempt * 20));
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.db, this.tableName, institutionIds.map(institutionKey), {
+      consistent: true,
+    });
+    return new Map(items.map((item) => [item.id as string, toInstitution(item)]));
   }
 
-  /** @throws InstitutionExists when the code is registered already. */
+  /** @throws ItemAlreadyExists when the code is registered already. */
   async createInstitution(institution: InstitutionRecord): Promise<void> {
-    try {
-      await this.db.send(
+    const created = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: institutionItem(institution),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw new InstitutionExists(institution.id, { cause: err });
-      throw err;
-    }
+      ),
+    );
+    if (!created) throw new ItemAlreadyExists('institution', institution.id);
   }
 
   /**
@@ -152,19 +85,17 @@ export class CatalogueRepository {
    * @throws CatalogueChanged when it changed meanwhile.
    */
   async updateInstitution(institution: InstitutionRecord, expectedVersion: number): Promise<void> {
-    try {
-      await this.db.send(
+    const saved = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: institutionItem({ ...institution, version: expectedVersion + 1 }),
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: { ':v': expectedVersion },
         }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw new CatalogueChanged(institution.id, { cause: err });
-      throw err;
-    }
+      ),
+    );
+    if (!saved) throw new CatalogueChanged('institution', institution.id);
     for (const offering of await this.offeringsOfInstitution(institution.id)) {
       if (offering.institutionName === institution.name) continue;
       const renamed = { ...offering, institutionName: institution.name };
@@ -172,9 +103,10 @@ export class CatalogueRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: offeringKey(offering.programmeId, offering.offeringId),
-          UpdateExpression: 'SET institutionName = :name, searchText = :search',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':name': institution.name, ':search': offeringSearchText(renamed) },
+          ...updateExpression(
+            { set: { institutionName: institution.name, searchText: offeringSearchText(renamed) } },
+            { condition: 'attribute_exists(pk)' },
+          ),
         }),
       );
     }
@@ -211,20 +143,18 @@ export class CatalogueRepository {
     return items.map(toOffering);
   }
 
-  /** @throws OfferingExists when the same offering is listed already. */
+  /** @throws ItemAlreadyExists when the same offering is listed already. */
   async createOffering(offering: OfferingRecord): Promise<void> {
-    try {
-      await this.db.send(
+    const created = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: offeringItem(offering),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw new OfferingExists(offering.offeringId, { cause: err });
-      throw err;
-    }
+      ),
+    );
+    if (!created) throw new ItemAlreadyExists('offering', offering.offeringId);
   }
 
   /**
@@ -233,19 +163,17 @@ export class CatalogueRepository {
    * @throws CatalogueChanged when it changed meanwhile.
    */
   async updateOffering(offering: OfferingRecord, expectedVersion: number): Promise<void> {
-    try {
-      await this.db.send(
+    const saved = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: offeringItem({ ...offering, version: expectedVersion + 1 }),
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: { ':v': expectedVersion },
         }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw new CatalogueChanged(offering.offeringId, { cause: err });
-      throw err;
-    }
+      ),
+    );
+    if (!saved) throw new CatalogueChanged('offering', offering.offeringId);
   }
 
   /**
@@ -253,20 +181,27 @@ export class CatalogueRepository {
    * naming it keep it (nothing an application points to is ever deleted). Retiring twice is a no-op.
    */
   async retireOffering(programmeId: string, offeringId: string, at: string): Promise<void> {
-    try {
-      await this.db.send(
+    // A failed condition is an offering retired already (or none): nothing to do.
+    await writeIf(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: offeringKey(programmeId, offeringId),
-          UpdateExpression: `SET #status = :retired, retiredAt = :at, updatedAt = :at ADD version :one REMOVE ${OFFERED_INDEX_ATTRIBUTES.join(', ')}`,
-          ConditionExpression: 'attribute_exists(pk) AND #status = :offered',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':retired': 'retired', ':offered': 'offered', ':at': at, ':one': 1 },
+          ...updateExpression(
+            {
+              set: { status: 'retired', retiredAt: at, updatedAt: at },
+              add: { version: 1 },
+              remove: OFFERED_INDEX_ATTRIBUTES,
+            },
+            {
+              condition: 'attribute_exists(pk) AND #offeringStatus = :offered',
+              names: { '#offeringStatus': 'status' },
+              values: { ':offered': 'offered' },
+            },
+          ),
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -277,13 +212,14 @@ export class CatalogueRepository {
    * @throws CatalogueChanged when an offering was created or changed by someone else meanwhile.
    */
   async writeImport(plan: {
+    programmeId: string;
     institutions: readonly InstitutionRecord[];
     creates: readonly OfferingRecord[];
     updates: readonly OfferingRecord[];
   }): Promise<void> {
     for (const institution of plan.institutions) {
       await this.createInstitution(institution).catch((err: unknown) => {
-        if (!(err instanceof InstitutionExists)) throw err;
+        if (!(err instanceof ItemAlreadyExists)) throw err;
       });
     }
     const writes = [
@@ -303,14 +239,11 @@ export class CatalogueRepository {
         },
       })),
     ];
-    for (let i = 0; i < writes.length; i += TRANSACTION_ITEMS) {
-      const chunk = writes.slice(i, i + TRANSACTION_ITEMS);
+    for (const chunk of chunks(writes, () => 1)) {
       try {
-        await retryConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: chunk })));
+        await transactWithRetry(this.db, chunk, this.observer);
       } catch (err) {
-        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) {
-          throw new CatalogueChanged('import', { cause: err });
-        }
+        if (isAnyConditionFailed(err)) throw new CatalogueChanged('import', plan.programmeId, { cause: err });
         throw err;
       }
     }
@@ -319,14 +252,17 @@ export class CatalogueRepository {
   /**
    * One page of what a programme offers now, from the sparse offered index (never a scan): the level
    * and institution narrow the key range, the other filters apply to the items read. Reads at most a
-   * few hundred items for a page; `next` is where the following page starts.
+   * few hundred items for a page; `next` is the token of where the following page starts.
+   *
+   * @throws InvalidPageToken for an `after` this list did not issue for this programme and filter.
    */
   async offeredPage(
     programmeId: string,
     filter: OfferedFilter,
     limit: number,
-    start: Record<string, string> | undefined,
-  ): Promise<{ items: OfferingRecord[]; next: Record<string, string> | undefined }> {
+    after?: unknown,
+  ): Promise<{ items: OfferingRecord[]; next: PageToken | undefined }> {
+    const start = after === undefined ? undefined : offeredStartKey(programmeId, after, filter);
     const prefix = offeredPrefix(filter);
     const conditions: string[] = [];
     const names: Record<string, string> = {};
@@ -372,7 +308,7 @@ export class CatalogueRepository {
         if (items.length === limit) {
           // More matched than the page holds: the next page starts after the last one returned.
           const last = items[items.length - 1] as OfferingRecord;
-          return { items, next: offeredKeyOf(last) };
+          return { items, next: offeredTokenOf(last) };
         }
         items.push(toOffering(item));
       }
@@ -382,7 +318,7 @@ export class CatalogueRepository {
     }
     const last = items[items.length - 1];
     // A page cut short by the read bound resumes where the reads stopped, not after the last match.
-    return { items, next: last && items.length === limit ? offeredKeyOf(last) : stringKey(startKey) };
+    return { items, next: last && items.length === limit ? offeredTokenOf(last) : tokenOfStartKey(startKey) };
   }
 }
 
@@ -392,55 +328,44 @@ export function offeredPrefix(filter: Pick<OfferedFilter, 'level' | 'institution
   return filter.institutionId ? `${filter.level}#${filter.institutionId}#` : `${filter.level}#`;
 }
 
-function offeredKeyOf(o: OfferingRecord): Record<string, string> {
+/**
+ * The public list's page token: where the next page starts in the offered index — the offering and
+ * its index sort key. The partition is rebuilt from the programme asked for, so a token can only move
+ * within that programme's public list.
+ */
+function offeredTokenOf(o: OfferingRecord): PageToken {
   return {
-    ...offeringKey(o.programmeId, o.offeringId),
-    ...(offeredIndex(o.programmeId, {
+    offeringId: o.offeringId,
+    gsi2sk: offeredIndex(o.programmeId, {
       level: o.level,
       institutionId: o.institutionId,
       majorKey: majorKey(o.major),
       offeringId: o.offeringId,
-    }) as { gsi2pk: string; gsi2sk: string }),
+    }).gsi2sk as string,
   };
 }
 
-function stringKey(key: Record<string, unknown> | undefined): Record<string, string> | undefined {
+function tokenOfStartKey(key: Record<string, unknown> | undefined): PageToken | undefined {
   if (!key) return undefined;
-  return Object.fromEntries(Object.entries(key).map(([k, v]) => [k, String(v)]));
+  const sk = typeof key.sk === 'string' ? key.sk : '';
+  return { offeringId: sk.slice(OFFERING_PREFIX.length), gsi2sk: String(key.gsi2sk ?? '') };
 }
 
 /**
- * The public list's cursor: where the next page starts in the offered index — the offering and its
- * index sort key, base64url JSON. It is not signed (the public function holds no key, and keeps its
- * cold start free of KMS): the partition is rebuilt from the path, so a cursor can only move within
- * the programme's public list, and it is accepted only in the shape this list issues.
+ * Reads a token back into the start key of a page of `programmeId`'s list with `filter`: only in the
+ * shape {@link offeredTokenOf} writes, with a sort key inside the filter's key range (a start key
+ * outside it would be refused by DynamoDB, a 500).
  */
-export function encodeOfferedCursor(key: Record<string, string>): string {
-  const offeringId = key.sk?.slice(OFFERING_PREFIX.length) ?? '';
-  return Buffer.from(JSON.stringify({ o: offeringId, s: key.gsi2sk ?? '' })).toString('base64url');
-}
-
-/**
- * Reads a cursor back into the start key of a page of `programmeId`'s list with `filter`.
- *
- * @throws InvalidCatalogueCursor for anything {@link encodeOfferedCursor} did not write for this list
- *   (a start key outside the query's key range would be refused by DynamoDB).
- */
-export function decodeOfferedCursor(
+function offeredStartKey(
   programmeId: string,
-  cursor: string,
+  token: unknown,
   filter: Pick<OfferedFilter, 'level' | 'institutionId'>,
 ): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = /^[A-Za-z0-9_-]{1,1400}$/.test(cursor)
-      ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-      : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  const { o, s } = (parsed ?? {}) as { o?: unknown; s?: unknown };
+  const { offeringId: o, gsi2sk: s, ...rest } = (token ?? {}) as { offeringId?: unknown; gsi2sk?: unknown };
   const valid =
+    typeof token === 'object' &&
+    !Array.isArray(token) &&
+    Object.keys(rest).length === 0 &&
     typeof o === 'string' &&
     typeof s === 'string' &&
     OFFERING_ID_PATTERN.test(o) &&
@@ -449,10 +374,10 @@ export function decodeOfferedCursor(
     s.endsWith(`#${o}`) &&
     /^(?:junior_college|bachelor)#\d{10}#/.test(s) &&
     s.startsWith(offeredPrefix(filter));
-  if (!valid) throw new InvalidCatalogueCursor('invalid cursor');
+  if (!valid) throw new InvalidPageToken();
   return {
     ...offeringKey(programmeId, o),
-    gsi2pk: offeredIndex(programmeId).gsi2pk,
+    gsi2pk: offeredIndex(programmeId).gsi2pk as string,
     gsi2sk: s,
   };
 }

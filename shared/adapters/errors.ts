@@ -1,4 +1,9 @@
-import { AppError } from '../errors.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
+/**
+ * Reading DynamoDB's failures: which condition failed, and what the item looked like. The typed
+ * errors the repositories throw from them are in `persistence-errors.ts`.
+ */
 
 /** True for a failed `ConditionExpression` on a single-item write. */
 export function isConditionFailed(err: unknown): boolean {
@@ -12,11 +17,21 @@ export function cancellationReasons(err: unknown): string[] | undefined {
   return (reasons ?? []).map((r) => r.Code ?? 'None');
 }
 
-/** Rethrows a failed create as 409 `already_exists`, everything else unchanged. */
-export function duplicateAsConflict(err: unknown, message: string): never {
-  const reasons = cancellationReasons(err);
-  if (isConditionFailed(err) || reasons?.includes('ConditionalCheckFailed')) {
-    throw new AppError('already_exists', { message, cause: err });
-  }
-  throw err;
+/** True when a single write's condition or any condition of a cancelled transaction failed. */
+export function isAnyConditionFailed(err: unknown): boolean {
+  return isConditionFailed(err) || (cancellationReasons(err)?.includes('ConditionalCheckFailed') ?? false);
+}
+
+/**
+ * The item a failed transaction condition saw (`ReturnValuesOnConditionCheckFailure: ALL_OLD`),
+ * unmarshalled: the document client leaves cancellation reasons in the low-level attribute shape.
+ */
+export function cancelledItem(err: unknown, index: number): Record<string, unknown> | undefined {
+  const reasons = (err as { CancellationReasons?: { Item?: Record<string, never> }[] }).CancellationReasons;
+  const item = reasons?.[index]?.Item;
+  if (!item) return undefined;
+  const first = Object.values(item)[0] as unknown;
+  return first && typeof first === 'object' && ('S' in first || 'N' in first || 'M' in first)
+    ? unmarshall(item)
+    : item;
 }

@@ -100,11 +100,13 @@ export const reviewQueueIndex = (programmeId: string, orgId: string, sequence?: 
   gsi2pk: `REVIEW#${programmeId}#${orgId}`,
   ...(sequence === undefined ? {} : { gsi2sk: sequenceSortKey(sequence) }),
 });
+/** The review-queue entry's attributes (an application leaves the queue by their removal). */
 export const REVIEW_QUEUE_ATTRIBUTES = ['gsi2pk', 'gsi2sk'] as const;
 /** A review-queue page's last evaluated key, besides its partition: the table key and the queue order. */
 export const REVIEW_QUEUE_CURSOR_KEYS = ['pk', 'sk', 'gsi2sk'] as const;
 
 /** A programme's submitted applications by review status, in submission order (lapse, payout planning). */
+export const STATUS_INDEX_ATTRIBUTES = ['gsi3pk', 'gsi3sk'] as const;
 export const statusIndex = (programmeId: string, status: string, sequence?: number) => ({
   gsi3pk: `APPS#${programmeId}#${status}`,
   ...(sequence === undefined ? {} : { gsi3sk: sequenceSortKey(sequence) }),

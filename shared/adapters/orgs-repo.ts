@@ -1,14 +1,10 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { Org } from '../schemas/orgs.ts';
-import { duplicateAsConflict } from './errors.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Org } from '../model/org.ts';
+import { batchGetAll } from './batch.ts';
 import { orgChildrenIndex, orgKey } from './keys.ts';
+import { ItemAlreadyExists } from './persistence-errors.ts';
 import { queryAll } from './query.ts';
+import { writeIf } from './writes.ts';
 
 /** Organisations of the union tree, each stored with its materialised path. */
 export class OrgRepository {
@@ -22,25 +18,10 @@ export class OrgRepository {
     return out.Item ? toOrg(out.Item) : undefined;
   }
 
-  /** Loads many orgs at once (BatchGet, 100 keys a request, unprocessed keys retried). */
+  /** Loads many orgs at once (BatchGet); ids without an org are absent from the map. */
   async getMany(orgIds: readonly string[]): Promise<Map<string, Org>> {
-    const found = new Map<string, Org>();
-    const unique = [...new Set(orgIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(orgKey);
-      for (let attempt = 0; keys && keys.length > 0 && attempt < 8; attempt++) {
-        const out: BatchGetCommandOutput = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const org = toOrg(item);
-          found.set(org.id, org);
-        }
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
-        if (keys && keys.length > 0) await new Promise((r) => setTimeout(r, 2 ** attempt * 20));
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.db, this.tableName, orgIds.map(orgKey));
+    return new Map(items.map(toOrg).map((org) => [org.id, org]));
   }
 
   async children(parentId: string): Promise<Org[]> {
@@ -52,10 +33,10 @@ export class OrgRepository {
     return items.map(toOrg);
   }
 
-  /** Stores a new org; 409 `already_exists` when the id is taken. */
+  /** Stores a new org; {@link ItemAlreadyExists} when the id is taken. */
   async create(org: Org): Promise<void> {
-    await this.db
-      .send(
+    const created = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -66,8 +47,9 @@ export class OrgRepository {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      )
-      .catch((err: unknown) => duplicateAsConflict(err, `组织编号 ${org.id} 已存在`));
+      ),
+    );
+    if (!created) throw new ItemAlreadyExists('org', org.id);
   }
 }
 

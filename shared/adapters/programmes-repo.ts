@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError } from '../errors.ts';
-import type { Allocation, Programme } from '../schemas/programmes.ts';
-import { duplicateAsConflict, isConditionFailed } from './errors.ts';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Allocation, AllocationState, Programme, ProgrammeChanges } from '../model/programme.ts';
+import { channelObserver, type Observer } from '../observer.ts';
+import { updateExpression } from './expressions.ts';
 import {
   ALLOCATION_PREFIX,
   allocationKey,
@@ -9,15 +9,9 @@ import {
   programmeListIndex,
   programmePartition,
 } from './keys.ts';
+import { ItemAlreadyExists, ProgrammeChanged } from './persistence-errors.ts';
 import { queryAll } from './query.ts';
-import { retryConflicts } from './retry.ts';
-
-/** An allocation unit as stored: the attachment-table row plus its live place counters (design §3). */
-export interface AllocationState extends Allocation {
-  programmeId: string;
-  claimed: number;
-  waitlisted: number;
-}
+import { transactIf, writeIf } from './writes.ts';
 
 export interface ProgrammeWithAllocations {
   programme: Programme;
@@ -28,16 +22,12 @@ export interface ProgrammeWithAllocations {
   calendarExecution: string | undefined;
 }
 
-/** What an admin may change on a published programme (dates restart its calendar). */
-export type ProgrammeChanges = Partial<
-  Pick<Programme, 'title' | 'applicationWindow' | 'reviewBatches' | 'contacts' | 'catalogueRequired'>
->;
-
 /** Programmes and their allocation units, kept together in one partition. */
 export class ProgrammeRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly observer: Observer = channelObserver,
   ) {}
 
   /** The programme and the live counters of every unit, in one query. */
@@ -72,11 +62,12 @@ export class ProgrammeRepository {
     return items.map((i) => toProgramme(i, []));
   }
 
-  /** Publishes a programme and its allocation units atomically; 409 `already_exists` on a taken id. */
+  /** Publishes a programme and its allocation units atomically; {@link ItemAlreadyExists} on a taken id. */
   async create(programme: Programme): Promise<void> {
     const { allocations, ...head } = programme;
-    const command = new TransactWriteCommand({
-      TransactItems: [
+    const created = await transactIf(
+      this.db,
+      [
         {
           Put: {
             TableName: this.tableName,
@@ -105,10 +96,9 @@ export class ProgrammeRepository {
           },
         })),
       ],
-    });
-    await retryConflicts(() => this.db.send(command)).catch((err: unknown) =>
-      duplicateAsConflict(err, `项目编号 ${programme.id} 已存在`),
+      this.observer,
     );
+    if (!created) throw new ItemAlreadyExists('programme', programme.id);
   }
 
   /** R6: replaces the funding shares of one unit's allocation (the unit's place counters stay as they are). */
@@ -126,39 +116,29 @@ export class ProgrammeRepository {
 
   /**
    * Saves an edit of the programme if nobody else edited it since `expectedRevision` was read
-   * (409 `invalid_state` otherwise) and returns the new revision.
+   * ({@link ProgrammeChanged} otherwise) and returns the new revision.
    */
   async update(programmeId: string, changes: ProgrammeChanges, expectedRevision: number, at: string) {
-    const set: Record<string, unknown> = { ...changes, updatedAt: at, revision: expectedRevision + 1 };
-    const names: Record<string, string> = { '#revision': 'revision' };
-    const values: Record<string, unknown> = { ':expected': expectedRevision };
-    const assignments = Object.entries(set)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v], i) => {
-        names[`#f${i}`] = k;
-        values[`:f${i}`] = v;
-        return `#f${i} = :f${i}`;
-      });
-    try {
-      await this.db.send(
+    const saved = await writeIf(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: programmeKey(programmeId),
-          UpdateExpression: `SET ${assignments.join(', ')}`,
-          ConditionExpression:
-            expectedRevision === 0
-              ? 'attribute_exists(pk) AND (attribute_not_exists(#revision) OR #revision = :expected)'
-              : 'attribute_exists(pk) AND #revision = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ...updateExpression(
+            { set: { ...changes, updatedAt: at, revision: expectedRevision + 1 } },
+            {
+              condition:
+                expectedRevision === 0
+                  ? 'attribute_exists(pk) AND (attribute_not_exists(#revision) OR #revision = :expected)'
+                  : 'attribute_exists(pk) AND #revision = :expected',
+              names: { '#revision': 'revision' },
+              values: { ':expected': expectedRevision },
+            },
+          ),
         }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) {
-        throw new AppError('invalid_state', { message: '项目已被他人修改，请刷新后重试', cause: err });
-      }
-      throw err;
-    }
+      ),
+    );
+    if (!saved) throw new ProgrammeChanged(programmeId);
     return expectedRevision + 1;
   }
 
@@ -180,8 +160,8 @@ export class ProgrammeRepository {
    * moved on to another one (an edit restarted it): returns whether the hand-over was recorded.
    */
   async replaceCalendarExecution(programmeId: string, from: string, to: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writeIf(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: programmeKey(programmeId),
@@ -190,12 +170,8 @@ export class ProgrammeRepository {
             'attribute_exists(pk) AND (attribute_not_exists(calendarExecution) OR calendarExecution IN (:from, :to))',
           ExpressionAttributeValues: { ':from': from, ':to': to },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }
 

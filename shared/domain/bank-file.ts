@@ -84,5 +84,5 @@ export function renderBankFile(rows: readonly BankFileRow[]): Buffer {
         .join(','),
     ),
   ];
-  return Buffer.from(`${UTF8_BOM}${lines.join('\r\n')}\r\n`, 'utf8');
+  return Buffer.from(`${UTF8_BOM}${lines.join('\r\n')}\r\n`);
 }

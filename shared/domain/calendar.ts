@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FieldError } from '../errors.ts';
+import type { TransitionKind } from '../model/calendar.ts';
+import type { FieldError } from '../model/field-error.ts';
 import { addDays, type DateWindow, endOfShanghaiDay, shanghaiDate, startOfShanghaiDay } from './dates.ts';
 
 /**
@@ -10,15 +11,6 @@ import { addDays, type DateWindow, endOfShanghaiDay, shanghaiDate, startOfShangh
  * Every date of a programme is an inclusive Asia/Shanghai calendar day, so a batch that closes on
  * 2022-06-10 closes at 2022-06-11T00:00+08:00 (`2022-06-10T23:59:59.999+08:00` is still open).
  */
-
-export const transitionKinds = [
-  'batch_open',
-  'reminder',
-  'batch_close',
-  'applications_close',
-  'payout_due',
-] as const;
-export type TransitionKind = (typeof transitionKinds)[number];
 
 export interface CalendarTransition {
   /** Stable across runs and date changes of other boundaries: `batch-1:close`, `application_window:close`. */

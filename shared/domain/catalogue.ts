@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FieldError } from '../errors.ts';
+import type { StoredEnrolment } from '../model/catalogue.ts';
+import type { FieldError } from '../model/field-error.ts';
 import { isDisplaySafe } from './text.ts';
 
 /**
@@ -91,25 +92,6 @@ export function offeringSearchText(o: { institutionName: string; major: string; 
 /** A search as typed, in the form {@link offeringSearchText} is kept in. */
 export function normaliseSearch(q: string): string {
   return q.normalize('NFKC').trim().toLowerCase();
-}
-
-/**
- * An application's enrolment as stored (R3/R4). Chosen from the catalogue it carries the offering's
- * id and a snapshot of what the worker chose — the application keeps it even when the offering is
- * later edited or retired. Declared (free text) it names another accredited institution: 非合作院校.
- */
-export interface StoredEnrolment {
-  institution: string;
-  major: string;
-  level: string;
-  enrolledOn: string;
-  offeringId?: string;
-  institutionId?: string;
-  institutionCode?: string;
-  mode?: string;
-  years?: number;
-  tuitionFen?: number;
-  tags?: string[];
 }
 
 /** R3: an enrolment not chosen from the programme's catalogue is shown to every reviewer as 非合作院校. */

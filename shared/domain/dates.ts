@@ -7,14 +7,18 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** True when `value` is a `YYYY-MM-DD` string naming a day that exists (no 2022-02-30). */
+/**
+ * True when `value` is a `YYYY-MM-DD` string naming a day that exists (no 2022-02-30) in the years
+ * 1900–2999: no date the platform keeps (birth dates of resident ID numbers included) lies outside.
+ */
 export function isCalendarDate(value: string): boolean {
   const m = DATE_RE.exec(value);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1900 || y > 2999 || mo < 1 || mo > 12 || d < 1) return false;
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+  if (y < 1900 || y > 2999 || mo < 1 || mo > 12) return false;
+  // Day 0 of the next month is the last day of this one (28–31, leap years included).
+  const lastDay = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return d >= 1 && d <= lastDay;
 }
 
 /** The Asia/Shanghai calendar date of an instant. */

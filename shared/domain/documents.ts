@@ -84,7 +84,8 @@ export function documentFileNames(
  */
 export function sniffContentType(head: Uint8Array): DocumentContentType | undefined {
   for (const { contentType, bytes } of MAGIC) {
-    if (head.length >= bytes.length && bytes.every((b, i) => head[i] === b)) return contentType;
+    // A head shorter than the magic reads `undefined` past its end, which matches no byte.
+    if (bytes.every((b, i) => head[i] === b)) return contentType;
   }
   return undefined;
 }

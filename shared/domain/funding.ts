@@ -1,5 +1,5 @@
-import type { Org } from '../schemas/orgs.ts';
-import type { Allocation, TopUp } from '../schemas/programmes.ts';
+import type { Org } from '../model/org.ts';
+import type { Allocation, TopUp } from '../model/programme.ts';
 import { mayActOn } from './orgs.ts';
 import { shareTotalFen } from './quota.ts';
 

@@ -16,17 +16,17 @@ const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as cons
 const ID_CHECK_CHARS = '10X98765432';
 const ID_RE = /^[1-9]\d{16}[\dX]$/;
 const MOBILE_RE = /^1[3-9]\d{9}$/;
-const EARLIEST_BIRTH_DATE = '1900-01-01';
 
 /** Canonical resident ID number: trimmed, with an uppercase check character `X`. */
 export function normaliseIdNumber(value: string): string {
   return value.trim().toUpperCase();
 }
 
-function idCheckChar(first17: string): string {
+/** The check character of the first 17 characters of `id` (anything after them is not weighed). */
+function idCheckChar(id: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * (ID_WEIGHTS[i] ?? 0);
-  return ID_CHECK_CHARS[sum % 11] ?? '';
+  for (let i = 0; i < 17; i++) sum += Number(id[i]) * (ID_WEIGHTS[i] ?? 0);
+  return ID_CHECK_CHARS.charAt(sum % 11);
 }
 
 function birthDateOfCanonical(id: string): string {
@@ -53,8 +53,9 @@ export function isResidentIdNumberAsOf(value: string, today: string): boolean {
   const id = normaliseIdNumber(value);
   if (!ID_RE.test(id)) return false;
   const birth = birthDateOfCanonical(id);
-  if (!isCalendarDate(birth) || birth < EARLIEST_BIRTH_DATE || birth > today) return false;
-  return idCheckChar(id.slice(0, 17)) === id[17];
+  // isCalendarDate refuses years before 1900, which is the earliest birth date this accepts.
+  if (!isCalendarDate(birth) || birth > today) return false;
+  return idCheckChar(id) === id[17];
 }
 
 /**
@@ -111,7 +112,8 @@ export function isLuhnValid(value: string): boolean {
     let d = Number(value[i]);
     if (double) {
       d *= 2;
-      if (d > 9) d -= 9;
+      // A two-digit product (10–18) counts as the sum of its digits.
+      if (d >= 10) d -= 9;
     }
     sum += d;
     double = !double;

@@ -1,4 +1,4 @@
-import type { Org, OrgKind } from '../schemas/orgs.ts';
+import type { Org, OrgKind } from '../model/org.ts';
 
 /**
  * R12 组织注册: each kind of org registers under the kinds above it. A township is optional, so an

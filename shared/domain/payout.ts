@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Org } from '../schemas/orgs.ts';
-import type { Allocation, FundingShare, TopUp } from '../schemas/programmes.ts';
+import type { Org } from '../model/org.ts';
+import type { FundingPart, PlannedInstruction } from '../model/payout.ts';
+import type { Allocation, FundingShare, TopUp } from '../model/programme.ts';
 
 /**
  * Payout runs (design §4, R6, R7): who pays whom, how much, and out of whose money.
@@ -14,33 +15,6 @@ import type { Allocation, FundingShare, TopUp } from '../schemas/programmes.ts';
  *
  * Everything is integer fen; every instruction carries the funder breakdown of its amount.
  */
-
-/** One funder's part of an amount (R7: each funder's share is tracked on every payment). */
-export interface FundingPart {
-  funderOrgId: string;
-  amountFen: number;
-}
-
-export type InstructionKind = 'transfer' | 'payment';
-
-/** One movement of money, identified by a deterministic idempotency key. */
-export interface PlannedInstruction {
-  key: string;
-  kind: InstructionKind;
-  payerOrgId: string;
-  /** A transfer's receiving union. */
-  payeeOrgId?: string;
-  /** A payment's application (the worker's account is read from it when paying). */
-  applicationId?: string;
-  amountFen: number;
-  funding: FundingPart[];
-  /** A transfer: the applications whose shares it carries (they are not transferred again). */
-  applicationIds?: string[];
-  /** A transfer: the key of each funder's share it carries, one per application, funder and payer. */
-  shareKeys?: string[];
-  /** A payment by a unit: the key of the transfer that brought the unit the money. */
-  dependsOn?: string;
-}
 
 /** An approved application holding a place, as the split sees it. */
 export interface PayableApplication {
@@ -184,7 +158,7 @@ export function payoutPlan(
       let dependsOn: string | undefined;
       if (direct) {
         add(cityOrgId, upper);
-      } else if (upper.length > 0) {
+      } else {
         add(unitOrgId, upper);
         for (const share of upper) {
           const shareKey = transferShareKey(programme.id, app.id, share.funderOrgId, cityOrgId);
@@ -215,7 +189,9 @@ export function payoutPlan(
         const key = paymentKey(programme.id, app.id, payerOrgId);
         if (history.held.has(key)) continue;
         const funding = mergeParts([], parts);
-        const carried = payerOrgId === unitOrgId && !direct && upper.length > 0;
+        // Only the unit's own payment waits for a transfer: `transferOf` and `dependsOn` are set only
+        // when the unit is not city-direct and hands the worker shares from above (R7).
+        const carried = payerOrgId === unitOrgId;
         payments.push({
           key,
           kind: 'payment',
@@ -258,9 +234,11 @@ function topUpsFor(
   orgs: ReadonlyMap<string, Pick<Org, 'path'>>,
 ): readonly TopUp[] {
   if (!programme.topUps?.length) return [];
-  const path = orgs.get(app.employerOrgId)?.path ?? [];
-  // The employer's path runs through its unit, so a top-up reaches exactly the workers under its funder.
-  return path.includes(unitOrgId) ? programme.topUps.filter((t) => path.includes(t.funderOrgId)) : [];
+  const path = orgs.get(app.employerOrgId)?.path;
+  // The employer's path runs through its unit, so a top-up reaches exactly the workers under its
+  // funder; an employer the map does not know, or not under the application's unit, gets none.
+  if (!path?.includes(unitOrgId)) return [];
+  return programme.topUps.filter((t) => path.includes(t.funderOrgId));
 }
 
 const part = (share: { funderOrgId: string; amountFen: number }): FundingPart => ({

@@ -27,10 +27,14 @@ export class PlaceBook {
     return unit;
   }
 
-  private earliestWaitlisted(unitOrgId: string): PlaceHolder | undefined {
-    return [...this.applications.values()]
-      .filter((a) => a.unitOrgId === unitOrgId && a.state === 'waitlisted')
-      .sort((a, b) => a.sequence - b.sequence)[0];
+  /**
+   * The unit's waitlist in submission order (R8 先到先得): `applications` keeps insertion order, and
+   * {@link submit} inserts in sequence order.
+   */
+  private waitlist(unitOrgId: string): PlaceHolder[] {
+    return [...this.applications.values()].filter(
+      (a) => a.unitOrgId === unitOrgId && a.state === 'waitlisted',
+    );
   }
 
   /** A submission: claims a place or joins the waitlist. */
@@ -49,10 +53,11 @@ export class PlaceBook {
     const app = this.applications.get(id);
     if (!app?.live) return undefined;
     const unit = this.unit(app.unitOrgId);
-    const next = this.earliestWaitlisted(app.unitOrgId);
+    const next = this.waitlist(app.unitOrgId)[0];
     const plan = releasePlan(app.state, next?.id);
     app.live = false;
-    app.state = app.state === 'none' ? 'none' : 'released';
+    // Every application in the book has submitted (claimed or waitlisted), so it releases what it held.
+    app.state = 'released';
     unit.claimed += plan.claimedDelta;
     unit.waitlisted += plan.waitlistedDelta;
     if (plan.promote && next) next.state = 'claimed';
@@ -66,9 +71,8 @@ export class PlaceBook {
     if (!canGivePlaces(from, places)) return false;
     from.places -= places;
     to.places += places;
-    for (let n = promotable(to); n > 0; n--) {
-      const next = this.earliestWaitlisted(toUnitOrgId);
-      if (!next) break;
+    // The earliest waiting take the new places in the same step (design §3: no place idle while someone waits).
+    for (const next of this.waitlist(toUnitOrgId).slice(0, promotable(to))) {
       next.state = 'claimed';
       to.claimed++;
       to.waitlisted--;

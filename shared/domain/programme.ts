@@ -1,6 +1,6 @@
-import type { FieldError } from '../errors.ts';
-import type { Org } from '../schemas/orgs.ts';
-import type { ProgrammeInput } from '../schemas/programmes.ts';
+import type { FieldError } from '../model/field-error.ts';
+import type { Org } from '../model/org.ts';
+import type { ProgrammeInput } from '../model/programme.ts';
 import { shareTotalFen } from './quota.ts';
 
 /**
@@ -24,17 +24,16 @@ export function programmeErrors(input: ProgrammeInput, orgs: ReadonlyMap<string,
   }
 
   const batchIds = new Set<string>();
-  let previousClose: string | undefined;
   input.reviewBatches.forEach((batch, i) => {
     const at = `reviewBatches.${i}`;
     if (batchIds.has(batch.id)) add(`${at}.id`, '审核批次编号重复');
     batchIds.add(batch.id);
     if (batch.opensOn > batch.closesOn) add(`${at}.closesOn`, '审核结束日期不能早于开始日期');
     if (batch.opensOn < window.opensOn) add(`${at}.opensOn`, '审核批次不能早于申请开始日期');
-    if (previousClose !== undefined && batch.opensOn <= previousClose) {
+    const previous = input.reviewBatches[i - 1];
+    if (previous && batch.opensOn <= previous.closesOn) {
       add(`${at}.opensOn`, '审核批次须按时间顺序排列且不能重叠');
     }
-    previousClose = batch.closesOn;
   });
   const lastBatch = input.reviewBatches.at(-1);
   if (lastBatch && lastBatch.closesOn < window.closesOn) {
@@ -69,7 +68,8 @@ export function programmeErrors(input: ProgrammeInput, orgs: ReadonlyMap<string,
         // R6/R7: the money of an allocation comes from the unit itself or the unions above it.
         add(`${sharePath}.funderOrgId`, '资助方必须是该单位或其上级工会');
       }
-      if (share.places !== undefined && share.places > allocation.places) {
+      // A share without `places` funds every place of the unit, never more.
+      if ((share.places ?? 0) > allocation.places) {
         add(`${sharePath}.places`, '资助名额不能超过分配名额');
       }
       // R6 money is integer fen: a funder's total across the programme must be counted exactly (≤ 2^53 − 1).

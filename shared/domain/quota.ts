@@ -1,4 +1,23 @@
-import type { FundingShare, QuotaBoard } from '../schemas/programmes.ts';
+import type { FundingShare } from '../model/programme.ts';
+
+/** The public quota board (R5) as the rules compute it; the contract's `QuotaBoard` schema is checked to agree. */
+export interface QuotaBoard {
+  programmeId: string;
+  units: {
+    unitOrgId: string;
+    name: string;
+    places: number;
+    claimed: number;
+    waitlisted: number;
+    funding: { funderOrgId: string; amountFen: number; totalFen: number }[];
+  }[];
+  totals: {
+    places: number;
+    claimed: number;
+    waitlisted: number;
+    funding: { funderOrgId: string; totalFen: number }[];
+  };
+}
 
 export interface UnitCounters {
   unitOrgId: string;

@@ -1,4 +1,4 @@
-import type { Org } from '../schemas/orgs.ts';
+import type { Org } from '../model/org.ts';
 
 type ChainOrg = Pick<Org, 'id' | 'kind' | 'directToCity'>;
 
@@ -19,9 +19,10 @@ export function reviewChain(
   for (const orgId of [...employerPath].reverse()) {
     const org = orgOf(orgId);
     if (!org) throw new Error(`org ${orgId} on the employer's path is unknown`);
-    if (org.kind === 'province') break;
+    // Only a unit's flag counts: an enterprise or township marked `directToCity` still reviews (R2).
     if (org.kind === 'unit' && org.directToCity) continue;
     chain.push(orgId);
+    // Every unit registers under a city (R12), so the chain ends here and never reaches the province.
     if (org.kind === 'city') break;
   }
   return chain;

@@ -1,13 +1,9 @@
+import type { Caller } from '../domain/caller.ts';
 import { AppError } from '../errors.ts';
 import { Role } from '../schemas/common.ts';
 
-/** Who is calling, from the verified JWT's claims: account id, role and the org it acts for. */
-export interface Caller {
-  sub: string;
-  role: Role;
-  /** The org a reviewer or admin acts for; absent for workers. */
-  org: string | undefined;
-}
+// The caller is a domain notion (services decide by it); re-exported for the HTTP layer's imports.
+export { actingOrg, type Caller } from '../domain/caller.ts';
 
 type Claims = Record<string, string | number | boolean | string[] | undefined>;
 
@@ -27,10 +23,4 @@ export function callerFromClaims(claims: Claims | undefined): Caller {
     throw new AppError('unauthenticated', { message: '登录凭证缺少所属组织' });
   }
   return { sub, role: role.data, org: typeof org === 'string' && org.length > 0 ? org : undefined };
-}
-
-/** The org an admin or reviewer acts for (their tokens always carry one). */
-export function actingOrg(caller: Caller): string {
-  if (!caller.org) throw new AppError('forbidden');
-  return caller.org;
 }

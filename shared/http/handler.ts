@@ -1,11 +1,12 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
+import { lambdaObservability } from '../metrics.ts';
 import { type Caller, callerFromClaims } from './auth.ts';
 import { type FunctionGroup, type RouteDef, routeKey } from './route.ts';
-import { type RouteId, type Routes, routes } from './routes.ts';
 import { parseOrThrow } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -38,12 +39,9 @@ export interface Reply<R extends RouteDef> {
 
 export type Implementation<R extends RouteDef> = (req: Request<R>) => Promise<Reply<R>>;
 
-type GroupRouteIds<G extends FunctionGroup> = {
-  [K in RouteId]: Routes[K]['group'] extends G ? K : never;
-}[RouteId];
-
-export type GroupImplementations<G extends FunctionGroup> = {
-  [K in GroupRouteIds<G>]: Implementation<Routes[K]>;
+/** One implementation for every route of a group's table. */
+export type Implementations<T extends Record<string, RouteDef>> = {
+  [K in keyof T]: Implementation<T[K]>;
 };
 
 const securityHeaders: Record<string, string> = {
@@ -116,13 +114,25 @@ function safeCaller(claims: Parameters<typeof callerFromClaims>[0]): Caller | un
 /**
  * One Lambda handler for a route group: finds the route by `routeKey`, authorizes the caller,
  * validates params, query and body with the route's zod schemas, runs the implementation and answers
- * in the contract's JSON (errors included). Written once; every function file uses it.
+ * in the contract's JSON (errors included). Written once; every function file uses it with its own
+ * group's table (`shared/http/routes/<group>.ts`), so a function builds only its own schemas.
  */
-export function httpHandler<G extends FunctionGroup>(group: G, implementations: GroupImplementations<G>) {
+export function httpHandler<T extends Record<string, RouteDef>>(
+  groupRoutes: T,
+  implementations: Implementations<T>,
+  options: {
+    /** Where `now` comes from: the function's `deps.clock`, so tests set the time instead of sleeping. */
+    clock?: Clock;
+  } = {},
+) {
+  const now = () => options.clock?.now() ?? new Date();
   const table = new Map<string, { route: RouteDef; impl: Implementation<RouteDef> }>();
-  for (const [id, impl] of Object.entries(implementations) as [RouteId, Implementation<RouteDef>][]) {
-    const route = routes[id] as RouteDef;
+  let group: FunctionGroup | undefined;
+  for (const [id, route] of Object.entries(groupRoutes)) {
+    group ??= route.group;
     if (route.group !== group) throw new Error(`route ${id} belongs to group ${route.group}, not ${group}`);
+    const impl = implementations[id as keyof T] as Implementation<RouteDef> | undefined;
+    if (!impl) throw new Error(`route ${id} has no implementation`);
     table.set(routeKey(route), { route, impl });
   }
 
@@ -144,12 +154,15 @@ export function httpHandler<G extends FunctionGroup>(group: G, implementations: 
       body,
       caller,
       requestId: context.awsRequestId,
-      now: new Date(),
+      now: now(),
     } as Request<RouteDef>);
     return jsonResult(reply.status ?? route.response.status, reply.body);
   };
 
-  return middy<HttpEvent, HttpResult, Error, Context>(dispatch).use(requestLog()).use(errorResponses());
+  return middy<HttpEvent, HttpResult, Error, Context>(dispatch)
+    .use(lambdaObservability())
+    .use(requestLog())
+    .use(errorResponses());
 }
 
 /** Maps every thrown error to the contract's error body; unexpected ones are logged without data. */
@@ -164,7 +177,11 @@ function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Con
   };
 }
 
-/** One structured log line per request: route, status and time, never the body or the caller's identity. */
+/**
+ * One structured log line per request: route, status and time, the caller's role and org, never the
+ * body or the caller's identity. API Gateway's request id is the correlation id of every line the
+ * invocation writes (the Lambda request id is there too, from the Logger's context).
+ */
 function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   const started = new WeakMap<object, number>();
   const done = (request: middy.Request<HttpEvent, HttpResult, Error, Context>) => {
@@ -173,7 +190,6 @@ function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context
       routeKey: request.event.routeKey,
       status: request.response?.statusCode,
       ms: Date.now() - (started.get(request.event) ?? Date.now()),
-      requestId: request.context.awsRequestId,
       role: claims?.role ?? claims?.['custom:role'],
       org: claims?.org ?? claims?.['custom:org'],
       ...(request.error instanceof AppError ? { code: request.error.code } : {}),
@@ -182,6 +198,7 @@ function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context
   return {
     before: async (request) => {
       started.set(request.event, Date.now());
+      logger.setCorrelationId(request.event.requestContext.requestId);
     },
     after: async (request) => done(request),
     onError: async (request) => done(request),

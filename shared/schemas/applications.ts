@@ -8,6 +8,7 @@ import {
   normaliseIdNumber,
   normaliseMobile,
 } from '../domain/identity.ts';
+import { quotaStates, reviewStatuses } from '../model/application.ts';
 import { EnrolmentView, InstitutionCode, OfferingId } from './catalogue.ts';
 import { CalendarDate, Cursor, humanText, Slug } from './common.ts';
 import { Level } from './programmes.ts';
@@ -189,12 +190,10 @@ export const AttachmentUpload = z
  * `revoked`: an approved application an admin revoked after it was paid; it keeps its place (the
  * place was paid for and is never paid again) and owes the money back (a claw-back).
  */
-export const ReviewStatus = z
-  .enum(['draft', 'in_review', 'returned', 'approved', 'rejected', 'withdrawn', 'lapsed', 'revoked'])
-  .meta({ id: 'ReviewStatus' });
+export const ReviewStatus = z.enum(reviewStatuses).meta({ id: 'ReviewStatus' });
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
 
-export const QuotaState = z.enum(['none', 'claimed', 'waitlisted', 'released']).meta({ id: 'QuotaState' });
+export const QuotaState = z.enum(quotaStates).meta({ id: 'QuotaState' });
 export type QuotaState = z.infer<typeof QuotaState>;
 
 export const Quota = z

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { transitionKinds } from '../domain/calendar.ts';
+import { transitionKinds } from '../model/calendar.ts';
 import { Slug } from './common.ts';
 
 /** A transition as the calendar state machine passes it from `NextStep` to `ApplyTransition`. */

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isCalendarDate } from '../domain/dates.ts';
 import { isDisplaySafe } from '../domain/text.ts';
+import { roles } from '../model/account.ts';
 
 /** Ids chosen by people (orgs, programmes, batches): lowercase slugs, stable in URLs. */
 export const Slug = z
@@ -22,7 +23,7 @@ export const Fen = z
   .max(100_000_000_00, '金额过大')
   .meta({ description: 'Amount in integer fen (1 元 = 100 分)', example: 100000 });
 
-export const Role = z.enum(['worker', 'reviewer', 'admin']).meta({ id: 'Role' });
+export const Role = z.enum(roles).meta({ id: 'Role' });
 export type Role = z.infer<typeof Role>;
 
 export const ErrorBody = z

@@ -1,8 +1,11 @@
 import * as z from 'zod';
+import type * as model from '../model/org.ts';
+import { orgKinds } from '../model/org.ts';
+import type { Agrees, Assert } from './agreement.ts';
 import { humanText, Slug } from './common.ts';
 
 /** 组织层级: 省总工会 → 市总工会 → 县(市、区)/开发区/市直 → 乡镇(街道) → 企业. */
-export const OrgKind = z.enum(['province', 'city', 'unit', 'township', 'enterprise']).meta({ id: 'OrgKind' });
+export const OrgKind = z.enum(orgKinds).meta({ id: 'OrgKind' });
 export type OrgKind = z.infer<typeof OrgKind>;
 
 export const Org = z
@@ -18,6 +21,7 @@ export const Org = z
   })
   .meta({ id: 'Org' });
 export type Org = z.infer<typeof Org>;
+export type OrgAgrees = Assert<Agrees<Org, model.Org>>;
 
 export const OrgIdParams = z.object({ orgId: Slug });
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { railNames } from '../model/payout.ts';
 import { humanText, Slug } from './common.ts';
 
 /** `POST /v1/programmes/{programmeId}/payout-runs`: the review batch the run pays out, if any. */
@@ -27,7 +28,7 @@ export const PayoutRunView = z
       description:
         '`running` (planning), `paying`, with `bank_file` `awaiting_bank` until every result line is imported, then `succeeded` or `failed`',
     }),
-    rail: z.enum(['sandbox', 'bank_file', 'wallet']).optional(),
+    rail: z.enum(railNames).optional(),
     counts: z
       .object({ planned: z.number().int(), paid: z.number().int(), failed: z.number().int() })
       .meta({ description: 'Instructions of the run: union transfers and worker payments' }),
@@ -72,7 +73,7 @@ const PageDescriptor = z.object({
   phase: z.enum(['transfers', 'payments']),
   page: z.number().int().min(0),
   /** The run's rail; absent for runs recorded before rails were chosen per run (sandbox). */
-  rail: z.enum(['sandbox', 'bank_file', 'wallet']).optional(),
+  rail: z.enum(railNames).optional(),
 });
 export type PageDescriptor = z.infer<typeof PageDescriptor>;
 

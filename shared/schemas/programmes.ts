@@ -1,8 +1,12 @@
 import * as z from 'zod';
+import type { QuotaBoard as QuotaBoardModel } from '../domain/quota.ts';
+import type * as model from '../model/programme.ts';
+import { allocationPolicies, levels } from '../model/programme.ts';
+import type { Agrees, Assert } from './agreement.ts';
 import { CalendarDate, Fen, humanText, Slug } from './common.ts';
 
 /** R4: 新入读大专及本科. */
-export const Level = z.enum(['junior_college', 'bachelor']).meta({ id: 'Level' });
+export const Level = z.enum(levels).meta({ id: 'Level' });
 export type Level = z.infer<typeof Level>;
 
 export const DateWindow = z.object({ opensOn: CalendarDate, closesOn: CalendarDate });
@@ -60,7 +64,7 @@ export const Contacts = z
   })
   .meta({ id: 'Contacts' });
 
-export const AllocationPolicy = z.enum(['first_come_first_served']).meta({ id: 'AllocationPolicy' });
+export const AllocationPolicy = z.enum(allocationPolicies).meta({ id: 'AllocationPolicy' });
 
 export const CreateProgrammeBody = z
   .object({
@@ -83,6 +87,7 @@ export const CreateProgrammeBody = z
   .meta({ id: 'CreateProgramme' });
 export type CreateProgrammeBody = z.input<typeof CreateProgrammeBody>;
 export type ProgrammeInput = z.output<typeof CreateProgrammeBody>;
+export type ProgrammeInputAgrees = Assert<Agrees<ProgrammeInput, model.ProgrammeInput>>;
 
 /** What an admin may correct after publishing; dates are checked against the calendar's past. */
 export const UpdateProgrammeBody = CreateProgrammeBody.pick({
@@ -117,6 +122,7 @@ export const Programme = z
   })
   .meta({ id: 'Programme' });
 export type Programme = z.infer<typeof Programme>;
+export type ProgrammeAgrees = Assert<Agrees<Programme, model.Programme>>;
 
 export const ProgrammeSummary = Programme.pick({
   id: true,
@@ -168,3 +174,4 @@ export const QuotaBoard = z
   })
   .meta({ id: 'QuotaBoard' });
 export type QuotaBoard = z.infer<typeof QuotaBoard>;
+export type QuotaBoardAgrees = Assert<Agrees<QuotaBoard, QuotaBoardModel>>;

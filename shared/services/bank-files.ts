@@ -1,52 +1,16 @@
 import { presignDownload } from '../adapters/attachment-store.ts';
-import type { InstructionRecord, InstructionStatus, Settlement } from '../adapters/payouts-repo.ts';
-import { BankFileStore } from '../adapters/rails/bank-file.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
-import { logger } from '../logger.ts';
+import type { Settlement } from '../model/payout.ts';
 import type { BankResultsBody, BankResultsReport } from '../schemas/payouts.ts';
 import type { Deps } from './deps.ts';
-import { finishRun } from './payouts.ts';
+import { finishRun } from './payout-settlement.ts';
 
 /** How long a bank file link lives (design §5: a presigned GET of a few minutes). */
 const DOWNLOAD_SECONDS = 5 * 60;
 /** What a failed line records when the bank's file gives no reason. */
 const UNSTATED_REASON = 'bank_failed: 银行未说明原因';
-
-const store = (deps: Deps) => new BankFileStore(deps.db, deps.config.tableName);
-
-/**
- * bank_file, after the pages (design §4, R7): writes one batch file per paying org to S3 and moves the
- * run to `awaiting_bank`, where it stays until the bank's result files are imported. The counts keep
- * what was settled already (e.g. a wallet account refused by the bank rail).
- */
-export async function submitToBank(
-  deps: Deps,
-  runId: string,
-  all: readonly InstructionRecord[],
-  now: Date,
-): Promise<void> {
-  const files = await store(deps).writeFiles(await deps.s3(), deps.config.bucketName, deps.cipher(), runId);
-  const count = (status: InstructionStatus) => all.filter((i) => i.status === status).length;
-  await deps.payouts.awaitBank(
-    runId,
-    {
-      planned: all.length,
-      paidCount: count('paid'),
-      failedCount: count('failed'),
-      awaitingBank: all.filter((i) => i.status === 'sending' && i.submittedAt).length,
-      bankFiles: files,
-    },
-    now.toISOString(),
-  );
-  // Counts only: a line's payee and account never reach a log.
-  logger.info('bank files written', {
-    runId,
-    files: files.map((f) => ({ payerOrgId: f.payerOrgId, lines: f.lines, totalFen: f.totalFen })),
-  });
-}
 
 /** The run and the payer's file, when the caller is an admin of the payer org or above it; 404 otherwise. */
 async function visibleFile(deps: Deps, caller: Caller, runId: string, payerOrgId: string) {
@@ -106,15 +70,15 @@ export async function importBankResults(
   const { run } = await visibleFile(deps, caller, runId, body.payerOrgId);
   const seen = new Set<string>();
   const unique = body.lines.filter((l) => !seen.has(l.key) && seen.add(l.key));
-  const lines = await store(deps).linesByKey(
+  const lines = await deps.bankFiles.linesByKey(
     runId,
     body.payerOrgId,
     unique.map((l) => l.key),
   );
   const instructions = new Map(
-    (await deps.payouts.bySortKeys(runId, [...new Set([...lines.values()].map((l) => l.instructionSk))])).map(
-      (i) => [i.sk, i],
-    ),
+    (
+      await deps.instructions.bySortKeys(runId, [...new Set([...lines.values()].map((l) => l.instructionSk))])
+    ).map((i) => [i.sk, i]),
   );
 
   type Outcome = BankResultsReport['lines'][number];
@@ -141,7 +105,7 @@ export async function importBankResults(
   // Lines and the run's counters move together; a line another import settled first stays unchanged.
   const settled = new Set(
     run.status === 'awaiting_bank'
-      ? await deps.payouts.settleBankResults(runId, settlements, now.toISOString())
+      ? await deps.instructions.settleBankResults(runId, settlements, now.toISOString())
       : [],
   );
   let paid = 0;
@@ -159,11 +123,11 @@ export async function importBankResults(
   let status: BankResultsReport['runStatus'] = run.status;
   if (run.status === 'awaiting_bank') {
     // A run whose lines are all settled ends, whatever import settled the last one.
-    const waiting = (await deps.payouts.instructions(runId)).some((i) => i.status === 'sending');
+    const waiting = (await deps.instructions.ofRun(runId)).some((i) => i.status === 'sending');
     const current = await deps.payouts.getRun(runId);
     status = current?.status ?? status;
     if (!waiting && current?.status === 'awaiting_bank') {
-      status = (await finishRun(deps, runId, await deps.payouts.instructions(runId), null, now)).status;
+      status = (await finishRun(deps, runId, await deps.instructions.ofRun(runId), null, now)).status;
     }
   }
 

@@ -1,4 +1,4 @@
-import type { BatchReport, IndexedApplication } from '../adapters/calendar-repo.ts';
+import { ApplicationNotFound, ApplicationNotInState, PaymentsHeld } from '../adapters/persistence-errors.ts';
 import {
   type CalendarOptions,
   type CalendarStep,
@@ -9,8 +9,9 @@ import {
   nextStep,
 } from '../domain/calendar.ts';
 import { shanghaiDate } from '../domain/dates.ts';
-import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
+import type { ApplicationRecord } from '../model/application.ts';
+import type { BatchReport } from '../model/calendar.ts';
 import type { CalendarTaskEvent } from '../schemas/calendar.ts';
 import type { Deps } from './deps.ts';
 import { onPayoutDue } from './payout-hook.ts';
@@ -147,7 +148,7 @@ export async function applyTransition(
 /** One reminder per org with applications awaiting its decision (design §4), ready for SMS. */
 async function remindReviewers(deps: Deps, programmeId: string, transition: CalendarTransition, at: string) {
   const pendingByOrg = new Map<string, number>();
-  for (const app of await deps.calendar.applicationsByStatus(programmeId, 'in_review')) {
+  for (const app of await deps.applications.listByStatus(programmeId, 'in_review')) {
     if (app.currentOrgId) pendingByOrg.set(app.currentOrgId, (pendingByOrg.get(app.currentOrgId) ?? 0) + 1);
   }
   let written = 0;
@@ -177,12 +178,12 @@ async function lapseUndecided(
   at: string,
   budget = LAPSES_PER_INVOCATION,
 ): Promise<{ lapsed: number; more: boolean }> {
-  const undecided: IndexedApplication[] = [];
+  const undecided: ApplicationRecord[] = [];
   for (const status of undecidedStatuses) {
-    undecided.push(...(await deps.calendar.applicationsByStatus(programmeId, status)));
+    undecided.push(...(await deps.applications.listByStatus(programmeId, status)));
   }
-  const waitlistedFirst = (a: IndexedApplication) => (a.quotaState === 'waitlisted' ? 0 : 1);
-  undecided.sort((a, b) => waitlistedFirst(a) - waitlistedFirst(b) || a.sequence - b.sequence);
+  const waitlistedFirst = (a: ApplicationRecord) => (a.quotaState === 'waitlisted' ? 0 : 1);
+  undecided.sort((a, b) => waitlistedFirst(a) - waitlistedFirst(b) || (a.sequence ?? 0) - (b.sequence ?? 0));
   let lapsed = 0;
   for (const app of undecided.slice(0, budget)) {
     try {
@@ -203,7 +204,11 @@ async function lapseUndecided(
       lapsed++;
     } catch (err) {
       // Decided, withdrawn or lapsed since the index was read (or by an earlier run): nothing to do.
-      if (err instanceof AppError && (err.code === 'invalid_state' || err.code === 'not_found')) continue;
+      const settled =
+        err instanceof ApplicationNotFound ||
+        err instanceof ApplicationNotInState ||
+        err instanceof PaymentsHeld;
+      if (settled) continue;
       throw err;
     }
   }
@@ -219,7 +224,7 @@ async function batchReport(
 ): Promise<BatchReport> {
   const counts: Record<string, number> = {};
   for (const status of reportedStatuses)
-    counts[status] = await deps.calendar.countByStatus(programmeId, status);
+    counts[status] = await deps.applications.countByStatus(programmeId, status);
   const undecided = (counts.in_review ?? 0) + (counts.returned ?? 0);
   return {
     programmeId,

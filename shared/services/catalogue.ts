@@ -1,11 +1,10 @@
 import { pastBoundaryChanges } from '../domain/calendar.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { type FundingChange, fundingNotGoverned, fundingOf } from '../domain/funding.ts';
 import { childPath, mayActOn, parentKinds } from '../domain/orgs.ts';
 import { programmeErrors, referencedOrgIds } from '../domain/programme.ts';
 import { quotaBoard } from '../domain/quota.ts';
 import { AppError, forbidden, invalid, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
 import type { CreateOrgBody, Org } from '../schemas/orgs.ts';
 import type {
   FundingShareBody,
@@ -15,6 +14,7 @@ import type {
   UpdateProgrammeBody,
 } from '../schemas/programmes.ts';
 import { restartCalendar, startCalendarSafely } from './calendar.ts';
+import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 
 export async function getOrg(deps: Deps, orgId: string): Promise<Org> {
@@ -54,7 +54,7 @@ export async function registerOrg(deps: Deps, caller: Caller, input: CreateOrgBo
     parentId: parent.id,
     path: childPath(parent, input.id),
   };
-  await deps.orgs.create(org);
+  await deps.orgs.create(org).catch(rethrowAsContract);
   return org;
 }
 
@@ -93,7 +93,7 @@ export async function publishProgramme(
   const errors = programmeErrors(input, orgs);
   if (errors.length > 0) throw invalid(errors);
   const programme: Programme = { ...input, createdAt: now.toISOString() };
-  await deps.programmes.create(programme);
+  await deps.programmes.create(programme).catch(rethrowAsContract);
   // Design §4: one calendar execution per published programme.
   await startCalendarSafely(deps, programme.id);
   return programme;
@@ -176,7 +176,9 @@ export async function updateProgramme(
       fields: moved,
     });
   }
-  await deps.programmes.update(programmeId, changes, found.revision, now.toISOString());
+  await deps.programmes
+    .update(programmeId, changes, found.revision, now.toISOString())
+    .catch(rethrowAsContract);
   const datesChanged =
     JSON.stringify([found.programme.applicationWindow, found.programme.reviewBatches]) !==
     JSON.stringify([edited.applicationWindow, edited.reviewBatches]);

@@ -6,24 +6,42 @@ import { CalendarRepository } from '../adapters/calendar-repo.ts';
 import { CatalogueRepository } from '../adapters/catalogue-repo.ts';
 import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts';
 import { OrgRepository } from '../adapters/orgs-repo.ts';
-import { PayoutRepository } from '../adapters/payouts-repo.ts';
+import { PayoutHoldRepository } from '../adapters/payout-holds-repo.ts';
+import { InstructionRepository } from '../adapters/payout-instructions-repo.ts';
+import { PayoutRunRepository } from '../adapters/payout-runs-repo.ts';
 import { PlaceLedger } from '../adapters/place-ledger.ts';
 import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
+import { BankFileStore } from '../adapters/rails/bank-file.ts';
+import { Waitlist } from '../adapters/waitlist.ts';
 import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
+import { type Clock, localStageClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { channelObserver, type Observer } from '../observer.ts';
 
 /** What the services need, built once per cold start at module scope and passed in. */
 export interface Deps {
   config: Config;
+  /** Counts retries, page attempts and rail calls (`observer.ts`); tests read them through it. */
+  observer: Observer;
+  /** Where "now" comes from: the system clock in AWS, the one a test sets on the local stage. */
+  clock: Clock;
   db: DynamoDBDocumentClient;
   orgs: OrgRepository;
   programmes: ProgrammeRepository;
   applications: ApplicationRepository;
   ledger: PlaceLedger;
+  /** Reads of a unit's places and waitlist: counters, earliest waiting, positions. */
+  waitlist: Waitlist;
   /** The programme calendar's records: transitions done, batch reports, reminders, payouts due. */
   calendar: CalendarRepository;
-  /** Payout runs, their instructions and the programme's paid keys (design §4). */
-  payouts: PayoutRepository;
+  /** Payout runs: their records, the programme's open run, counters and audit (design §4). */
+  payouts: PayoutRunRepository;
+  /** A run's instructions, `pending → sending → paid | failed`. */
+  instructions: InstructionRepository;
+  /** What runs hold of a programme's money, keyed by what it pays for. */
+  holds: PayoutHoldRepository;
+  /** bank_file: a run's batch file lines and the files written from them. */
+  bankFiles: BankFileStore;
   /** Partner institutions and programmes' catalogues of offerings (issue 16). */
   catalogue: CatalogueRepository;
   /** Step Functions in AWS, the local runner on a laptop: read when used, the local stack registers late. */
@@ -33,20 +51,28 @@ export interface Deps {
   cipher: () => FieldCipher;
 }
 
-export function createDeps(config: Config): Deps {
+export function createDeps(config: Config, options: { observer?: Observer } = {}): Deps {
   const db = createDocumentClient(config);
+  const observer = options.observer ?? channelObserver;
+  const waitlist = new Waitlist(db, config.tableName);
   let s3: Promise<S3Client> | undefined;
   let cipher: FieldCipher | undefined;
   return {
     config,
+    observer,
+    clock: config.stage === 'local' ? localStageClock : systemClock,
     db,
     orgs: new OrgRepository(db, config.tableName),
-    programmes: new ProgrammeRepository(db, config.tableName),
-    applications: new ApplicationRepository(db, config.tableName),
-    ledger: new PlaceLedger(db, config.tableName),
+    programmes: new ProgrammeRepository(db, config.tableName, observer),
+    applications: new ApplicationRepository(db, config.tableName, observer),
+    ledger: new PlaceLedger(db, config.tableName, waitlist, observer),
+    waitlist,
     calendar: new CalendarRepository(db, config.tableName),
-    payouts: new PayoutRepository(db, config.tableName),
-    catalogue: new CatalogueRepository(db, config.tableName),
+    payouts: new PayoutRunRepository(db, config.tableName, observer),
+    instructions: new InstructionRepository(db, config.tableName, observer),
+    holds: new PayoutHoldRepository(db, config.tableName, observer),
+    bankFiles: new BankFileStore(db, config.tableName),
+    catalogue: new CatalogueRepository(db, config.tableName, observer),
     workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);

@@ -1,17 +1,11 @@
-import { CatalogueChanged, type InstitutionRecord, type OfferingRecord } from '../adapters/catalogue-repo.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { type ImportedRow, levelLabels, parseOfferingSheet, studyModeLabels } from '../domain/catalogue.ts';
 import { invalid } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
+import type { InstitutionRecord, OfferingRecord } from '../model/catalogue.ts';
 import type { ImportOfferingsBody } from '../schemas/catalogue.ts';
+import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
-import {
-  assertMayManage,
-  changedMeanwhile,
-  enrolmentCounts,
-  newOffering,
-  programmeOr404,
-} from './offerings.ts';
+import { assertMayManage, enrolmentCounts, newOffering, programmeOr404 } from './offerings.ts';
 
 /**
  * The catalogue's Excel side (issue 16): a union's .xlsx list imported, the counts exported. Only
@@ -107,12 +101,9 @@ export async function importOfferings(
         updatedAt: at,
       });
   }
-  try {
-    await deps.catalogue.writeImport({ institutions: [...newInstitutions.values()], creates, updates });
-  } catch (err) {
-    if (err instanceof CatalogueChanged) throw changedMeanwhile(err);
-    throw err;
-  }
+  await deps.catalogue
+    .writeImport({ programmeId, institutions: [...newInstitutions.values()], creates, updates })
+    .catch(rethrowAsContract);
   return {
     rows: rows.length,
     created: creates.length,

@@ -1,26 +1,9 @@
-import {
-  CatalogueChanged,
-  decodeOfferedCursor,
-  encodeOfferedCursor,
-  InstitutionExists,
-  type InstitutionRecord,
-  InvalidCatalogueCursor,
-  OfferingExists,
-  type OfferingRecord,
-} from '../adapters/catalogue-repo.ts';
-import { statusIndex } from '../adapters/keys.ts';
-import {
-  levelLabels,
-  majorKey,
-  normaliseSearch,
-  offeringIdFor,
-  type StoredEnrolment,
-} from '../domain/catalogue.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
+import { levelLabels, majorKey, normaliseSearch, offeringIdFor } from '../domain/catalogue.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { AppError, type FieldError, forbidden, invalid, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
-import type { EnrolmentInput } from '../schemas/applications.ts';
+import type { ReviewStatus } from '../model/application.ts';
+import type { InstitutionRecord, OfferingRecord } from '../model/catalogue.ts';
 import type {
   CreateInstitutionBody,
   CreateOfferingBody,
@@ -32,7 +15,9 @@ import type {
   UpdateOfferingBody,
 } from '../schemas/catalogue.ts';
 import type { Programme } from '../schemas/programmes.ts';
+import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
+import { encodePublicPageToken, openPublicPageCursor } from './page-cursors.ts';
 
 /**
  * The catalogue of partner institutions and offerings (issue 16): who may list what, the Excel
@@ -69,9 +54,6 @@ function offeringView(o: OfferingRecord): Offering {
     ...(o.retiredAt ? { retiredAt: o.retiredAt } : {}),
   };
 }
-
-export const changedMeanwhile = (cause: unknown) =>
-  new AppError('invalid_state', { message: '专业目录已被他人修改，请刷新后重试', cause });
 
 export async function programmeOr404(deps: Deps, programmeId: string): Promise<Programme> {
   const found = await deps.programmes.get(programmeId);
@@ -126,14 +108,7 @@ export async function createInstitution(
     createdAt: now.toISOString(),
     version: 0,
   };
-  try {
-    await deps.catalogue.createInstitution(record);
-  } catch (err) {
-    if (err instanceof InstitutionExists) {
-      throw new AppError('already_exists', { message: `学校标识码 ${body.code} 已登记`, cause: err });
-    }
-    throw err;
-  }
+  await deps.catalogue.createInstitution(record).catch(rethrowAsContract);
   return institutionView(record, []);
 }
 
@@ -156,12 +131,7 @@ export async function updateInstitution(
     ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)),
     updatedAt: now.toISOString(),
   };
-  try {
-    await deps.catalogue.updateInstitution(edited, current.version);
-  } catch (err) {
-    if (err instanceof CatalogueChanged) throw changedMeanwhile(err);
-    throw err;
-  }
+  await deps.catalogue.updateInstitution(edited, current.version).catch(rethrowAsContract);
   return institutionView({ ...edited, version: current.version + 1 });
 }
 
@@ -196,18 +166,7 @@ export async function createOffering(
   }
   if (!institution || problems.length > 0) throw invalid(problems);
   const record = newOffering(programmeId, caller, institution, body, now);
-  try {
-    await deps.catalogue.createOffering(record);
-  } catch (err) {
-    if (err instanceof OfferingExists) {
-      throw new AppError('already_exists', {
-        message: '该院校的这一专业（同一层次和学习形式）已在目录中',
-        details: { offeringId: record.offeringId },
-        cause: err,
-      });
-    }
-    throw err;
-  }
+  await deps.catalogue.createOffering(record).catch(rethrowAsContract);
   return offeringView(record);
 }
 
@@ -266,12 +225,7 @@ export async function updateOffering(
     ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)),
     updatedAt: now.toISOString(),
   };
-  try {
-    await deps.catalogue.updateOffering(edited, current.version);
-  } catch (err) {
-    if (err instanceof CatalogueChanged) throw changedMeanwhile(err);
-    throw err;
-  }
+  await deps.catalogue.updateOffering(edited, current.version).catch(rethrowAsContract);
   return offeringView(edited);
 }
 
@@ -306,83 +260,28 @@ export async function listOfferings(deps: Deps, programmeId: string, query: Offe
     q: query.q ? normaliseSearch(query.q) || undefined : undefined,
     unitOrgId: query.unitOrgId,
   };
-  let start: Record<string, string> | undefined;
-  try {
-    start = query.cursor ? decodeOfferedCursor(programmeId, query.cursor, filter) : undefined;
-  } catch (err) {
-    if (err instanceof InvalidCatalogueCursor) {
-      throw invalid([{ path: 'query.cursor', message: '分页游标无效（或与筛选条件不符）' }]);
-    }
-    throw err;
-  }
-  const page = await deps.catalogue.offeredPage(programmeId, filter, query.limit, start);
+  const after = query.cursor === undefined ? undefined : openPublicPageCursor(query.cursor);
+  const page = await deps.catalogue
+    .offeredPage(programmeId, filter, query.limit, after)
+    .catch(rethrowAsContract);
   // Only an empty first page costs the programme's read: an unknown programme is 404, not an empty list.
-  if (page.items.length === 0 && !start) await programmeOr404(deps, programmeId);
+  if (page.items.length === 0 && after === undefined) await programmeOr404(deps, programmeId);
   return {
     items: page.items.map(offeringItemView),
-    ...(page.next ? { cursor: encodeOfferedCursor(page.next) } : {}),
-  };
-}
-
-/**
- * An application's enrolment from what the worker sent (R3, R4): an offering of the programme's
- * catalogue, offered to the worker's unit (a retired one only if the draft already named it), its
- * level the level R4 checks — or, where the programme allows it, a declared institution (非合作院校).
- */
-export async function resolveEnrolment(
-  deps: Deps,
-  programme: Programme,
-  unitOrgId: string,
-  input: EnrolmentInput,
-  current?: Pick<StoredEnrolment, 'offeringId'>,
-): Promise<StoredEnrolment> {
-  if (input.offeringId === undefined) {
-    if (programme.catalogueRequired) {
-      throw invalid([{ path: 'enrolment.offeringId', message: '本项目须从合作院校专业目录中选择报读专业' }]);
-    }
-    return {
-      institution: input.institution as string,
-      major: input.major as string,
-      level: input.level as string,
-      enrolledOn: input.enrolledOn,
-      ...(input.institutionCode ? { institutionCode: input.institutionCode } : {}),
-    };
-  }
-  const offering = await deps.catalogue.getOffering(programme.id, input.offeringId);
-  const chosenBefore = current?.offeringId === input.offeringId;
-  if (!offering || (offering.unitOrgId !== undefined && offering.unitOrgId !== unitOrgId)) {
-    throw invalid([
-      { path: 'enrolment.offeringId', message: '所选专业不在本项目面向您所在单位的专业目录中' },
-    ]);
-  }
-  if (offering.status === 'retired' && !chosenBefore) {
-    throw invalid([{ path: 'enrolment.offeringId', message: '该专业已停止招生，请选择其他专业' }]);
-  }
-  if (input.level !== undefined && input.level !== offering.level) {
-    throw invalid([
-      {
-        path: 'enrolment.level',
-        message: `所选专业的学历层次为${levelLabels[offering.level as keyof typeof levelLabels]}，与填写的不一致`,
-      },
-    ]);
-  }
-  return {
-    institution: offering.institutionName,
-    major: offering.major,
-    level: offering.level,
-    enrolledOn: input.enrolledOn,
-    offeringId: offering.offeringId,
-    institutionId: offering.institutionId,
-    institutionCode: offering.institutionCode,
-    mode: offering.mode,
-    years: offering.years,
-    tuitionFen: offering.tuitionFen,
-    tags: offering.tags,
+    ...(page.next ? { cursor: encodePublicPageToken(page.next) } : {}),
   };
 }
 
 /** Review statuses of submitted applications (every one is in the status index, gsi3). */
-const submittedStatuses = ['in_review', 'returned', 'approved', 'rejected', 'withdrawn', 'lapsed', 'revoked'];
+const submittedStatuses = [
+  'in_review',
+  'returned',
+  'approved',
+  'rejected',
+  'withdrawn',
+  'lapsed',
+  'revoked',
+] as const satisfies readonly ReviewStatus[];
 const approvedStatuses = new Set(['approved', 'revoked']);
 
 /**
@@ -413,8 +312,8 @@ export async function enrolmentCounts(
   const inScope = new Set(counted);
 
   const [byStatus, holds] = await Promise.all([
-    Promise.all(submittedStatuses.map((s) => deps.applications.byStatus(statusIndex(programmeId, s).gsi3pk))),
-    deps.payouts.holds(programmeId),
+    Promise.all(submittedStatuses.map((s) => deps.applications.listByStatus(programmeId, s))),
+    deps.holds.ofProgramme(programmeId),
   ]);
   const paidFen = new Map<string, number>();
   for (const hold of holds) {
@@ -441,7 +340,7 @@ export async function enrolmentCounts(
   const totals = zero();
   for (const app of byStatus.flat()) {
     if (!inScope.has(app.unitOrgId)) continue;
-    const e = app.enrolment as StoredEnrolment;
+    const e = app.enrolment;
     const approved = approvedStatuses.has(app.status);
     const fen = paidFen.get(app.id) ?? 0;
     const partner = e.offeringId !== undefined;

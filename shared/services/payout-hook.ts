@@ -1,7 +1,7 @@
-import { PayoutRunOpen } from '../adapters/payouts-repo.ts';
+import { PayoutRunOpen } from '../adapters/persistence-errors.ts';
 import { logger } from '../logger.ts';
 import type { Deps } from './deps.ts';
-import { batchRunId, launchPayoutRun } from './payouts.ts';
+import { batchRunId, launchPayoutRun } from './payout-runs.ts';
 
 /**
  * A closed review batch's payout run falls due (design §4, the calendar's `payout_due` transition):

@@ -1,22 +1,16 @@
-import type { ApplicationBundle, ApplicationRecord } from '../adapters/applications-repo.ts';
 import { attachmentDisposition, isPinIntact, presignDownload } from '../adapters/attachment-store.ts';
-import {
-  REVIEW_QUEUE_ATTRIBUTES,
-  REVIEW_QUEUE_CURSOR_KEYS,
-  reviewQueueIndex,
-  statusIndex,
-} from '../adapters/keys.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { enrolmentView } from '../domain/catalogue.ts';
 import { isWithinWindow } from '../domain/dates.ts';
 import { type DocumentContentType, documentFileNames } from '../domain/documents.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { logger } from '../logger.ts';
+import type { ApplicationBundle, ApplicationRecord } from '../model/application.ts';
 import type { Programme } from '../schemas/programmes.ts';
 import type { DecisionBody } from '../schemas/review.ts';
+import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
+import { openPageCursor, sealPageToken } from './page-cursors.ts';
 
 /**
  * Loads an application for whoever may see it: its owner, or a union on its review chain (R12).
@@ -76,14 +70,12 @@ export async function decide(
   if (!batch) throw new AppError('review_window_closed');
 
   const at = now.toISOString();
-  const sequence = app.sequence ?? 0;
   const decision = {
     orgId: org,
     decision: body.decision,
     decidedAt: at,
     ...(body.reason ? { reason: body.reason } : {}),
   };
-  const decisions = [...(app.decisions ?? []), decision];
   const event = {
     at,
     orgId: org,
@@ -94,15 +86,17 @@ export async function decide(
   const quota = { unitOrgId: app.unitOrgId, state: app.quotaState };
 
   if (body.decision === 'reject') {
-    const outcome = await deps.ledger.release({
-      applicationId,
-      status: 'rejected',
-      from: ['in_review'],
-      currentOrgId: org,
-      at,
-      event: { type: 'rejected', ...event },
-      set: { decisions },
-    });
+    const outcome = await deps.ledger
+      .release({
+        applicationId,
+        status: 'rejected',
+        from: ['in_review'],
+        currentOrgId: org,
+        at,
+        event: { type: 'rejected', ...event },
+        decision,
+      })
+      .catch(rethrowAsContract);
     return {
       id: applicationId,
       status: 'rejected',
@@ -111,64 +105,22 @@ export async function decide(
     };
   }
 
-  const guard = {
-    condition: '#status = :inReview AND currentOrgId = :org',
-    values: { ':inReview': 'in_review', ':org': org },
-  };
   let changed: boolean;
   let result: DecisionOutcome;
+  const next = app.chain[app.chain.indexOf(org) + 1];
   if (body.decision === 'return') {
-    changed = await deps.applications.change(
-      applicationId,
-      {
-        set: {
-          status: 'returned',
-          decisions,
-          updatedAt: at,
-          ...statusIndex(app.programmeId, 'returned', sequence),
-        },
-        remove: REVIEW_QUEUE_ATTRIBUTES,
-        ...guard,
-      },
-      { type: 'returned', ...event },
-    );
+    changed = await deps.applications.returnToWorker(app, decision, { type: 'returned', ...event });
     result = { id: applicationId, status: 'returned', currentOrgId: org, quota };
+  } else if (next) {
+    changed = await deps.applications.advanceStep(app, decision, next, {
+      type: 'approved_step',
+      ...event,
+      nextOrgId: next,
+    });
+    result = { id: applicationId, status: 'in_review', currentOrgId: next, quota };
   } else {
-    const next = app.chain[app.chain.indexOf(org) + 1];
-    if (next) {
-      changed = await deps.applications.change(
-        applicationId,
-        {
-          set: {
-            currentOrgId: next,
-            decisions,
-            updatedAt: at,
-            ...reviewQueueIndex(app.programmeId, next, sequence),
-          },
-          ...guard,
-        },
-        { type: 'approved_step', ...event, nextOrgId: next },
-      );
-      result = { id: applicationId, status: 'in_review', currentOrgId: next, quota };
-    } else {
-      changed = await deps.applications.change(
-        applicationId,
-        {
-          set: {
-            status: 'approved',
-            currentOrgId: null,
-            decisions,
-            approvedAt: at,
-            updatedAt: at,
-            ...statusIndex(app.programmeId, 'approved', sequence),
-          },
-          remove: REVIEW_QUEUE_ATTRIBUTES,
-          ...guard,
-        },
-        { type: 'approved', ...event },
-      );
-      result = { id: applicationId, status: 'approved', currentOrgId: null, quota };
-    }
+    changed = await deps.applications.approve(app, decision, { type: 'approved', ...event });
+    result = { id: applicationId, status: 'approved', currentOrgId: null, quota };
   }
   // Someone else decided or the worker withdrew between our read and our write.
   if (!changed) throw new AppError('invalid_state', { message: '申请状态已变化，请刷新后重试' });
@@ -211,19 +163,15 @@ export async function reviewQueue(
   query: { programmeId: string; cursor?: string | undefined; limit: number },
 ) {
   const org = actingOrg(caller);
-  const { gsi2pk } = reviewQueueIndex(query.programmeId, org);
-  const page = await deps.applications.queuePage(
-    gsi2pk,
-    query.limit,
-    query.cursor
-      ? await decodeCursor(deps.cipher(), query.cursor, { gsi2pk }, REVIEW_QUEUE_CURSOR_KEYS)
-      : undefined,
-  );
+  const after = query.cursor ? await openPageCursor(deps.cipher(), query.cursor) : undefined;
+  const page = await deps.applications
+    .reviewQueuePage(query.programmeId, org, query.limit, after)
+    .catch(rethrowAsContract);
   return {
     programmeId: query.programmeId,
     orgId: org,
     items: page.items.map(queueItem),
-    ...(page.next ? { cursor: await encodeCursor(deps.cipher(), page.next) } : {}),
+    ...(page.next ? { cursor: await sealPageToken(deps.cipher(), page.next) } : {}),
   };
 }
 

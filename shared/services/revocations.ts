@@ -1,11 +1,9 @@
-import { statusIndex } from '../adapters/keys.ts';
+import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { mergeParts } from '../domain/payout.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
-import type { Caller } from '../http/auth.ts';
-import { actingOrg } from '../http/auth.ts';
 import type { ApplicationView, RevokeBody } from '../schemas/applications.ts';
-import { getApplication } from './applications.ts';
+import { getApplication } from './application-view.ts';
 import type { Deps } from './deps.ts';
 
 /**
@@ -52,21 +50,13 @@ export async function revokeApplication(
     clawback,
   };
   // Guarded on the payments as read: a run holding a new payment meanwhile makes this fail, not pass.
-  const changed = await deps.applications.change(
-    applicationId,
-    {
-      // Out of the approved index: planning pays approved applications only.
-      set: {
-        status: 'revoked',
-        revocation,
-        updatedAt: at,
-        ...statusIndex(app.programmeId, 'revoked', app.sequence),
-      },
-      condition: '#status = :approved AND paymentsHeld = :held',
-      values: { ':approved': 'approved', ':held': paid.length },
-    },
-    { type: 'revoked', at, orgId: actingOrg(caller), actor: caller.sub, ...revocation },
-  );
+  const changed = await deps.applications.revoke(app, revocation, paid.length, {
+    type: 'revoked',
+    at,
+    orgId: actingOrg(caller),
+    actor: caller.sub,
+    ...revocation,
+  });
   if (!changed) throw new AppError('invalid_state', { message: '申请状态已变化，请刷新后重试' });
   return getApplication(deps, caller, applicationId);
 }

@@ -40,9 +40,9 @@ export function payoutRunDefinition(arns: FunctionArns): Asl {
           ResultSelector: { 'paid.$': '$.paid', 'failed.$': '$.failed' },
           Retry: [
             {
-              // A page left unsettled (rail errors, a crash before the answer was recorded) is paid
-              // again: every instruction is idempotent by its key.
-              ErrorEquals: ['PayPageIncomplete', 'PayPageCrashed'],
+              // A page left unsettled (rail errors) is paid again: every instruction is idempotent by
+              // its key. A page attempt that crashed is a task failure, retried by lambdaRetry below.
+              ErrorEquals: ['PayPageIncomplete'],
               IntervalSeconds: 2,
               MaxAttempts: 8,
               BackoffRate: 2,

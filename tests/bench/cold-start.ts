@@ -28,6 +28,16 @@ export interface ColdStartDiagnostics {
   sourceMapBytes: Record<string, number>;
   /** The slowest function's init without `--enable-source-maps`: what reading its source map costs. */
   slowestWithoutSourceMapsMs: number;
+  /**
+   * Each function's init above the floor: the median over the rounds of (function − floor) in the
+   * same round. What the function's own code costs at init, with much of the machine's load
+   * cancelled out, since both were measured a moment apart.
+   */
+  aboveFloorMs: Record<string, number>;
+  /** CPU time (user + system) of each import, median: the figure that load elsewhere moves least. */
+  initCpuMs: Record<string, number>;
+  sdkFloorInitCpuMs: number;
+  baselineInitCpuMs: number;
 }
 
 /** Fresh processes per bundle; the median is reported. */
@@ -43,14 +53,19 @@ const lambdaEnv = (dataDir: string) => ({
   LOG_LEVEL: 'silent',
 });
 
-/** Imports one bundle in the child and prints how long the import took (ms). */
+/**
+ * Imports one bundle in the child and prints how long the import took (ms) and the CPU time it used
+ * (user + system, ms): on a machine shared with other work, CPU time moves much less than wall time.
+ */
 const importProbe = [
   "import { pathToFileURL } from 'node:url';",
+  'const cpu = process.cpuUsage();',
   'const started = performance.now();',
   'const mod = await import(pathToFileURL(process.env.BENCH_BUNDLE).href);',
   'const ms = performance.now() - started;',
+  'const used = process.cpuUsage(cpu);',
   "if (typeof mod.handler !== 'function') throw new Error('no handler export');",
-  'process.stdout.write(String(ms));',
+  'process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000 }));',
 ].join('\n');
 
 interface Bundle {
@@ -117,7 +132,7 @@ function synthBundles(outdir: string): { functions: Bundle[]; baseline: Bundle; 
 }
 
 /** One fresh Node process importing the bundle, with the Lambda's `--enable-source-maps` unless told. */
-function importOnce(bundle: Bundle, dataDir: string, sourceMaps = true): number {
+function importOnce(bundle: Bundle, dataDir: string, sourceMaps = true): { ms: number; cpuMs: number } {
   const out = execFileSync(
     process.execPath,
     [...(sourceMaps ? ['--enable-source-maps'] : []), '--input-type=module', '-e', importProbe],
@@ -127,7 +142,7 @@ function importOnce(bundle: Bundle, dataDir: string, sourceMaps = true): number 
       encoding: 'utf8',
     },
   );
-  return Number(out);
+  return JSON.parse(out) as { ms: number; cpuMs: number };
 }
 
 /**
@@ -147,10 +162,15 @@ export function coldStartSuite(ctx: BenchContext): {
   const { functions, baseline, sdkFloor } = synthBundles(outdir);
   const all = [baseline, sdkFloor, ...functions];
   const samples = new Map<Bundle, number[]>(all.map((b) => [b, []]));
+  const cpuSamples = new Map<Bundle, number[]>(all.map((b) => [b, []]));
   importOnce(baseline, dataDir); // the first process warms the file cache for everyone
   // Round-robin, so that a burst of load elsewhere on the machine spreads over every bundle.
   for (let run = 0; run < RUNS; run++) {
-    for (const bundle of all) samples.get(bundle)?.push(importOnce(bundle, dataDir));
+    for (const bundle of all) {
+      const { ms, cpuMs } = importOnce(bundle, dataDir);
+      samples.get(bundle)?.push(ms);
+      cpuSamples.get(bundle)?.push(cpuMs);
+    }
   }
   const median = (b: Bundle) => quantile(samples.get(b) ?? [], 0.5);
   const baselineInitMs = median(baseline);
@@ -160,7 +180,8 @@ export function coldStartSuite(ctx: BenchContext): {
     initMs: round(median(f), 1),
   }));
   const slowest = functions.reduce((a, b) => (median(b) > median(a) ? b : a));
-  const withoutSourceMaps = Array.from({ length: RUNS }, () => importOnce(slowest, dataDir, false));
+  const withoutSourceMaps = Array.from({ length: RUNS }, () => importOnce(slowest, dataDir, false).ms);
+  const cpuMedian = (b: Bundle) => round(quantile(cpuSamples.get(b) ?? [], 0.5), 1);
   return {
     result: {
       functions: measured,
@@ -173,6 +194,25 @@ export function coldStartSuite(ctx: BenchContext): {
       sdkFloorBundleBytes: statSync(sdkFloor.file).size,
       sourceMapBytes: Object.fromEntries(functions.map((f) => [f.name, statSync(`${f.file}.map`).size])),
       slowestWithoutSourceMapsMs: round(quantile(withoutSourceMaps, 0.5), 1),
+      initCpuMs: Object.fromEntries(functions.map((f) => [f.name, cpuMedian(f)])),
+      sdkFloorInitCpuMs: cpuMedian(sdkFloor),
+      baselineInitCpuMs: cpuMedian(baseline),
+      aboveFloorMs: Object.fromEntries(
+        functions.map((f) => {
+          const floor = samples.get(sdkFloor) ?? [];
+          const own = samples.get(f) ?? [];
+          return [
+            f.name,
+            round(
+              quantile(
+                own.map((ms, i) => ms - (floor[i] ?? 0)),
+                0.5,
+              ),
+              1,
+            ),
+          ];
+        }),
+      ),
     },
   };
 }

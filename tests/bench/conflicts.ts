@@ -1,5 +1,5 @@
 import { faultStats } from '../../shared/adapters/fault-injection.ts';
-import { retryStats } from '../../shared/adapters/retry.ts';
+import { recordCounts } from '../../shared/observer.ts';
 import {
   type BenchContext,
   prepareRush,
@@ -51,9 +51,10 @@ export async function conflictsSuite(
       drafts: ctx.submits,
     });
     const injectedBefore = faultStats.injectedTransactionConflicts;
-    const retriesBefore = retryStats.transactionConflicts;
+    const counts = recordCounts();
     const rush = await submitRush(stack, workers);
-    const retries = retryStats.transactionConflicts - retriesBefore;
+    const retries = counts.get('retry.transactionConflicts');
+    counts.stop();
     const injected = faultStats.injectedTransactionConflicts - injectedBefore;
     ctx.log(
       `conflicts: ${ctx.submits} HTTP submits in ${round(rush.seconds)} s, ${retries} conflicts retried`,

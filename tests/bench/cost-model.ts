@@ -57,7 +57,7 @@ export async function submitCostModel(
   const receipt = await replay(javaPid, () => deps.ledger.nextSequence('bench-cost-receipts'));
   // A submit that has just joined asks for its position: few receipts later than its own are in.
   const position = await replay(javaPid, (i) =>
-    deps.ledger.waitlistPositionOnJoin(rush.programmeId, rushUnitOrgId, rush.submits - (i % 50)),
+    deps.waitlist.positionOnJoin(rush.programmeId, rushUnitOrgId, rush.submits - (i % 50)),
   );
 
   // Drafts of the full unit, then their submits through the ledger: receipt + transaction.
@@ -75,7 +75,6 @@ export async function submitCostModel(
       idHash: `hash-${ids[i]}`,
       level: 'junior_college',
       submittedAt: at,
-      set: {},
       reviewerOrgId: rushUnitOrgId,
       counters: { places: fullUnit.places, claimed: fullUnit.places, waitlisted: 0 },
       digest: async (sequence) => `digest-${sequence}`,

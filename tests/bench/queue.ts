@@ -1,7 +1,7 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { ApplicationRecord } from '../../shared/adapters/applications-repo.ts';
 import { capacityStats } from '../../shared/adapters/fault-injection.ts';
 import { applicationKey, reviewQueueIndex, statusIndex } from '../../shared/adapters/keys.ts';
+import type { ApplicationRecord } from '../../shared/model/application.ts';
 import { draftRecord } from '../support/ledger-fixtures.ts';
 import { rushEmployerOrgId, rushProgrammeBody, rushUnitOrgId } from '../support/rush.ts';
 import { type BenchContext, type BenchStack, pool, round, startBenchStack } from './support.ts';

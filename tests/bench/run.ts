@@ -6,6 +6,8 @@
  * BENCH_SUBMITS (default 2000) and BENCH_PLACES (default 20) size the rushes; BENCH_SUITES (e.g.
  * `claims,coldStart`) runs only some suites while working on them.
  */
+// First: sets the log level before the Logger is built (a rush would drown the table).
+import '../../infra/local/quiet-logs.ts';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
@@ -16,9 +18,6 @@ import { type MachineResult, machineSuite } from './machine.ts';
 import { type PayoutDiagnostics, type PayoutResult, payoutSuite } from './payout.ts';
 import { type QueueResult, queueSuite } from './queue.ts';
 import { type BenchContext, round } from './support.ts';
-
-// The handlers log one line per request at `info`; a rush would drown the table.
-process.env.LOG_LEVEL ??= 'warn';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const resultsFile = join(repoRoot, 'bench', 'results.json');
@@ -244,6 +243,20 @@ function printTable(results: Results, diagnostics: Diagnostics) {
   if (sd) {
     console.log(
       `  cold start floor (DynamoDB document client alone): ${sd.sdkFloorInitMs} ms, ${sd.sdkFloorBundleBytes} B; largest source map ${Math.max(...Object.values(sd.sourceMapBytes))} B; the slowest function without --enable-source-maps: ${sd.slowestWithoutSourceMapsMs} ms`,
+    );
+    console.log(
+      `  init above that floor, per function (median of same-round differences): ${Object.entries(
+        sd.aboveFloorMs,
+      )
+        .map(([name, ms]) => `${name.split('/').pop()} ${ms} ms`)
+        .join(', ')}`,
+    );
+    console.log(
+      `  init CPU time (user + system, median): baseline ${sd.baselineInitCpuMs} ms, floor ${sd.sdkFloorInitCpuMs} ms, ${Object.entries(
+        sd.initCpuMs,
+      )
+        .map(([name, ms]) => `${name.split('/').pop()} ${ms} ms`)
+        .join(', ')}`,
     );
   }
 }

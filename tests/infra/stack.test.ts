@@ -224,6 +224,8 @@ describe('functions', () => {
         PAYOUT_RAIL: 'bank_file',
         STAGE: 'aws',
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'edu-subsidy',
+        POWERTOOLS_METRICS_NAMESPACE: 'EduSubsidy',
         // Admins publish and edit programmes (their calendars) and start payout runs.
         ...(group === 'admin' ? stateMachineArnEnvironment(stack.workflows.names()) : {}),
       });

@@ -6,14 +6,22 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
 import {
   attachmentKinds,
   type DocumentContentType,
   MAX_DOCUMENT_BYTES,
 } from '../../shared/domain/documents.ts';
-import { verifyUploadedObject } from '../../shared/services/applications.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { verifyUploadedObject } from '../../shared/services/documents.ts';
+import {
+  expectOk,
+  programmeBody,
+  publishProgramme,
+  settledAttachments,
+  uploadAllDocuments,
+  workerTokens,
+} from '../support/api.ts';
 import {
   draftBody,
   forgedFiles,
@@ -44,15 +52,8 @@ interface Attachment {
   reason?: string;
 }
 
-const tokens = new Map<string, string>();
-async function worker(sub: string): Promise<string> {
-  let token = tokens.get(sub);
-  if (!token) {
-    token = await stack.token({ sub, role: 'worker' });
-    tokens.set(sub, token);
-  }
-  return token;
-}
+/** Each worker's token, issued once. */
+let worker: (sub: string) => Promise<string>;
 
 async function createDraft(sub: string, n: number, programmeId: string, employerOrgId: string) {
   const token = await worker(sub);
@@ -93,50 +94,24 @@ async function upload(
   return granted.attachmentId;
 }
 
-const honest: DocumentContentType[] = ['image/png', 'image/jpeg', 'application/pdf'];
-
-/** All five R11 documents, genuine, uploaded in parallel. */
-async function uploadAll(token: string, id: string) {
-  await Promise.all(
-    attachmentKinds.map((kind, i) => {
-      const type = honest[i % honest.length] as DocumentContentType;
-      return upload(token, id, kind, type, sampleFiles[type]);
-    }),
-  );
-}
+const honest = ['image/png', 'image/jpeg', 'application/pdf'] as const;
 
 async function readyDraft(sub: string, n: number, programmeId: string, employerOrgId: string) {
   const draft = await createDraft(sub, n, programmeId, employerOrgId);
-  await uploadAll(draft.token, draft.id);
+  await uploadAllDocuments(stack, draft.token, draft.id, { contentTypes: honest });
   return draft;
 }
 
-async function submit(app: { token: string; id: string }) {
-  const res = await stack.call('POST', `/v1/applications/${app.id}/submit`, { token: app.token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as {
-    id: string;
-    quota: { state: string; waitlistPosition?: number };
-    receipt: { sequence: number };
-  };
-}
+const submit = (app: { token: string; id: string }) =>
+  expectOk(stack, 'submitApplication', { token: app.token, params: { id: app.id } });
+const read = (app: { token: string; id: string }) =>
+  expectOk(stack, 'getApplication', { token: app.token, params: { id: app.id } });
 
-async function read(app: { token: string; id: string }) {
-  const res = await stack.call('GET', `/v1/applications/${app.id}`, { token: app.token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body;
-}
-
-/** Polls the application until the given attachments are no longer pending (the object-created event). */
-async function settled(app: { token: string; id: string }, attachmentIds: string[]): Promise<Attachment[]> {
-  let attachments: Attachment[] = [];
-  for (const started = Date.now(); Date.now() - started < 3000; ) {
-    attachments = (await read(app)).attachments;
-    const mine = attachments.filter((a) => attachmentIds.includes(a.attachmentId));
-    if (mine.length === attachmentIds.length && mine.every((a) => a.status !== 'pending')) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return attachments;
+/** The HTTP status of a GET (the body read and dropped). */
+async function statusAt(url: string): Promise<number> {
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  return res.status;
 }
 
 async function unitOf(programmeId: string, unitOrgId: string) {
@@ -163,32 +138,26 @@ function types(timeline: { type: string }[]) {
 
 beforeAll(async () => {
   stack = await startTestStack();
+  worker = workerTokens(stack);
   // The stack's own table and bucket, for what only the server can do (S3 redelivering a notification).
   deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
   // R6: the province's shares are committed by the province's admin.
   const province = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  const opensOn = addDays(today, -10);
-  const closesOn = addDays(today, 30);
-  const programme = (id: string, allocations: [string, number][]) => ({
-    id,
-    title: `测试项目 ${id}`,
-    ownerOrgId: 'lc',
-    year: Number(opensOn.slice(0, 4)),
-    enrolmentYear: year,
-    applicationWindow: { opensOn, closesOn },
-    reviewBatches: [{ id: 'b1', opensOn, closesOn: addDays(closesOn, 10) }],
-    levels: ['junior_college', 'bachelor'],
-    allocations: allocations.map(([unitOrgId, places]) => ({
-      unitOrgId,
-      places,
-      funding: [
-        { funderOrgId: 'sd', amountFen: 100000 },
-        { funderOrgId: 'lc', amountFen: 100000 },
-      ],
-    })),
-  });
-  const created = await Promise.all(
+  const programme = (id: string, allocations: [string, number][]) =>
+    programmeBody({
+      id,
+      allocations: allocations.map(([unitOrgId, places]) => ({
+        unitOrgId,
+        places,
+        funding: [
+          { funderOrgId: 'sd', amountFen: 100000 },
+          { funderOrgId: 'lc', amountFen: 100000 },
+        ],
+      })),
+    });
+  // publishProgramme expects each 201.
+  await Promise.all(
     [
       programme(OPEN, [
         ['lc-dongchangfu', 20],
@@ -198,9 +167,8 @@ beforeAll(async () => {
         ['lc-kaifaqu', 4],
         ['lc-chiping', 1],
       ]),
-    ].map((body) => stack.call('POST', '/v1/programmes', { token: province, body })),
+    ].map((body) => publishProgramme(stack, body, province)),
   );
-  for (const res of created) expect(res.status, JSON.stringify(res.body)).toBe(201);
 });
 
 afterAll(async () => {
@@ -361,7 +329,7 @@ describe('server-side verification of uploads (R11)', () => {
     );
     const textAsJpeg = await upload(app.token, app.id, 'payout_proof', 'image/jpeg', forgedFiles.plainText);
 
-    const attachments = await settled(app, [...genuine, pdfAsPng, textAsJpeg]);
+    const attachments = await settledAttachments(stack, app, [...genuine, pdfAsPng, textAsJpeg]);
     const byId = new Map(attachments.map((a) => [a.attachmentId, a]));
     for (const id of genuine) expect(byId.get(id)?.status).toBe('verified');
     expect(byId.get(pdfAsPng)).toMatchObject({
@@ -413,7 +381,7 @@ describe('server-side verification of uploads (R11)', () => {
     const granted = await requestUpload(app.token, app.id, 'id_card_front', 'image/png', 4096);
     const res = await postUpload(granted.upload, forgedFiles.pngOfSize(MAX_DOCUMENT_BYTES + 1), 'image/png');
     expect(res.status).toBeLessThan(300);
-    const attachments = await settled(app, [granted.attachmentId]);
+    const attachments = await settledAttachments(stack, app, [granted.attachmentId]);
     expect(attachments.find((a) => a.attachmentId === granted.attachmentId)).toMatchObject({
       status: 'rejected',
       reason: 'too_large',
@@ -455,7 +423,7 @@ describe('a verified document is pinned (issue 10, point 7)', () => {
         .filter((k) => k !== 'id_card_front')
         .map((kind) => upload(app.token, app.id, kind, 'image/png', sampleFiles['image/png'])),
     );
-    const before = await settled(app, [kept.attachmentId]);
+    const before = await settledAttachments(stack, app, [kept.attachmentId]);
     expect(before.find((a) => a.attachmentId === kept.attachmentId)?.status).toBe('verified');
     await submit(app);
     const recorded = (await read(app)).attachments;
@@ -473,14 +441,7 @@ describe('a verified document is pinned (issue 10, point 7)', () => {
     expect((await reviewerDownload(app.id, kept.attachmentId)).bytes).toEqual(Buffer.from(original));
 
     // The replacement does not stay: the object-created event deletes it from the key the form pins.
-    let status = 0;
-    for (const started = Date.now(); Date.now() - started < 3000 && status !== 404; ) {
-      const res = await fetch(uploadKeyUrl(app.id, kept.attachmentId));
-      status = res.status;
-      await res.arrayBuffer();
-      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe(404);
+    await expect.poll(() => statusAt(uploadKeyUrl(app.id, kept.attachmentId)), { timeout: 3000 }).toBe(404);
 
     // The record is exactly as it was, and the download still serves the verified bytes.
     const after = await read(app);
@@ -494,7 +455,7 @@ describe('a verified document is pinned (issue 10, point 7)', () => {
     const app = await createDraft('d-pin-dup', 42, OPEN, IN_DONGCHANGFU);
     const bytes = sampleFiles['image/png'];
     const attachmentId = await upload(app.token, app.id, 'id_card_back', 'image/png', bytes);
-    expect((await settled(app, [attachmentId]))[0]?.status).toBe('verified');
+    expect((await settledAttachments(stack, app, [attachmentId]))[0]?.status).toBe('verified');
     const recorded = (await read(app)).attachments;
     await verifyUploadedObject(deps, `applications/${app.id}/${attachmentId}`, new Date());
     const atKey = await fetch(uploadKeyUrl(app.id, attachmentId));
@@ -507,26 +468,19 @@ describe('a verified document is pinned (issue 10, point 7)', () => {
     const app = await createDraft('d-pin-rej', 43, OPEN, IN_DONGCHANGFU);
     const kept = await requestUpload(app.token, app.id, 'payout_proof', 'image/jpeg', 100);
     expect((await postUpload(kept.upload, forgedFiles.plainText, 'image/jpeg')).status).toBeLessThan(300);
-    const [first] = await settled(app, [kept.attachmentId]);
+    const [first] = await settledAttachments(stack, app, [kept.attachmentId]);
     expect(first).toMatchObject({ status: 'rejected', reason: 'unknown_type' });
     expect((await postUpload(kept.upload, sampleFiles['image/jpeg'], 'image/jpeg')).status).toBeLessThan(300);
-    let status = 0;
-    for (const started = Date.now(); Date.now() - started < 3000 && status !== 404; ) {
-      const res = await fetch(uploadKeyUrl(app.id, kept.attachmentId));
-      status = res.status;
-      await res.arrayBuffer();
-      if (status !== 404) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe(404);
+    await expect.poll(() => statusAt(uploadKeyUrl(app.id, kept.attachmentId)), { timeout: 3000 }).toBe(404);
     expect((await read(app)).attachments).toEqual([first]);
   });
 
   /** All five documents verified, then the CHSI report's pinned copy overwritten in the bucket. */
   async function tamperedDraft(sub: string, n: number) {
     const app = await createDraft(sub, n, OPEN, IN_DONGCHANGFU);
-    await uploadAll(app.token, app.id);
+    await uploadAllDocuments(stack, app.token, app.id, { contentTypes: honest });
     const ids = ((await read(app)).attachments as Attachment[]).map((a) => a.attachmentId);
-    expect((await settled(app, ids)).every((a) => a.status === 'verified')).toBe(true);
+    expect((await settledAttachments(stack, app, ids)).every((a) => a.status === 'verified')).toBe(true);
     const chsi = (await deps.applications.bundle(app.id))?.attachments.find((a) => a.kind === 'chsi_report');
     const pin = chsi?.pin;
     if (!chsi || !pin) throw new Error('the CHSI report was not pinned');
@@ -566,7 +520,7 @@ describe('a verified document is pinned (issue 10, point 7)', () => {
 
   it('hands the reviewer a download that is an attachment with a safe name and the verified type', async () => {
     const app = await createDraft('d-pin-name', 41, OPEN, IN_DONGCHANGFU);
-    await uploadAll(app.token, app.id);
+    await uploadAllDocuments(stack, app.token, app.id, { contentTypes: honest });
     await submit(app);
     const pdf = ((await read(app)).attachments as (Attachment & { contentType: string })[]).find(
       (a) => a.contentType === 'application/pdf' && a.status === 'verified',

@@ -9,15 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, addMonths, shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
 import { isMainlandMobile, makeResidentIdNumber, normaliseMobile } from '../../shared/domain/identity.ts';
-import {
-  bankCardFor,
-  draftBody,
-  idNumberFor,
-  postUpload,
-  REMOVE,
-  sampleFiles,
-  withChanges,
-} from '../support/fixtures.ts';
+import { programmeBody, settledAttachments, uploadAllDocuments, workerTokens } from '../support/api.ts';
+import { bankCardFor, draftBody, idNumberFor, REMOVE, withChanges } from '../support/fixtures.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
@@ -67,15 +60,8 @@ async function api(
   return res;
 }
 
-const tokens = new Map<string, string>();
-async function worker(sub: string): Promise<string> {
-  let token = tokens.get(sub);
-  if (!token) {
-    token = await stack.token({ sub, role: 'worker' });
-    tokens.set(sub, token);
-  }
-  return token;
-}
+/** Each worker's token, issued once. */
+let worker: (sub: string) => Promise<string>;
 
 /** The first test person from `from` on whose ID number ends in the check character X. */
 function personWithX(from: number): number {
@@ -106,26 +92,10 @@ async function createDraft(
   return { token, id: res.body.id, view: res };
 }
 
-/** The five R11 documents, uploaded through the real presigned POST in parallel. */
-async function uploadAll(token: string, id: string) {
-  const file = sampleFiles['image/png'];
-  await Promise.all(
-    attachmentKinds.map(async (kind) => {
-      const res = await api('POST', `/v1/applications/${id}/attachments`, {
-        token,
-        body: { kind, contentType: 'image/png', sizeBytes: file.length },
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      const up = await postUpload(res.body.upload, file, 'image/png');
-      expect(up.status).toBeLessThan(300);
-    }),
-  );
-}
-
 /** A draft with all five documents uploaded, ready to submit. */
 async function readyDraft(sub: string, draft: object) {
   const created = await createDraft(sub, draft);
-  await uploadAll(created.token, created.id);
+  await uploadAllDocuments(stack, created.token, created.id);
   return created;
 }
 
@@ -139,33 +109,22 @@ function fieldPaths(res: ApiResponse): string[] {
   return (res.body.error.fields as { path: string }[]).map((f) => f.path).sort();
 }
 
-function programmeBody(
-  id: string,
-  options: { levels?: string[]; opensOn?: string; closesOn?: string; places?: number } = {},
-) {
+/** An open programme of 50 places in 东昌府区, with other levels or application dates where asked. */
+function programme(id: string, options: { levels?: string[]; opensOn?: string; closesOn?: string } = {}) {
   const opensOn = options.opensOn ?? addDays(today, -10);
   const closesOn = options.closesOn ?? addDays(today, 30);
-  return {
+  return programmeBody({
     id,
-    title: `测试项目 ${id}`,
-    ownerOrgId: 'lc',
     year: Number(opensOn.slice(0, 4)),
-    enrolmentYear: year,
     applicationWindow: { opensOn, closesOn },
     reviewBatches: [{ id: 'b1', opensOn, closesOn: addDays(closesOn, 10) }],
-    levels: options.levels ?? ['junior_college', 'bachelor'],
-    allocations: [
-      {
-        unitOrgId: 'lc-dongchangfu',
-        places: options.places ?? 50,
-        funding: [{ funderOrgId: 'sd', amountFen: 100000 }],
-      },
-    ],
-  };
+    ...(options.levels ? { levels: options.levels } : {}),
+  });
 }
 
 beforeAll(async () => {
   stack = await startTestStack();
+  worker = workerTokens(stack);
   db = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: stack.dynamodbEndpoint,
@@ -175,10 +134,10 @@ beforeAll(async () => {
   );
   admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const programmes = [
-    programmeBody(OPEN),
-    programmeBody(SECOND),
-    programmeBody(BACHELOR_ONLY, { levels: ['bachelor'] }),
-    programmeBody(TOMORROW, { opensOn: addDays(today, 1), closesOn: addDays(today, 60) }),
+    programme(OPEN),
+    programme(SECOND),
+    programme(BACHELOR_ONLY, { levels: ['bachelor'] }),
+    programme(TOMORROW, { opensOn: addDays(today, 1), closesOn: addDays(today, 60) }),
   ];
   const created = await Promise.all(
     programmes.map((p) => stack.call('POST', '/v1/programmes', { token: admin, body: p })),
@@ -638,12 +597,7 @@ describe('submitting', () => {
     expect(draft.enrolment.enrolledOn).toBe('2022-03-01');
     const { token, id } = await readyDraft('w-2022', draft);
     // Wait until the object-created verification has settled every document.
-    let attachments: { status: string }[] = [];
-    for (const started = Date.now(); Date.now() - started < 3000; ) {
-      attachments = (await api('GET', `/v1/applications/${id}`, { token })).body.attachments;
-      if (attachments.every((a) => a.status !== 'pending')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const attachments = await settledAttachments(stack, { token, id });
     expect(attachments.map((a) => a.status)).toEqual(attachmentKinds.map(() => 'verified'));
 
     const res = await api('POST', `/v1/applications/${id}/submit`, { token });
@@ -840,7 +794,7 @@ describe('GET /v1/me/applications', () => {
       [130, BACHELOR_ONLY, 'bachelor'],
     ] as const) {
       mine.push((await createDraft('w-list', body(n, { programmeId, level }))).id);
-      await new Promise((r) => setTimeout(r, 5)); // distinct creation instants
+      stack.clock.advance(1000); // distinct creation instants, without waiting for them
     }
     const other = await createDraft('w-list-other', body(131));
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
-import { attachmentKinds } from '../../shared/domain/documents.ts';
-import { draftBody, sampleFiles } from '../support/fixtures.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
+import { programmeBody, publishProgramme, uploadAllDocuments } from '../support/api.ts';
+import { draftBody } from '../support/fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
@@ -12,43 +12,20 @@ const year = Number(today.slice(0, 4));
 beforeAll(async () => {
   stack = await startTestStack();
   admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  const res = await stack.call('POST', '/v1/programmes', {
-    token: admin,
-    body: {
+  await publishProgramme(
+    stack,
+    programmeBody({
       id: 'it-open',
-      title: '测试项目',
-      ownerOrgId: 'lc',
-      year: Number(addDays(today, -10).slice(0, 4)),
-      enrolmentYear: year,
-      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-      levels: ['junior_college', 'bachelor'],
       allocations: [
         { unitOrgId: 'lc-dongchangfu', places: 2, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] },
       ],
-    },
-  });
-  expect(res.status).toBe(201);
+    }),
+    admin,
+  );
 });
 afterAll(async () => {
   await stack.stop();
 });
-
-async function uploadAll(token: string, id: string) {
-  for (const kind of attachmentKinds) {
-    const file = sampleFiles['image/png'];
-    const res = await stack.call('POST', `/v1/applications/${id}/attachments`, {
-      token,
-      body: { kind, contentType: 'image/png', sizeBytes: file.length },
-    });
-    expect(res.status).toBe(201);
-    const form = new FormData();
-    for (const [k, v] of Object.entries(res.body.upload.fields as Record<string, string>)) form.append(k, v);
-    form.append('file', new Blob([file], { type: 'image/png' }));
-    const up = await fetch(res.body.upload.url, { method: 'POST', body: form });
-    expect(up.status).toBeLessThan(300);
-  }
-}
 
 describe('applying end to end', () => {
   it('drafts, uploads, submits, claims then waitlists', async () => {
@@ -65,7 +42,7 @@ describe('applying end to end', () => {
       });
       expect(draft.status, JSON.stringify(draft.body)).toBe(201);
       expect(draft.body.applicant.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
-      await uploadAll(token, draft.body.id);
+      await uploadAllDocuments(stack, token, draft.body.id);
       const sub = await stack.call('POST', `/v1/applications/${draft.body.id}/submit`, { token });
       expect(sub.status, JSON.stringify(sub.body)).toBe(200);
       results.push(sub.body);

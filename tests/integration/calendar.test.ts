@@ -79,8 +79,8 @@ type Outcome = { applied?: boolean; transitionId?: string; reason?: string; wait
 function recording(inner: TaskHandler) {
   const applied: string[] = [];
   const outcomes: { transitionId: string; outcome: Outcome }[] = [];
-  const handler: TaskHandler = async (event) => {
-    const out = (await inner(event)) as Outcome;
+  const handler: TaskHandler = async (event, context) => {
+    const out = (await inner(event, context)) as Outcome;
     const e = event as Event;
     if (e.action === 'apply' && e.transition) {
       outcomes.push({ transitionId: e.transition.id, outcome: out });
@@ -332,13 +332,13 @@ describe('faults: each transition still happens exactly once', () => {
     const ids = await newPopulatedProgramme(programmeId);
     const attempts = new Map<string, number>();
     const calls = recording(calendarHandler);
-    const faulty: TaskHandler = async (event) => {
+    const faulty: TaskHandler = async (event, context) => {
       const e = event as Event;
-      if (e.action !== 'apply' || !e.transition) return calls.handler(event);
+      if (e.action !== 'apply' || !e.transition) return calls.handler(event, context);
       const n = (attempts.get(e.transition.id) ?? 0) + 1;
       attempts.set(e.transition.id, n);
       if (n === 1) throw new Error(`injected before ${e.transition.id}`);
-      const out = await calls.handler(event);
+      const out = await calls.handler(event, context);
       if (n === 2) throw new Error(`injected after ${e.transition.id}`);
       return out;
     };
@@ -398,8 +398,8 @@ describe('faults: each transition still happens exactly once', () => {
     const ids = await newPopulatedProgramme(programmeId);
     let stopFirst = () => undefined as unknown;
     const first = recording(calendarHandler);
-    const stopping: TaskHandler = async (event) => {
-      const out = await first.handler(event);
+    const stopping: TaskHandler = async (event, context) => {
+      const out = await first.handler(event, context);
       if (first.applied.length === 4) stopFirst();
       return out;
     };
@@ -538,15 +538,6 @@ describe('publishing and editing a programme through the API', () => {
   const executionOf = async (programmeId: string) =>
     (await deps.programmes.get(programmeId))?.calendarExecution;
 
-  async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 20_000): Promise<T> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const value = await read();
-      if (ok(value) || Date.now() > until) return value;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   it('publishing starts the programme’s calendar, which waits for its first boundary', async () => {
     const res = await stack.call('POST', '/v1/programmes', {
       token: province,
@@ -572,11 +563,11 @@ describe('publishing and editing a programme through the API', () => {
     expect(await stack.workflows.status(old as string)).toBe('ABORTED');
     expect(await stack.workflows.status(current as string)).toBe('RUNNING');
     // Batch 1 now opens today: the new execution opens it at once, then waits for the rest.
-    const records = await eventually(
-      () => deps.calendar.records('cal-api'),
-      (r) => r.length > 0,
-    );
-    expect(records.map((r) => r.transitionId)).toEqual(['b1:open']);
+    await expect
+      .poll(async () => (await deps.calendar.records('cal-api')).map((r) => r.transitionId), {
+        timeout: 20_000,
+      })
+      .toEqual(['b1:open']);
     const stored = await stack.call('GET', '/v1/programmes/cal-api');
     expect(stored.body.reviewBatches[0].opensOn).toBe(today);
     expect(stored.body).not.toHaveProperty('calendarExecution');

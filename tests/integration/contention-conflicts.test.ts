@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultStats } from '../../shared/adapters/fault-injection.ts';
-import { retryStats } from '../../shared/adapters/retry.ts';
 import { loadConfig } from '../../shared/config.ts';
+import { recordCounts } from '../../shared/observer.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { prepareContention, submitAllAtOnce } from '../support/contention.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -28,11 +28,12 @@ describe('500 concurrent submits with a third of transactions failing on Transac
       drafts: 500,
     });
     const injectedBefore = faultStats.injectedTransactionConflicts;
-    const retriedBefore = retryStats.transactionConflicts;
+    const counts = recordCounts();
     await submitAllAtOnce(stack, deps, 'rush-conflicts', workers, 20);
     const injected = faultStats.injectedTransactionConflicts - injectedBefore;
     // About a third of at least 500 transactions failed, and every one was retried.
     expect(injected).toBeGreaterThan(100);
-    expect(retryStats.transactionConflicts - retriedBefore).toBeGreaterThanOrEqual(injected);
+    expect(counts.get('retry.transactionConflicts')).toBeGreaterThanOrEqual(injected);
+    counts.stop();
   });
 });

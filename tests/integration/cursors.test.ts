@@ -5,6 +5,7 @@ import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { encodeCursor } from '../../shared/http/cursor.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { programmeBody, publishProgramme } from '../support/api.ts';
 import { draftBody } from '../support/fixtures.ts';
 import { draftRecord } from '../support/ledger-fixtures.ts';
 import { pool } from '../support/pool.ts';
@@ -34,23 +35,19 @@ beforeAll(async () => {
   deps = createDeps(loadConfig());
   // R6: the province's share is committed by the province's admin.
   const admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  const res = await stack.call('POST', '/v1/programmes', {
-    token: admin,
-    body: {
+  await publishProgramme(
+    stack,
+    programmeBody({
       id: PROGRAMME,
       title: '游标测试',
-      ownerOrgId: 'lc',
       year,
       enrolmentYear,
-      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-      levels: ['junior_college', 'bachelor'],
       allocations: [
         { unitOrgId: 'lc-dongchangfu', places: 20, funding: [{ funderOrgId: 'sd', amountFen: 1 }] },
       ],
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }),
+    admin,
+  );
 });
 afterAll(async () => {
   deps?.db.destroy();

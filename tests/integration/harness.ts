@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
+import { settableClock } from '../../shared/clock.ts';
 
 export interface TestStack extends LocalStack {
+  /** The handlers' clock: real time from an offset the test moves (`advance`, `set`) instead of sleeping. */
+  clock: ReturnType<typeof settableClock>;
   /** A bearer token for a caller, issued by the local dev authority. */
   token(claims: { sub: string; role: 'worker' | 'reviewer' | 'admin'; org?: string }): Promise<string>;
   call(
@@ -32,8 +35,11 @@ export async function startTestStack(
     now?: Date;
     workflows?: LocalStackOptions['workflows'];
     payoutRail?: LocalStackOptions['payoutRail'];
+    /** Print EMF metric lines (see `LocalStackOptions.metrics`). */
+    metrics?: boolean;
   } = {},
 ): Promise<TestStack> {
+  const clock = settableClock();
   const suffix = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'edu-subsidy-test-'));
   const stack = await startLocalStack({
@@ -47,9 +53,12 @@ export async function startTestStack(
     ...(options.now ? { now: options.now } : {}),
     ...(options.workflows ? { workflows: options.workflows } : {}),
     ...(options.payoutRail ? { payoutRail: options.payoutRail } : {}),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    clock,
   });
   return {
     ...stack,
+    clock,
     // The data directory (signing key, S3 objects) belongs to this stack alone: remove it with the stack.
     stop: async () => {
       await stack.stop();

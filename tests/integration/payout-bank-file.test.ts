@@ -2,10 +2,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payoutRunPartition } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
-import { attachmentKinds } from '../../shared/domain/documents.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { bankCardFor, draftBody, sampleFiles } from '../support/fixtures.ts';
+import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
+import { bankCardFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
@@ -32,17 +32,11 @@ beforeAll(async () => {
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
   // R6: the province's share is committed by the province's admin; the city's admin runs the payouts.
   const province = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  const res = await stack.call('POST', '/v1/programmes', {
-    token: province,
-    body: {
+  await publishProgramme(
+    stack,
+    programmeBody({
       id: programmeId,
       title: '银行文件发放测试',
-      ownerOrgId: 'lc',
-      year: Number(addDays(today, -10).slice(0, 4)),
-      enrolmentYear: year,
-      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-      levels: ['junior_college', 'bachelor'],
       allocations: [
         {
           unitOrgId: 'lc-dongchangfu',
@@ -62,63 +56,18 @@ beforeAll(async () => {
           ],
         },
       ],
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }),
+    province,
+  );
 }, 60_000);
 afterAll(async () => {
   await stack.stop();
 });
 
-async function approvedApplication(n: number, employerOrgId: string): Promise<{ id: string; token: string }> {
-  const token = await stack.token({ sub: `bank-payee-${n}`, role: 'worker' });
-  const draft = await stack.call('POST', '/v1/applications', {
-    token,
-    body: draftBody(n, { programmeId, employerOrgId, enrolmentYear: year }),
-  });
-  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-  const id = draft.body.id as string;
-  for (const kind of attachmentKinds) {
-    const file = sampleFiles['image/png'];
-    const res = await stack.call('POST', `/v1/applications/${id}/attachments`, {
-      token,
-      body: { kind, contentType: 'image/png', sizeBytes: file.length },
-    });
-    expect(res.status).toBe(201);
-    const form = new FormData();
-    for (const [k, v] of Object.entries(res.body.upload.fields as Record<string, string>)) form.append(k, v);
-    form.append('file', new Blob([file], { type: 'image/png' }));
-    expect((await fetch(res.body.upload.url, { method: 'POST', body: form })).status).toBeLessThan(300);
-  }
-  const sub = await stack.call('POST', `/v1/applications/${id}/submit`, { token });
-  expect(sub.status, JSON.stringify(sub.body)).toBe(200);
-  for (let step = 0; step < 6; step++) {
-    const view = await stack.call('GET', `/v1/applications/${id}`, { token });
-    if (view.body.status === 'approved') return { id, token };
-    const org = view.body.review.currentOrgId as string;
-    const reviewer = await stack.token({ sub: `reviewer-${org}`, role: 'reviewer', org });
-    const decided = await stack.call('POST', `/v1/applications/${id}/decisions`, {
-      token: reviewer,
-      body: { decision: 'approve' },
-    });
-    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
-  }
-  throw new Error('application not approved along its chain');
-}
-
-/** Polls the run until it reaches one of `statuses`. */
-async function runIn(runId: string, statuses: string[]) {
-  for (let i = 0; i < 150; i++) {
-    const res = await stack.call('GET', `/v1/payout-runs/${runId}`, { token: admin });
-    expect(res.status).toBe(200);
-    if (statuses.includes(res.body.status)) return res.body;
-    if (res.body.status === 'succeeded' || res.body.status === 'failed') {
-      throw new Error(`run ${runId} ended ${res.body.status}: ${JSON.stringify(res.body)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`run ${runId} did not reach ${statuses.join('/')}`);
-}
+const payee = (n: number, employerOrgId: string) =>
+  approvedApplication(stack, { n, sub: `bank-payee-${n}`, programmeId, employerOrgId, enrolmentYear: year });
+/** The run once it reaches one of `statuses`; fails if it ends otherwise. */
+const runIn = (runId: string, statuses: string[]) => runReaching(stack, admin, runId, statuses);
 
 /** Fetches a payer's file through its presigned link and parses it (a minimal CSV reader: no quoted fields here). */
 async function bankFile(runId: string, payerOrgId: string, token: string) {
@@ -156,9 +105,9 @@ async function auditOf(runId: string) {
 describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
   it('writes one file per payer, audits downloads, settles by the imported results, pays a failed line in a new run', async () => {
     // Two workers of 东昌府区 (paid by the county after the city's transfer) and one city-direct worker.
-    const county1 = await approvedApplication(201, 'lc-dcf-machinery');
-    const county2 = await approvedApplication(202, 'lc-dcf-machinery');
-    const direct = await approvedApplication(203, 'lc-sz-power');
+    const county1 = await payee(201, 'lc-dcf-machinery');
+    const county2 = await payee(202, 'lc-dcf-machinery');
+    const direct = await payee(203, 'lc-sz-power');
 
     const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
       token: admin,
@@ -431,7 +380,7 @@ describe('bank_file payout rail through HTTP (design §4, R7, R13)', () => {
   }, 60_000);
 
   it('one run at a time; a transfer-only file and a file of failed lines settle, and the run ends', async () => {
-    const worker = await approvedApplication(204, 'lc-dcf-machinery');
+    const worker = await payee(204, 'lc-dcf-machinery');
     const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
       token: admin,
       body: {},

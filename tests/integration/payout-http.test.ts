@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
-import { attachmentKinds } from '../../shared/domain/documents.ts';
-import { draftBody, sampleFiles } from '../support/fixtures.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
+import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
@@ -15,17 +14,11 @@ beforeAll(async () => {
   admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
   // R6: the province's share is committed by the province's admin; the city's admin runs the payouts.
   const province = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  const res = await stack.call('POST', '/v1/programmes', {
-    token: province,
-    body: {
+  await publishProgramme(
+    stack,
+    programmeBody({
       id: 'it-pay',
       title: '发放测试项目',
-      ownerOrgId: 'lc',
-      year: Number(addDays(today, -10).slice(0, 4)),
-      enrolmentYear: year,
-      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-      levels: ['junior_college', 'bachelor'],
       allocations: [
         {
           unitOrgId: 'lc-dongchangfu',
@@ -38,68 +31,27 @@ beforeAll(async () => {
         },
       ],
       topUps: [{ funderOrgId: 'lc-dcf-gucheng', amountFen: 20000 }],
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }),
+    province,
+  );
 });
 afterAll(async () => {
   await stack.stop();
 });
 
-async function approvedApplication(n: number): Promise<{ id: string; token: string }> {
-  const token = await stack.token({ sub: `payee-${n}`, role: 'worker' });
-  const draft = await stack.call('POST', '/v1/applications', {
-    token,
-    body: draftBody(n, {
-      programmeId: 'it-pay',
-      employerOrgId: 'lc-dcf-gucheng-textile',
-      enrolmentYear: year,
-    }),
+const payee = (n: number) =>
+  approvedApplication(stack, {
+    n,
+    sub: `payee-${n}`,
+    programmeId: 'it-pay',
+    employerOrgId: 'lc-dcf-gucheng-textile',
+    enrolmentYear: year,
   });
-  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-  const id = draft.body.id as string;
-  for (const kind of attachmentKinds) {
-    const file = sampleFiles['image/png'];
-    const res = await stack.call('POST', `/v1/applications/${id}/attachments`, {
-      token,
-      body: { kind, contentType: 'image/png', sizeBytes: file.length },
-    });
-    expect(res.status).toBe(201);
-    const form = new FormData();
-    for (const [k, v] of Object.entries(res.body.upload.fields as Record<string, string>)) form.append(k, v);
-    form.append('file', new Blob([file], { type: 'image/png' }));
-    expect((await fetch(res.body.upload.url, { method: 'POST', body: form })).status).toBeLessThan(300);
-  }
-  const sub = await stack.call('POST', `/v1/applications/${id}/submit`, { token });
-  expect(sub.status, JSON.stringify(sub.body)).toBe(200);
-  // R12: each union on the chain approves in turn.
-  for (let step = 0; step < 6; step++) {
-    const view = await stack.call('GET', `/v1/applications/${id}`, { token });
-    if (view.body.status === 'approved') return { id, token };
-    const org = view.body.review.currentOrgId as string;
-    const reviewer = await stack.token({ sub: `reviewer-${org}`, role: 'reviewer', org });
-    const decided = await stack.call('POST', `/v1/applications/${id}/decisions`, {
-      token: reviewer,
-      body: { decision: 'approve' },
-    });
-    expect(decided.status, JSON.stringify(decided.body)).toBe(200);
-  }
-  throw new Error('application not approved along its chain');
-}
-
-async function settledRun(runId: string) {
-  for (let i = 0; i < 100; i++) {
-    const res = await stack.call('GET', `/v1/payout-runs/${runId}`, { token: admin });
-    expect(res.status).toBe(200);
-    if (res.body.status === 'succeeded' || res.body.status === 'failed') return res.body;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`run ${runId} did not end`);
-}
+const settledRun = (runId: string) => runReaching(stack, admin, runId);
 
 describe('payout runs through HTTP (R7, R14)', () => {
   it('approve, start a run, watch it complete, see the payments as the worker', async () => {
-    const { id, token } = await approvedApplication(1);
+    const { id, token } = await payee(1);
     const started = await stack.call('POST', '/v1/programmes/it-pay/payout-runs', {
       token: admin,
       body: { batchId: 'b1' },

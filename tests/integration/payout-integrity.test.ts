@@ -1,14 +1,22 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payoutKeyPartition } from '../../shared/adapters/keys.ts';
-import type { PayoutHoldRecord } from '../../shared/adapters/payouts-repo.ts';
 import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
+import type { PayoutHoldRecord } from '../../shared/model/payout.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { finishRun, PayPageCrashed, payPage, planRun } from '../../shared/services/payouts.ts';
-import { approvedApplication, runReaching, submittedApplication } from '../support/api.ts';
-import { fastPayoutRetries } from '../support/payout-run.ts';
+import { PayPageCrashed, payPageFaults } from '../../shared/services/payout-faults.ts';
+import { payPage } from '../../shared/services/payout-page.ts';
+import { finishRun } from '../../shared/services/payout-settlement.ts';
+import {
+  approvedApplication,
+  programmeBody,
+  publishProgramme,
+  runReaching,
+  submittedApplication,
+} from '../support/api.ts';
+import { fastPayoutRetries, plannedRun } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
@@ -34,24 +42,18 @@ beforeAll(async () => {
     { funderOrgId: 'sd', amountFen: SHARE },
     { funderOrgId: 'lc', amountFen: SHARE },
   ];
-  const res = await stack.call('POST', '/v1/programmes', {
-    token: provinceAdmin,
-    body: {
+  await publishProgramme(
+    stack,
+    programmeBody({
       id: programmeId,
       title: '发放完整性测试',
-      ownerOrgId: 'lc',
-      year: Number(addDays(today, -10).slice(0, 4)),
-      enrolmentYear: year,
-      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-      levels: ['junior_college', 'bachelor'],
       allocations: [
         { unitOrgId: 'lc-chiping', places: 3, funding },
         { unitOrgId: 'lc-linqing', places: 2, funding },
       ],
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }),
+    provinceAdmin,
+  );
 }, 120_000);
 afterAll(async () => {
   deps?.db.destroy();
@@ -137,22 +139,17 @@ describe('payout runs never pay twice (design §4, R7)', () => {
   it('a crash after the rail paid and before the record: the next run sends the same keys and pays nothing twice', async () => {
     for (const n of [11, 12]) await approvedApplication(stack, linqing(n));
     const runId = 'crashed-run';
-    const at = new Date().toISOString();
-    await deps.payouts.createRun({
-      runId,
-      programmeId,
-      requestedBy: 'test',
-      rail: 'sandbox',
-      status: 'running',
-      createdAt: at,
-      updatedAt: at,
-    });
-    const plan = await planRun(deps, runId, programmeId, new Date());
+    const plan = await plannedRun(deps, runId, programmeId);
     expect(plan.transferPages).toHaveLength(1);
     const rail = paymentRails(deps.db, deps.config.tableName, { STAGE: 'local' })('sandbox');
     // The rail pays the city → 临清市 transfer; the task dies before recording the answer.
     await expect(
-      payPage(deps, rail, plan.transferPages[0] as (typeof plan.transferPages)[number], { crashRate: 1 }),
+      payPage(
+        deps,
+        rail,
+        plan.transferPages[0] as (typeof plan.transferPages)[number],
+        payPageFaults({ crashRate: 1 }),
+      ),
     ).rejects.toBeInstanceOf(PayPageCrashed);
     const paidOnce = (await ledger()).filter((e) => e.runId === runId);
     expect(paidOnce).toHaveLength(1);
@@ -160,7 +157,7 @@ describe('payout runs never pay twice (design §4, R7)', () => {
     await finishRun(
       deps,
       runId,
-      await deps.payouts.instructions(runId),
+      await deps.instructions.ofRun(runId),
       { Error: 'PayPageCrashed' },
       new Date(),
     );

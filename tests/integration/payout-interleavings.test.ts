@@ -2,26 +2,22 @@ import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationKey, statusIndex } from '../../shared/adapters/keys.ts';
-import type { PayoutHoldRecord } from '../../shared/adapters/payouts-repo.ts';
-import { PayoutRunOpen } from '../../shared/adapters/payouts-repo.ts';
+import { PayoutRunOpen } from '../../shared/adapters/persistence-errors.ts';
 import { BankFileStore } from '../../shared/adapters/rails/bank-file.ts';
 import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import type { RailName } from '../../shared/adapters/rails/rail.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Caller } from '../../shared/http/auth.ts';
-import { withdraw } from '../../shared/services/applications.ts';
+import type { PayoutHoldRecord } from '../../shared/model/payout.ts';
 import { importBankResults } from '../../shared/services/bank-files.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import {
-  finishRun,
-  PayPageCrashed,
-  PayPageIncomplete,
-  payPage,
-  planRun,
-  reconcileRun,
-} from '../../shared/services/payouts.ts';
+import { PayPageCrashed, payPageFaults } from '../../shared/services/payout-faults.ts';
+import { PayPageIncomplete, payPage } from '../../shared/services/payout-page.ts';
+import { planRun } from '../../shared/services/payout-plan.ts';
+import { finishRun, reconcileRun } from '../../shared/services/payout-settlement.ts';
 import { revokeApplication } from '../../shared/services/revocations.ts';
+import { withdraw } from '../../shared/services/submission.ts';
 import { submitThroughLedger } from '../support/ledger-fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
@@ -278,11 +274,14 @@ describe('payout runs under random interleavings (design §4, R7, R8, R15)', () 
               const plan = await planRun(deps, current.runId, programmeId, new Date());
               const pages = [...plan.transferPages, ...plan.paymentPages];
               for (const [k, page] of pages.entries()) {
-                await payPage(deps, rails(current.rail), page, { crashRate: s.crashes[k % 4] ? 1 : 0 }).catch(
-                  (err) => {
-                    if (!(err instanceof PayPageCrashed || err instanceof PayPageIncomplete)) throw err;
-                  },
-                );
+                await payPage(
+                  deps,
+                  rails(current.rail),
+                  page,
+                  payPageFaults({ crashRate: s.crashes[k % 4] ? 1 : 0 }),
+                ).catch((err) => {
+                  if (!(err instanceof PayPageCrashed || err instanceof PayPageIncomplete)) throw err;
+                });
               }
             } else if (s.op === 'reconcile' && current && status === 'paying') {
               await reconcileRun(
@@ -296,7 +295,7 @@ describe('payout runs under random interleavings (design §4, R7, R8, R15)', () 
               await finishRun(
                 deps,
                 current.runId,
-                await deps.payouts.instructions(current.runId),
+                await deps.instructions.ofRun(current.runId),
                 { Error: 'Killed' },
                 new Date(),
               );

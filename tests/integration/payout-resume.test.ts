@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { PayPageCrashed, payPage, planRun } from '../../shared/services/payouts.ts';
-import { approvedApplication } from '../support/api.ts';
-import { fastPayoutRetries } from '../support/payout-run.ts';
+import { PayPageCrashed, payPageFaults } from '../../shared/services/payout-faults.ts';
+import { payPage } from '../../shared/services/payout-page.ts';
+import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
+import { fastPayoutRetries, plannedRun } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
@@ -30,17 +31,11 @@ beforeAll(async () => {
   first = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
   deps = createDeps(loadConfig());
   const province = await first.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  const res = await first.call('POST', '/v1/programmes', {
-    token: province,
-    body: {
+  await publishProgramme(
+    first,
+    programmeBody({
       id: programmeId,
       title: '中断恢复测试',
-      ownerOrgId: 'lc',
-      year: Number(addDays(today, -10).slice(0, 4)),
-      enrolmentYear: year,
-      applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-      reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-      levels: ['junior_college', 'bachelor'],
       allocations: [
         {
           unitOrgId: 'lc-chiping',
@@ -51,9 +46,9 @@ beforeAll(async () => {
           ],
         },
       ],
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }),
+    province,
+  );
 }, 120_000);
 afterAll(async () => {
   deps?.db.destroy();
@@ -82,21 +77,13 @@ describe('a payout run cut off by a restart (design §4)', () => {
 
     // The run as a killed process leaves it: planned, the transfer paid by the rail, nothing recorded.
     const runId = 'cut-off-run';
-    const at = new Date().toISOString();
-    await deps.payouts.createRun({
-      runId,
-      programmeId,
-      requestedBy: 'test',
-      rail: 'sandbox',
-      status: 'running',
-      createdAt: at,
-      updatedAt: at,
-    });
-    const plan = await planRun(deps, runId, programmeId, new Date());
+    const plan = await plannedRun(deps, runId, programmeId);
     const rail = paymentRails(deps.db, deps.config.tableName, { STAGE: 'local' })('sandbox');
     const page = plan.transferPages[0];
     if (!page) throw new Error('no transfer page planned');
-    await expect(payPage(deps, rail, page, { crashRate: 1 })).rejects.toBeInstanceOf(PayPageCrashed);
+    await expect(payPage(deps, rail, page, payPageFaults({ crashRate: 1 }))).rejects.toBeInstanceOf(
+      PayPageCrashed,
+    );
     expect(await ledgerOf('lc')).toHaveLength(1);
     expect((await deps.payouts.getRun(runId))?.status).toBe('paying');
     // Nobody can start another run meanwhile: this one is still open.

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountDraftsKey } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { MAX_LIVE_DRAFTS_PER_ACCOUNT } from '../../shared/domain/account.ts';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { programmeBody, publishProgramme } from '../support/api.ts';
 import { draftBody, withChanges } from '../support/fixtures.ts';
 import { verifiedAttachments } from '../support/rush.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
@@ -24,21 +25,7 @@ const MAIN = 'pp-main';
 /** Programmes for the per-account limits: one more than the live-draft cap, plus one to spare. */
 const MANY = Array.from({ length: MAX_LIVE_DRAFTS_PER_ACCOUNT + 2 }, (_, i) => `pp-many-${i + 1}`);
 
-function programmeBody(id: string) {
-  return {
-    id,
-    title: `身份测试 ${id}`,
-    ownerOrgId: 'lc',
-    year,
-    enrolmentYear: year,
-    applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-    reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-    levels: ['junior_college', 'bachelor'],
-    allocations: [
-      { unitOrgId: 'lc-dongchangfu', places: 50, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] },
-    ],
-  };
-}
+const programme = (id: string) => programmeBody({ id, title: `身份测试 ${id}`, year });
 
 const tokens = new Map<string, string>();
 async function tokenFor(sub: string, role: 'worker' | 'reviewer' | 'admin' = 'worker', org?: string) {
@@ -85,10 +72,7 @@ beforeAll(async () => {
   deps = createDeps(loadConfig());
   // R6: the province's share is committed by the province's admin.
   const admin = await tokenFor('admin-sd', 'admin', 'sd');
-  for (const id of [MAIN, ...MANY]) {
-    const res = await stack.call('POST', '/v1/programmes', { token: admin, body: programmeBody(id) });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-  }
+  for (const id of [MAIN, ...MANY]) await publishProgramme(stack, programme(id), admin);
 });
 afterAll(async () => {
   deps?.db.destroy();

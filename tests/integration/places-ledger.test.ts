@@ -2,11 +2,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountDraftsKey, accountProgrammeKey, personLevelKey } from '../../shared/adapters/keys.ts';
-import { liveStatuses } from '../../shared/adapters/place-ledger.ts';
+import { PlacesInUse } from '../../shared/adapters/persistence-errors.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { PlaceBook } from '../../shared/domain/place-book.ts';
 import { invariantViolations } from '../../shared/domain/places.ts';
-import { AppError } from '../../shared/errors.ts';
+import { liveStatuses } from '../../shared/model/application.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { placeSnapshot, submitThroughLedger } from '../support/ledger-fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -121,7 +121,7 @@ describe('the place ledger on DynamoDB Local follows the domain model', () => {
                 .then(
                   () => true,
                   (err: unknown) => {
-                    if (err instanceof AppError && err.code === 'quota_exceeded') return false;
+                    if (err instanceof PlacesInUse) return false;
                     throw err;
                   },
                 );

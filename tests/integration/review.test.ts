@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reviewQueueIndex } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import { expectOk, programmeBody, publishProgramme } from '../support/api.ts';
 import { draftBody, postUpload, sampleFiles } from '../support/fixtures.ts';
 import { pool } from '../support/pool.ts';
 import { verifiedAttachments } from '../support/rush.ts';
@@ -25,28 +25,25 @@ const LOGISTICS_CHAIN = ['lc-kfq-logistics', 'lc-kaifaqu', 'lc'];
 
 const funding = [{ funderOrgId: 'sd', amountFen: 100000 }];
 
+/** A programme with these units (1000 元 a place from the province), review batches and window. */
 async function createProgramme(
   id: string,
   allocations: { unitOrgId: string; places: number }[],
   reviewBatches: { id: string; opensOn: string; closesOn: string }[],
   applicationWindow = { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
 ) {
-  const admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  const res = await stack.call('POST', '/v1/programmes', {
-    token: admin,
-    body: {
+  await publishProgramme(
+    stack,
+    programmeBody({
       id,
       title: `审核测试 ${id}`,
-      ownerOrgId: 'lc',
       year,
       enrolmentYear,
       applicationWindow,
       reviewBatches,
-      levels: ['junior_college', 'bachelor'],
       allocations: allocations.map((a) => ({ ...a, funding })),
-    },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }),
+  );
 }
 
 const openBatch = [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }];
@@ -110,16 +107,8 @@ async function draft(programmeId: string, employerOrgId: string): Promise<App> {
   return { id, sub, token, n };
 }
 
-async function submit(app: App) {
-  const res = await stack.call('POST', `/v1/applications/${app.id}/submit`, { token: app.token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as {
-    id: string;
-    status: string;
-    quota: { unitOrgId: string; state: string; waitlistPosition?: number };
-    receipt: { sequence: number; submittedAt: string; digest: string };
-  };
-}
+const submit = (app: App) =>
+  expectOk(stack, 'submitApplication', { token: app.token, params: { id: app.id } });
 
 /** Drafts and submits, one after the other, so receipts follow the order given. */
 async function submitted(programmeId: string, employerOrgId: string, count = 1): Promise<App[]> {
@@ -1008,7 +997,7 @@ describe('what one queue page costs', () => {
       byReceipt.slice(20, 40).map((r) => r.id),
     );
 
-    const page = await deps.applications.queuePage(reviewQueueIndex('rv-cost', org).gsi2pk, 20);
+    const page = await deps.applications.reviewQueuePage('rv-cost', org, 20);
     expect(page.items.map((i) => i.id)).toEqual(byReceipt.slice(0, 20).map((r) => r.id));
     expect(page.consumedCapacity).toBeGreaterThan(0);
     const sizes = page.items.map((i) => Buffer.byteLength(JSON.stringify(i)));

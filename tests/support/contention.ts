@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { retryStats } from '../../shared/adapters/retry.ts';
 import { invariantViolations } from '../../shared/domain/places.ts';
+import { recordCounts } from '../../shared/observer.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import type { TestStack } from '../integration/harness.ts';
 import { placeSnapshot } from './ledger-fixtures.ts';
@@ -52,13 +52,14 @@ export async function submitAllAtOnce(
   places: number,
 ) {
   const started = Date.now();
-  const staleBefore = retryStats.staleReceipts;
+  const counts = recordCounts();
   const responses = await Promise.all(
     workers.map((w) => stack.call('POST', `/v1/applications/${w.id}/submit`, { token: w.token })),
   );
   console.log(
-    `${workers.length} submits in ${Date.now() - started} ms, ${retryStats.staleReceipts - staleBefore} stale receipts retried`,
+    `${workers.length} submits in ${Date.now() - started} ms, ${counts.get('retry.staleReceipts')} stale receipts retried`,
   );
+  counts.stop();
   for (const r of responses) expect(r.status, JSON.stringify(r.body)).toBe(200);
   const results = responses.map(
     (r) =>

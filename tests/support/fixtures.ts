@@ -66,6 +66,31 @@ export function draftBody(
   };
 }
 
+/**
+ * A `POST /v1/programmes` body open today: applications from ten days ago to thirty days ahead, one
+ * review batch `b1` open from five days ago to forty days ahead, both levels, 50 places in 东昌府区
+ * funded by the province. Any field can be replaced.
+ *
+ * @example programmeBody({ id: 'p-1', allocations: [{ unitOrgId: 'lc-shizhi', places: 2, funding }] })
+ */
+export function programmeBody(overrides: { id: string } & Record<string, unknown>, now = new Date()) {
+  const day = shanghaiDate(now);
+  const opensOn = addDays(day, -10);
+  return {
+    title: `测试项目 ${overrides.id}`,
+    ownerOrgId: 'lc',
+    year: Number(opensOn.slice(0, 4)),
+    enrolmentYear: Number(day.slice(0, 4)),
+    applicationWindow: { opensOn, closesOn: addDays(day, 30) },
+    reviewBatches: [{ id: 'b1', opensOn: addDays(day, -5), closesOn: addDays(day, 40) }],
+    levels: ['junior_college', 'bachelor'],
+    allocations: [
+      { unitOrgId: 'lc-dongchangfu', places: 50, funding: [{ funderOrgId: 'sd', amountFen: 100_000 }] },
+    ],
+    ...overrides,
+  };
+}
+
 /** Minimal files whose first bytes are what their type says. */
 export const sampleFiles = {
   'image/jpeg': Buffer.from([

@@ -1,5 +1,5 @@
-import type { ApplicationRecord } from '../../shared/adapters/applications-repo.ts';
 import type { PlaceHolder, UnitCounters } from '../../shared/domain/places.ts';
+import type { ApplicationRecord } from '../../shared/model/application.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 
 /** A draft as the repository stores it, with placeholder personal data (never read by the ledger). */
@@ -51,7 +51,6 @@ export async function submitThroughLedger(deps: Deps, id: string, programmeId: s
     idHash: `hash-${id}`,
     level: 'junior_college',
     submittedAt: at,
-    set: {},
     reviewerOrgId: unitOrgId,
     countedDraftOf: `worker-${id}`,
     digest: async (sequence) => `digest-${sequence}`,

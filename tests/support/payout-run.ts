@@ -1,12 +1,13 @@
 import { BatchWriteCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { lc2022Places } from '../../infra/seed/data.ts';
-import type { ApplicationRecord } from '../../shared/adapters/applications-repo.ts';
 import { applicationKey, payoutRunPartition, statusIndex } from '../../shared/adapters/keys.ts';
-import { sandboxStats } from '../../shared/adapters/rails/sandbox.ts';
 import { loadConfig } from '../../shared/config.ts';
+import type { ApplicationRecord } from '../../shared/model/application.ts';
+import { recordCounts } from '../../shared/observer.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
-import { launchPayoutRun, payoutStats } from '../../shared/services/payouts.ts';
+import { planRun } from '../../shared/services/payout-plan.ts';
+import { launchPayoutRun } from '../../shared/services/payout-runs.ts';
 import { draftRecord } from './ledger-fixtures.ts';
 import { pool } from './pool.ts';
 
@@ -16,6 +17,8 @@ export interface PayoutFaults {
   timeoutRate?: number;
   lostAnswerRate?: number;
   crashRate?: number;
+  /** Draw the faults from generators seeded with this (`PAYOUT_FAULT_SEED`), not `Math.random`. */
+  seed?: number;
 }
 
 /** The env the `payouts` function reads its injected faults from at cold start (local stage only). */
@@ -25,6 +28,7 @@ export function payoutFaultEnv(faults: PayoutFaults): Record<string, string> {
     SANDBOX_TIMEOUT_RATE: String(faults.timeoutRate ?? 0),
     SANDBOX_LOST_ANSWER_RATE: String(faults.lostAnswerRate ?? 0),
     PAYOUT_CRASH_RATE: String(faults.crashRate ?? 0),
+    PAYOUT_FAULT_SEED: faults.seed === undefined ? '' : String(faults.seed),
   };
 }
 
@@ -111,6 +115,24 @@ export interface PayoutRunFigures {
   totals: { funderOrgId: string; totalFen: number }[];
   problems: string[];
   ms: number;
+}
+
+/**
+ * A run as a process killed after planning leaves it: recorded `running` on the sandbox rail and
+ * planned, nothing paid or recorded since. Returns the plan's page descriptors.
+ */
+export async function plannedRun(deps: Deps, runId: string, programmeId: string) {
+  const at = new Date().toISOString();
+  await deps.payouts.createRun({
+    runId,
+    programmeId,
+    requestedBy: 'test',
+    rail: 'sandbox',
+    status: 'running',
+    createdAt: at,
+    updatedAt: at,
+  });
+  return planRun(deps, runId, programmeId, new Date());
 }
 
 /** Starts a payout run through the registered local runner and waits for it to end. */
@@ -219,16 +241,14 @@ export async function payoutScenario(options: {
   const seedStarted = performance.now();
   await seedPayable(deps, programmeId, options.applications);
   const seedMs = Math.round(performance.now() - seedStarted);
-  const before = { ...payoutStats, sandbox: { ...sandboxStats } };
+  const counts = recordCounts();
   const first = await runPayout(deps, stack, programmeId, `${programmeId}-first`);
-  const after = { ...payoutStats, sandbox: { ...sandboxStats } };
+  counts.stop();
   const auditStarted = performance.now();
   const ledger = await ledgerAudit(deps, first.runId);
   const statuses = await instructionStatuses(deps, first.runId);
   const auditMs = Math.round(performance.now() - auditStarted);
   const second = await runPayout(deps, stack, programmeId, `${programmeId}-second`);
-  const diff = (k: keyof typeof payoutStats) => after[k] - before[k];
-  const sdiff = (k: keyof typeof sandboxStats) => after.sandbox[k] - before.sandbox[k];
   return {
     stack,
     deps,
@@ -240,16 +260,16 @@ export async function payoutScenario(options: {
     ledger,
     statuses,
     stats: {
-      pageAttempts: diff('pageAttempts'),
-      crashedPages: diff('crashedPages'),
-      incompletePages: diff('incompletePages'),
-      railRetries: diff('railRetries'),
-      railCalls: sdiff('calls'),
-      railRepeats: sdiff('repeats'),
-      ledgerWrites: sdiff('paid'),
-      transient: sdiff('transient'),
-      timeouts: sdiff('timeouts'),
-      lostAnswers: sdiff('lostAnswers'),
+      pageAttempts: counts.get('payout.pageAttempts'),
+      crashedPages: counts.get('payout.crashedPages'),
+      incompletePages: counts.get('payout.incompletePages'),
+      railRetries: counts.get('payout.railRetries'),
+      railCalls: counts.get('sandbox.calls'),
+      railRepeats: counts.get('sandbox.repeats'),
+      ledgerWrites: counts.get('sandbox.paid'),
+      transient: counts.get('sandbox.transient'),
+      timeouts: counts.get('sandbox.timeouts'),
+      lostAnswers: counts.get('sandbox.lostAnswers'),
     },
   };
 }

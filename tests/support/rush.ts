@@ -1,7 +1,7 @@
-import type { AttachmentRecord } from '../../shared/adapters/applications-repo.ts';
-import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
-import { draftBody } from './fixtures.ts';
+import type { AttachmentRecord } from '../../shared/model/application.ts';
+import { draftBody, programmeBody } from './fixtures.ts';
 
 /** The enterprise (under 东昌府区) whose workers take part in a rush. */
 export const rushEmployerOrgId = 'lc-dcf-gucheng-textile';
@@ -12,18 +12,17 @@ export const rushUnitOrgId = 'lc-dongchangfu';
  * unit, 东昌府区, of `places` places. Shared by the contention tests and the benchmarks.
  */
 export function rushProgrammeBody(programmeId: string, places: number, now = new Date()) {
-  const today = shanghaiDate(now);
-  return {
-    id: programmeId,
-    title: '并发测试',
-    ownerOrgId: 'lc',
-    year: Number(addDays(today, -10).slice(0, 4)),
-    enrolmentYear: Number(today.slice(0, 4)),
-    applicationWindow: { opensOn: addDays(today, -10), closesOn: addDays(today, 30) },
-    reviewBatches: [{ id: 'b1', opensOn: addDays(today, -5), closesOn: addDays(today, 40) }],
-    levels: ['junior_college'],
-    allocations: [{ unitOrgId: rushUnitOrgId, places, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] }],
-  };
+  return programmeBody(
+    {
+      id: programmeId,
+      title: '并发测试',
+      levels: ['junior_college'],
+      allocations: [
+        { unitOrgId: rushUnitOrgId, places, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] },
+      ],
+    },
+    now,
+  );
 }
 
 /** `POST /v1/applications` body of the n-th worker of a rush: a complete, eligible draft. */

@@ -15,7 +15,15 @@ describe('bank batch file (design §4 bank_file rail)', () => {
         expect(BigInt(text.replace('.', ''))).toBe(BigInt(fen));
       }),
     );
-    expect(() => yuan(1.5)).toThrow();
+    expect(() => yuan(1.5)).toThrow('amount 1.5 is not integer fen');
+    // A claw-back owed is negative money: the sign stays in front of the yuan.
+    expect(yuan(-5)).toBe('-0.05');
+    expect(yuan(-250000)).toBe('-2500.00');
+  });
+
+  it('says what a line is for: a transfer to a union or a subsidy to a worker (用途)', () => {
+    expect(bankPurpose('transfer', 'lc-2022')).toBe('求学圆梦行动补助拨付 lc-2022');
+    expect(bankPurpose('payment', 'lc-2022')).toBe('求学圆梦行动补助 lc-2022');
   });
 
   it('quotes what CSV needs quoted and defuses spreadsheet formulas', () => {

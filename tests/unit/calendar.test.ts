@@ -282,3 +282,130 @@ describe('calendarExecutionName', () => {
     expect(calendarExecutionName('lc-2022', lc2022, 0, '2022-11-01')).not.toBe(base);
   });
 });
+
+describe('calendar edges', () => {
+  it('accepts reminder hours 0 to 23 and whole days from 0, and says what is wrong otherwise', () => {
+    expect(calendarTransitions(lc2022, { reminderHour: 0 })[1]?.at).toBe('2022-06-06T16:00:00.000Z');
+    expect(calendarTransitions(lc2022, { reminderHour: 23 })[1]?.at).toBe('2022-06-07T15:00:00.000Z');
+    const hour = 'reminderHour must be an hour from 0 to 23';
+    expect(() => calendarTransitions(lc2022, { reminderHour: -1 })).toThrow(hour);
+    expect(() => calendarTransitions(lc2022, { reminderHour: 24 })).toThrow(hour);
+    expect(() => calendarTransitions(lc2022, { reminderHour: 9.5 })).toThrow(hour);
+    const days = 'reminderDaysBeforeClose must be a whole number of days, 0 or more';
+    expect(() => calendarTransitions(lc2022, { reminderDaysBeforeClose: -1 })).toThrow(days);
+    expect(() => calendarTransitions(lc2022, { reminderDaysBeforeClose: 0.5 })).toThrow(days);
+  });
+
+  it('orders transitions of one instant by kind, not by the order they were listed', () => {
+    // The window closes as batch b opens; a's reminder (at 00:00) falls when b opens.
+    const schedule: ProgrammeSchedule = {
+      applicationWindow: { opensOn: '2022-01-01', closesOn: '2022-03-31' },
+      reviewBatches: [
+        { id: 'a', opensOn: '2022-03-01', closesOn: '2022-04-04' },
+        { id: 'b', opensOn: '2022-04-01', closesOn: '2022-04-30' },
+      ],
+    };
+    const sameInstant = calendarTransitions(schedule, { reminderHour: 0 })
+      .filter((t) => t.at === '2022-03-31T16:00:00.000Z')
+      .map((t) => t.id);
+    expect(sameInstant).toEqual([APPLICATION_WINDOW_CLOSE, 'b:open', 'a:reminder']);
+  });
+
+  it('names the batch that closes last, whatever order the batches are listed in', () => {
+    const batches = [
+      { id: 'late', opensOn: '2022-11-01', closesOn: '2022-12-09' },
+      { id: 'early', opensOn: '2022-05-05', closesOn: '2022-06-10' },
+      { id: 'middle', opensOn: '2022-07-01', closesOn: '2022-07-10' },
+    ];
+    expect(lastBatchId({ ...lc2022, reviewBatches: batches })).toBe('late');
+    expect(lastBatchId({ ...lc2022, reviewBatches: [] })).toBeUndefined();
+  });
+});
+
+describe('transition ids', () => {
+  it('keep the names already recorded as done: a renamed id would be applied a second time', () => {
+    expect(APPLICATION_WINDOW_CLOSE).toBe('application_window:close');
+    expect(calendarTransitions(lc2022).map((t) => t.id)).toContain('batch-1:close');
+  });
+});
+
+describe('pastBoundaryChanges edges', () => {
+  const withBatch1 = (batch: { opensOn: string; closesOn: string }) =>
+    ({
+      ...lc2022,
+      reviewBatches: [{ id: 'batch-1', ...batch }, lc2022.reviewBatches[1]],
+    }) as ProgrammeSchedule;
+
+  it('refuses to move a date that has passed even to the future, once, with the field and the reason', () => {
+    const now = new Date('2022-07-01T00:00:00+08:00');
+    expect(
+      pastBoundaryChanges(lc2022, withBatch1({ opensOn: '2022-05-05', closesOn: '2022-07-20' }), now),
+    ).toEqual([{ path: 'reviewBatches.0.closesOn', message: '已经过去的日期不能修改' }]);
+    // Moved to another past day: both rules apply, one error is reported.
+    expect(
+      pastBoundaryChanges(lc2022, withBatch1({ opensOn: '2022-05-05', closesOn: '2022-06-20' }), now),
+    ).toEqual([{ path: 'reviewBatches.0.closesOn', message: '已经过去的日期不能修改' }]);
+    expect(
+      pastBoundaryChanges(lc2022, withBatch1({ opensOn: '2022-05-06', closesOn: '2022-06-10' }), now),
+    ).toEqual([{ path: 'reviewBatches.0.opensOn', message: '已经过去的日期不能修改' }]);
+    const windowMoved = { ...lc2022, applicationWindow: { opensOn: '2022-01-02', closesOn: '2022-11-30' } };
+    expect(pastBoundaryChanges(lc2022, windowMoved, now)).toEqual([
+      { path: 'applicationWindow.opensOn', message: '已经过去的日期不能修改' },
+    ]);
+  });
+
+  it('reports each offending date once, however many of them there are', () => {
+    const now = new Date('2022-07-01T00:00:00+08:00');
+    const both = {
+      ...withBatch1({ opensOn: '2022-05-05', closesOn: '2022-06-20' }),
+      applicationWindow: { opensOn: '2022-01-02', closesOn: '2022-11-30' },
+    };
+    expect(pastBoundaryChanges(lc2022, both, now).map((e) => e.path)).toEqual([
+      'applicationWindow.opensOn',
+      'reviewBatches.0.closesOn',
+    ]);
+  });
+
+  it('names a started batch that an edit drops', () => {
+    const now = new Date('2022-07-01T00:00:00+08:00');
+    const dropped = { ...lc2022, reviewBatches: [lc2022.reviewBatches[1]] } as ProgrammeSchedule;
+    expect(pastBoundaryChanges(lc2022, dropped, now)).toContainEqual({
+      path: 'reviewBatches',
+      message: '已开始的审核批次 batch-1 不能删除',
+    });
+  });
+
+  it('treats a boundary falling due this very instant as passed', () => {
+    const now = new Date('2022-05-05T00:00:00+08:00'); // batch 1 opens now
+    expect(
+      pastBoundaryChanges(lc2022, withBatch1({ opensOn: '2022-05-06', closesOn: '2022-06-10' }), now),
+    ).toEqual([{ path: 'reviewBatches.0.opensOn', message: '已经过去的日期不能修改' }]);
+  });
+
+  it('says a date cannot be moved into the past', () => {
+    const now = new Date('2022-07-01T00:00:00+08:00');
+    const closesYesterday = {
+      ...lc2022,
+      applicationWindow: { opensOn: '2022-01-01', closesOn: '2022-06-30' },
+    };
+    expect(pastBoundaryChanges(lc2022, closesYesterday, now)).toEqual([
+      { path: 'applicationWindow.closesOn', message: '日期不能改到过去' },
+    ]);
+  });
+});
+
+describe('calendarExecutionName edges', () => {
+  it('changes with a batch’s dates and keeps the first 64 characters of a long programme id', () => {
+    const base = calendarExecutionName('lc-2022', lc2022);
+    const batchMoved = {
+      ...lc2022,
+      reviewBatches: [
+        lc2022.reviewBatches[0],
+        { id: 'batch-2', opensOn: '2022-11-02', closesOn: '2022-12-09' },
+      ],
+    } as ProgrammeSchedule;
+    expect(calendarExecutionName('lc-2022', batchMoved)).not.toBe(base);
+    const name = calendarExecutionName(`${'a'.repeat(64)}bcdef`, lc2022);
+    expect(name).toMatch(new RegExp(`^${'a'.repeat(64)}-[0-9a-f]{12}$`));
+  });
+});

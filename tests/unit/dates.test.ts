@@ -52,6 +52,15 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate(value)).toBe(false);
   });
 
+  it('keeps to the years 1900–2999, both included', () => {
+    expect(isCalendarDate('1900-01-01')).toBe(true);
+    expect(isCalendarDate('2999-12-31')).toBe(true);
+    expect(isCalendarDate('1899-12-31')).toBe(false);
+    expect(isCalendarDate('3000-01-01')).toBe(false);
+    // Years before 1900 even when Date.UTC would read them as 19xx.
+    expect(isCalendarDate('0099-01-01')).toBe(false);
+  });
+
   it('agrees with a round trip through Date for every day of 1900–2999', () => {
     fc.assert(
       fc.property(

@@ -4,6 +4,7 @@ import {
   attachmentKinds,
   type DocumentContentType,
   documentContentTypes,
+  documentFileNames,
   extensionOf,
   isAttachmentKind,
   isDocumentContentType,
@@ -125,5 +126,28 @@ describe('verifyDocument', () => {
         },
       ),
     );
+  });
+});
+
+describe('documentFileNames', () => {
+  it('names a download by the kind and the server’s id, in ASCII and in the notice’s words (R11)', () => {
+    expect(documentFileNames('id_card_front', 'ab12', 'image/jpeg')).toEqual({
+      ascii: 'id_card_front-ab12.jpg',
+      display: '身份证正面-ab12.jpg',
+    });
+    expect(attachmentKinds.map((kind) => documentFileNames(kind, 'x', 'application/pdf').display)).toEqual([
+      '申请表-x.pdf',
+      '学籍在线验证报告-x.pdf',
+      '身份证正面-x.pdf',
+      '身份证反面-x.pdf',
+      '收款账户证明-x.pdf',
+    ]);
+  });
+
+  it('keeps the ASCII name to letters, digits, _ and -, and an unknown kind as it is', () => {
+    expect(documentFileNames('other kind', 'a/b"c', 'image/png')).toEqual({
+      ascii: 'other_kind-a_b_c.png',
+      display: 'other kind-a/b"c.png',
+    });
   });
 });

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } fr
 import { AppError } from '../../shared/errors.ts';
 import {
   errorResult,
-  type GroupImplementations,
   type HttpEvent,
   httpHandler,
+  type Implementations,
   MAX_BODY_BYTES,
   type Request,
 } from '../../shared/http/handler.ts';
@@ -71,7 +71,8 @@ afterEach(() => {
 const logged = () => [...stderr.mock.calls, ...stdout.mock.calls].map((c) => String(c[0])).join('');
 
 describe('httpHandler', () => {
-  const publicRoutes: Partial<GroupImplementations<'public'>> = {
+  const publicTable = { getHealth: routes.getHealth, getOrg: routes.getOrg };
+  const publicRoutes: Implementations<typeof publicTable> = {
     getHealth: async () => {
       throw new Error(SECRET);
     },
@@ -82,7 +83,7 @@ describe('httpHandler', () => {
       throw { secret: SECRET };
     },
   };
-  const publicHandler = httpHandler('public', publicRoutes as GroupImplementations<'public'>);
+  const publicHandler = httpHandler(publicTable, publicRoutes);
 
   it('answers an unexpected error with 500 internal_error and no internals', async () => {
     const res = await publicHandler(event(routes.getHealth), context);
@@ -136,23 +137,35 @@ describe('httpHandler', () => {
     expect(JSON.parse(res.body).error.code).toBe('not_found');
   });
 
-  it('refuses an implementation of another group’s route at construction', () => {
+  it('refuses a table that mixes groups, or a route without an implementation, at construction', () => {
     expect(() =>
-      httpHandler('public', {
-        createOrg: async () => ({ body: {} }),
-      } as unknown as GroupImplementations<'public'>),
+      httpHandler(
+        { getHealth: routes.getHealth, createOrg: routes.createOrg },
+        {
+          getHealth: async ({ now }) => ({ body: { status: 'ok' as const, time: now.toISOString() } }),
+          createOrg: async () => {
+            throw new AppError('forbidden');
+          },
+        },
+      ),
     ).toThrow(/group/);
+    expect(() =>
+      httpHandler(publicTable, {
+        getHealth: async () => ({ body: { status: 'ok' as const, time: '' } }),
+      } as unknown as Implementations<typeof publicTable>),
+    ).toThrow(/no implementation/);
   });
 
   describe('protected routes', () => {
     let ran = 0;
-    const adminRoutes: Partial<GroupImplementations<'admin'>> = {
+    const adminTable = { createOrg: routes.createOrg };
+    const adminRoutes: Implementations<typeof adminTable> = {
       createOrg: async ({ body, caller }: Request<Routes['createOrg']>) => {
         ran++;
         return { body: { ...body, path: [caller.org ?? '', body.id] } };
       },
     };
-    const adminHandler = httpHandler('admin', adminRoutes as GroupImplementations<'admin'>);
+    const adminHandler = httpHandler(adminTable, adminRoutes);
     const validOrg = { id: 'x-1', name: '某镇工会', kind: 'township', parentId: 'lc-chiping' };
 
     beforeEach(() => {

@@ -126,6 +126,7 @@ describe('displaySafe (the bank file’s defence)', () => {
   it('removes what humanText refuses and normalises the rest', () => {
     expect(displaySafe('\u202e三张\u200b')).toBe('三张');
     expect(displaySafe('a\uD800b\u0085c')).toBe('abc');
+    expect(displaySafe('  张三 ')).toBe('张三');
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (s) => {
         expect(isDisplaySafe(displaySafe(s))).toBe(true);

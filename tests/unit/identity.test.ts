@@ -102,6 +102,23 @@ describe('resident ID numbers (GB 11643-1999)', () => {
     expect(isResidentIdNumberAsOf(makeResidentIdNumber('371502', '1900-02-29', 1), today)).toBe(false);
   });
 
+  it('accepts birth dates from 1900-01-01 to today, both included, and none outside', () => {
+    const bornOn = (birth: string) => isResidentIdNumberAsOf(makeResidentIdNumber('371502', birth, 7), today);
+    expect(bornOn('1900-01-01')).toBe(true);
+    expect(bornOn('1899-12-31')).toBe(false);
+    expect(bornOn(today)).toBe(true);
+    expect(bornOn('2022-06-02')).toBe(false);
+  });
+
+  it('refuses a valid number with anything before or after it', () => {
+    // '371502199005171231' has a digit check character: every prefix of 17 digits is a number too.
+    const id = makeResidentIdNumber('371502', '1990-05-17', 123);
+    expect(id).toMatch(/\d$/);
+    expect(isResidentIdNumberAsOf(id, today)).toBe(true);
+    expect(isResidentIdNumberAsOf(`${id}5`, today)).toBe(false);
+    expect(isResidentIdNumberAsOf(`1${id}`, today)).toBe(false);
+  });
+
   it('checks against the current date by default', () => {
     expect(isResidentIdNumber(makeResidentIdNumber('371502', '1990-05-17', 123))).toBe(true);
     expect(isResidentIdNumber(' 11010519491231002x')).toBe(true);
@@ -110,11 +127,21 @@ describe('resident ID numbers (GB 11643-1999)', () => {
   });
 
   it('makeResidentIdNumber refuses bad input', () => {
-    expect(() => makeResidentIdNumber('071502', '1990-01-01', 1)).toThrow();
-    expect(() => makeResidentIdNumber('37150', '1990-01-01', 1)).toThrow();
-    expect(() => makeResidentIdNumber('371502', '1990-1-1', 1)).toThrow();
-    expect(() => makeResidentIdNumber('371502', '1990-01-01', 1000)).toThrow();
-    expect(() => makeResidentIdNumber('371502', '1990-01-01', 1.5)).toThrow();
+    const area = 'areaCode must be six digits not starting with 0';
+    expect(() => makeResidentIdNumber('071502', '1990-01-01', 1)).toThrow(area);
+    expect(() => makeResidentIdNumber('37150', '1990-01-01', 1)).toThrow(area);
+    expect(() => makeResidentIdNumber('3715021', '1990-01-01', 1)).toThrow(area);
+    expect(() => makeResidentIdNumber('0371502', '1990-01-01', 1)).toThrow(area);
+    const birth = 'birthDate must be YYYY-MM-DD or YYYYMMDD';
+    expect(() => makeResidentIdNumber('371502', '1990-1-1', 1)).toThrow(birth);
+    expect(() => makeResidentIdNumber('371502', '199001011', 1)).toThrow(birth);
+    expect(() => makeResidentIdNumber('371502', 'x19900101', 1)).toThrow(birth);
+    const sequence = 'sequence must be an integer from 0 to 999';
+    expect(() => makeResidentIdNumber('371502', '1990-01-01', 1000)).toThrow(sequence);
+    expect(() => makeResidentIdNumber('371502', '1990-01-01', -1)).toThrow(sequence);
+    expect(() => makeResidentIdNumber('371502', '1990-01-01', 1.5)).toThrow(sequence);
+    expect(makeResidentIdNumber('371502', '1990-01-01', 0)).toMatch(/^37150219900101000/);
+    expect(makeResidentIdNumber('371502', '1990-01-01', 999)).toMatch(/^37150219900101999/);
   });
 });
 
@@ -140,6 +167,13 @@ describe('mainland mobile numbers', () => {
     expect(normaliseMobile('+86 138 1234 5678')).toBe('13812345678');
     expect(normaliseMobile('8613812345678')).toBe('13812345678');
     expect(normaliseMobile('13812345678')).toBe('13812345678');
+    expect(normaliseMobile('008613812345678')).toBe('13812345678');
+  });
+
+  it('strips a country prefix only at the start and only when a whole mobile number follows', () => {
+    // What is stored is this canonical form, so a mangled number must stay visibly mangled.
+    expect(normaliseMobile('0 86 138 1234 5678')).toBe('08613812345678');
+    expect(normaliseMobile('86138123456789')).toBe('86138123456789');
   });
 });
 
@@ -154,8 +188,15 @@ describe('bank card numbers', () => {
     expect(isLuhnValid('79927398713')).toBe(true);
     expect(isLuhnValid('79927398710')).toBe(false);
     expect(isLuhnValid('4111111111111111')).toBe(true);
+    // A doubled 5 makes 10, which counts as 1: numbers made by this code's own check digit cannot show that.
+    expect(isLuhnValid('5555555555554444')).toBe(true);
+    expect(isLuhnValid('59')).toBe(true);
     expect(isLuhnValid('')).toBe(false);
     expect(isLuhnValid('4111 1111 1111 1111')).toBe(false);
+    // Anything but digits fails, even where it would read as a zero.
+    expect(isLuhnValid('0')).toBe(true);
+    expect(isLuhnValid('0 ')).toBe(false);
+    expect(isLuhnValid(' 0')).toBe(false);
   });
 
   it('accepts Luhn-valid 12–19 digit numbers, spaces allowed', () => {
@@ -189,6 +230,21 @@ describe('masks', () => {
     expect(maskAccountNumber('6222021234567891234')).toBe('6222 **** **** 1234');
     expect(maskAccountNumber('6222 0212 3456 1234')).toBe('6222 **** **** 1234');
     expect(maskAccountNumber('622202121234')).toBe('6222 **** **** 1234');
+  });
+
+  it('stars values too short to keep their first and last characters, and no longer ones', () => {
+    expect(maskIdNumber('12345678')).toBe('********');
+    expect(maskIdNumber('123456789')).toBe('1234**********6789');
+    expect(maskAccountNumber('1234 5678')).toBe('********');
+    expect(maskAccountNumber('123456789')).toBe('1234 **** **** 6789');
+    expect(maskWalletId('abcdefg')).toBe('ab*defg');
+    expect(maskPhone('1234567')).toBe('*******');
+    expect(maskPhone('12345678')).toBe('123*5678');
+  });
+
+  it('ignores surrounding spaces of wallet ids and names', () => {
+    expect(maskWalletId('  wx1234567890  ')).toBe('wx******7890');
+    expect(maskName(' 张三 ')).toBe('张*');
   });
 
   it('masks wallet ids, phones and names', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lc2022, seedOrgs } from '../../infra/seed/data.ts';
 import {
   type PayableApplication,
+  pages,
   paymentKey,
   payoutPlan,
   payoutTotals,
@@ -334,5 +335,166 @@ describe('programme top-ups (R6 乡镇/单位工会可配套)', () => {
       'topUps.1.funderOrgId',
       'topUps.3.funderOrgId',
     ]);
+  });
+});
+
+describe('payout keys', () => {
+  const shares = ['s1', 's2', 's3'];
+  it('are 40 lowercase hex characters', () => {
+    for (const key of [
+      paymentKey('p', 'a1', 'lc'),
+      transferShareKey('p', 'a1', 'sd', 'lc'),
+      transferKey('p', 'lc', 'lc-chiping', shares),
+    ])
+      expect(key).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('name a transfer by the set of shares it carries, whatever their order', () => {
+    const key = transferKey('p', 'lc', 'lc-chiping', shares);
+    expect(transferKey('p', 'lc', 'lc-chiping', ['s3', 's1', 's2'])).toBe(key);
+    expect(shares).toEqual(['s1', 's2', 's3']);
+  });
+
+  it('differ when anything the money is for differs', () => {
+    const key = transferKey('p', 'lc', 'lc-chiping', shares);
+    const others = [
+      transferKey('q', 'lc', 'lc-chiping', shares),
+      transferKey('p', 'sd', 'lc-chiping', shares),
+      transferKey('p', 'lc', 'lc-linqing', shares),
+      transferKey('p', 'lc', 'lc-chiping', ['s1', 's2']),
+    ];
+    expect(new Set([key, ...others]).size).toBe(others.length + 1);
+    // The share keys are separated, so two lists never run together into one key.
+    expect(transferKey('p', 'lc', 'u', ['a', 'bc'])).not.toBe(transferKey('p', 'lc', 'u', ['ab', 'c']));
+  });
+});
+
+describe('payoutPlan edges', () => {
+  // A small tree of its own: a province, its city, one county and one enterprise (R7 routes).
+  const tree = new Map<string, Org>(
+    [
+      { id: 'sd', name: '省', kind: 'province', parentId: null, path: ['sd'] },
+      { id: 'lc', name: '市', kind: 'city', parentId: 'sd', path: ['sd', 'lc'] },
+      { id: 'u', name: '县', kind: 'unit', parentId: 'lc', path: ['sd', 'lc', 'u'] },
+      { id: 'e', name: '企业', kind: 'enterprise', parentId: 'u', path: ['sd', 'lc', 'u', 'e'] },
+    ].map((o) => [o.id, o as Org]),
+  );
+  const allocation = { unitOrgId: 'u', places: 5, funding: base };
+
+  it('pays nothing for applications of a unit without an allocation or whose org is unknown', () => {
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc' },
+      [allocation, { unitOrgId: 'gone', places: 5, funding: base }],
+      [app('a1', 'u', 'e', 1), app('a2', 'v', 'e', 2), app('a3', 'gone', 'e', 3)],
+      tree,
+    );
+    expect(plan.payments.map((p) => p.applicationId)).toEqual(['a1']);
+    expect(plan.transfers.map((t) => t.applicationIds)).toEqual([['a1']]);
+  });
+
+  it('sends a province-owned programme’s money through the city on the unit’s path (R7)', () => {
+    const plan = payoutPlan({ id: 'p', ownerOrgId: 'sd' }, [allocation], [app('a1', 'u', 'e', 1)], tree);
+    expect(plan.transfers.map((t) => [t.payerOrgId, t.payeeOrgId])).toEqual([['lc', 'u']]);
+  });
+
+  it('finds the city even when the org map lacks an org above it', () => {
+    const partial = new Map([...tree].filter(([id]) => id !== 'sd'));
+    const plan = payoutPlan({ id: 'p', ownerOrgId: 'sd' }, [allocation], [app('a1', 'u', 'e', 1)], partial);
+    expect(plan.transfers.map((t) => t.payerOrgId)).toEqual(['lc']);
+  });
+
+  it('gives no top-up to a worker whose employer the org map does not know, or is not under the unit', () => {
+    const elsewhere = new Map([
+      ...tree,
+      [
+        'x',
+        { id: 'x', name: '他县企业', kind: 'enterprise', parentId: 'v', path: ['sd', 'lc', 'v', 'x'] } as Org,
+      ],
+    ]);
+    const topUps = [
+      { funderOrgId: 'e', amountFen: 5_000 },
+      { funderOrgId: 'v', amountFen: 7_000 },
+    ];
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc', topUps },
+      [allocation],
+      [app('a1', 'u', 'unknown-employer', 1), app('a2', 'u', 'e', 2), app('a3', 'u', 'x', 3)],
+      elsewhere,
+    );
+    expect(plan.payments.map((p) => [p.applicationId, p.payerOrgId])).toEqual([
+      ['a1', 'u'],
+      ['a2', 'u'],
+      ['a2', 'e'],
+      ['a3', 'u'],
+    ]);
+  });
+
+  it('makes only the unit’s payment wait for an adopted transfer, never a top-up paid by someone else', () => {
+    const held = ['sd', 'lc'].map((f) => transferShareKey('p', 'a1', f, 'lc'));
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc', topUps: [{ funderOrgId: 'e', amountFen: 5_000 }] },
+      [allocation],
+      [app('a1', 'u', 'e', 1)],
+      tree,
+      { held: new Set(held), inFlightShares: new Map(held.map((k) => [k, 'adopted'])) },
+    );
+    expect(plan.transfers).toEqual([]);
+    expect(plan.payments).toStrictEqual([
+      {
+        key: paymentKey('p', 'a1', 'u'),
+        kind: 'payment',
+        payerOrgId: 'u',
+        applicationId: 'a1',
+        amountFen: 2 * SHARE,
+        funding: base.map(({ funderOrgId, amountFen }) => ({ funderOrgId, amountFen })),
+        dependsOn: 'adopted',
+      },
+      {
+        key: paymentKey('p', 'a1', 'e'),
+        kind: 'payment',
+        payerOrgId: 'e',
+        applicationId: 'a1',
+        amountFen: 5_000,
+        funding: [{ funderOrgId: 'e', amountFen: 5_000 }],
+      },
+    ]);
+  });
+
+  it('adds odd fen amounts exactly: no rounding anywhere in the split (R6: integer fen)', () => {
+    const funding = [
+      { funderOrgId: 'sd', amountFen: 33_333 },
+      { funderOrgId: 'lc', amountFen: 1 },
+      { funderOrgId: 'u', amountFen: 66_667 },
+    ];
+    const apps = [1, 2, 3].map((n) => app(`a${n}`, 'u', 'e', n));
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc' },
+      [{ unitOrgId: 'u', places: 3, funding }],
+      apps,
+      tree,
+    );
+    expect(plan.payments.map((p) => p.amountFen)).toEqual([100_001, 100_001, 100_001]);
+    expect(plan.transfers.map((t) => [t.amountFen, t.funding])).toEqual([
+      [
+        100_002,
+        [
+          { funderOrgId: 'sd', amountFen: 99_999 },
+          { funderOrgId: 'lc', amountFen: 3 },
+        ],
+      ],
+    ]);
+  });
+});
+
+describe('pages (Map items of a payout run)', () => {
+  it('chunks in order: full pages, then the rest; nothing for nothing', () => {
+    expect(pages([], 100)).toEqual([]);
+    expect(pages([1, 2, 3, 4], 2)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(pages([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    expect(pages([1, 2, 3], 5)).toEqual([[1, 2, 3]]);
+    expect(pages([1, 2, 3], 1)).toEqual([[1], [2], [3]]);
   });
 });

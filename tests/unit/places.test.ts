@@ -74,37 +74,139 @@ describe('claim and release decisions', () => {
 });
 
 describe('the invariant check itself', () => {
-  const unit = new Map([['u', { places: 1, claimed: 1, waitlisted: 1 }]]);
+  // Every property and ledger test trusts this checker to say "[]" only when design §3 holds, so
+  // each kind of violation it looks for is shown here on a hand-made snapshot, with its exact report.
+  type Holder = Parameters<typeof invariantViolations>[1][number];
+  const holder = (id: string, sequence: number, state: Holder['state'], live = true, unitOrgId = 'u') => ({
+    id,
+    unitOrgId,
+    sequence,
+    state,
+    live,
+  });
+  const one = (places: number, claimed: number, waitlisted: number) =>
+    new Map([['u', { places, claimed, waitlisted }]]);
+
   it('accepts a correct snapshot', () => {
     expect(
-      invariantViolations(unit, [
-        { id: 'a', unitOrgId: 'u', sequence: 1, state: 'claimed', live: true },
-        { id: 'b', unitOrgId: 'u', sequence: 2, state: 'waitlisted', live: true },
+      invariantViolations(one(1, 1, 1), [holder('a', 1, 'claimed'), holder('b', 2, 'waitlisted')]),
+    ).toEqual([]);
+  });
+
+  it('reads submission order from the receipt sequence, not from the order it is given', () => {
+    expect(
+      invariantViolations(one(2, 2, 1), [
+        holder('c', 9, 'waitlisted'),
+        holder('b', 5, 'claimed'),
+        holder('a', 3, 'claimed'),
       ]),
     ).toEqual([]);
   });
-  it('catches a later submission holding the place of an earlier one', () => {
+
+  it('ignores drafts (state none) and withdrawn, rejected or lapsed applications that hold nothing', () => {
+    // A draft is live but has not submitted: it must not count as one of the earliest live submissions.
     expect(
-      invariantViolations(unit, [
-        { id: 'a', unitOrgId: 'u', sequence: 1, state: 'waitlisted', live: true },
-        { id: 'b', unitOrgId: 'u', sequence: 2, state: 'claimed', live: true },
-      ]).length,
-    ).toBeGreaterThan(0);
-  });
-  it('catches counters that disagree with the applications', () => {
-    expect(
-      invariantViolations(new Map([['u', { places: 2, claimed: 2, waitlisted: 0 }]]), [
-        { id: 'a', unitOrgId: 'u', sequence: 1, state: 'claimed', live: true },
+      invariantViolations(one(1, 1, 0), [
+        holder('draft', 1, 'none'),
+        holder('gone', 2, 'released', false),
+        holder('a', 3, 'claimed'),
       ]),
-    ).toContain('u: claimed counter 2 ≠ 1 holders');
+    ).toEqual([]);
   });
-  it('catches someone waiting while a place is free', () => {
+
+  it('checks each unit against its own applications only', () => {
+    const units = new Map([
+      ['u', { places: 1, claimed: 1, waitlisted: 0 }],
+      ['v', { places: 1, claimed: 1, waitlisted: 1 }],
+    ]);
     expect(
-      invariantViolations(new Map([['u', { places: 2, claimed: 1, waitlisted: 1 }]]), [
-        { id: 'a', unitOrgId: 'u', sequence: 1, state: 'claimed', live: true },
-        { id: 'b', unitOrgId: 'u', sequence: 2, state: 'waitlisted', live: true },
-      ]).some((p) => p.includes('waiting while')),
-    ).toBe(true);
+      invariantViolations(units, [
+        holder('v1', 1, 'claimed', true, 'v'),
+        holder('u1', 2, 'claimed'),
+        holder('v2', 3, 'waitlisted', true, 'v'),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('catches an over-claim: more places held than the unit has', () => {
+    expect(invariantViolations(one(1, 2, 0), [holder('a', 1, 'claimed'), holder('b', 2, 'claimed')])).toEqual(
+      ['u: claimed 2 > places 1', 'u: b (#2) is claimed but is not among the 1 earliest live'],
+    );
+  });
+
+  it('catches claimed-counter drift', () => {
+    expect(invariantViolations(one(2, 2, 0), [holder('a', 1, 'claimed')])).toEqual([
+      'u: claimed counter 2 ≠ 1 holders',
+    ]);
+  });
+
+  it('catches waitlisted-counter drift', () => {
+    expect(
+      invariantViolations(one(1, 1, 0), [holder('a', 1, 'claimed'), holder('b', 2, 'waitlisted')]),
+    ).toEqual(['u: waitlisted counter 0 ≠ 1 waiting']);
+  });
+
+  it('catches someone waiting while places are free', () => {
+    expect(
+      invariantViolations(one(3, 1, 1), [holder('a', 1, 'claimed'), holder('b', 2, 'waitlisted')]),
+    ).toEqual([
+      'u: 1 waiting while 2 places are free',
+      'u: b (#2) is waitlisted but is among the 3 earliest live',
+    ]);
+  });
+
+  it('catches a holder that is no longer live (withdrawn, rejected or lapsed but still claimed or waiting)', () => {
+    expect(
+      invariantViolations(one(1, 1, 1), [
+        holder('a', 1, 'claimed', false),
+        holder('b', 2, 'waitlisted', false),
+      ]),
+    ).toEqual(['a: not live but claimed', 'b: not live but waitlisted']);
+  });
+
+  it('catches a live application marked released', () => {
+    expect(
+      invariantViolations(one(1, 1, 0), [holder('a', 1, 'claimed'), holder('b', 2, 'released')]),
+    ).toEqual(['b: live but released']);
+  });
+
+  it('catches a later submission holding the place of an earlier one (out of order)', () => {
+    expect(
+      invariantViolations(one(1, 1, 1), [holder('a', 1, 'waitlisted'), holder('b', 2, 'claimed')]),
+    ).toEqual([
+      'u: a (#1) is waitlisted but is among the 1 earliest live',
+      'u: b (#2) is claimed but is not among the 1 earliest live',
+    ]);
+  });
+});
+
+describe('PlaceBook edges', () => {
+  it('releases an application once: releasing it again, or an unknown id, changes nothing', () => {
+    const book = new PlaceBook({ u: 1 });
+    book.submit('a', 'u');
+    book.submit('b', 'u');
+    expect(book.release('a')).toBe('b');
+    const before = structuredClone([book.units, book.applications]);
+    expect(book.release('a')).toBeUndefined();
+    expect(book.release('nobody')).toBeUndefined();
+    expect([book.units, book.applications]).toEqual(before);
+  });
+
+  it('promotes exactly as many waiting applicants as places arrive, earliest first (R15)', () => {
+    const book = new PlaceBook({ u: 1, v: 3 });
+    for (const id of ['a', 'b', 'c', 'd']) book.submit(id, 'u');
+    expect(book.reallocate('v', 'u', 2)).toBe(true);
+    expect([...book.applications.values()].map((a) => [a.id, a.state])).toEqual([
+      ['a', 'claimed'],
+      ['b', 'claimed'],
+      ['c', 'claimed'],
+      ['d', 'waitlisted'],
+    ]);
+    expect(book.units.get('u')).toEqual({ places: 3, claimed: 3, waitlisted: 1 });
+  });
+
+  it('refuses an unknown unit', () => {
+    expect(() => new PlaceBook({ u: 1 }).submit('a', 'nowhere')).toThrow('unknown unit nowhere');
   });
 });
 
@@ -120,22 +222,37 @@ describe('property: the place invariant holds after every step (design §3)', ()
         fc.array(operation, { minLength: 1, maxLength: 80 }),
         (places, ops) => {
           const book = new PlaceBook(places);
+          // The model: who has submitted and not been released. The checker below trusts the book's
+          // `live` flags, so they are checked against this, or a book that did nothing would pass.
+          const live = new Set<string>();
           let n = 0;
           for (const step of ops) {
-            const live = [...book.applications.values()].filter((a) => a.live);
             if (step.op === 'submit') {
-              book.submit(`a${++n}`, step.unit);
+              const id = `a${++n}`;
+              expect(book.submit(id, step.unit)).toMatchObject({ id, unitOrgId: step.unit, live: true });
+              live.add(id);
             } else if (step.op === 'reallocate') {
               const source = book.units.get(step.from);
               if (step.from !== step.to && source) {
                 const allowed = canGivePlaces({ ...source }, step.places);
                 expect(book.reallocate(step.from, step.to, step.places)).toBe(allowed);
               }
-            } else if (live.length > 0) {
-              const target = live[step.pick % live.length];
-              if (target) book.release(target.id);
+            } else if (live.size > 0) {
+              const target = book.applications.get([...live][step.pick % live.size] as string);
+              if (!target) throw new Error('the book lost a live application');
+              const { state, unitOrgId } = target;
+              const earliestWaiting = [...book.applications.values()]
+                .filter((a) => a.unitOrgId === unitOrgId && a.state === 'waitlisted')
+                .sort((a, b) => a.sequence - b.sequence)[0];
+              // A held place passes to the unit's earliest waiting applicant; a waiting one passes nothing on.
+              expect(book.release(target.id)).toBe(state === 'claimed' ? earliestWaiting?.id : undefined);
+              live.delete(target.id);
             }
-            expect(invariantViolations(book.units, [...book.applications.values()])).toEqual([]);
+            const apps = [...book.applications.values()];
+            expect(apps).toHaveLength(n);
+            expect(new Set(apps.filter((a) => a.live).map((a) => a.id))).toEqual(live);
+            for (const a of apps) expect(a.state === 'released').toBe(!a.live);
+            expect(invariantViolations(book.units, apps)).toEqual([]);
           }
           const total = [...book.units.values()].reduce((s, u) => s + u.places, 0);
           expect(total).toBe(places.u1 + places.u2 + places.u3);

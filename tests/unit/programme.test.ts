@@ -100,6 +100,32 @@ describe('programmeErrors', () => {
       expect(programmeErrors(p, orgs)).toEqual([]);
     });
 
+    it('accepts a one-day review batch', () => {
+      const p = valid();
+      p.reviewBatches[0] = { id: 'batch-1', opensOn: '2022-05-05', closesOn: '2022-05-05' };
+      expect(programmeErrors(p, orgs)).toEqual([]);
+    });
+
+    it('checks the last of three batches against the window’s close, not the second', () => {
+      const p = valid();
+      p.reviewBatches = [
+        { id: 'batch-1', opensOn: '2022-05-05', closesOn: '2022-06-10' },
+        { id: 'batch-2', opensOn: '2022-11-01', closesOn: '2022-12-09' },
+        { id: 'batch-3', opensOn: '2022-12-10', closesOn: '2022-12-20' },
+      ];
+      expect(programmeErrors(p, orgs)).toEqual([]);
+      p.applicationWindow.closesOn = '2022-12-31';
+      p.reviewBatches[1] = { id: 'batch-2', opensOn: '2022-11-01', closesOn: '2022-12-31' };
+      p.reviewBatches[2] = { id: 'batch-3', opensOn: '2023-01-01', closesOn: '2023-01-05' };
+      expect(programmeErrors(p, orgs)).toEqual([]);
+      p.reviewBatches[2] = { id: 'batch-3', opensOn: '2022-12-31', closesOn: '2022-12-30' };
+      expect(programmeErrors(p, orgs).map((e) => e.path)).toEqual([
+        'reviewBatches.2.closesOn',
+        'reviewBatches.2.opensOn',
+        'reviewBatches.2.closesOn',
+      ]);
+    });
+
     it('refuses duplicate review batch ids', () => {
       const p = valid();
       p.reviewBatches[1] = { id: 'batch-1', opensOn: '2022-11-01', closesOn: '2022-12-09' };
@@ -222,6 +248,28 @@ describe('programmeErrors', () => {
     });
   });
 
+  describe('top-ups (R6 乡镇/单位工会可配套)', () => {
+    const withTopUp = (funderOrgId: string) => ({ ...valid(), topUps: [{ funderOrgId, amountFen: 1 }] });
+    it.each([
+      ['sd', '配套方须为县级、乡镇或企业(单位)工会'],
+      ['lc', '配套方须为县级、乡镇或企业(单位)工会'],
+      ['nowhere', '配套方不存在'],
+      ['hz-mudan', '配套方须在本项目的名额分配单位之下'],
+    ])('refuses %s as a top-up funder: %s', (funderOrgId, message) => {
+      expect(programmeErrors(withTopUp(funderOrgId), orgs)).toEqual([
+        { path: 'topUps.0.funderOrgId', message },
+      ]);
+    });
+
+    it('refuses the same top-up funder twice', () => {
+      const p = withTopUp('lc-dcf-gucheng');
+      p.topUps.push({ funderOrgId: 'lc-dcf-gucheng', amountFen: 2 });
+      expect(programmeErrors(p, orgs)).toEqual([
+        { path: 'topUps.1.funderOrgId', message: '同一配套方只能出现一次' },
+      ]);
+    });
+  });
+
   it('reports every problem at once, each at its own path', () => {
     const p = valid();
     p.ownerOrgId = 'lc-nowhere';
@@ -242,6 +290,12 @@ describe('referencedOrgIds', () => {
     expect(referencedOrgIds(lc2022).sort()).toEqual(
       ['lc', 'sd', ...lc2022.allocations.map((a) => a.unitOrgId)].sort(),
     );
+  });
+
+  it('includes an owner that funds nothing, and every top-up funder', () => {
+    const p = { ...valid(), ownerOrgId: 'sd', topUps: [{ funderOrgId: 'lc-dcf-gucheng', amountFen: 1 }] };
+    p.allocations = [{ unitOrgId: 'lc-chiping', places: 1, funding: [{ funderOrgId: 'lc', amountFen: 1 }] }];
+    expect(referencedOrgIds(p)).toEqual(['sd', 'lc-chiping', 'lc', 'lc-dcf-gucheng']);
   });
 });
 

@@ -70,6 +70,21 @@ describe('reviewChain (R2/R12 逐级审核: the employer union first, the city u
     ]);
   });
 
+  it('skips a unit only: an enterprise or township marked directToCity still reviews (R2 单位同意)', () => {
+    const flagged = (id: string) => {
+      const org = orgOf(id);
+      return org && (org.kind === 'enterprise' || org.kind === 'township')
+        ? { ...org, directToCity: true }
+        : org;
+    };
+    expect(reviewChain(pathOf('lc-dcf-gucheng-textile'), flagged)).toEqual([
+      'lc-dcf-gucheng-textile',
+      'lc-dcf-gucheng',
+      'lc-dongchangfu',
+      'lc',
+    ]);
+  });
+
   it('every seeded enterprise starts with itself, ends at the city, and never reaches the province', () => {
     const enterprises = seeded.filter((o) => o.kind === 'enterprise');
     expect(enterprises.length).toBeGreaterThanOrEqual(7);

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type BankFileRow, bankPurpose, renderBankFile } from '../../domain/bank-file.ts';
-import type { InstructionKind } from '../../domain/payout.ts';
-import type { StoredPayoutAccount } from '../applications-repo.ts';
+import type { StoredPayoutAccount } from '../../model/application.ts';
+import type { BankFileSummary, BankLineRecord } from '../../model/payout.ts';
+import { batchGetAll } from '../batch.ts';
 import { attachmentsBucket } from '../bucket.ts';
-import { isConditionFailed } from '../errors.ts';
 import type { FieldCipher } from '../field-cipher.ts';
 import {
   applicationKey,
@@ -15,40 +15,8 @@ import {
   payoutRunPartition,
 } from '../keys.ts';
 import { queryAll } from '../query.ts';
-import { backoffMs, sleep } from '../retry.ts';
+import { writeIf } from '../writes.ts';
 import type { PaymentRail, RailInstruction, RailResult } from './rail.ts';
-
-/** One line of a payer's batch file as kept in the table: the account number only as ciphertext. */
-export interface BankLineRecord {
-  key: string;
-  runId: string;
-  programmeId: string;
-  payerOrgId: string;
-  kind: InstructionKind;
-  /** The instruction this line pays (the result import settles it). */
-  instructionSk: string;
-  amountFen: number;
-  payeeName: string;
-  /** `app:{applicationId}` or `org:{orgId}`. */
-  payeeRef: string;
-  bankName: string;
-  /** For logs and consoles: `6222 **** **** 1234`. */
-  accountMasked: string;
-  /** The field cipher's ciphertext of the card number (PIPL): decrypted only to write the file. */
-  accountCipher?: string;
-  purpose: string;
-  reference: string;
-  createdAt: string;
-}
-
-/** A payer's written batch file, as the run records it. */
-export interface BankFileSummary {
-  payerOrgId: string;
-  objectKey: string;
-  lines: number;
-  totalFen: number;
-  writtenAt: string;
-}
 
 /** Where a payer's batch file of a run lives in the bucket. */
 export const bankFileObjectKey = (runId: string, payerOrgId: string) =>
@@ -88,8 +56,9 @@ export class BankFileRail implements PaymentRail {
       reference,
       createdAt: new Date().toISOString(),
     };
-    try {
-      await this.db.send(
+    // Already a line of this run's file (the put finds one): answer it again, never add a second line.
+    await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -99,11 +68,8 @@ export class BankFileRail implements PaymentRail {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      // Already a line of this run's file: answer it again, never add a second line.
-    }
+      ),
+    );
     return { status: 'submitted', reference };
   }
 
@@ -175,20 +141,17 @@ export class BankFileStore {
     payerOrgId: string,
     keys: readonly string[],
   ): Promise<Map<string, BankLineRecord>> {
-    const found = new Map<string, BankLineRecord>();
     const prefix = bankLinePrefix(payerOrgId);
-    for (let n = 0; n < keys.length; n += 100) {
-      let batch = keys.slice(n, n + 100).map((k) => bankLineKey(runId, payerOrgId, k));
-      for (let attempt = 0; batch.length > 0; attempt++) {
-        const out = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: batch, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          if (String(item.sk).startsWith(prefix)) found.set(item.key as string, item as BankLineRecord);
-        }
-        batch = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof batch;
-        if (batch.length > 0) await sleep(backoffMs(attempt, 20, 1000));
-      }
+    const items = await batchGetAll(
+      this.db,
+      this.tableName,
+      keys.map((k) => bankLineKey(runId, payerOrgId, k)),
+      { consistent: true },
+    );
+    const found = new Map<string, BankLineRecord>();
+    for (const item of items) {
+      if (String(item.sk).startsWith(prefix))
+        found.set(item.key as string, item as unknown as BankLineRecord);
     }
     return found;
   }

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { channelObserver, type Observer } from '../../observer.ts';
 import { BankFileRail } from './bank-file.ts';
 import { type PaymentRail, type RailName, railNames } from './rail.ts';
 import { SandboxRail, sandboxFaultsFromEnv } from './sandbox.ts';
@@ -32,12 +33,13 @@ export function paymentRails(
   db: DynamoDBDocumentClient,
   tableName: string,
   env: NodeJS.ProcessEnv,
+  observer: Observer = channelObserver,
 ): (name: RailName) => PaymentRail {
   const built = new Map<RailName, PaymentRail>();
   const build = (name: RailName): PaymentRail => {
     switch (name) {
       case 'sandbox':
-        return new SandboxRail(db, tableName, sandboxFaultsFromEnv(env));
+        return new SandboxRail(db, tableName, sandboxFaultsFromEnv(env), observer);
       case 'bank_file':
         return new BankFileRail(db, tableName);
       case 'wallet':

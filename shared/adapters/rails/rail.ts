@@ -1,8 +1,7 @@
-import type { FundingPart, InstructionKind } from '../../domain/payout.ts';
+import type { FundingPart, InstructionKind, RailName } from '../../model/payout.ts';
 
-/** The rails a run may pay with (`wallet` only by environment until a provider is contracted). */
-export const railNames = ['sandbox', 'bank_file', 'wallet'] as const;
-export type RailName = (typeof railNames)[number];
+// The rails' names are part of the model (a run records its rail); the deployment reads them here.
+export { type RailName, railNames } from '../../model/payout.ts';
 
 /** What a rail is asked to pay: one instruction, identified by its idempotency key. */
 export interface RailInstruction {

@@ -1,13 +1,10 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, isConditionFailed } from '../errors.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { channelObserver, type Observer } from '../../observer.ts';
+import { batchGetAll } from '../batch.ts';
+import { cancellationReasons } from '../errors.ts';
 import { sandboxLedgerKey } from '../keys.ts';
-import { backoffMs, retryConflicts, sleep } from '../retry.ts';
+import { inRounds, sleep, transactWithRetry } from '../retry.ts';
+import { writeIf } from '../writes.ts';
 import { type PaymentRail, type RailInstruction, type RailResult, TransientRailError } from './rail.ts';
 
 /** Faults the sandbox injects, each a probability per call (local tests and benchmarks only). */
@@ -22,8 +19,8 @@ export interface SandboxFaults {
   random?: () => number;
 }
 
-/** What the sandbox did in this process, read by tests and benchmarks. */
-export const sandboxStats = { calls: 0, paid: 0, repeats: 0, transient: 0, timeouts: 0, lostAnswers: 0 };
+/** Rounds of one `payMany` batch written together before the rest go one key at a time. */
+const BATCH_ROUNDS = 3;
 
 /**
  * The local default rail: a ledger in the table, one item per idempotency key, written with a
@@ -38,12 +35,13 @@ export class SandboxRail implements PaymentRail {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly faults: SandboxFaults = {},
+    private readonly observer: Observer = channelObserver,
   ) {
     this.random = faults.random ?? Math.random;
   }
 
   async pay(instruction: RailInstruction): Promise<RailResult> {
-    sandboxStats.calls++;
+    this.observer.count('sandbox.calls');
     const fault = this.fault();
     if (fault) {
       if (fault === 'timeout') await sleep(this.faults.timeoutMs ?? 20);
@@ -61,11 +59,11 @@ export class SandboxRail implements PaymentRail {
   async payMany(instructions: readonly RailInstruction[]): Promise<(RailResult | Error)[]> {
     const answers: (RailResult | Error | undefined)[] = instructions.map(() => undefined);
     const seen = new Set<string>();
-    let toWrite: number[] = [];
+    const toWrite: number[] = [];
     const oneByOne: number[] = [];
     let timedOut = false;
     instructions.forEach((instruction, n) => {
-      sandboxStats.calls++;
+      this.observer.count('sandbox.calls');
       const fault = this.fault();
       if (fault) {
         timedOut ||= fault === 'timeout';
@@ -80,54 +78,17 @@ export class SandboxRail implements PaymentRail {
     });
     if (timedOut) await sleep(this.faults.timeoutMs ?? 20);
 
-    for (let attempt = 0; toWrite.length > 0; attempt++) {
-      if (attempt >= 3) {
-        oneByOne.push(...toWrite);
-        break;
-      }
-      const batch = toWrite;
-      const paidAt = new Date().toISOString();
-      try {
-        await retryConflicts(() =>
-          this.db.send(
-            new TransactWriteCommand({
-              TransactItems: batch.map((n) => ({
-                Put: {
-                  TableName: this.tableName,
-                  Item: this.entry(instructions[n] as RailInstruction, paidAt),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              })),
-            }),
-          ),
-        );
-        for (const n of batch) {
-          sandboxStats.paid++;
-          answers[n] = this.answer(instructions[n] as RailInstruction);
-        }
-        toWrite = [];
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons?.includes('ConditionalCheckFailed')) {
-          // Unknown outcome for the whole batch: each key is asked again by the caller.
-          for (const n of batch) answers[n] = err instanceof Error ? err : new Error(String(err));
-          toWrite = [];
-          break;
-        }
-        // Nothing of the batch was written. Keys paid before answer that payment; the rest go again.
-        const repeats = batch.filter((_, k) => reasons[k] === 'ConditionalCheckFailed');
-        const references = await this.references(
-          repeats.map((n) => (instructions[n] as RailInstruction).key),
-        );
-        for (const n of repeats) {
-          const key = (instructions[n] as RailInstruction).key;
-          sandboxStats.repeats++;
-          answers[n] = { status: 'paid', reference: references.get(key) ?? referenceOf(key) };
-        }
-        toWrite = batch.filter((_, k) => reasons[k] !== 'ConditionalCheckFailed');
-        if (toWrite.length > 0) await sleep(backoffMs(attempt, 5, 50));
-      }
-    }
+    // Keys found in the ledger already are answered and left out of the next round.
+    const unsure = await inRounds(
+      toWrite,
+      BATCH_ROUNDS,
+      (batch) => this.writeRound(instructions, batch, answers),
+      {
+        baseMs: 5,
+        capMs: 50,
+      },
+    );
+    oneByOne.push(...unsure);
     for (const n of oneByOne) {
       try {
         answers[n] = await this.write(instructions[n] as RailInstruction);
@@ -138,13 +99,59 @@ export class SandboxRail implements PaymentRail {
     return answers.map((a) => a ?? new TransientRailError('sandbox: no answer'));
   }
 
+  /**
+   * One round of a batch: the keys at `batch` as conditional puts in one transaction. Answers the
+   * keys still to write: none when the round was written or its outcome is unknown (each key then
+   * answers the error and is asked again by the caller); those not yet in the ledger when some were
+   * (nothing was written: keys paid before answer their first payment).
+   */
+  private async writeRound(
+    instructions: readonly RailInstruction[],
+    batch: readonly number[],
+    answers: (RailResult | Error | undefined)[],
+  ): Promise<number[]> {
+    const paidAt = new Date().toISOString();
+    try {
+      await transactWithRetry(
+        this.db,
+        batch.map((n) => ({
+          Put: {
+            TableName: this.tableName,
+            Item: this.entry(instructions[n] as RailInstruction, paidAt),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
+        this.observer,
+      );
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (!reasons?.includes('ConditionalCheckFailed')) {
+        for (const n of batch) answers[n] = err instanceof Error ? err : new Error(String(err));
+        return [];
+      }
+      const repeats = batch.filter((_, k) => reasons[k] === 'ConditionalCheckFailed');
+      const references = await this.references(repeats.map((n) => (instructions[n] as RailInstruction).key));
+      for (const n of repeats) {
+        const key = (instructions[n] as RailInstruction).key;
+        this.observer.count('sandbox.repeats');
+        answers[n] = { status: 'paid', reference: references.get(key) ?? referenceOf(key) };
+      }
+      return batch.filter((_, k) => reasons[k] !== 'ConditionalCheckFailed');
+    }
+    for (const n of batch) {
+      this.observer.count('sandbox.paid');
+      answers[n] = this.answer(instructions[n] as RailInstruction);
+    }
+    return [];
+  }
+
   private fault(): 'transient' | 'timeout' | undefined {
     if (this.random() < (this.faults.transientRate ?? 0)) {
-      sandboxStats.transient++;
+      this.observer.count('sandbox.transient');
       return 'transient';
     }
     if (this.random() < (this.faults.timeoutRate ?? 0)) {
-      sandboxStats.timeouts++;
+      this.observer.count('sandbox.timeouts');
       return 'timeout';
     }
     return undefined;
@@ -172,7 +179,7 @@ export class SandboxRail implements PaymentRail {
   /** The answer to a payment just written, unless the injected fault loses it (paid, answer lost). */
   private answer(instruction: RailInstruction): RailResult | Error {
     if (this.random() < (this.faults.lostAnswerRate ?? 0)) {
-      sandboxStats.lostAnswers++;
+      this.observer.count('sandbox.lostAnswers');
       return new TransientRailError('sandbox: injected lost answer (paid, answer lost)');
     }
     return { status: 'paid', reference: referenceOf(instruction.key) };
@@ -181,19 +188,18 @@ export class SandboxRail implements PaymentRail {
   /** One conditional put: pays the key, or answers the payment made under it before. */
   private async write(instruction: RailInstruction): Promise<RailResult> {
     const reference = referenceOf(instruction.key);
-    try {
-      await this.db.send(
+    const written = await writeIf(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: this.entry(instruction, new Date().toISOString()),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      sandboxStats.paid++;
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
+      ),
+    );
+    if (!written) {
       // Paid before under this key: answer that payment again, never pay twice.
-      sandboxStats.repeats++;
+      this.observer.count('sandbox.repeats');
       const found = await this.db.send(
         new GetCommand({
           TableName: this.tableName,
@@ -203,6 +209,7 @@ export class SandboxRail implements PaymentRail {
       );
       return { status: 'paid', reference: (found.Item?.reference as string | undefined) ?? reference };
     }
+    this.observer.count('sandbox.paid');
     const answer = this.answer(instruction);
     if (answer instanceof Error) throw answer;
     return answer;
@@ -210,21 +217,10 @@ export class SandboxRail implements PaymentRail {
 
   /** The references the ledger holds for `keys` (strongly consistent). */
   private async references(keys: readonly string[]): Promise<Map<string, string>> {
-    const found = new Map<string, string>();
-    for (let n = 0; n < keys.length; n += 100) {
-      let ask = keys.slice(n, n + 100).map((key) => sandboxLedgerKey(key));
-      for (let attempt = 0; ask.length > 0 && attempt < 10; attempt++) {
-        const out = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: ask, ConsistentRead: true } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          found.set(item.key as string, item.reference as string);
-        }
-        ask = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as typeof ask;
-        if (ask.length > 0) await sleep(backoffMs(attempt, 20, 1000));
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.db, this.tableName, keys.map(sandboxLedgerKey), {
+      consistent: true,
+    });
+    return new Map(items.map((item) => [item.key as string, item.reference as string]));
   }
 }
 

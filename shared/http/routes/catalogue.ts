@@ -8,8 +8,6 @@ import {
   Institution,
   InstitutionParams,
   Offering,
-  OfferingList,
-  OfferingListQuery,
   OfferingParams,
   UpdateInstitutionBody,
   UpdateOfferingBody,
@@ -18,37 +16,12 @@ import { ProgrammeIdParams } from '../../schemas/programmes.ts';
 import { defineRoute } from '../route.ts';
 
 /**
- * The catalogue's routes (issue 16): partner institutions (合作院校) and the offerings (专业) a
- * programme lists. The public list is in the public function; managing, importing and counting are
- * the admin routes of the catalogue function (the only one that loads exceljs).
+ * The catalogue group's routes (issue 16): managing partner institutions (合作院校) and the offerings
+ * (专业) a programme lists, the Excel import and the counts. Served by `functions/catalogue.ts`, which
+ * imports only this file and alone loads exceljs; the public list and an institution's page are public
+ * routes (`./public.ts`).
  */
 export const catalogueRoutes = {
-  listOfferings: defineRoute({
-    operationId: 'listOfferings',
-    method: 'GET',
-    path: '/v1/programmes/{programmeId}/offerings',
-    group: 'public',
-    auth: 'public',
-    summary:
-      'What a programme offers now (选学): filter by level, mode, institution, tag, the worker’s unit and a text search; a page at a time',
-    tags: ['public', 'catalogue'],
-    params: ProgrammeIdParams,
-    query: OfferingListQuery,
-    response: { status: 200, description: 'A page of offerings', schema: OfferingList },
-    errors: ['not_found'],
-  }),
-  getInstitution: defineRoute({
-    operationId: 'getInstitution',
-    method: 'GET',
-    path: '/v1/institutions/{institutionId}',
-    group: 'public',
-    auth: 'public',
-    summary: 'A partner institution by its 学校标识码, with its contacts and the programmes listing it',
-    tags: ['public', 'catalogue'],
-    params: InstitutionParams,
-    response: { status: 200, description: 'The institution', schema: Institution },
-    errors: ['not_found'],
-  }),
   createInstitution: defineRoute({
     operationId: 'createInstitution',
     method: 'POST',

@@ -1,0 +1,75 @@
+import type { IncomingMessage } from 'node:http';
+import * as z from 'zod';
+import { AppError } from '../../../shared/errors.ts';
+import { errorResult, type HttpResult, jsonResult } from '../../../shared/http/handler.ts';
+import { fieldErrors } from '../../../shared/http/validation.ts';
+import { Role } from '../../../shared/schemas/common.ts';
+import type { DevAuthority } from '../dev-auth.ts';
+
+const DevTokenRequest = z
+  .object({
+    sub: z.string().min(1).max(128),
+    role: Role,
+    org: z.string().min(1).max(64).optional(),
+    name: z.string().max(64).optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .optional(),
+  })
+  .strict()
+  .refine((t) => t.role === 'worker' || t.org !== undefined, {
+    message: '审核员和管理员需要 org',
+    path: ['org'],
+  });
+
+/**
+ * The local-only `/v1/dev/*` routes (never deployed): the dev authority's key set and
+ * `POST /v1/dev/token`. `undefined` for any other request.
+ */
+export async function devRoute(
+  auth: DevAuthority,
+  method: string,
+  path: string,
+  body: Buffer,
+): Promise<HttpResult | undefined> {
+  if (path === '/v1/dev/jwks.json' && method === 'GET') return jsonResult(200, auth.jwks);
+  if (path === '/v1/dev/token' && method === 'POST') return devToken(auth, body);
+  return undefined;
+}
+
+async function devToken(auth: DevAuthority, body: Buffer): Promise<HttpResult> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return errorResult(
+      new AppError('validation_failed', { fields: [{ path: '(body)', message: '无法解析 JSON' }] }),
+    );
+  }
+  const parsed = DevTokenRequest.safeParse(json);
+  if (!parsed.success)
+    return errorResult(new AppError('validation_failed', { fields: fieldErrors(parsed.error) }));
+  const ttl = parsed.data.ttlSeconds ?? 12 * 3600;
+  const token = await auth.issue(parsed.data, ttl);
+  return jsonResult(201, { token, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() });
+}
+
+/**
+ * What API Gateway's JWT authorizer hands the function: the verified token's claims, each as a
+ * string; `undefined` when the bearer token is missing, forged or expired (the gateway answers 401).
+ */
+export async function bearerClaims(
+  auth: DevAuthority,
+  req: IncomingMessage,
+): Promise<Record<string, string> | undefined> {
+  const header = req.headers.authorization ?? '';
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  const payload = token ? await auth.verify(token) : undefined;
+  if (!payload) return undefined;
+  return Object.fromEntries(
+    Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
+  );
+}

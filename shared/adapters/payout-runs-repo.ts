@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BankFileSummary, PayoutRunRecord } from '../model/payout.ts';
+import { channelObserver, type Observer } from '../observer.ts';
+import { cancellationReasons } from './errors.ts';
+import { updateExpression } from './expressions.ts';
+import { openPayoutRunKey, payoutRunKey, runAuditKey } from './keys.ts';
+import { PayoutRunOpen } from './persistence-errors.ts';
+import { transactWithRetry } from './retry.ts';
+import { writeIf } from './writes.ts';
+
+/**
+ * Payout runs (design §4): their records, the programme's one open run, their counters and audit
+ * trail. A run's instructions are `InstructionRepository`'s, the money it holds `PayoutHoldRepository`'s.
+ */
+export class PayoutRunRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly observer: Observer = channelObserver,
+  ) {}
+
+  /**
+   * Records a new run and makes it the programme's open run, in one transaction: false if a run of
+   * that id exists (a repeated start is idempotent); {@link PayoutRunOpen} naming the open run if
+   * another run of the programme has not ended. The open-run item is a conditional put, so two runs
+   * started at the same instant cannot both open.
+   */
+  async createRun(run: PayoutRunRecord): Promise<boolean> {
+    const items = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...payoutRunKey(run.runId), type: 'payout-run', ...run },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...openPayoutRunKey(run.programmeId),
+            type: 'open-payout-run',
+            runId: run.runId,
+            since: run.createdAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR runId = :run',
+          ExpressionAttributeValues: { ':run': run.runId },
+        },
+      },
+    ];
+    try {
+      await transactWithRetry(this.db, items, this.observer);
+      return true;
+    } catch (err) {
+      const [record, open] = cancellationReasons(err) ?? [];
+      if (record === 'ConditionalCheckFailed') return false;
+      if (open === 'ConditionalCheckFailed') {
+        throw new PayoutRunOpen((await this.openRunOf(run.programmeId)) ?? 'unknown');
+      }
+      throw err;
+    }
+  }
+
+  /** The programme's open run (planning, paying or awaiting the bank), if any. */
+  async openRunOf(programmeId: string): Promise<string | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: openPayoutRunKey(programmeId), ConsistentRead: true }),
+    );
+    return out.Item?.runId as string | undefined;
+  }
+
+  async getRun(runId: string): Promise<PayoutRunRecord | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: payoutRunKey(runId), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, type: _t, ...run } = out.Item;
+    return run as PayoutRunRecord;
+  }
+
+  async updateRun(runId: string, set: Partial<PayoutRunRecord>): Promise<void> {
+    await this.db.send(new UpdateCommand(this.runUpdate(runId, set)));
+  }
+
+  /**
+   * Records a run's end and closes it as the programme's open run, in one transaction, so the next
+   * run can open exactly when this one has ended.
+   */
+  async finish(runId: string, programmeId: string, set: Partial<PayoutRunRecord>): Promise<void> {
+    const items = [
+      { Update: this.runUpdate(runId, set) },
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: openPayoutRunKey(programmeId),
+          ConditionExpression: 'attribute_not_exists(pk) OR runId = :run',
+          ExpressionAttributeValues: { ':run': runId },
+        },
+      },
+    ];
+    try {
+      await transactWithRetry(this.db, items, this.observer);
+    } catch (err) {
+      // Ended before, and the next run is open already (a repeated result import): record the end only.
+      if (cancellationReasons(err)?.[1] !== 'ConditionalCheckFailed') throw err;
+      await this.updateRun(runId, set);
+    }
+  }
+
+  private runUpdate(runId: string, set: Partial<PayoutRunRecord>) {
+    return {
+      TableName: this.tableName,
+      Key: payoutRunKey(runId),
+      ...updateExpression({ set }, { condition: 'attribute_exists(pk)' }),
+    };
+  }
+
+  /** Live progress: counts of instructions a page attempt settled (each transition is counted once). */
+  async addCounts(runId: string, paid: number, failed: number): Promise<void> {
+    if (paid === 0 && failed === 0) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: payoutRunKey(runId),
+        UpdateExpression: 'ADD paidCount :p, failedCount :f',
+        ExpressionAttributeValues: { ':p': paid, ':f': failed },
+      }),
+    );
+  }
+
+  /**
+   * bank_file: `paying → awaiting_bank` once the batch files are written. False when the run was not
+   * `paying` any more (a retried task after the first one got through), so nothing is reset.
+   */
+  awaitBank(
+    runId: string,
+    counts: { planned: number; paidCount: number; failedCount: number; awaitingBank: number },
+    bankFiles: BankFileSummary[],
+    at: string,
+  ): Promise<boolean> {
+    return writeIf(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: payoutRunKey(runId),
+          ...updateExpression(
+            {
+              set: {
+                status: 'awaiting_bank',
+                ...counts,
+                bankFiles,
+                bankPaidByFunder: {},
+                updatedAt: at,
+              },
+            },
+            { condition: '#s = :paying', names: { '#s': 'status' }, values: { ':paying': 'paying' } },
+          ),
+        }),
+      ),
+    );
+  }
+
+  /** Appends an audit event to a run (each bank file download: who, for which org, when). */
+  async appendAudit(
+    runId: string,
+    event: { action: string; at: string; actor: string; orgId?: string; [k: string]: unknown },
+  ): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...runAuditKey(runId, event.at, randomUUID().slice(0, 8)),
+          type: 'run-audit',
+          runId,
+          ...event,
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,399 @@
+import type { PlaceState, UnitCounters } from '../domain/places.ts';
+import type { ApplicationRecord, ReviewDecision, TimelineRecord } from '../model/application.ts';
+import { applicationIndexes, eventItem } from './application-items.ts';
+import { updateExpression } from './expressions.ts';
+import {
+  accountDraftsKey,
+  allocationKey,
+  applicationKey,
+  personLevelKey,
+  sequenceSortKey,
+  waitlistEntryKey,
+} from './keys.ts';
+import type { TransactItem } from './retry.ts';
+
+/**
+ * The place ledger's writes as plain data (design §3): the items of each `TransactWriteItems` that
+ * claims, waits for, releases or promotes a place. Pure functions, testable without DynamoDB; the
+ * ledger (`place-ledger.ts`) reads what they need, sends them and reads the cancellation reasons.
+ *
+ * Longer than our ~350 lines on purpose: every transaction that moves a unit's `claimed` and
+ * `waitlisted` counters is here, so that whether they keep the invariant of design §3 (counters equal
+ * the holders and the waiting; no place idle while someone waits) can be checked by reading one file.
+ */
+
+export interface SubmitRequest {
+  applicationId: string;
+  programmeId: string;
+  unitOrgId: string;
+  /** The draft's `updatedAt` the checks ran on: the draft must not have changed since. */
+  expectedUpdatedAt: string;
+  idHash: string;
+  level: string;
+  submittedAt: string;
+  /** The first step of the review chain: the submitted application enters that org's queue. */
+  reviewerOrgId: string | null;
+  /** Who submits (the worker's account), for the audit trail. */
+  actor?: string;
+  /**
+   * The account whose live-draft count (issue 10 point 8) the draft leaves as it is submitted; only
+   * for a draft counted when created (`draftCounted`).
+   */
+  countedDraftOf?: string;
+  /** The receipt digest for a sequence number. */
+  digest: (sequence: number) => Promise<string>;
+  /** The unit's counters as last read, if the caller has them: a hint, the transaction decides. */
+  counters?: UnitCounters;
+}
+
+/** Index of each item in {@link submitItems}' transaction, to read its cancellation reasons. */
+export const SUBMIT_ITEM = { allocation: 0, person: 1, application: 2 } as const;
+
+/**
+ * A submission: the unit's allocation item (a claim while `claimed < places`, else a waitlist join),
+ * the person-and-level item (R8), the draft's guarded move to `in_review` at the chain's first step,
+ * its timeline event, the account's draft count and, when waiting, the waitlist entry.
+ */
+export function submitItems(
+  tableName: string,
+  req: SubmitRequest,
+  state: 'claimed' | 'waitlisted',
+  sequence: number,
+  digest: string,
+): TransactItem[] {
+  const claimed = state === 'claimed';
+  const submitted = {
+    status: 'in_review' as const,
+    quotaState: state,
+    sequence,
+    submittedAt: req.submittedAt,
+    digest,
+    updatedAt: req.submittedAt,
+    currentOrgId: req.reviewerOrgId,
+  };
+  const indexes = applicationIndexes({ programmeId: req.programmeId, ...submitted });
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: tableName,
+        Key: allocationKey(req.programmeId, req.unitOrgId),
+        // Order matters only where a place is at stake: a claim may not overtake a later receipt
+        // that already holds a place, and nobody joins the waitlist ahead of a holder's receipt.
+        // Waitlist joins among themselves may land in any order: the waitlist is sorted by receipt.
+        UpdateExpression: claimed
+          ? 'SET claimed = claimed + :one, lastClaimSequence = :seq'
+          : 'SET waitlisted = waitlisted + :one',
+        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND ${
+          claimed ? 'claimed < places' : 'claimed >= places'
+        }`,
+        ExpressionAttributeValues: { ':one': 1, ':seq': sequence },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...personLevelKey(req.idHash, req.level),
+          type: 'person_level',
+          applicationId: req.applicationId,
+          programmeId: req.programmeId,
+          createdAt: req.submittedAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: applicationKey(req.applicationId),
+        ...updateExpression(
+          { set: { ...submitted, ...indexes.set }, remove: indexes.remove },
+          {
+            condition: '#status = :draft AND #updatedAt = :expected',
+            names: { '#status': 'status', '#updatedAt': 'updatedAt' },
+            values: { ':draft': 'draft', ':expected': req.expectedUpdatedAt },
+          },
+        ),
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        // Audit trail: lodged with the first step of the chain, by the worker.
+        Item: eventItem(
+          req.applicationId,
+          {
+            type: 'submitted',
+            at: req.submittedAt,
+            ...(req.reviewerOrgId ? { orgId: req.reviewerOrgId } : {}),
+            ...(req.actor ? { actor: req.actor } : {}),
+            sequence,
+            quotaState: state,
+            unitOrgId: req.unitOrgId,
+          },
+          `${sequenceSortKey(sequence)}-submitted`,
+        ),
+      },
+    },
+  ];
+  // Exactly once: the application's draft → in_review guard is in the same transaction.
+  if (req.countedDraftOf !== undefined) items.push(draftCountChange(tableName, req.countedDraftOf));
+  if (!claimed) {
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...waitlistEntryKey(req.programmeId, req.unitOrgId, sequence),
+          type: 'waitlist_entry',
+          applicationId: req.applicationId,
+          sequence,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  }
+  return items;
+}
+
+export interface ReleaseRequest {
+  applicationId: string;
+  /** The review status the application moves to: withdrawn, rejected or lapsed. */
+  status: 'withdrawn' | 'rejected' | 'lapsed';
+  /** Statuses it may move from. */
+  from: readonly string[];
+  at: string;
+  event: TimelineRecord;
+  /** A reviewer's rejection: the decision joins the application's review record. */
+  decision?: ReviewDecision;
+  /** Only while this org is the application's current review step (a reviewer's rejection). */
+  currentOrgId?: string;
+}
+
+/** What a release reads before it writes: the application, its place, and who waits for it. */
+export interface ReleaseContext {
+  app: ApplicationRecord;
+  quotaState: PlaceState;
+  /** The earliest waitlisted applicant of the unit, when a held place is released and someone waits. */
+  next: WaitingApplicant | undefined;
+  /** Keys of the live-application locks (R8 person-and-level, account-and-programme) this application holds. */
+  locks: { pk: string; sk: string }[];
+}
+
+export interface WaitingApplicant {
+  applicationId: string;
+  sequence: number;
+}
+
+/**
+ * A release (withdrawal, rejection, lapse): the application's guarded move out of every queue, its
+ * timeline event, the locks and draft count it lets go of, and the unit's counters — with the freed
+ * place going to the earliest waitlisted applicant in the same transaction when someone waits.
+ */
+export function releaseItems(tableName: string, req: ReleaseRequest, ctx: ReleaseContext): TransactItem[] {
+  const { app, quotaState, next } = ctx;
+  const { programmeId, unitOrgId } = app;
+  const items: TransactItem[] = [
+    releasedApplication(tableName, req, app, quotaState),
+    { Put: { TableName: tableName, Item: eventItem(req.applicationId, req.event) } },
+    ...ctx.locks.map((Key) => ({
+      Delete: {
+        TableName: tableName,
+        Key,
+        ConditionExpression: 'applicationId = :mine',
+        ExpressionAttributeValues: { ':mine': req.applicationId },
+      },
+    })),
+  ];
+  if (app.status === 'draft' && app.draftCounted === true && typeof app.ownerSub === 'string') {
+    items.push(draftCountChange(tableName, app.ownerSub));
+  }
+  if (quotaState === 'claimed' && next) {
+    items.push(...promotionItems(tableName, programmeId, unitOrgId, next, req.at));
+    items.push(counterChange(tableName, programmeId, unitOrgId, 0, -1, 'waitlisted > :zero', next.sequence));
+  } else if (quotaState === 'claimed') {
+    // Nobody waited when we looked: the guard fails if someone joined the waitlist meanwhile.
+    items.push(
+      counterChange(tableName, programmeId, unitOrgId, -1, 0, 'claimed > :zero AND waitlisted = :zero'),
+    );
+  } else if (quotaState === 'waitlisted') {
+    items.push({
+      Delete: {
+        TableName: tableName,
+        Key: waitlistEntryKey(programmeId, unitOrgId, app.sequence as number),
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    });
+    items.push(counterChange(tableName, programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'));
+  }
+  return items;
+}
+
+/** The application's own part of a release, guarded on the status, place and step it was read in. */
+function releasedApplication(
+  tableName: string,
+  req: ReleaseRequest,
+  app: ApplicationRecord,
+  quotaState: PlaceState,
+): TransactItem {
+  const released = {
+    ...(req.decision ? { decisions: [...(app.decisions ?? []), req.decision] } : {}),
+    status: req.status,
+    quotaState: quotaState === 'none' ? ('none' as const) : ('released' as const),
+    updatedAt: req.at,
+    currentOrgId: null,
+  };
+  // Drafts were never submitted: they stay out of the programme's status index, and a released
+  // application awaits nobody, so it leaves every review queue.
+  const indexes = applicationIndexes({ ...app, ...released });
+  const placeGuard =
+    quotaState === 'none'
+      ? '#status = :fromStatus AND (attribute_not_exists(#quotaState) OR #quotaState = :fromQuota)'
+      : '#status = :fromStatus AND #quotaState = :fromQuota';
+  const stepGuard = req.currentOrgId === undefined ? '' : ' AND currentOrgId = :step';
+  return {
+    Update: {
+      TableName: tableName,
+      Key: applicationKey(req.applicationId),
+      ...updateExpression(
+        { set: { ...released, ...indexes.set }, remove: indexes.remove },
+        {
+          condition: `${placeGuard}${stepGuard} AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments)`,
+          names: { '#status': 'status', '#quotaState': 'quotaState' },
+          values: {
+            ':fromStatus': app.status,
+            ':fromQuota': quotaState,
+            ':noPayments': 0,
+            ...(req.currentOrgId === undefined ? {} : { ':step': req.currentOrgId }),
+          },
+        },
+      ),
+    },
+  };
+}
+
+/** A waitlisted applicant takes a place: its place state, its waitlist entry, its timeline. */
+export function promotionItems(
+  tableName: string,
+  programmeId: string,
+  unitOrgId: string,
+  next: WaitingApplicant,
+  at: string,
+): TransactItem[] {
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: applicationKey(next.applicationId),
+        UpdateExpression: 'SET quotaState = :claimed, promotedAt = :at',
+        ConditionExpression: 'quotaState = :waitlisted',
+        ExpressionAttributeValues: { ':claimed': 'claimed', ':waitlisted': 'waitlisted', ':at': at },
+      },
+    },
+    {
+      Delete: {
+        TableName: tableName,
+        Key: waitlistEntryKey(programmeId, unitOrgId, next.sequence),
+        ConditionExpression: 'attribute_exists(pk)',
+      },
+    },
+    // Audit trail: the place taken is the unit's.
+    {
+      Put: {
+        TableName: tableName,
+        Item: eventItem(next.applicationId, { type: 'promoted', at, orgId: unitOrgId, unitOrgId }),
+      },
+    },
+  ];
+}
+
+/** A change of a unit's counters, guarded by `condition` (which may use `:zero`). */
+export function counterChange(
+  tableName: string,
+  programmeId: string,
+  unitOrgId: string,
+  claimedDelta: number,
+  waitlistedDelta: number,
+  condition: string,
+  /** A promoted applicant's receipt: later waitlist joins must come after it. */
+  promotedSequence?: number,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: allocationKey(programmeId, unitOrgId),
+      UpdateExpression: `SET claimed = claimed + :dc, waitlisted = waitlisted + :dw${
+        promotedSequence === undefined ? '' : ', lastClaimSequence = :promoted'
+      }`,
+      ConditionExpression: condition,
+      ExpressionAttributeValues: {
+        ':dc': claimedDelta,
+        ':dw': waitlistedDelta,
+        ...(condition.includes(':zero') ? { ':zero': 0 } : {}),
+        ...(promotedSequence === undefined ? {} : { ':promoted': promotedSequence }),
+      },
+    },
+  };
+}
+
+/**
+ * R15: `places` move from one unit to another whose counters were read as `from` and `to`; the
+ * target's earliest waitlisted applicants (`waiting`) take places at once. Both counters are guarded
+ * on what was read, so a claim or release meanwhile makes the transaction fail and be redone.
+ */
+export function reallocationItems(
+  tableName: string,
+  programmeId: string,
+  move: { fromUnitOrgId: string; toUnitOrgId: string; places: number },
+  from: UnitCounters,
+  to: UnitCounters,
+  waiting: readonly WaitingApplicant[],
+  at: string,
+): TransactItem[] {
+  return [
+    {
+      Update: {
+        TableName: tableName,
+        Key: allocationKey(programmeId, move.fromUnitOrgId),
+        UpdateExpression: 'SET places = places - :n',
+        ConditionExpression: 'places = :places AND claimed <= :limit',
+        ExpressionAttributeValues: {
+          ':n': move.places,
+          ':places': from.places,
+          ':limit': from.places - move.places,
+        },
+      },
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: allocationKey(programmeId, move.toUnitOrgId),
+        UpdateExpression: `SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k${
+          waiting.length > 0 ? ', lastClaimSequence = :promoted' : ''
+        }`,
+        ConditionExpression: 'places = :places AND claimed = :claimed AND waitlisted = :waitlisted',
+        ExpressionAttributeValues: {
+          ':n': move.places,
+          ':k': waiting.length,
+          ...(waiting.length > 0 ? { ':promoted': Math.max(...waiting.map((w) => w.sequence)) } : {}),
+          ':places': to.places,
+          ':claimed': to.claimed,
+          ':waitlisted': to.waitlisted,
+        },
+      },
+    },
+    ...waiting.flatMap((w) => promotionItems(tableName, programmeId, move.toUnitOrgId, w, at)),
+  ];
+}
+
+/** One draft fewer in an account's live-draft count; callers guard the application's state change. */
+function draftCountChange(tableName: string, sub: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: accountDraftsKey(sub),
+      UpdateExpression: 'ADD drafts :minusOne',
+      ExpressionAttributeValues: { ':minusOne': -1 },
+    },
+  };
+}

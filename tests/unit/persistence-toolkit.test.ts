@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { chunks } from '../../shared/adapters/batch.ts';
+import { updateExpression } from '../../shared/adapters/expressions.ts';
+import { inRounds, withRetry } from '../../shared/adapters/retry.ts';
+
+describe('updateExpression: one builder for every update', () => {
+  it('names every attribute and value, leaves undefined out, keeps the guard’s own placeholders', () => {
+    const parts = updateExpression(
+      { set: { status: 'returned', reason: undefined, currentOrgId: null }, remove: ['gsi2pk'] },
+      { condition: '#s = :from', names: { '#s': 'status' }, values: { ':from': 'in_review' } },
+    );
+    expect(parts).toEqual({
+      UpdateExpression: 'SET #upd0 = :upd1, #upd2 = :upd3 REMOVE #upd4',
+      ConditionExpression: '#s = :from',
+      ExpressionAttributeNames: {
+        '#s': 'status',
+        '#upd0': 'status',
+        '#upd2': 'currentOrgId',
+        '#upd4': 'gsi2pk',
+      },
+      ExpressionAttributeValues: { ':from': 'in_review', ':upd1': 'returned', ':upd3': null },
+    });
+  });
+
+  it('increments map entries from zero and adds to counters', () => {
+    const parts = updateExpression({ increment: { 'byFunder.lc': 5 }, add: { paidCount: 1 } });
+    expect(parts.UpdateExpression).toBe(
+      'SET #upd0.#upd1 = if_not_exists(#upd0.#upd1, :upd2) + :upd3 ADD #upd4 :upd5',
+    );
+    expect(parts.ExpressionAttributeNames).toEqual({
+      '#upd0': 'byFunder',
+      '#upd1': 'lc',
+      '#upd4': 'paidCount',
+    });
+  });
+
+  it('refuses an update of nothing', () => {
+    expect(() => updateExpression({ set: { a: undefined } })).toThrow(/nothing to update/);
+  });
+});
+
+describe('withRetry: the one retry policy', () => {
+  it('tries again only while told to, then gives up with what `exhausted` says', async () => {
+    let calls = 0;
+    const attempt = async () => {
+      calls++;
+      throw new Error('busy');
+    };
+    await expect(
+      withRetry(attempt, { maxAttempts: 4, retryAfter: () => 0, exhausted: () => new Error('gave up') }),
+    ).rejects.toThrow('gave up');
+    expect(calls).toBe(4);
+  });
+
+  it('rethrows at once an error it is not told to retry', async () => {
+    let calls = 0;
+    const attempt = async () => {
+      calls++;
+      throw new Error(calls === 1 ? 'conflict' : 'condition');
+    };
+    await expect(
+      withRetry(attempt, {
+        maxAttempts: 10,
+        retryAfter: (err) => ((err as Error).message === 'conflict' ? 0 : undefined),
+      }),
+    ).rejects.toThrow('condition');
+    expect(calls).toBe(2);
+  });
+
+  it('inRounds hands each round only what the last left, and answers what is left at the end', async () => {
+    const seen: number[][] = [];
+    const left = await inRounds(
+      [1, 2, 3, 4],
+      3,
+      async (batch) => {
+        seen.push([...batch]);
+        return batch.slice(1);
+      },
+      { baseMs: 0, capMs: 0 },
+    );
+    expect(seen).toEqual([
+      [1, 2, 3, 4],
+      [2, 3, 4],
+      [3, 4],
+    ]);
+    expect(left).toEqual([4]);
+  });
+});
+
+describe('chunks', () => {
+  it('fills each transaction up to its item limit, in order', () => {
+    expect(chunks([3, 3, 3, 2, 5], (n) => n, 6)).toEqual([[3, 3], [3, 2], [5]]);
+  });
+});
