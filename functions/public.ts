@@ -10,6 +10,7 @@ import {
   listProgrammes,
 } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
+import { getInstitution, listOfferings } from '../shared/services/offerings.ts';
 
 const deps = createDeps(loadConfig());
 let openApi: ReturnType<typeof openApiDocument> | undefined;
@@ -29,6 +30,10 @@ export const handler = httpHandler(
     getQuotas: async ({ params }) => ({ body: await getQuotaBoard(deps, params.programmeId) }),
     getOrg: async ({ params }) => ({ body: await getOrg(deps, params.orgId) }),
     listOrgChildren: async ({ params }) => ({ body: await listOrgChildren(deps, params.orgId) }),
+    listOfferings: async ({ params, query }) => ({
+      body: await listOfferings(deps, params.programmeId, query),
+    }),
+    getInstitution: async ({ params }) => ({ body: await getInstitution(deps, params.institutionId) }),
   },
   { clock: deps.clock },
 );

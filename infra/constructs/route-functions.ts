@@ -23,6 +23,9 @@ export interface RouteFunctionsProps {
  * - `review`: decisions write the table; presigned GETs of documents (GetObject); the review
  *   queue's cursors are signed with a key derived through the HMAC key (GenerateMac). Masks are
  *   stored, so nothing is decrypted, and no document is written or deleted.
+ * - `catalogue` (issue 16): managing partner institutions and offerings, the Excel import and the
+ *   counts write and read the table only. Its own function so that exceljs, which it alone loads,
+ *   sits in no other function's bundle.
  * A group added to `functionGroups` must say here what it needs before it gets a function.
  */
 const groupAccess: Record<
@@ -51,6 +54,7 @@ const groupAccess: Record<
   },
   // Downloads serve the pinned copy at its version, after checking it is intact.
   review: { table: 'readWrite', documents: ['s3:GetObject', 's3:GetObjectVersion'], fieldKey: ['hash'] },
+  catalogue: { table: 'readWrite' },
 };
 
 const constructId = (group: string) => `${group.charAt(0).toUpperCase()}${group.slice(1)}Function`;

@@ -193,3 +193,41 @@ export const runAuditKey = (runId: string, at: string, suffix: string) => ({
 });
 /** The sandbox rail's ledger: one item per idempotency key ever paid. */
 export const sandboxLedgerKey = (key: string) => ({ pk: `SANDBOX#${key}`, sk: 'LEDGER' });
+
+// ── Catalogue: partner institutions and their offerings (issue 16) ──────────────────────────────
+
+/** A partner institution (合作院校), keyed by its 学校标识码: one record whoever lists it. */
+export const institutionKey = (institutionId: string) => ({
+  pk: `INSTITUTION#${institutionId}`,
+  sk: 'INSTITUTION',
+});
+/** A programme's catalogue: every offering it lists, offered or retired, in one partition. */
+export const cataloguePartition = (programmeId: string) => `CATALOGUE#${programmeId}`;
+export const OFFERING_PREFIX = 'OFFERING#';
+export const offeringKey = (programmeId: string, offeringId: string) => ({
+  pk: cataloguePartition(programmeId),
+  sk: `${OFFERING_PREFIX}${offeringId}`,
+});
+/**
+ * What a programme offers now (the public list, design §5), by level, institution and major
+ * (sparse: a retired offering leaves it). `prefix` narrows to a level, or a level and an institution.
+ */
+export const offeredIndex = (
+  programmeId: string,
+  at?: { level: string; institutionId: string; majorKey: string; offeringId: string },
+) => ({
+  gsi2pk: `OFFERED#${programmeId}`,
+  ...(at ? { gsi2sk: `${at.level}#${at.institutionId}#${at.majorKey}#${at.offeringId}` } : {}),
+});
+export const offeredIndexPrefix = (level?: string, institutionId?: string) =>
+  level === undefined ? '' : institutionId === undefined ? `${level}#` : `${level}#${institutionId}#`;
+export const OFFERED_INDEX_ATTRIBUTES = ['gsi2pk', 'gsi2sk'] as const;
+/** An institution's offerings across programmes (which programmes list it; its renames reach them). */
+export const institutionOfferingsIndex = (
+  institutionId: string,
+  programmeId?: string,
+  offeringId?: string,
+) => ({
+  gsi1pk: `INSTOFFERINGS#${institutionId}`,
+  ...(programmeId === undefined ? {} : { gsi1sk: `${programmeId}#${offeringId}` }),
+});

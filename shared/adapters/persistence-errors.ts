@@ -15,7 +15,7 @@ export class PersistenceError extends Error {
 /** A create whose id is taken (a conditional put on absence failed). */
 export class ItemAlreadyExists extends PersistenceError {
   constructor(
-    readonly entity: 'org' | 'programme',
+    readonly entity: 'org' | 'programme' | 'institution' | 'offering',
     readonly id: string,
     options?: { cause?: unknown },
   ) {
@@ -149,5 +149,19 @@ export class InvalidPageToken extends PersistenceError {
 export class PayoutRunOpen extends PersistenceError {
   constructor(readonly openRunId: string) {
     super('PayoutRunOpen', `payout run ${openRunId} is still open`);
+  }
+}
+
+/**
+ * A catalogue record (issue 16) someone else changed since it was read, or an import one of whose
+ * offerings was created or changed meanwhile (optimistic locking).
+ */
+export class CatalogueChanged extends PersistenceError {
+  constructor(
+    readonly entity: 'institution' | 'offering' | 'import',
+    readonly id: string,
+    options?: { cause?: unknown },
+  ) {
+    super('CatalogueChanged', `${entity} ${id} changed since it was read`, options);
   }
 }

@@ -200,6 +200,7 @@ function toProgramme(item: Record<string, unknown>, allocations: AllocationState
     allocationPolicy: (item.allocationPolicy as Programme['allocationPolicy']) ?? 'first_come_first_served',
     ...(Array.isArray(item.topUps) ? { topUps: item.topUps as NonNullable<Programme['topUps']> } : {}),
     ...(item.contacts ? { contacts: item.contacts as NonNullable<Programme['contacts']> } : {}),
+    ...(typeof item.catalogueRequired === 'boolean' ? { catalogueRequired: item.catalogueRequired } : {}),
     createdAt: item.createdAt as string,
   };
 }

@@ -29,6 +29,10 @@
  * | run audit (download)   | RUN#{runId}                       | AUDIT#{at}#{n}          |                                       |
  * | sandbox rail ledger    | SANDBOX#{key}                     | LEDGER                  |                                       |
  * | notification           | NOTIFY#{orgId}                    | {programmeId}#{transId} | NOTIFY#pending / {createdAt}#… (unsent)|
+ * | institution (合作院校)  | INSTITUTION#{code}                | INSTITUTION             |                                       |
+ * | offering (专业)         | CATALOGUE#{programmeId}           | OFFERING#{offeringId}   | INSTOFFERINGS#{code} / {programmeId}#{offeringId} |
+ *
+ * | (offering, cont.)     | gsi2: OFFERED#{programmeId} / {level}#{code}#{major}#{offeringId} — only while offered (not retired) |
  *
  * | (application, cont.)  | gsi2: REVIEW#{programmeId}#{currentOrgId} / {sequence} — only while awaiting that org |
  * | (application, cont.)  | gsi3: APPS#{programmeId}#{status} / {sequence} — every submitted application           |
@@ -37,6 +41,8 @@
  * applicant with a strongly consistent query, which a GSI cannot give. `gsi2` is the review queue
  * (sparse: an application leaves it when decided or returned); `gsi3` lists a programme's
  * applications by status (lapsing undecided ones, planning payouts).
+ * Offerings (issue 16) overload `gsi2` as the public catalogue list (sparse: retiring an offering
+ * removes it) and `gsi1` as an institution's offerings; counts per institution and offering read `gsi3`.
  */
 
 export interface KeyAttribute {

@@ -1,5 +1,6 @@
 import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
 import { publicRoutes } from './routes/public.ts';
 import { reviewRoutes } from './routes/review.ts';
 
@@ -14,6 +15,7 @@ export const routes = {
   ...adminRoutes,
   ...applicationRoutes,
   ...reviewRoutes,
+  ...catalogueRoutes,
 } as const;
 
 export type Routes = typeof routes;

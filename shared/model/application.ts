@@ -2,6 +2,7 @@
  * An application and what its partition keeps (architecture.md §2): the record every repository, service and
  * rule reads. Stored as is, with keys and index attributes derived from it by the adapters' mappers.
  */
+import type { StoredEnrolment } from './catalogue.ts';
 import type { FundingPart } from './payout.ts';
 
 /**
@@ -74,7 +75,8 @@ export interface ApplicationRecord {
   applicant: StoredApplicant;
   /** Keyed hash of the ID number (R8 lookups), never the number itself. */
   idHash: string;
-  enrolment: { institution: string; major: string; level: string; enrolledOn: string };
+  /** An offering of the catalogue with its snapshot, or a declared institution (issue 16). */
+  enrolment: StoredEnrolment;
   chsiReport: { verificationCode: string; validUntil: string };
   jobTitle: string;
   relevance: string;

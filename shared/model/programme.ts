@@ -60,6 +60,8 @@ export interface ProgrammeInput {
   allocationPolicy: AllocationPolicy;
   topUps?: TopUp[] | undefined;
   contacts?: Contacts | undefined;
+  /** Issue 16: applications must choose an offering of the catalogue; no other institution may be declared. */
+  catalogueRequired?: boolean | undefined;
 }
 
 export interface Programme extends ProgrammeInput {
@@ -75,5 +77,5 @@ export interface AllocationState extends Allocation {
 
 /** What an admin may change on a published programme (dates restart its calendar). */
 export type ProgrammeChanges = Partial<
-  Pick<Programme, 'title' | 'applicationWindow' | 'reviewBatches' | 'contacts'>
+  Pick<Programme, 'title' | 'applicationWindow' | 'reviewBatches' | 'contacts' | 'catalogueRequired'>
 >;

@@ -9,6 +9,7 @@ import {
   normaliseMobile,
 } from '../domain/identity.ts';
 import { quotaStates, reviewStatuses } from '../model/application.ts';
+import { EnrolmentView, InstitutionCode, OfferingId } from './catalogue.ts';
 import { CalendarDate, Cursor, humanText, Slug } from './common.ts';
 import { Level } from './programmes.ts';
 
@@ -38,15 +39,54 @@ export const Applicant = z
   })
   .strict();
 
-/** R3/R4: 学历层次、院校、专业、入学日期. */
+/**
+ * R3/R4: 学历层次、院校、专业、入学日期. Either an offering of the programme's catalogue (issue 16:
+ * institution, major and level then come from it; a level given must match), or — where the programme
+ * allows it — another accredited institution declared by name, which reviewers see as 非合作院校.
+ */
 export const Enrolment = z
   .object({
-    institution: humanText({ label: '院校', max: 100 }),
-    major: humanText({ label: '专业', max: 100 }),
-    level: Level,
+    offeringId: OfferingId.optional(),
+    institution: humanText({ label: '院校', max: 100 }).optional(),
+    institutionCode: InstitutionCode.optional(),
+    major: humanText({ label: '专业', max: 100 }).optional(),
+    level: Level.optional(),
     enrolledOn: CalendarDate,
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.offeringId !== undefined) {
+      for (const key of ['institution', 'institutionCode', 'major'] as const) {
+        if (e[key] !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: '选择了专业目录中的专业时，院校和专业由目录确定，请勿另填',
+          });
+        }
+      }
+      return;
+    }
+    for (const [key, label] of [
+      ['institution', '院校'],
+      ['major', '专业'],
+      ['level', '学历层次'],
+    ] as const) {
+      if (e[key] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `请从专业目录中选择专业（offeringId），或填写${label}`,
+        });
+      }
+    }
+  })
+  .meta({
+    id: 'Enrolment',
+    description:
+      'Either offeringId (from GET /v1/programmes/{programmeId}/offerings; institution, major and level come from it, a level given must match) or institution, major and level of another accredited institution, where the programme allows it (shown to reviewers as 非合作院校)',
+  });
+export type EnrolmentInput = z.output<typeof Enrolment>;
 
 /** R3/R11: 学信网学籍在线验证报告. */
 export const ChsiReport = z
@@ -227,7 +267,7 @@ export const ApplicationView = z
       positionLevel: PositionLevel,
       migrantWorker: z.boolean(),
     }),
-    enrolment: Enrolment,
+    enrolment: EnrolmentView,
     chsiReport: ChsiReport,
     jobTitle: z.string(),
     relevance: z.string(),

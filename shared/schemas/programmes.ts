@@ -80,6 +80,8 @@ export const CreateProgrammeBody = z
     allocationPolicy: AllocationPolicy.default('first_come_first_served'),
     topUps: z.array(TopUp).max(200).optional(),
     contacts: Contacts.optional(),
+    /** Issue 16: applications must choose an offering of the catalogue; no other institution may be declared. */
+    catalogueRequired: z.boolean().optional(),
   })
   .strict()
   .meta({ id: 'CreateProgramme' });
@@ -93,6 +95,7 @@ export const UpdateProgrammeBody = CreateProgrammeBody.pick({
   applicationWindow: true,
   reviewBatches: true,
   contacts: true,
+  catalogueRequired: true,
 })
   .partial()
   .strict()
@@ -114,6 +117,7 @@ export const Programme = z
     allocationPolicy: AllocationPolicy,
     topUps: z.array(TopUp).optional(),
     contacts: Contacts.optional(),
+    catalogueRequired: z.boolean().optional(),
     createdAt: z.string(),
   })
   .meta({ id: 'Programme' });

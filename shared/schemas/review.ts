@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ApplicationIdParams, Quota, ReviewStatus } from './applications.ts';
+import { EnrolmentView } from './catalogue.ts';
 import { Cursor, humanText, Slug } from './common.ts';
-import { Level } from './programmes.ts';
 
 /** R12 逐级审核: what a union at the current step may decide. */
 export const Decision = z.enum(['approve', 'reject', 'return']).meta({ id: 'Decision' });
@@ -80,7 +80,7 @@ export const QueueItem = z
       positionLevel: z.string(),
       migrantWorker: z.boolean(),
     }),
-    enrolment: z.object({ institution: z.string(), major: z.string(), level: Level, enrolledOn: z.string() }),
+    enrolment: EnrolmentView,
     jobTitle: z.string(),
     relevance: z.string(),
     quota: z.object({ unitOrgId: Slug, state: z.string() }),

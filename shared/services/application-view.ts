@@ -1,4 +1,5 @@
 import type { Caller } from '../domain/caller.ts';
+import { enrolmentView } from '../domain/catalogue.ts';
 import type { DocumentContentType } from '../domain/documents.ts';
 import { maskPhone } from '../domain/identity.ts';
 import type { ApplicationBundle, ApplicationRecord, StoredApplicant } from '../model/application.ts';
@@ -81,7 +82,8 @@ export async function toView(
       positionLevel: app.applicant.positionLevel as ApplicationView['applicant']['positionLevel'],
       migrantWorker: app.applicant.migrantWorker,
     },
-    enrolment: app.enrolment as ApplicationView['enrolment'],
+    // R3: with its offering, or flagged 非合作院校 (nonPartner) when the institution was declared.
+    enrolment: enrolmentView(app.enrolment),
     chsiReport: app.chsiReport,
     jobTitle: app.jobTitle,
     relevance: app.relevance,

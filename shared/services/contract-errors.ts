@@ -2,6 +2,7 @@ import {
   AccountHoldsApplication,
   ApplicationNotFound,
   ApplicationNotInState,
+  CatalogueChanged,
   DraftChanged,
   DraftLimitReached,
   DraftNotSubmittable,
@@ -28,8 +29,21 @@ export function contractError(err: unknown, context: 'default' | 'reallocation' 
   if (!(err instanceof PersistenceError)) return err;
   const cause = err;
   if (err instanceof ItemAlreadyExists) {
+    if (err.entity === 'institution') {
+      return new AppError('already_exists', { message: `学校标识码 ${err.id} 已登记`, cause });
+    }
+    if (err.entity === 'offering') {
+      return new AppError('already_exists', {
+        message: '该院校的这一专业（同一层次和学习形式）已在目录中',
+        details: { offeringId: err.id },
+        cause,
+      });
+    }
     const label = err.entity === 'programme' ? '项目编号' : '组织编号';
     return new AppError('already_exists', { message: `${label} ${err.id} 已存在`, cause });
+  }
+  if (err instanceof CatalogueChanged) {
+    return new AppError('invalid_state', { message: '专业目录已被他人修改，请刷新后重试', cause });
   }
   if (err instanceof AccountHoldsApplication) {
     // already_applied rather than invalid_state: the refusal is about a second application, as the

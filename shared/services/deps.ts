@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ApplicationRepository } from '../adapters/applications-repo.ts';
 import { createDocumentClient, createS3Client } from '../adapters/aws.ts';
 import { CalendarRepository } from '../adapters/calendar-repo.ts';
+import { CatalogueRepository } from '../adapters/catalogue-repo.ts';
 import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts';
 import { OrgRepository } from '../adapters/orgs-repo.ts';
 import { PayoutHoldRepository } from '../adapters/payout-holds-repo.ts';
@@ -41,6 +42,8 @@ export interface Deps {
   holds: PayoutHoldRepository;
   /** bank_file: a run's batch file lines and the files written from them. */
   bankFiles: BankFileStore;
+  /** Partner institutions and programmes' catalogues of offerings (issue 16). */
+  catalogue: CatalogueRepository;
   /** Step Functions in AWS, the local runner on a laptop: read when used, the local stack registers late. */
   workflows: () => WorkflowStarter;
   /** Built on first use: only the requests that touch documents load the S3 SDK. */
@@ -69,6 +72,7 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     instructions: new InstructionRepository(db, config.tableName, observer),
     holds: new PayoutHoldRepository(db, config.tableName, observer),
     bankFiles: new BankFileStore(db, config.tableName),
+    catalogue: new CatalogueRepository(db, config.tableName, observer),
     workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);

@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
 import type { Caller } from '../domain/caller.ts';
+import { levelLabels } from '../domain/catalogue.ts';
 import { shanghaiDate } from '../domain/dates.ts';
 import { eligibilityFailures, ruleMessages } from '../domain/eligibility.ts';
 import { maskAccountNumber, maskIdNumber, maskPhone, maskWalletId } from '../domain/identity.ts';
 import { reviewChain } from '../domain/review.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import type { ApplicationBundle, ApplicationRecord, StoredPayoutAccount } from '../model/application.ts';
+import type { StoredEnrolment } from '../model/catalogue.ts';
 import type { Programme } from '../model/programme.ts';
 import type {
   ApplicationView,
   CreateApplicationBody,
+  EnrolmentInput,
   UpdateApplicationBody,
 } from '../schemas/applications.ts';
 import { toView } from './application-view.ts';
@@ -154,6 +157,8 @@ export async function createDraft(
 ): Promise<ApplicationView> {
   const programme = await loadProgramme(deps, body.programmeId);
   const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
+  // Issue 16 (R3/R4): an offering of the catalogue, or a declared institution where the programme allows it.
+  const enrolment = await resolveEnrolment(deps, programme, unitOrgId, body.enrolment);
   const { stored, idHash } = await protectApplicant(deps, body.applicant);
   assertApplicantIsAccount(caller, { name: stored.name, idHash });
   const at = now.toISOString();
@@ -168,7 +173,7 @@ export async function createDraft(
     quotaState: 'none',
     applicant: stored,
     idHash,
-    enrolment: body.enrolment,
+    enrolment,
     chsiReport: body.chsiReport,
     jobTitle: body.jobTitle,
     relevance: body.relevance,
@@ -213,21 +218,33 @@ export async function updateDraft(
     ) {
       problems.push({ path: 'applicant.idNumber', message: '被退回的申请不能更换身份证号' });
     }
-    if (body.enrolment && body.enrolment.level !== current.enrolment.level) {
-      problems.push({ path: 'enrolment.level', message: '被退回的申请不能更换学历层次' });
-    }
     if (problems.length > 0) throw invalid(problems);
   }
   if (body.employerOrgId !== undefined && body.employerOrgId !== current.employerOrgId) {
     const { unitOrgId, chain } = await resolveEmployer(deps, programme, body.employerOrgId);
     Object.assign(fields, { employerOrgId: body.employerOrgId, unitOrgId, chain });
   }
+  // Issue 16: a new enrolment, or a new unit, is checked against the catalogue offered to that unit.
+  const unitOrgId = fields.unitOrgId ?? current.unitOrgId;
+  if (body.enrolment || unitOrgId !== current.unitOrgId) {
+    const enrolment = await resolveEnrolment(
+      deps,
+      programme,
+      unitOrgId,
+      body.enrolment ?? enrolmentInput(current.enrolment),
+      current.enrolment,
+    );
+    if (current.status === 'returned' && enrolment.level !== current.enrolment.level) {
+      throw invalid([{ path: 'enrolment.level', message: '被退回的申请不能更换学历层次' }]);
+    }
+    fields.enrolment = enrolment;
+  }
   if (body.applicant) {
     const { stored, idHash } = await protectApplicant(deps, body.applicant);
     Object.assign(fields, { applicant: stored, idHash });
   }
   if (body.payoutAccount) fields.payoutAccount = await protectPayout(deps, body.payoutAccount);
-  for (const key of ['channel', 'enrolment', 'chsiReport', 'jobTitle', 'relevance'] as const) {
+  for (const key of ['channel', 'chsiReport', 'jobTitle', 'relevance'] as const) {
     if (body[key] !== undefined) Object.assign(fields, { [key]: body[key] });
   }
   const next = { ...current, ...fields, updatedAt: now.toISOString() };
@@ -241,4 +258,74 @@ export async function updateDraft(
     )
     .catch(rethrowAsContract);
   return toView(deps, caller, { ...bundle, application: next });
+}
+
+/** A stored enrolment as the request that would choose it again (re-checked when the unit changes). */
+function enrolmentInput(e: StoredEnrolment): EnrolmentInput {
+  return e.offeringId
+    ? { offeringId: e.offeringId, enrolledOn: e.enrolledOn }
+    : {
+        institution: e.institution,
+        major: e.major,
+        level: e.level as 'junior_college' | 'bachelor',
+        enrolledOn: e.enrolledOn,
+        ...(e.institutionCode ? { institutionCode: e.institutionCode } : {}),
+      };
+}
+
+/**
+ * An application's enrolment from what the worker sent (R3, R4): an offering of the programme's
+ * catalogue, offered to the worker's unit (a retired one only if the draft already named it), its
+ * level the level R4 checks — or, where the programme allows it, a declared institution (非合作院校).
+ */
+export async function resolveEnrolment(
+  deps: Deps,
+  programme: Programme,
+  unitOrgId: string,
+  input: EnrolmentInput,
+  current?: Pick<StoredEnrolment, 'offeringId'>,
+): Promise<StoredEnrolment> {
+  if (input.offeringId === undefined) {
+    if (programme.catalogueRequired) {
+      throw invalid([{ path: 'enrolment.offeringId', message: '本项目须从合作院校专业目录中选择报读专业' }]);
+    }
+    return {
+      institution: input.institution as string,
+      major: input.major as string,
+      level: input.level as string,
+      enrolledOn: input.enrolledOn,
+      ...(input.institutionCode ? { institutionCode: input.institutionCode } : {}),
+    };
+  }
+  const offering = await deps.catalogue.getOffering(programme.id, input.offeringId);
+  const chosenBefore = current?.offeringId === input.offeringId;
+  if (!offering || (offering.unitOrgId !== undefined && offering.unitOrgId !== unitOrgId)) {
+    throw invalid([
+      { path: 'enrolment.offeringId', message: '所选专业不在本项目面向您所在单位的专业目录中' },
+    ]);
+  }
+  if (offering.status === 'retired' && !chosenBefore) {
+    throw invalid([{ path: 'enrolment.offeringId', message: '该专业已停止招生，请选择其他专业' }]);
+  }
+  if (input.level !== undefined && input.level !== offering.level) {
+    throw invalid([
+      {
+        path: 'enrolment.level',
+        message: `所选专业的学历层次为${levelLabels[offering.level as keyof typeof levelLabels]}，与填写的不一致`,
+      },
+    ]);
+  }
+  return {
+    institution: offering.institutionName,
+    major: offering.major,
+    level: offering.level,
+    enrolledOn: input.enrolledOn,
+    offeringId: offering.offeringId,
+    institutionId: offering.institutionId,
+    institutionCode: offering.institutionCode,
+    mode: offering.mode,
+    years: offering.years,
+    tuitionFen: offering.tuitionFen,
+    tags: offering.tags,
+  };
 }

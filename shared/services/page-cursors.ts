@@ -71,3 +71,23 @@ export async function openPageCursor(source: CursorKeySource, cursor: string): P
   }
   return parsed;
 }
+
+/**
+ * A public list's cursor: the repository's page token, base64url-encoded and not signed. For lists
+ * anyone may read whose partition the repository rebuilds from the path (a token can only move within
+ * that list, and the repository checks its shape and range), served by a function that holds no key
+ * and keeps its cold start free of KMS: the public catalogue of offerings.
+ */
+export function encodePublicPageToken(token: PageToken): string {
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+/** Reads a public list's cursor back into a token for the repository to check; 400 at `query.cursor` if malformed. */
+export function openPublicPageCursor(cursor: string): unknown {
+  if (!/^[A-Za-z0-9_-]{1,1400}$/.test(cursor)) throw invalidCursor();
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+}

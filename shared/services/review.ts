@@ -1,5 +1,6 @@
 import { attachmentDisposition, isPinIntact, presignDownload } from '../adapters/attachment-store.ts';
 import { actingOrg, type Caller } from '../domain/caller.ts';
+import { enrolmentView } from '../domain/catalogue.ts';
 import { isWithinWindow } from '../domain/dates.ts';
 import { type DocumentContentType, documentFileNames } from '../domain/documents.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -187,7 +188,8 @@ function queueItem(app: ApplicationRecord) {
       positionLevel: app.applicant.positionLevel,
       migrantWorker: app.applicant.migrantWorker,
     },
-    enrolment: app.enrolment as never,
+    // R3: the offering beside the job title and relevance, or the 非合作院校 flag.
+    enrolment: enrolmentView(app.enrolment),
     jobTitle: app.jobTitle,
     relevance: app.relevance,
     quota: { unitOrgId: app.unitOrgId, state: app.quotaState },

@@ -111,6 +111,10 @@ describe('IAM: each function holds exactly what its code calls', () => {
     );
   });
 
+  it('catalogue: the table, nothing else (issue 16)', () => {
+    expect(grantsOf(stack.functions.of('catalogue').role)).toEqual(sorted(tableReadWrite));
+  });
+
   it('applications: encrypts and hashes (never decrypts) personal data, uploads and verifies documents', () => {
     expect(grantsOf(stack.functions.of('applications').role)).toEqual(
       sorted([

@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { Institution, InstitutionParams, OfferingList, OfferingListQuery } from '../../schemas/catalogue.ts';
 import { Org, OrgChildren, OrgIdParams } from '../../schemas/orgs.ts';
 import { Programme, ProgrammeIdParams, ProgrammeList, QuotaBoard } from '../../schemas/programmes.ts';
 import { defineRoute } from '../route.ts';
 
 /**
- * The public group's routes (no token): health, programmes, the quota board, the org tree and
- * the API document. Served by `functions/public.ts`, which imports only this file, so its cold start
- * builds only these schemas.
+ * The public group's routes (no token): health, programmes, the quota board, the org tree, the
+ * catalogue's offerings and institutions (issue 16) and the API document. Served by
+ * `functions/public.ts`, which imports only this file, so its cold start builds only these schemas.
  */
 export const publicRoutes = {
   getHealth: defineRoute({
@@ -92,6 +93,33 @@ export const publicRoutes = {
     tags: ['public'],
     params: OrgIdParams,
     response: { status: 200, description: 'Children in id order', schema: OrgChildren },
+    errors: ['not_found'],
+  }),
+  // ── The catalogue's public reads (issue 16) ──
+  listOfferings: defineRoute({
+    operationId: 'listOfferings',
+    method: 'GET',
+    path: '/v1/programmes/{programmeId}/offerings',
+    group: 'public',
+    auth: 'public',
+    summary:
+      'What a programme offers now (选学): filter by level, mode, institution, tag, the worker’s unit and a text search; a page at a time',
+    tags: ['public', 'catalogue'],
+    params: ProgrammeIdParams,
+    query: OfferingListQuery,
+    response: { status: 200, description: 'A page of offerings', schema: OfferingList },
+    errors: ['not_found'],
+  }),
+  getInstitution: defineRoute({
+    operationId: 'getInstitution',
+    method: 'GET',
+    path: '/v1/institutions/{institutionId}',
+    group: 'public',
+    auth: 'public',
+    summary: 'A partner institution by its 学校标识码, with its contacts and the programmes listing it',
+    tags: ['public', 'catalogue'],
+    params: InstitutionParams,
+    response: { status: 200, description: 'The institution', schema: Institution },
     errors: ['not_found'],
   }),
 } as const;

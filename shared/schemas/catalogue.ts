@@ -1,0 +1,269 @@
+import * as z from 'zod';
+import {
+  catalogueLevels,
+  institutionKinds,
+  isInstitutionCode,
+  OFFERING_ID_PATTERN,
+  studyModes,
+} from '../domain/catalogue.ts';
+import { Cursor, humanText, Slug } from './common.ts';
+
+/**
+ * The catalogue's contract (issue 16): partner institutions (合作院校), the offerings (专业) a
+ * programme lists, the Excel import and the counts per institution. Kept small: the public offerings
+ * route is in the public function, whose cold start loads every schema of the route table.
+ */
+
+/** 学校标识码: ten digits as the Ministry of Education lists them; the institution's id too. */
+export const InstitutionCode = z
+  .string({ message: '学校标识码须为 10 位数字' })
+  .trim()
+  .refine(isInstitutionCode, '学校标识码须为 10 位数字，以 41 和省份代码开头（教育部学校标识码）')
+  .meta({ description: '学校标识码 (Ministry of Education), ten digits', example: '4137010447' });
+
+export const InstitutionKind = z.enum(institutionKinds).meta({
+  id: 'InstitutionKind',
+  description: '普通高校 · 成人高校 · 开放大学 · 网络教育',
+});
+export const StudyMode = z
+  .enum(studyModes)
+  .meta({ id: 'StudyMode', description: 'correspondence 函授 · spare_time 业余 · online 网络' });
+const CatalogueLevel = z.enum(catalogueLevels);
+
+export const OfferingId = z
+  .string()
+  .regex(OFFERING_ID_PATTERN, '专业编号无效')
+  .meta({ description: 'Offering id, derived from its institution, major, level, mode and scope' });
+
+/** Tuition per year in integer fen; 0 where an institution charges none. */
+export const TuitionFen = z
+  .number({ message: '学费须为以分为单位的整数' })
+  .int('学费须为以分为单位的整数')
+  .min(0, '学费不能为负数')
+  .max(100_000_000, '学费过大')
+  .meta({ description: 'Tuition per year, integer fen', example: 240000 });
+
+export const Years = z
+  .number({ message: '学制须为年数' })
+  .min(1, '学制至少 1 年')
+  .max(6, '学制最多 6 年')
+  .multipleOf(0.5, '学制以半年为单位')
+  .meta({ example: 2.5 });
+
+/** R3: a field-of-work tag (机械 · 电气 · 化工 · 护理 · 财会 · 计算机 …) set beside the worker's job. */
+const Tags = z.array(humanText({ label: '专业类别', max: 12 })).max(5, '最多 5 个专业类别');
+
+const Contact = z
+  .object({
+    name: humanText({ label: '联系人', max: 40 }),
+    phone: humanText({ label: '联系电话', min: 3, max: 40 }),
+    role: humanText({ label: '职务', min: 0, max: 60 }).optional(),
+  })
+  .strict();
+
+export const CreateInstitutionBody = z
+  .object({
+    code: InstitutionCode,
+    name: humanText({ label: '院校名称', max: 60 }),
+    kind: InstitutionKind,
+    city: humanText({ label: '所在城市', max: 20 }).optional(),
+    contacts: z.array(Contact).max(10).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateInstitution' });
+export type CreateInstitutionBody = z.output<typeof CreateInstitutionBody>;
+
+export const UpdateInstitutionBody = CreateInstitutionBody.omit({ code: true })
+  .partial()
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
+  .meta({ id: 'UpdateInstitution' });
+export type UpdateInstitutionBody = z.output<typeof UpdateInstitutionBody>;
+
+export const Institution = z
+  .object({
+    id: z.string().meta({ description: 'The institution’s 学校标识码' }),
+    code: z.string(),
+    name: z.string(),
+    kind: InstitutionKind,
+    city: z.string().optional(),
+    contacts: z.array(z.object({ name: z.string(), phone: z.string(), role: z.string().optional() })),
+    /** The org whose admin registered it: its admins (and those above) may correct it. */
+    ownerOrgId: Slug,
+    /** The programmes listing an offering of it (partners are who a programme lists). */
+    programmeIds: z.array(Slug).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string().optional(),
+  })
+  .meta({ id: 'Institution' });
+export type Institution = z.infer<typeof Institution>;
+
+export const InstitutionParams = z.object({
+  institutionId: z.string().regex(/^\d{10}$/, '院校编号为 10 位学校标识码'),
+});
+
+export const CreateOfferingBody = z
+  .object({
+    institutionId: InstitutionCode,
+    major: humanText({ label: '专业名称', max: 60 }),
+    level: CatalogueLevel,
+    mode: StudyMode,
+    years: Years,
+    tuitionFen: TuitionFen,
+    tags: Tags.default([]),
+    /** A county lists a local partner for its own unit only; absent: the whole programme (city). */
+    unitOrgId: Slug.optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateOffering' });
+export type CreateOfferingBody = z.output<typeof CreateOfferingBody>;
+
+/** What may change on an offering applications may point to: not what identifies it. */
+export const UpdateOfferingBody = z
+  .object({ years: Years.optional(), tuitionFen: TuitionFen.optional(), tags: Tags.optional() })
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
+  .meta({ id: 'UpdateOffering' });
+export type UpdateOfferingBody = z.output<typeof UpdateOfferingBody>;
+
+export const OfferingParams = z.object({ programmeId: Slug, offeringId: OfferingId });
+
+const InstitutionRef = z.object({ id: z.string(), name: z.string(), code: z.string() });
+
+/** One offering as the public list shows it (design §5). */
+export const OfferingItem = z
+  .object({
+    offeringId: z.string(),
+    institution: InstitutionRef,
+    major: z.string(),
+    level: CatalogueLevel,
+    mode: StudyMode,
+    years: z.number(),
+    tuitionFen: z.number().int(),
+    tags: z.array(z.string()),
+    /** Listed by a county for its own unit only. */
+    unitOrgId: Slug.optional(),
+  })
+  .meta({ id: 'OfferingItem' });
+
+/** An offering as its admins see it: with its state. A retired offering stays on the applications naming it. */
+export const Offering = OfferingItem.extend({
+  programmeId: Slug,
+  status: z.enum(['offered', 'retired']),
+  addedByOrgId: Slug,
+  createdAt: z.string(),
+  updatedAt: z.string().optional(),
+  retiredAt: z.string().optional(),
+}).meta({ id: 'Offering' });
+export type Offering = z.infer<typeof Offering>;
+
+export const OfferingListQuery = z.object({
+  level: CatalogueLevel.optional(),
+  mode: StudyMode.optional(),
+  institutionId: z
+    .string()
+    .regex(/^\d{10}$/, '院校编号为 10 位学校标识码')
+    .optional(),
+  tag: z.string().trim().min(1).max(12).optional(),
+  q: z.string().max(40, '搜索词不能超过 40 个字符').optional(),
+  /** The worker's unit: the programme's offerings and those its county added. */
+  unitOrgId: Slug.optional(),
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export type OfferingListQuery = z.output<typeof OfferingListQuery>;
+
+export const OfferingList = z
+  .object({ items: z.array(OfferingItem), cursor: Cursor.optional() })
+  .meta({ id: 'OfferingList' });
+
+/**
+ * The Excel import: the .xlsx file as base64 inside the JSON body (the API's 256 KB body limit
+ * leaves room for an xlsx of about 190 KB — thousands of rows; unions' lists are tens of KB).
+ */
+export const ImportOfferingsBody = z
+  .object({
+    file: z.base64('文件须为 base64 编码的 .xlsx').min(1, '文件不能为空').meta({
+      description:
+        'The .xlsx, base64. First worksheet, row 1 the headers 院校名称 · 学校标识码 · 院校类型 · 所在城市 · 专业名称 · 学历层次 · 学习形式 · 学制（年） · 学费（元/年） · 专业类别; one offering a row',
+    }),
+    fileName: humanText({ label: '文件名', max: 100 }).optional(),
+    unitOrgId: Slug.optional(),
+  })
+  .strict()
+  .meta({ id: 'ImportOfferings' });
+export type ImportOfferingsBody = z.output<typeof ImportOfferingsBody>;
+
+export const ImportOfferingsResult = z
+  .object({
+    rows: z.number().int(),
+    created: z.number().int(),
+    updated: z.number().int(),
+    unchanged: z.number().int(),
+    /** Rows naming an offering that was retired: it stays retired. */
+    retired: z.number().int(),
+    institutionsCreated: z.number().int(),
+    offeringIds: z.array(z.string()),
+  })
+  .meta({ id: 'ImportOfferingsResult' });
+
+const Counts = {
+  applications: z.number().int().meta({ description: 'Submitted applications naming it' }),
+  approved: z.number().int(),
+  paid: z.number().int().meta({ description: 'Applications with a worker payment paid' }),
+  paidFen: z.number().int(),
+};
+
+export const EnrolmentCounts = z
+  .object({
+    programmeId: Slug,
+    /** The units counted: all of the programme's for its owner's admins, a county's own for its admins. */
+    unitOrgIds: z.array(Slug),
+    institutions: z.array(
+      z.object({
+        institution: z.object({ id: z.string().optional(), name: z.string(), code: z.string().optional() }),
+        /** False for institutions applications declared instead of choosing from the catalogue (非合作院校). */
+        partner: z.boolean(),
+        ...Counts,
+        offerings: z.array(
+          z.object({
+            offeringId: z.string().optional(),
+            major: z.string(),
+            level: CatalogueLevel,
+            mode: StudyMode.optional(),
+            ...Counts,
+          }),
+        ),
+      }),
+    ),
+    totals: z.object(Counts),
+  })
+  .meta({ id: 'EnrolmentCounts' });
+export type EnrolmentCounts = z.infer<typeof EnrolmentCounts>;
+
+export const EnrolmentCountsExport = z
+  .object({ fileName: z.string(), contentType: z.string(), contentBase64: z.string() })
+  .meta({ id: 'EnrolmentCountsExport' });
+
+/**
+ * An application's enrolment as shown to the worker and every reviewer on the chain (R3): chosen
+ * from the catalogue it names the offering and repeats what was chosen; declared, it is flagged.
+ */
+export const EnrolmentView = z
+  .object({
+    institution: z.string(),
+    major: z.string(),
+    level: CatalogueLevel,
+    enrolledOn: z.string(),
+    offeringId: z.string().optional(),
+    institutionId: z.string().optional(),
+    institutionCode: z.string().optional(),
+    mode: StudyMode.optional(),
+    years: z.number().optional(),
+    tuitionFen: z.number().int().optional(),
+    tags: z.array(z.string()).optional(),
+    nonPartner: z.boolean().meta({
+      description: 'True when the institution was declared rather than chosen from the catalogue: 非合作院校',
+    }),
+  })
+  .meta({ id: 'EnrolmentView' });
