@@ -209,7 +209,7 @@ export const offeringKey = (programmeId: string, offeringId: string) => ({
   sk: `${OFFERING_PREFIX}${offeringId}`,
 });
 /**
- * What a programme offers now (the public list, design §5), by level, institution and major
+ * What a programme offers now (the public list, architecture.md §5), by level, institution and major
  * (sparse: a retired offering leaves it). `prefix` narrows to a level, or a level and an institution.
  */
 export const offeredIndex = (

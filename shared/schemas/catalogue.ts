@@ -130,7 +130,7 @@ export const OfferingParams = z.object({ programmeId: Slug, offeringId: Offering
 
 const InstitutionRef = z.object({ id: z.string(), name: z.string(), code: z.string() });
 
-/** One offering as the public list shows it (design §5). */
+/** One offering as the public list shows it (architecture.md §5). */
 export const OfferingItem = z
   .object({
     offeringId: z.string(),
