@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -29,6 +30,16 @@ export const businessMetricNames = [
 export type BusinessMetric = (typeof businessMetricNames)[number];
 
 let instance: Metrics | undefined;
+
+/**
+ * The persistence layer counts each transaction conflict it retried on its observer's channel
+ * (`observer.ts`); every process that runs a handler turns those into `TransactionConflictsRetried`
+ * for the invocation under way, so the adapters need not know about Metrics.
+ */
+subscribe('edu-subsidy:counts', (message) => {
+  const { name, n } = message as { name: string; n: number };
+  if (name === 'retry.transactionConflicts') countBusiness('TransactionConflictsRetried', n);
+});
 
 /**
  * The process's Metrics, built on first use — by a function module at its cold start, so that the

@@ -14,7 +14,7 @@ export async function onPayoutDue(
   batchId: string,
   at: string,
 ): Promise<void> {
-  await deps.calendar.putPayoutDue(programmeId, batchId, at, new Date().toISOString());
+  await deps.calendar.putPayoutDue(programmeId, batchId, at, deps.clock.now().toISOString());
   try {
     await launchPayoutRun(
       deps,

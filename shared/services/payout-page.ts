@@ -77,12 +77,12 @@ export async function payPage(
   let interrupted: Error | undefined;
 
   const open = instructions.filter((i) => i.status !== 'paid' && i.status !== 'failed');
-  const claimed = await deps.instructions.claimMany(open, new Date().toISOString());
+  const claimed = await deps.instructions.claimMany(open, deps.clock.now().toISOString());
   // Not taken: settled by someone else since the page was read.
   const settledBefore = instructions.length - claimed.length;
 
   const settle = async (list: Settlement[]) => {
-    for (const s of await deps.instructions.settleMany(list, new Date().toISOString())) {
+    for (const s of await deps.instructions.settleMany(list, deps.clock.now().toISOString())) {
       if (s.outcome.status === 'paid') paid++;
       else failed++;
     }
@@ -118,7 +118,7 @@ export async function payPage(
     }
     await settle(settlements);
     await pool(toSubmit, RAIL_CONCURRENCY, async ({ i, reference }) => {
-      if (await deps.instructions.markSubmitted(i, reference, new Date().toISOString())) submitted++;
+      if (await deps.instructions.markSubmitted(i, reference, deps.clock.now().toISOString())) submitted++;
     });
   });
 

@@ -18,11 +18,11 @@ export function payoutTaskHandler(
   return async (task: PayoutTaskEvent) => {
     switch (task.action) {
       case 'plan':
-        return planRun(deps, task.runId, task.programmeId, new Date());
+        return planRun(deps, task.runId, task.programmeId, deps.clock.now());
       case 'payPage':
         return payPage(deps, rails(task.page.rail ?? 'sandbox'), task.page, hooks);
       case 'reconcile':
-        return reconcileRun(deps, task.input.runId, task.input.error, new Date());
+        return reconcileRun(deps, task.input.runId, task.input.error, deps.clock.now());
     }
   };
 }
