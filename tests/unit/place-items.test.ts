@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { releaseItems, type SubmitRequest, submitItems } from '../../shared/adapters/place-items.ts';
+import {
+  counterChange,
+  promotionItems,
+  reallocationItems,
+  releaseItems,
+  type SubmitRequest,
+  submitItems,
+} from '../../shared/adapters/place-items.ts';
 import type { TransactItem } from '../../shared/adapters/retry.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
 
@@ -98,5 +105,280 @@ describe('a release’s transaction', () => {
     expect(Object.values(update?.ExpressionAttributeNames ?? {})).toEqual(
       expect.arrayContaining(['gsi2pk', 'gsi2sk']),
     );
+  });
+});
+
+describe('every item of the ledger’s transactions, as written (architecture.md §3)', () => {
+  const base = {
+    id: 'a1',
+    programmeId: 'p1',
+    unitOrgId: 'u1',
+    ownerSub: 'w1',
+    sequence: 5,
+    decisions: [{ orgId: 'e1', decision: 'approve', decidedAt: 'D0' }],
+  };
+  const release = (over: Partial<Parameters<typeof releaseItems>[1]> = {}) => ({
+    applicationId: 'a1',
+    status: 'withdrawn' as const,
+    from: ['in_review'],
+    at: 'T',
+    event: { type: 'withdrawn', at: 'T' },
+    ...over,
+  });
+
+  it('claims with exactly these conditions, counters and audit event', () => {
+    const items = submitItems('t', { ...submit, actor: 'w1' }, 'claimed', 12, 'dg');
+    expect(items).toHaveLength(4);
+    expect(items[0]?.Update).toEqual({
+      TableName: 't',
+      Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
+      UpdateExpression: 'SET claimed = claimed + :one, lastClaimSequence = :seq',
+      ConditionExpression:
+        'attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND claimed < places',
+      ExpressionAttributeValues: { ':one': 1, ':seq': 12 },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    expect(items[1]?.Put?.Item).toEqual({
+      pk: 'PERSON#h1',
+      sk: 'LEVEL#bachelor',
+      type: 'person_level',
+      applicationId: 'a1',
+      programmeId: 'p1',
+      createdAt: submit.submittedAt,
+    });
+    const values = items[2]?.Update?.ExpressionAttributeValues ?? {};
+    expect(Object.values(values)).toEqual(
+      expect.arrayContaining(['in_review', 'claimed', 12, 'dg', submit.submittedAt, 'e1']),
+    );
+    expect(items[3]?.Put?.Item).toMatchObject({
+      event: {
+        type: 'submitted',
+        at: submit.submittedAt,
+        orgId: 'e1',
+        actor: 'w1',
+        sequence: 12,
+        quotaState: 'claimed',
+        unitOrgId: 'u1',
+      },
+    });
+  });
+
+  it('waits with its own counter change, and says who submitted only when known', () => {
+    const items = submitItems('t', { ...submit, reviewerOrgId: null }, 'waitlisted', 13, 'dg');
+    expect(items).toHaveLength(5);
+    expect(items[0]?.Update?.UpdateExpression).toBe('SET waitlisted = waitlisted + :one');
+    expect(items[0]?.Update?.ConditionExpression).toMatch(/AND claimed >= places$/);
+    const event = items[3]?.Put?.Item?.event as Record<string, unknown>;
+    expect(event).not.toHaveProperty('orgId');
+    expect(event).not.toHaveProperty('actor');
+    expect(event.quotaState).toBe('waitlisted');
+    expect(items[4]?.Put).toEqual({
+      TableName: 't',
+      Item: {
+        pk: 'WAITLIST#p1#u1',
+        sk: '000000000013',
+        type: 'waitlist_entry',
+        applicationId: 'a1',
+        sequence: 13,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+  });
+
+  it('gives back a counted draft’s slot when it is submitted or withdrawn as a draft', () => {
+    const drafts = submitItems('t', { ...submit, countedDraftOf: 'w1' }, 'claimed', 1, 'd')[4]?.Update;
+    expect(drafts).toEqual({
+      TableName: 't',
+      Key: { pk: 'ACCOUNT#w1', sk: 'DRAFTS' },
+      UpdateExpression: 'ADD drafts :minusOne',
+      ExpressionAttributeValues: { ':minusOne': -1 },
+    });
+    const draft = {
+      ...base,
+      status: 'draft',
+      quotaState: 'none',
+      draftCounted: true,
+    } as unknown as ApplicationRecord;
+    const items = releaseItems('t', release({ from: ['draft'] }), {
+      app: draft,
+      quotaState: 'none',
+      next: undefined,
+      locks: [],
+    });
+    expect(keysOf(items)).toEqual([
+      'Update APP#a1 APP',
+      `Put APP#a1 ${items[1]?.Put?.Item?.sk}`,
+      'Update ACCOUNT#w1 DRAFTS',
+    ]);
+    const uncounted = { ...draft, draftCounted: false } as unknown as ApplicationRecord;
+    expect(
+      releaseItems('t', release(), { app: uncounted, quotaState: 'none', next: undefined, locks: [] }),
+    ).toHaveLength(2);
+    // A draft never held a place: it may have no place state at all.
+    expect(items[0]?.Update?.ConditionExpression).toContain(
+      '(attribute_not_exists(#quotaState) OR #quotaState = :fromQuota)',
+    );
+  });
+
+  it('releases a held place with nobody waiting only if still nobody waits', () => {
+    const app = { ...base, status: 'approved', quotaState: 'claimed' } as unknown as ApplicationRecord;
+    const items = releaseItems('t', release({ from: ['approved'] }), {
+      app,
+      quotaState: 'claimed',
+      next: undefined,
+      locks: [],
+    });
+    expect(items.at(-1)?.Update).toEqual({
+      TableName: 't',
+      Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
+      UpdateExpression: 'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw',
+      ConditionExpression: 'claimed > :zero AND waitlisted = :zero',
+      ExpressionAttributeValues: { ':dc': -1, ':dw': 0, ':zero': 0 },
+    });
+    const update = items[0]?.Update;
+    expect(update?.ConditionExpression).toBe(
+      '#status = :fromStatus AND #quotaState = :fromQuota AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments)',
+    );
+    expect(update?.ExpressionAttributeValues).toMatchObject({
+      ':fromStatus': 'approved',
+      ':fromQuota': 'claimed',
+      ':noPayments': 0,
+    });
+    expect(Object.values(update?.ExpressionAttributeValues ?? {})).toEqual(
+      expect.arrayContaining(['withdrawn', 'released', 'T', null]),
+    );
+  });
+
+  it('releases a waiting place: its entry and one fewer waiting', () => {
+    const app = { ...base, status: 'in_review', quotaState: 'waitlisted' } as unknown as ApplicationRecord;
+    const items = releaseItems('t', release(), { app, quotaState: 'waitlisted', next: undefined, locks: [] });
+    expect(items.slice(2)).toEqual([
+      {
+        Delete: {
+          TableName: 't',
+          Key: { pk: 'WAITLIST#p1#u1', sk: '000000000005' },
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: 't',
+          Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
+          UpdateExpression: 'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw',
+          ConditionExpression: 'waitlisted > :zero',
+          ExpressionAttributeValues: { ':dc': 0, ':dw': -1, ':zero': 0 },
+        },
+      },
+    ]);
+  });
+
+  it('lets go only of the locks this application holds, and records a rejection’s decision', () => {
+    const app = { ...base, status: 'in_review', quotaState: 'none' } as unknown as ApplicationRecord;
+    const decision = { orgId: 'e1', decision: 'reject', decidedAt: 'T', reason: '材料不全' };
+    const items = releaseItems('t', release({ status: 'rejected', decision }), {
+      app,
+      quotaState: 'none',
+      next: undefined,
+      locks: [{ pk: 'ACCOUNT#w1', sk: 'PROGRAMME#p1' }],
+    });
+    expect(items[2]?.Delete).toEqual({
+      TableName: 't',
+      Key: { pk: 'ACCOUNT#w1', sk: 'PROGRAMME#p1' },
+      ConditionExpression: 'applicationId = :mine',
+      ExpressionAttributeValues: { ':mine': 'a1' },
+    });
+    expect(Object.values(items[0]?.Update?.ExpressionAttributeValues ?? {})).toEqual(
+      expect.arrayContaining([[...base.decisions, decision]]),
+    );
+  });
+
+  it('promotes the earliest waiting applicant: its place, its waitlist entry, its event, the unit’s receipt order', () => {
+    const items = promotionItems('t', 'p1', 'u1', { applicationId: 'a9', sequence: 9 }, 'T');
+    expect(items).toEqual([
+      {
+        Update: {
+          TableName: 't',
+          Key: { pk: 'APP#a9', sk: 'APP' },
+          UpdateExpression: 'SET quotaState = :claimed, promotedAt = :at',
+          ConditionExpression: 'quotaState = :waitlisted',
+          ExpressionAttributeValues: { ':claimed': 'claimed', ':waitlisted': 'waitlisted', ':at': 'T' },
+        },
+      },
+      {
+        Delete: {
+          TableName: 't',
+          Key: { pk: 'WAITLIST#p1#u1', sk: '000000000009' },
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      expect.objectContaining({
+        Put: expect.objectContaining({
+          Item: expect.objectContaining({
+            event: { type: 'promoted', at: 'T', orgId: 'u1', unitOrgId: 'u1' },
+          }),
+        }),
+      }),
+    ]);
+    expect(counterChange('t', 'p1', 'u1', 0, -1, 'waitlisted > :zero', 9).Update).toMatchObject({
+      UpdateExpression:
+        'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw, lastClaimSequence = :promoted',
+      ExpressionAttributeValues: { ':dc': 0, ':dw': -1, ':zero': 0, ':promoted': 9 },
+    });
+    expect(
+      counterChange('t', 'p1', 'u1', 1, 0, 'claimed < places').Update?.ExpressionAttributeValues,
+    ).toEqual({ ':dc': 1, ':dw': 0 });
+  });
+
+  it('moves places between units guarded on both counters as read, promoting into the places added (R15)', () => {
+    const move = { fromUnitOrgId: 'u1', toUnitOrgId: 'u2', places: 3 };
+    const items = reallocationItems(
+      't',
+      'p1',
+      move,
+      { places: 10, claimed: 6, waitlisted: 0 },
+      { places: 4, claimed: 4, waitlisted: 2 },
+      [
+        { applicationId: 'w1', sequence: 21 },
+        { applicationId: 'w2', sequence: 22 },
+      ],
+      'T',
+    );
+    expect(items[0]?.Update).toEqual({
+      TableName: 't',
+      Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
+      UpdateExpression: 'SET places = places - :n',
+      ConditionExpression: 'places = :places AND claimed <= :limit',
+      ExpressionAttributeValues: { ':n': 3, ':places': 10, ':limit': 7 },
+    });
+    expect(items[1]?.Update).toEqual({
+      TableName: 't',
+      Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u2' },
+      UpdateExpression:
+        'SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k, lastClaimSequence = :promoted',
+      ConditionExpression: 'places = :places AND claimed = :claimed AND waitlisted = :waitlisted',
+      ExpressionAttributeValues: {
+        ':n': 3,
+        ':k': 2,
+        ':promoted': 22,
+        ':places': 4,
+        ':claimed': 4,
+        ':waitlisted': 2,
+      },
+    });
+    expect(items).toHaveLength(2 + 2 * 3);
+    const none = reallocationItems(
+      't',
+      'p1',
+      move,
+      { places: 10, claimed: 6, waitlisted: 0 },
+      { places: 4, claimed: 1, waitlisted: 0 },
+      [],
+      'T',
+    );
+    expect(none).toHaveLength(2);
+    expect(none[1]?.Update?.UpdateExpression).toBe(
+      'SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k',
+    );
+    expect(none[1]?.Update?.ExpressionAttributeValues).not.toHaveProperty(':promoted');
   });
 });
