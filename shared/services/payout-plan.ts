@@ -44,16 +44,20 @@ export async function planRun(
   if (!run) throw new Error(`payout run ${runId} has no record`);
   if (run.pages) return descriptors(runId, run.planned ?? 0, run.pages, run.rail);
   const at = now.toISOString();
-  if (!run.holdsTaken) {
-    await takeHolds(deps, runId, programmeId, at);
+  let mine: PlannedInstruction[];
+  if (run.holdsTaken) {
+    // A retried Plan: the holds were taken by an earlier attempt; read them back.
+    mine = (await deps.holds.ofProgramme(programmeId))
+      .filter((h) => h.runId === runId && h.state === 'held')
+      .map(holdInstruction);
+  } else {
+    mine = await takeHolds(deps, runId, programmeId, at);
     await deps.payouts.updateRun(runId, { holdsTaken: true, updatedAt: at });
   }
-  // The run's instructions are exactly its holds, in key order.
-  const mine = (await deps.holds.ofProgramme(programmeId))
-    .filter((h) => h.runId === runId && h.state === 'held')
-    .sort((a, b) => (a.key < b.key ? -1 : 1));
-  const transfers = mine.filter((h) => h.kind === 'transfer').map(holdInstruction);
-  const payments = mine.filter((h) => h.kind === 'payment').map(holdInstruction);
+  // The run's instructions are exactly its holds, in key order, whichever attempt took them.
+  mine.sort((a, b) => (a.key < b.key ? -1 : 1));
+  const transfers = mine.filter((h) => h.kind === 'transfer');
+  const payments = mine.filter((h) => h.kind === 'payment');
 
   const records: PlacedInstruction[] = [];
   // A unit's payment waits for the transfer of this run that carries its application's shares (R7).
@@ -113,8 +117,16 @@ function holdInstruction(h: PayoutHoldRecord): PlannedInstruction {
   return instruction;
 }
 
-/** Takes the run's holds: adopts what ended runs left unsettled, then holds new payments, then their transfers. */
-async function takeHolds(deps: Deps, runId: string, programmeId: string, at: string): Promise<void> {
+/**
+ * Takes the run's holds: adopts what ended runs left unsettled, then holds new payments, then their
+ * transfers. Answers what the run now holds, so the plan need not read the partition again.
+ */
+async function takeHolds(
+  deps: Deps,
+  runId: string,
+  programmeId: string,
+  at: string,
+): Promise<PlannedInstruction[]> {
   const found = await deps.programmes.get(programmeId);
   if (!found) throw new Error(`programme ${programmeId} not found`);
   const approved = (await deps.applications.listByStatus(programmeId, 'approved')).filter(
@@ -127,10 +139,8 @@ async function takeHolds(deps: Deps, runId: string, programmeId: string, at: str
   const orgs = await deps.orgs.getMany([...new Set([...units, ...pathIds, ...employers])]);
 
   const holds = await deps.holds.ofProgramme(programmeId);
-  await deps.holds.adopt(
-    runId,
-    holds.filter((h) => h.state === 'held'),
-  );
+  const unsettled = holds.filter((h) => h.state === 'held');
+  await deps.holds.adopt(runId, unsettled);
   const held = new Set<string>();
   const inFlightShares = new Map<string, string>();
   for (const h of holds) {
@@ -158,9 +168,8 @@ async function takeHolds(deps: Deps, runId: string, programmeId: string, at: str
   const first = plan(approved, { held, inFlightShares });
   const strip = ({ dependsOn: _d, ...i }: PlannedInstruction) => i;
   const payments = await deps.holds.holdNew(runId, programmeId, first.payments.map(strip), at);
-  const dropped = new Set(
-    first.payments.map((p) => p.applicationId).filter((id) => !payments.some((p) => p.applicationId === id)),
-  );
+  const heldFor = new Set(payments.map((p) => p.applicationId));
+  const dropped = new Set(first.payments.map((p) => p.applicationId).filter((id) => !heldFor.has(id)));
   for (const p of payments) held.add(p.key);
   const second = plan(
     approved.filter((a) => !dropped.has(a.id)),
@@ -170,6 +179,7 @@ async function takeHolds(deps: Deps, runId: string, programmeId: string, at: str
   if (transfers.length < second.transfers.length) {
     throw new Error(`payout run ${runId}: a transfer is held by another run`);
   }
+  return [...unsettled.map(holdInstruction), ...payments, ...transfers];
 }
 
 function descriptors(

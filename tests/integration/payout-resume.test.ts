@@ -1,15 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import { payoutRunKey } from '../../shared/adapters/keys.ts';
 import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { PayPageCrashed, payPageFaults } from '../../shared/services/payout-faults.ts';
 import { payPage } from '../../shared/services/payout-page.ts';
+import { planRun } from '../../shared/services/payout-plan.ts';
 import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
 import { fastPayoutRetries, plannedRun } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -112,5 +114,32 @@ describe('a payout run cut off by a restart (architecture.md §4)', () => {
     expect(transfers[0]?.amountFen).toBe(400_000);
     expect(await ledgerOf('lc-chiping')).toHaveLength(2);
     expect(await deps.payouts.openRunOf(programmeId)).toBeUndefined();
+  });
+
+  it('a Plan retried after it took its holds places exactly the same instructions', async () => {
+    const employer = { programmeId, employerOrgId: 'lc-cp-wenzhuang-aluminium', enrolmentYear: year };
+    for (const n of [33, 34]) await approvedApplication(first, { n, ...employer });
+    const runId = 'replanned-run';
+    const plan = await plannedRun(deps, runId, programmeId);
+    expect(plan.planned).toBe(3);
+    const placed = (await deps.instructions.ofRun(runId)).map((i) => [i.sk, i.key, i.dependsOnSk ?? null]);
+    // The task died after recording its holds and before recording its pages: Step Functions runs it again.
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: payoutRunKey(runId),
+        UpdateExpression: 'REMOVE pages SET #s = :running',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':running': 'running' },
+      }),
+    );
+    expect(await deps.payouts.getRun(runId)).toMatchObject({ holdsTaken: true });
+    const again = await planRun(deps, runId, programmeId, new Date());
+    expect(again.planned).toBe(3);
+    expect(again.transferPages).toEqual(plan.transferPages);
+    expect(again.paymentPages).toEqual(plan.paymentPages);
+    expect((await deps.instructions.ofRun(runId)).map((i) => [i.sk, i.key, i.dependsOnSk ?? null])).toEqual(
+      placed,
+    );
   });
 });
