@@ -50,5 +50,5 @@ export const handler = httpHandler(
       return { body: report };
     },
   },
-  { clock: deps.clock },
+  { clock: deps.clock, memberships: (sub) => deps.memberships.forAccount(sub) },
 );

@@ -39,5 +39,5 @@ export const handler = httpHandler(
       body: await withdraw(deps, caller, params.id, now),
     }),
   },
-  { clock: deps.clock },
+  { clock: deps.clock, memberships: (sub) => deps.memberships.forAccount(sub) },
 );

@@ -46,5 +46,5 @@ export const handler = httpHandler(
       body: await exportEnrolmentCounts(deps, caller, params.programmeId),
     }),
   },
-  { clock: deps.clock },
+  { clock: deps.clock, memberships: (sub) => deps.memberships.forAccount(sub) },
 );

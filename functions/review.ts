@@ -34,5 +34,5 @@ export const handler = httpHandler(
       body: await downloadAttachment(deps, caller, params.id, params.attachmentId, now),
     }),
   },
-  { clock: deps.clock },
+  { clock: deps.clock, memberships: (sub) => deps.memberships.forAccount(sub) },
 );

@@ -26,6 +26,8 @@ export interface RouteFunctionsProps {
  * - `catalogue` (issue 16): managing partner institutions and offerings, the Excel import and the
  *   counts write and read the table only. Its own function so that exceljs, which it alone loads,
  *   sits in no other function's bundle.
+ * - `accounts` (issue 12): memberships, organisation registration and members write the table; a
+ *   verified phone number is looked up by its keyed hash (GenerateMac).
  * A group added to `functionGroups` must say here what it needs before it gets a function.
  */
 const groupAccess: Record<
@@ -55,6 +57,7 @@ const groupAccess: Record<
   // Downloads serve the pinned copy at its version, after checking it is intact.
   review: { table: 'readWrite', documents: ['s3:GetObject', 's3:GetObjectVersion'], fieldKey: ['hash'] },
   catalogue: { table: 'readWrite' },
+  accounts: { table: 'readWrite', fieldKey: ['hash'] },
 };
 
 const constructId = (group: string) => `${group.charAt(0).toUpperCase()}${group.slice(1)}Function`;

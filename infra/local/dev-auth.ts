@@ -24,9 +24,10 @@ export interface DevTokenClaims {
 }
 
 /**
- * The local stand-in for Cognito: an RS256 key pair kept under the data directory, issuing tokens
- * that the local gateway verifies exactly as API Gateway's JWT authorizer would (signature, `alg`,
- * issuer, audience, expiry). Exists only locally; no such route is deployed.
+ * The tests' token authority (`POST /v1/dev/token`): an RS256 key pair kept under the data directory,
+ * issuing tokens that the local gateway verifies exactly as API Gateway's JWT authorizer would
+ * (signature, `alg`, issuer, audience, expiry). Exists only locally; no such route is deployed. People
+ * sign in through the local OIDC provider (`oidc/provider.ts`) instead.
  */
 export class DevAuthority {
   /** Built once: a key set per call would import the public key again for every request verified. */
@@ -36,11 +37,19 @@ export class DevAuthority {
     private readonly privateKey: Awaited<ReturnType<typeof importJWK>>,
     readonly jwks: JSONWebKeySet,
     private readonly kid: string,
+    private readonly recordMembership: ((claims: DevTokenClaims) => Promise<void>) | undefined,
   ) {
     this.keySet = createLocalJWKSet(jwks);
   }
 
-  static async open(keyFile: string): Promise<DevAuthority> {
+  /**
+   * `recordMembership` writes the membership a token's `role` and `org` describe (architecture.md §7):
+   * the API trusts no role claim, so a dev token for an admin of `lc` is an account that is one.
+   */
+  static async open(
+    keyFile: string,
+    options: { recordMembership?: (claims: DevTokenClaims) => Promise<void> } = {},
+  ): Promise<DevAuthority> {
     let privateJwk: JWK;
     if (existsSync(keyFile)) {
       privateJwk = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
@@ -58,10 +67,22 @@ export class DevAuthority {
     const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
     const privateKey = await importJWK(privateJwk, 'RS256');
     const kid = privateJwk.kid ?? 'dev';
-    return new DevAuthority(privateKey, { keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] }, kid);
+    return new DevAuthority(
+      privateKey,
+      { keys: [{ ...publicJwk, kid, alg: 'RS256', use: 'sig' }] },
+      kid,
+      options.recordMembership,
+    );
   }
 
+  /**
+   * A signed token for the claims, after recording the membership they describe. `role` and `org`
+   * stay in the token for the tests that read them back; the API ignores both (the local gateway
+   * only uses `org` as the request's `X-Acting-Org` when none is named, still checked against the
+   * memberships).
+   */
   async issue(claims: DevTokenClaims, ttlSeconds = 12 * 3600): Promise<string> {
+    await this.recordMembership?.(claims);
     return new SignJWT({
       role: claims.role,
       ...(claims.org ? { org: claims.org } : {}),

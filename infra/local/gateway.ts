@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
+import { ACTING_ORG_HEADER } from '../../shared/domain/caller.ts';
 import { AppError } from '../../shared/errors.ts';
-import { errorResult, type HttpEvent, type HttpResult } from '../../shared/http/handler.ts';
+import { errorResult, type HttpEvent, type HttpResult, jsonResult } from '../../shared/http/handler.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { errorSummary, logger } from '../../shared/logger.ts';
-import type { DevAuthority } from './dev-auth.ts';
+import { DEV_ISSUER, type DevAuthority } from './dev-auth.ts';
 import { bearerClaims, devRoute } from './gateway/dev-routes.ts';
 import { toEvent } from './gateway/events.ts';
 import { GATEWAY_MAX_BODY, readBody, send, sendAndClose } from './gateway/http-io.ts';
@@ -13,6 +14,7 @@ import { limitersPerKey } from './gateway/limiter.ts';
 import { routeMatcher } from './gateway/routing.ts';
 import { serveStatic } from './gateway/static-files.ts';
 import { invokeLocally, LOCAL_FUNCTION_CONCURRENCY } from './invocation.ts';
+import { type LocalOidc, OIDC_MOUNT } from './oidc/provider.ts';
 
 export { invocationLimiter } from './gateway/limiter.ts';
 export { LOCAL_FUNCTION_CONCURRENCY };
@@ -28,6 +30,13 @@ export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<Http
 export function createGateway(options: {
   handlers: Record<FunctionGroup, LambdaHandler>;
   auth: DevAuthority;
+  /**
+   * The local OIDC provider, mounted under `/oidc` and trusted beside the dev authority. Set once
+   * the gateway listens: its issuer names the port.
+   */
+  oidc?: { current: LocalOidc | undefined };
+  /** Served at `/runtime-config.json`: what the web pages sign in with (the same file CDK deploys). */
+  runtimeConfig?: () => Record<string, unknown> | undefined;
   webDir?: string;
   /** Invocations of one function at once; default {@link LOCAL_FUNCTION_CONCURRENCY}. */
   concurrency?: number;
@@ -40,11 +49,14 @@ export function createGateway(options: {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
 
+    const oidc = options.oidc?.current;
+    if (oidc && (path === OIDC_MOUNT || path.startsWith(`${OIDC_MOUNT}/`))) return oidc.handle(req, res);
+
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-origin': req.headers.origin ?? '*',
         'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
-        'access-control-allow-headers': 'authorization,content-type',
+        'access-control-allow-headers': 'authorization,content-type,x-acting-org',
         'access-control-max-age': '600',
       });
       res.end();
@@ -65,6 +77,9 @@ export function createGateway(options: {
 
     const dev = await devRoute(options.auth, method, path, body);
     if (dev) return send(res, dev);
+    const runtimeConfig =
+      path === '/runtime-config.json' && method === 'GET' ? options.runtimeConfig?.() : undefined;
+    if (runtimeConfig) return send(res, jsonResult(200, runtimeConfig));
 
     const found = match(method, path);
     if (!found.route) {
@@ -76,12 +91,25 @@ export function createGateway(options: {
 
     let claims: Record<string, string> | undefined;
     if (route.auth !== 'public') {
-      claims = await bearerClaims(options.auth, req);
+      const verifiers = [(token: string) => options.auth.verify(token)];
+      if (oidc) verifiers.unshift((token: string) => oidc.verify(token));
+      claims = await bearerClaims(verifiers, req);
       if (!claims)
         return send(
           res,
           errorResult(new AppError('unauthenticated', { message: '登录凭证缺失、无效或已过期' })),
         );
+      // A dev token's `org` (tests) names the org its request acts for, unless the request names
+      // one; the handler still checks it against the account's memberships. No other issuer's claim
+      // is read this way.
+      if (
+        claims.iss === DEV_ISSUER &&
+        claims.org &&
+        route.auth !== 'account' &&
+        req.headers[ACTING_ORG_HEADER] === undefined
+      ) {
+        req.headers[ACTING_ORG_HEADER] = claims.org;
+      }
     }
 
     const handler = options.handlers[route.group];

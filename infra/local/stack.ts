@@ -4,17 +4,23 @@ import type { Context, S3Event } from 'aws-lambda';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { useWorkflowStarter } from '../../shared/adapters/workflows.ts';
 import { type Clock, useLocalClock } from '../../shared/clock.ts';
+import { ID_HASH_PURPOSE, PHONE_HASH_PURPOSE } from '../../shared/domain/account.ts';
+import { normaliseIdNumber } from '../../shared/domain/identity.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { functionGroups } from '../../shared/http/route.ts';
 import { logger } from '../../shared/logger.ts';
+import type { MemberRole } from '../../shared/model/membership.ts';
+import type { Deps } from '../../shared/services/deps.ts';
 import { localFunctionArns, type WorkflowFunction } from '../../shared/workflows/asl.ts';
 import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
+import { demoAccounts } from '../seed/accounts.ts';
 import { applySeed, type SeedResult } from '../seed/apply.ts';
 import { ensureBucket, ensureTable } from './bootstrap.ts';
 import { DevAuthority } from './dev-auth.ts';
 import { startDynamoDbLocal } from './dynamodb.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
 import { invokeLocally, isolateInvocations } from './invocation.ts';
+import { LocalOidc } from './oidc/provider.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
 import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
@@ -61,6 +67,8 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   s3Endpoint: string;
   auth: DevAuthority;
+  /** The OIDC provider people sign in with, under `/oidc` (issuer `http://localhost:PORT/oidc`). */
+  oidc: LocalOidc;
   seed: SeedResult | undefined;
   /** The state machines' local runner (the calendar runs here); tests wait on its executions. */
   workflows: LocalWorkflowRunner;
@@ -188,8 +196,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     if (options.workflows?.resume !== false) await resumeWorkflows();
 
-    const auth = await DevAuthority.open(join(dataDir, 'dev-jwt-key.json'));
-    const server: Server = createGateway({ handlers, auth, webDir });
+    // The stack's own repositories: dev tokens record memberships, the provider hashes ID numbers.
+    const { createDeps } = await import('../../shared/services/deps.ts');
+    const { loadConfig } = await import('../../shared/config.ts');
+    const identityDeps = createDeps(loadConfig());
+    stops.push(async () => identityDeps.db.destroy());
+    if (options.seed !== false) await seedAccounts(identityDeps);
+    const auth = await DevAuthority.open(join(dataDir, 'dev-jwt-key.json'), {
+      recordMembership: async (claims) => {
+        if (claims.role === 'worker' || !claims.org) return;
+        await identityDeps.memberships.grant({
+          sub: claims.sub,
+          orgId: claims.org,
+          role: claims.role as MemberRole,
+          grantedBy: 'dev-token',
+          grantedAt: new Date().toISOString(),
+        });
+      },
+    });
+    const oidc: { current: LocalOidc | undefined } = { current: undefined };
+    const server: Server = createGateway({
+      handlers,
+      auth,
+      oidc,
+      runtimeConfig: () =>
+        oidc.current && {
+          issuer: oidc.current.issuer,
+          clientId: oidc.current.clientId,
+          scope: 'openid profile phone',
+          apiBasePath: '/v1',
+        },
+      webDir,
+    });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolveListen());
@@ -203,6 +241,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const address = server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
+    oidc.current = await LocalOidc.start({
+      origin: `http://localhost:${actualPort}`,
+      dataDir,
+      accounts: demoAccounts,
+      idHash: (idNumber) => identityDeps.cipher().lookupHash(normaliseIdNumber(idNumber), ID_HASH_PURPOSE),
+    });
     return {
       url: `http://127.0.0.1:${actualPort}`,
       port: actualPort,
@@ -212,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint,
       s3Endpoint,
       auth,
+      oidc: oidc.current,
       seed,
       workflows,
       stop,
@@ -243,5 +288,24 @@ async function resumeWorkflows(): Promise<void> {
     }
   } finally {
     deps.db.destroy();
+  }
+}
+
+/**
+ * The demo accounts' memberships and verified phone numbers (README "Demo accounts"), each written
+ * only if absent: a restart keeps what admins changed since.
+ */
+async function seedAccounts(deps: Deps): Promise<void> {
+  const at = new Date().toISOString();
+  for (const account of demoAccounts) {
+    for (const m of account.memberships) {
+      await deps.memberships.seed({ sub: account.sub, ...m, grantedBy: 'seed', grantedAt: at });
+    }
+    if (account.phone) {
+      await deps.memberships.recordPhone(
+        await deps.cipher().lookupHash(account.phone, PHONE_HASH_PURPOSE),
+        account.sub,
+      );
+    }
   }
 }

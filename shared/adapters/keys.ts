@@ -231,3 +231,44 @@ export const institutionOfferingsIndex = (
   gsi1pk: `INSTOFFERINGS#${institutionId}`,
   ...(programmeId === undefined ? {} : { gsi1sk: `${programmeId}#${offeringId}` }),
 });
+
+// ── Accounts, memberships and organisation registration (issue 12, architecture.md §7) ──────────
+
+/**
+ * An account's membership of an org (reviewer or admin): in the account's partition, so one query
+ * reads everything an account may act for; `gsi1` lists an org's people.
+ */
+export const MEMBERSHIP_PREFIX = 'MEMBER#';
+export const membershipKey = (sub: string, orgId: string) => ({
+  pk: accountPartition(sub),
+  sk: `${MEMBERSHIP_PREFIX}${orgId}`,
+});
+/** An org's members, by account (GET /orgs/{orgId}/members). */
+export const orgMembersIndex = (orgId: string, sub?: string) => ({
+  gsi1pk: `ORGMEMBERS#${orgId}`,
+  ...(sub === undefined ? {} : { gsi1sk: `${MEMBERSHIP_PREFIX}${sub}` }),
+});
+/** The account a verified mobile number belongs to (keyed hash of the number): admins add people by phone. */
+export const phoneAccountKey = (phoneHash: string) => ({ pk: `PHONE#${phoneHash}`, sk: 'ACCOUNT' });
+
+/** An org's registration request (R12 组织注册), pending until the parent's admins decide. */
+export const orgRegistrationKey = (registrationId: string) => ({
+  pk: `ORGREG#${registrationId}`,
+  sk: 'ORGREG',
+});
+/** Registrations under a parent, by status and age (the parent's admins' list). */
+export const orgRegistrationsIndex = (
+  parentId: string,
+  at?: { status: string; createdAt: string; registrationId: string },
+) => ({
+  gsi1pk: `ORGREGS#${parentId}`,
+  ...(at ? { gsi1sk: `${at.status}#${at.createdAt}#${at.registrationId}` } : {}),
+});
+/** One registration (pending or approved) per 统一社会信用代码: the conditional item that refuses a duplicate. */
+export const creditCodeKey = (creditCode: string) => ({ pk: `CREDITCODE#${creditCode}`, sk: 'CREDITCODE' });
+/** Changes of an org's people, in time order (every grant and removal is an audit event). */
+export const orgAuditKey = (orgId: string, at: string, suffix: string) => ({
+  pk: `ORG#${orgId}`,
+  sk: `AUDIT#${at}#${suffix}`,
+});
+export const ORG_AUDIT_PREFIX = 'AUDIT#';

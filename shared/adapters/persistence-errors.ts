@@ -15,7 +15,7 @@ export class PersistenceError extends Error {
 /** A create whose id is taken (a conditional put on absence failed). */
 export class ItemAlreadyExists extends PersistenceError {
   constructor(
-    readonly entity: 'org' | 'programme' | 'institution' | 'offering',
+    readonly entity: 'org' | 'programme' | 'institution' | 'offering' | 'credit_code',
     readonly id: string,
     options?: { cause?: unknown },
   ) {
@@ -163,5 +163,26 @@ export class CatalogueChanged extends PersistenceError {
     options?: { cause?: unknown },
   ) {
     super('CatalogueChanged', `${entity} ${id} changed since it was read`, options);
+  }
+}
+
+/** A registration already decided (or never there) when a decision arrived. */
+export class RegistrationNotPending extends PersistenceError {
+  constructor(
+    readonly registrationId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('RegistrationNotPending', `registration ${registrationId} is not pending`, options);
+  }
+}
+
+/** A membership to remove that does not exist. */
+export class MembershipNotFound extends PersistenceError {
+  constructor(
+    readonly sub: string,
+    readonly orgId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('MembershipNotFound', `${sub} holds no membership of ${orgId}`, options);
   }
 }

@@ -31,6 +31,11 @@
  * | notification           | NOTIFY#{orgId}                    | {programmeId}#{transId} | NOTIFY#pending / {createdAt}#… (unsent)|
  * | institution (合作院校)  | INSTITUTION#{code}                | INSTITUTION             |                                       |
  * | offering (专业)         | CATALOGUE#{programmeId}           | OFFERING#{offeringId}   | INSTOFFERINGS#{code} / {programmeId}#{offeringId} |
+ * | membership (role in an org) | ACCOUNT#{sub}                | MEMBER#{orgId}          | ORGMEMBERS#{orgId} / MEMBER#{sub}     |
+ * | account by verified phone | PHONE#{phoneHash}               | ACCOUNT                 |                                       |
+ * | org registration (R12)  | ORGREG#{registrationId}          | ORGREG                  | ORGREGS#{parentId} / {status}#{createdAt}#{id} |
+ * | credit code (统一社会信用代码) | CREDITCODE#{code}         | CREDITCODE              |                                       |
+ * | org audit (people)      | ORG#{orgId}                       | AUDIT#{at}#{n}          |                                       |
  *
  * | (offering, cont.)     | gsi2: OFFERED#{programmeId} / {level}#{code}#{major}#{offeringId} — only while offered (not retired) |
  *
@@ -43,6 +48,9 @@
  * applications by status (lapsing undecided ones, planning payouts).
  * Offerings (issue 16) overload `gsi2` as the public catalogue list (sparse: retiring an offering
  * removes it) and `gsi1` as an institution's offerings; counts per institution and offering read `gsi3`.
+ * Memberships (issue 12) live in the account's partition, so the one read a request acting for an org
+ * pays is a query of `ACCOUNT#{sub}` / `MEMBER#`; `gsi1` lists an org's members and a parent's
+ * registrations.
  */
 
 export interface KeyAttribute {

@@ -1,6 +1,6 @@
 import { addMonths } from './dates.ts';
 
-export type RuleId = 'R1' | 'R4' | 'R11';
+export type RuleId = 'R1' | 'R4' | 'R9' | 'R11';
 
 export interface EligibilityFacts {
   positionLevel: string;
@@ -38,5 +38,7 @@ export function eligibilityFailures(
 export const ruleMessages: Record<RuleId, string> = {
   R1: '仅限车间(工段、科室)主任(含)或科级(含)以下的一线职工',
   R4: '仅补助本项目年度新入读的大专及本科学历',
+  // R9 实名注册: where the issuer vouches for a real name and ID number, the applicant is the account holder.
+  R9: '申请人须为本账号实名认证的本人：姓名和身份证号须与实名信息一致',
   R11: '学信网学籍在线验证报告的有效期须在提交之日起6个月以上',
 };

@@ -5,7 +5,8 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
 import { lambdaObservability } from '../metrics.ts';
-import { type Caller, callerFromClaims } from './auth.ts';
+import type { Membership } from '../model/membership.ts';
+import { ACTING_ORG_HEADER, actAs, type Caller, identityFromClaims } from './auth.ts';
 import { type FunctionGroup, type RouteDef, routeKey } from './route.ts';
 import { parseOrThrow } from './validation.ts';
 
@@ -95,20 +96,37 @@ function readBody(event: HttpEvent): unknown {
   }
 }
 
-function authorize(route: RouteDef, event: HttpEvent): Caller | undefined {
-  const claims = event.requestContext.authorizer?.jwt?.claims;
-  if (route.auth === 'public') return claims ? safeCaller(claims) : undefined;
-  const caller = callerFromClaims(claims);
-  if (!route.auth.includes(caller.role)) throw new AppError('forbidden');
-  return caller;
-}
+/** An account's memberships (architecture.md §7): the one read a request acting for an org pays. */
+export type MembershipLookup = (sub: string) => Promise<readonly Pick<Membership, 'orgId' | 'role'>[]>;
 
-function safeCaller(claims: Parameters<typeof callerFromClaims>[0]): Caller | undefined {
-  try {
-    return callerFromClaims(claims);
-  } catch {
-    return undefined;
+/** Who each request acted as, for its log line (role and org, never the identity). */
+const actedAs = new WeakMap<HttpEvent, Caller>();
+
+/** A route only workers call, or any account as itself: no membership is read (submit's speed). */
+const asItself = (route: RouteDef) =>
+  route.auth === 'account' || (route.auth !== 'public' && route.auth.every((r) => r === 'worker'));
+
+/**
+ * The caller a request acts as: identity from the verified token, role and org from the account's
+ * memberships and the `X-Acting-Org` header (`actAs`). Public routes have no caller; worker-only and
+ * `account` routes act as the account itself without reading memberships, and refuse a named org.
+ */
+async function authorize(
+  route: RouteDef,
+  event: HttpEvent,
+  memberships: MembershipLookup | undefined,
+): Promise<Caller | undefined> {
+  if (route.auth === 'public') return undefined;
+  const identity = identityFromClaims(event.requestContext.authorizer?.jwt?.claims);
+  const named = event.headers?.[ACTING_ORG_HEADER]?.trim() || undefined;
+  if (asItself(route)) {
+    if (named !== undefined) throw new AppError('forbidden', { message: '本人办理的业务不能代表组织' });
+    return { ...identity, role: 'worker', org: undefined };
   }
+  if (!memberships) throw new Error(`route ${route.operationId} needs the membership lookup`);
+  const caller = actAs(identity, await memberships(identity.sub), named);
+  if (route.auth === 'account' || !route.auth.includes(caller.role)) throw new AppError('forbidden');
+  return caller;
 }
 
 /**
@@ -123,6 +141,8 @@ export function httpHandler<T extends Record<string, RouteDef>>(
   options: {
     /** Where `now` comes from: the function's `deps.clock`, so tests set the time instead of sleeping. */
     clock?: Clock;
+    /** How to read an account's memberships; needed by every group with routes for reviewers or admins. */
+    memberships?: MembershipLookup;
   } = {},
 ) {
   const now = () => options.clock?.now() ?? new Date();
@@ -140,7 +160,8 @@ export function httpHandler<T extends Record<string, RouteDef>>(
     const entry = table.get(event.routeKey);
     if (!entry) throw new AppError('not_found');
     const { route, impl } = entry;
-    const caller = authorize(route, event);
+    const caller = await authorize(route, event, options.memberships);
+    if (caller) actedAs.set(event, caller);
     const params = route.params
       ? parseOrThrow(route.params, event.pathParameters ?? {}, 'params')
       : undefined;
@@ -178,20 +199,19 @@ function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Con
 }
 
 /**
- * One structured log line per request: route, status and time, the caller's role and org, never the
+ * One structured log line per request: route, status and time, the role and org it acted as, never the
  * body or the caller's identity. API Gateway's request id is the correlation id of every line the
  * invocation writes (the Lambda request id is there too, from the Logger's context).
  */
 function requestLog(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   const started = new WeakMap<object, number>();
   const done = (request: middy.Request<HttpEvent, HttpResult, Error, Context>) => {
-    const claims = request.event.requestContext.authorizer?.jwt?.claims;
     logger.info('request', {
       routeKey: request.event.routeKey,
       status: request.response?.statusCode,
       ms: Date.now() - (started.get(request.event) ?? Date.now()),
-      role: claims?.role ?? claims?.['custom:role'],
-      org: claims?.org ?? claims?.['custom:org'],
+      role: actedAs.get(request.event)?.role,
+      org: actedAs.get(request.event)?.org,
       ...(request.error instanceof AppError ? { code: request.error.code } : {}),
     });
   };

@@ -6,7 +6,7 @@ import type { Role } from '../schemas/common.ts';
  * The Lambda functions the API is split into: one function per route group (architecture.md §6). The CDK
  * stack creates one function per group and the local gateway loads the same handler exports.
  */
-export const functionGroups = ['public', 'admin', 'applications', 'review', 'catalogue'] as const;
+export const functionGroups = ['public', 'admin', 'applications', 'review', 'catalogue', 'accounts'] as const;
 export type FunctionGroup = (typeof functionGroups)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -23,8 +23,12 @@ export interface RouteDef<
   /** API Gateway route path, e.g. `/v1/programmes/{programmeId}`. */
   path: string;
   group: FunctionGroup;
-  /** `public` needs no token; otherwise the roles that may call it. */
-  auth: 'public' | readonly Role[];
+  /**
+   * `public` needs no token; `account` any signed-in account acting as itself (no acting org, no
+   * membership read by the middleware); otherwise the roles that may call it, the role and org
+   * coming from the account's memberships and `X-Acting-Org` (architecture.md §7).
+   */
+  auth: 'public' | 'account' | readonly Role[];
   summary: string;
   tags: readonly string[];
   params?: P;

@@ -1,3 +1,4 @@
+import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
@@ -16,6 +17,7 @@ export const routes = {
   ...applicationRoutes,
   ...reviewRoutes,
   ...catalogueRoutes,
+  ...accountRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -8,12 +8,14 @@ import {
   DraftNotSubmittable,
   InvalidPageToken,
   ItemAlreadyExists,
+  MembershipNotFound,
   PaymentsHeld,
   PayoutRunOpen,
   PersistenceError,
   PersonLevelTaken,
   PlacesInUse,
   ProgrammeChanged,
+  RegistrationNotPending,
   SubmitContention,
   UnitNotAllocated,
 } from '../adapters/persistence-errors.ts';
@@ -36,6 +38,13 @@ export function contractError(err: unknown, context: 'default' | 'reallocation' 
       return new AppError('already_exists', {
         message: '该院校的这一专业（同一层次和学习形式）已在目录中',
         details: { offeringId: err.id },
+        cause,
+      });
+    }
+    if (err.entity === 'credit_code') {
+      return new AppError('already_exists', {
+        message: `统一社会信用代码 ${err.id} 已有单位注册或正在审核`,
+        fields: [{ path: 'creditCode', message: '该统一社会信用代码已注册' }],
         cause,
       });
     }
@@ -95,6 +104,12 @@ export function contractError(err: unknown, context: 'default' | 'reallocation' 
     return new AppError('invalid_state', { message: '项目已被他人修改，请刷新后重试', cause });
   }
   if (err instanceof InvalidPageToken) return invalidCursor(cause);
+  if (err instanceof RegistrationNotPending) {
+    return new AppError('invalid_state', { message: '该组织注册申请已处理', cause });
+  }
+  if (err instanceof MembershipNotFound) {
+    return new AppError('not_found', { message: '该账号不是本组织的成员', cause });
+  }
   if (err instanceof PayoutRunOpen) {
     // One run at a time per programme: a second would plan money the first already holds.
     return new AppError('invalid_state', {

@@ -5,6 +5,8 @@ import { createDocumentClient, createS3Client } from '../adapters/aws.ts';
 import { CalendarRepository } from '../adapters/calendar-repo.ts';
 import { CatalogueRepository } from '../adapters/catalogue-repo.ts';
 import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts';
+import { MembershipRepository } from '../adapters/memberships-repo.ts';
+import { OrgRegistrationRepository } from '../adapters/org-registrations-repo.ts';
 import { OrgRepository } from '../adapters/orgs-repo.ts';
 import { PayoutHoldRepository } from '../adapters/payout-holds-repo.ts';
 import { InstructionRepository } from '../adapters/payout-instructions-repo.ts';
@@ -27,6 +29,10 @@ export interface Deps {
   clock: Clock;
   db: DynamoDBDocumentClient;
   orgs: OrgRepository;
+  /** Who may act for which org (architecture.md §7). */
+  memberships: MembershipRepository;
+  /** Organisation registrations awaiting their parent's admins (R12). */
+  registrations: OrgRegistrationRepository;
   programmes: ProgrammeRepository;
   applications: ApplicationRepository;
   ledger: PlaceLedger;
@@ -63,6 +69,8 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     clock: config.stage === 'local' ? localStageClock : systemClock,
     db,
     orgs: new OrgRepository(db, config.tableName),
+    memberships: new MembershipRepository(db, config.tableName),
+    registrations: new OrgRegistrationRepository(db, config.tableName),
     programmes: new ProgrammeRepository(db, config.tableName, observer),
     applications: new ApplicationRepository(db, config.tableName, observer),
     ledger: new PlaceLedger(db, config.tableName, waitlist, observer),

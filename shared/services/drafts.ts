@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type AccountIdentity, applicantMatchesAccount } from '../domain/account.ts';
+import { type AccountIdentity, applicantMatchesAccount, ID_HASH_PURPOSE } from '../domain/account.ts';
 import type { Caller } from '../domain/caller.ts';
 import { levelLabels } from '../domain/catalogue.ts';
 import { shanghaiDate } from '../domain/dates.ts';
@@ -25,8 +25,6 @@ import type { Deps } from './deps.ts';
  * check that can run before submitting, and personal numbers stored only encrypted and masked.
  * The checks shared with submitting (eligibility, the applicant being the account) live here too.
  */
-
-const ID_HASH_PURPOSE = 'resident-id';
 
 /** A new random id (applications, documents): 20 hex characters. */
 export const newId = () => randomBytes(10).toString('hex');
@@ -126,14 +124,18 @@ async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['ap
 }
 
 /**
- * Issue 10 point 8's seam: the account may apply only as the person it is. Today's issuers carry no
- * verified real name, so the identity is the account alone and every applicant passes; the identity
- * issue fills `verifiedName` / `verifiedIdHash` from the issuer here.
+ * R9 实名注册 (architecture.md §7): when the issuer vouches for a verified real name and ID number, the
+ * account applies only as that person — 422 `ineligible` with rule `R9` otherwise. An issuer that
+ * vouches for neither leaves the applicant unchecked (README, "What the issuer vouches for").
  */
 export function assertApplicantIsAccount(caller: Caller, applicant: { name: string; idHash: string }) {
-  const identity: AccountIdentity = { sub: caller.sub };
+  const identity: AccountIdentity = {
+    sub: caller.sub,
+    ...(caller.verifiedName ? { verifiedName: caller.verifiedName } : {}),
+    ...(caller.verifiedIdHash ? { verifiedIdHash: caller.verifiedIdHash } : {}),
+  };
   if (!applicantMatchesAccount(identity, applicant)) {
-    throw new AppError('forbidden', { message: '申请人须为本账号实名认证的本人' });
+    throw new AppError('ineligible', { message: ruleMessages.R9, details: { rules: ['R9'] } });
   }
 }
 
@@ -241,6 +243,7 @@ export async function updateDraft(
   }
   if (body.applicant) {
     const { stored, idHash } = await protectApplicant(deps, body.applicant);
+    assertApplicantIsAccount(caller, { name: stored.name, idHash });
     Object.assign(fields, { applicant: stored, idHash });
   }
   if (body.payoutAccount) fields.payoutAccount = await protectPayout(deps, body.payoutAccount);

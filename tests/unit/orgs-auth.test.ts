@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seedOrgs } from '../../infra/seed/data.ts';
+import { mayGrant } from '../../shared/domain/members.ts';
 import { childPath, mayActOn, parentKinds, unitOf } from '../../shared/domain/orgs.ts';
 import { AppError } from '../../shared/errors.ts';
-import { actingOrg, callerFromClaims } from '../../shared/http/auth.ts';
+import { actAs, actingOrg, identityFromClaims } from '../../shared/http/auth.ts';
 import type { OrgKind } from '../../shared/schemas/orgs.ts';
 
 const tree = new Map(seedOrgs().map((o) => [o.id, o]));
@@ -93,71 +94,94 @@ function unauthenticated(fn: () => unknown): AppError {
   return err;
 }
 
-describe('callerFromClaims', () => {
-  it('reads the local issuer’s claims', () => {
-    expect(callerFromClaims({ sub: 'u1', role: 'admin', org: 'lc' })).toEqual({
+describe('identityFromClaims', () => {
+  it('reads identity only: role, org and Cognito custom attributes are ignored', () => {
+    expect(identityFromClaims({ sub: 'u1', role: 'admin', org: 'lc' })).toEqual({ sub: 'u1' });
+    expect(
+      identityFromClaims({ sub: 'c1', 'custom:role': 'admin', 'custom:org': 'sd', exp: '1700000000' }),
+    ).toEqual({ sub: 'c1' });
+  });
+
+  it('reads the name, the verified real name and ID hash, and a verified phone', () => {
+    expect(
+      identityFromClaims({
+        sub: 'w1',
+        name: '小张',
+        verified_name: '张伟',
+        verified_id_hash: 'h1',
+        phone_number: '13906350011',
+        phone_number_verified: 'true',
+      }),
+    ).toEqual({ sub: 'w1', name: '小张', verifiedName: '张伟', verifiedIdHash: 'h1', phone: '13906350011' });
+  });
+
+  it('ignores a phone number the issuer has not verified', () => {
+    expect(identityFromClaims({ sub: 'w1', phone_number: '13906350011' })).toEqual({ sub: 'w1' });
+    expect(
+      identityFromClaims({ sub: 'w1', phone_number: '13906350011', phone_number_verified: 'false' }),
+    ).toEqual({ sub: 'w1' });
+  });
+
+  it('answers 401 without claims or without a sub', () => {
+    unauthenticated(() => identityFromClaims(undefined));
+    unauthenticated(() => identityFromClaims({}));
+    unauthenticated(() => identityFromClaims({ role: 'admin', org: 'lc' }));
+    unauthenticated(() => identityFromClaims({ sub: '' }));
+    unauthenticated(() => identityFromClaims({ sub: 42 }));
+  });
+});
+
+describe('actAs (the caller from memberships and X-Acting-Org)', () => {
+  const forbidden = expect.objectContaining({ code: 'forbidden', status: 403 });
+  const lc = { orgId: 'lc', role: 'admin' as const };
+  const chiping = { orgId: 'lc-chiping', role: 'reviewer' as const };
+
+  it('makes an account without memberships a worker', () => {
+    expect(actAs({ sub: 'w1' }, [], undefined)).toEqual({ sub: 'w1', role: 'worker', org: undefined });
+  });
+
+  it('acts for the only membership when no org is named', () => {
+    expect(actAs({ sub: 'u1', name: '甲' }, [chiping], undefined)).toEqual({
       sub: 'u1',
-      role: 'admin',
-      org: 'lc',
-    });
-    expect(callerFromClaims({ sub: 'u2', role: 'reviewer', org: 'lc-chiping', exp: '1700000000' })).toEqual({
-      sub: 'u2',
+      name: '甲',
       role: 'reviewer',
       org: 'lc-chiping',
     });
   });
 
-  it('reads Cognito’s custom attributes', () => {
-    expect(callerFromClaims({ sub: 'c1', 'custom:role': 'reviewer', 'custom:org': 'lc-linqing' })).toEqual({
-      sub: 'c1',
+  it('acts for the named org when the account belongs to it', () => {
+    expect(actAs({ sub: 'u1' }, [lc, chiping], 'lc')).toMatchObject({ role: 'admin', org: 'lc' });
+    expect(actAs({ sub: 'u1' }, [lc, chiping], 'lc-chiping')).toMatchObject({
       role: 'reviewer',
-      org: 'lc-linqing',
-    });
-    expect(callerFromClaims({ sub: 'c2', 'custom:role': 'worker' })).toEqual({
-      sub: 'c2',
-      role: 'worker',
-      org: undefined,
+      org: 'lc-chiping',
     });
   });
 
-  it('lets a worker have no org', () => {
-    expect(callerFromClaims({ sub: 'w1', role: 'worker' })).toEqual({
-      sub: 'w1',
-      role: 'worker',
-      org: undefined,
-    });
-    expect(callerFromClaims({ sub: 'w1', role: 'worker', org: '' })).toEqual({
-      sub: 'w1',
-      role: 'worker',
-      org: undefined,
-    });
+  it('is forbidden for several memberships and no named org', () => {
+    expect(() => actAs({ sub: 'u1' }, [lc, chiping], undefined)).toThrow(forbidden);
   });
 
-  it('answers 401 without claims', () => {
-    unauthenticated(() => callerFromClaims(undefined));
-    unauthenticated(() => callerFromClaims({}));
+  it('is forbidden for a named org the account does not belong to (a worker naming one too)', () => {
+    expect(() => actAs({ sub: 'u1' }, [chiping], 'lc')).toThrow(forbidden);
+    expect(() => actAs({ sub: 'w1' }, [], 'lc')).toThrow(forbidden);
+  });
+});
+
+describe('mayGrant (R12: no role above one’s own, nothing outside one’s subtree)', () => {
+  it('lets an admin grant reviewer or admin in its org and below', () => {
+    expect(mayGrant({ role: 'admin', orgId: 'lc' }, org('lc'), 'admin')).toBe(true);
+    expect(mayGrant({ role: 'admin', orgId: 'lc' }, org('lc-chiping'), 'reviewer')).toBe(true);
+    expect(mayGrant({ role: 'admin', orgId: 'lc-dongchangfu' }, org('lc-dcf-gucheng-textile'), 'admin')).toBe(
+      true,
+    );
   });
 
-  it('answers 401 for a missing or empty sub', () => {
-    unauthenticated(() => callerFromClaims({ role: 'worker' }));
-    unauthenticated(() => callerFromClaims({ sub: '', role: 'worker' }));
-    unauthenticated(() => callerFromClaims({ sub: 42, role: 'worker' }));
-  });
-
-  it('answers 401 for a missing or unknown role', () => {
-    unauthenticated(() => callerFromClaims({ sub: 'u1' }));
-    unauthenticated(() => callerFromClaims({ sub: 'u1', role: 'superuser', org: 'lc' }));
-    unauthenticated(() => callerFromClaims({ sub: 'u1', role: 'ADMIN', org: 'lc' }));
-    unauthenticated(() => callerFromClaims({ sub: 'u1', 'custom:role': 'root', 'custom:org': 'lc' }));
-  });
-
-  it('answers 401 for a reviewer or admin without an org', () => {
-    for (const role of ['reviewer', 'admin']) {
-      const err = unauthenticated(() => callerFromClaims({ sub: 'u1', role }));
-      expect(err.message).toMatch(/\p{Script=Han}/u);
-      unauthenticated(() => callerFromClaims({ sub: 'u1', role, org: '' }));
-      unauthenticated(() => callerFromClaims({ sub: 'u1', 'custom:role': role }));
-    }
+  it('refuses sideways, upwards, and any grant by a reviewer or worker', () => {
+    expect(mayGrant({ role: 'admin', orgId: 'lc-chiping' }, org('lc-dongchangfu'), 'reviewer')).toBe(false);
+    expect(mayGrant({ role: 'admin', orgId: 'lc-chiping' }, org('lc'), 'reviewer')).toBe(false);
+    expect(mayGrant({ role: 'reviewer', orgId: 'lc' }, org('lc-chiping'), 'reviewer')).toBe(false);
+    expect(mayGrant({ role: 'reviewer', orgId: 'lc' }, org('lc'), 'admin')).toBe(false);
+    expect(mayGrant({ role: 'worker', orgId: undefined }, org('lc'), 'reviewer')).toBe(false);
   });
 });
 

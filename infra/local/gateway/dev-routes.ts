@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { JWTPayload } from 'jose';
 import * as z from 'zod';
 import { AppError } from '../../../shared/errors.ts';
 import { errorResult, type HttpResult, jsonResult } from '../../../shared/http/handler.ts';
@@ -57,17 +58,26 @@ async function devToken(auth: DevAuthority, body: Buffer): Promise<HttpResult> {
   return jsonResult(201, { token, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() });
 }
 
+/** A token verifier of an issuer the gateway trusts: the claims, or `undefined` when not its valid token. */
+export type TokenVerifier = (token: string) => Promise<JWTPayload | undefined>;
+
 /**
  * What API Gateway's JWT authorizer hands the function: the verified token's claims, each as a
  * string; `undefined` when the bearer token is missing, forged or expired (the gateway answers 401).
+ * Locally two issuers are trusted: the OIDC provider people sign in with, and the dev authority
+ * the tests use.
  */
 export async function bearerClaims(
-  auth: DevAuthority,
+  verifiers: readonly TokenVerifier[],
   req: IncomingMessage,
 ): Promise<Record<string, string> | undefined> {
   const header = req.headers.authorization ?? '';
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  const payload = token ? await auth.verify(token) : undefined;
+  let payload: JWTPayload | undefined;
+  for (const verify of token ? verifiers : []) {
+    payload = await verify(token as string);
+    if (payload) break;
+  }
   if (!payload) return undefined;
   return Object.fromEntries(
     Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
