@@ -13,12 +13,12 @@ import {
 } from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { DemoAccount } from '../../seed/accounts.ts';
-import { interactionRoute } from './sign-in.ts';
+import { escapeHtml, interactionRoute, OIDC_MOUNT } from './sign-in.ts';
+
+export { OIDC_MOUNT };
 
 /** The one public client of the consoles and the worker pages: authorization code with PKCE. */
 export const LOCAL_CLIENT_ID = 'edu-subsidy-web';
-/** Where the provider is mounted on the local origin (discovery at `/oidc/.well-known/openid-configuration`). */
-export const OIDC_MOUNT = '/oidc';
 /** Pages that may receive the authorization code: anything under the console and the worker pages. */
 const REDIRECT_PREFIXES = ['/console/', '/m/'] as const;
 
@@ -237,8 +237,4 @@ export class LocalOidc {
       return undefined;
     }
   }
-}
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

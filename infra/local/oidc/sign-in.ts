@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { escapeHtml, type LocalOidc, OIDC_MOUNT } from './provider.ts';
+import type { LocalOidc } from './provider.ts';
+
+/** Where the provider is mounted on the local origin (discovery at `/oidc/.well-known/openid-configuration`). */
+export const OIDC_MOUNT = '/oidc';
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 const INTERACTION = new RegExp(`^${OIDC_MOUNT}/interaction/([\\w-]+)(/login)?$`);
 
