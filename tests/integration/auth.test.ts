@@ -134,13 +134,30 @@ describe('the local gateway’s JWT check on a protected route (POST /v1/orgs)',
     });
   });
 
-  it('answers 401 for a verified token whose claims do not name a caller', async () => {
+  it('answers 401 for a verified token whose claims do not name an account (no sub)', async () => {
     // Signed by the stack, so the gateway passes it on; the handler must still refuse it.
     await expectUnauthenticated({
-      authorization: `Bearer ${await signWithStackKey({ role: 'superuser', org: 'lc' })}`,
+      authorization: `Bearer ${await signWithStackKey({ role: 'admin', org: 'lc' }, { sub: '' })}`,
     });
-    await expectUnauthenticated({ authorization: `Bearer ${await signWithStackKey({ role: 'admin' })}` });
-    await expectUnauthenticated({ authorization: `Bearer ${await signWithStackKey({ org: 'lc' })}` });
+  });
+
+  it('grants nothing for role and org claims: an account without membership is a worker (403)', async () => {
+    // Issue 12: roles are membership data. A signed token claiming admin of lc (and Cognito's custom
+    // attributes) for an account that holds no membership acts as a worker.
+    for (const claims of [
+      { role: 'admin', org: 'lc' },
+      { 'custom:role': 'admin', 'custom:org': 'lc' },
+    ]) {
+      const token = await signWithStackKey(claims, {
+        sub: `claims-only-${Math.random().toString(36).slice(2)}`,
+      });
+      const res = await stack.call('POST', '/v1/orgs', {
+        body: township(),
+        headers: { authorization: `Bearer ${token}`, 'x-acting-org': 'lc' },
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('forbidden');
+    }
   });
 
   it('answers 403 for a valid token of a role the route does not allow', async () => {
