@@ -4,6 +4,7 @@ import {
   ClientAttributes,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   StringAttribute,
   UserPool,
@@ -12,29 +13,58 @@ import {
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
 
+/** An OIDC issuer the deployment names instead of Cognito (architecture.md §7): China's regions have no user pools. */
+export interface ExternalIssuer {
+  /** The issuer URL exactly as its tokens' `iss` claim spells it. */
+  issuer: string;
+  /** Accepted `aud` values: the client id(s) the web pages and apps sign in with. */
+  audience: readonly string[];
+}
+
+export interface IdentityProps {
+  /** Trust this issuer; without it the stack creates its own Cognito user pool. */
+  external?: ExternalIssuer | undefined;
+  /** Where the pool's hosted sign-in may send the code back (the consoles' and worker pages' URLs). */
+  callbackUrls?: readonly string[];
+}
+
 /**
- * Who may call the API in AWS (architecture.md §5, Identity): a Cognito user pool whose ID tokens carry
- * `custom:role` and `custom:org`, read by `callerFromClaims`, and the app client the consoles sign
- * in with. Accounts are created by administrators (no self sign-up).
+ * Who may call the API in AWS (architecture.md §7): the one OIDC issuer the HTTP API's JWT authorizer
+ * trusts. Tokens prove identity only; roles and orgs are membership items in the table. By default a
+ * Cognito user pool (accounts created by administrators, code + PKCE for the web pages); with an
+ * external issuer — required in the China partition — no pool at all.
  */
 export class Identity extends Construct {
-  readonly userPool: UserPool;
-  readonly consoleClient: UserPoolClient;
-  /** The `iss` of the pool's tokens, as the JWT authorizer expects it. */
+  readonly userPool: UserPool | undefined;
+  readonly consoleClient: UserPoolClient | undefined;
+  /** The `iss` of the trusted tokens, as the JWT authorizer expects it. */
   readonly issuer: string;
+  /** The `aud` values the JWT authorizer accepts. */
+  readonly audience: string[];
+  /** The client id the web pages sign in with (`runtime-config.json`). */
+  readonly clientId: string;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: IdentityProps = {}) {
     super(scope, id);
+    if (props.external) {
+      if (props.external.audience.length === 0) throw new Error('an external OIDC issuer needs an audience');
+      this.userPool = undefined;
+      this.consoleClient = undefined;
+      this.issuer = props.external.issuer;
+      this.audience = [...props.external.audience];
+      this.clientId = props.external.audience[0] as string;
+      return;
+    }
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
       standardAttributes: { email: { required: false, mutable: true } },
+      // Kept in the schema only because a user pool's attributes cannot be removed once deployed:
+      // nothing reads them any more (issue 12) — roles and orgs are membership items in the table.
       customAttributes: {
-        // `worker` · `reviewer` · `admin`
         role: new StringAttribute({ minLen: 5, maxLen: 16, mutable: true }),
-        // The org a reviewer or admin acts for.
         org: new StringAttribute({ minLen: 1, maxLen: 128, mutable: true }),
       },
       passwordPolicy: {
@@ -62,23 +92,39 @@ export class Identity extends Construct {
         'year; TOTP is offered to everyone, and the Plus feature plan adds adaptive (risk-based) authentication.',
     );
 
+    const callbackUrls = [...(props.callbackUrls ?? [])];
     this.consoleClient = this.userPool.addClient('ConsoleClient', {
       generateSecret: false,
       authFlows: { userSrp: true },
-      disableOAuth: true,
+      // The web pages sign in with the authorization code and PKCE, as against any other issuer.
+      ...(callbackUrls.length > 0
+        ? {
+            oAuth: {
+              flows: { authorizationCodeGrant: true },
+              scopes: [OAuthScope.OPENID, OAuthScope.PROFILE, OAuthScope.EMAIL, OAuthScope.PHONE],
+              callbackUrls,
+              logoutUrls: callbackUrls,
+            },
+          }
+        : { disableOAuth: true }),
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       idTokenValidity: Duration.hours(1),
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
-      readAttributes: new ClientAttributes()
-        .withStandardAttributes({ email: true, emailVerified: true })
-        .withCustomAttributes('role', 'org'),
-      // Never `custom:role` or `custom:org`: a user must not be able to promote themselves.
-      // Administrators set them with AdminUpdateUserAttributes.
+      // Identity only: no custom attribute is read or written by a client.
+      readAttributes: new ClientAttributes().withStandardAttributes({
+        email: true,
+        emailVerified: true,
+        fullname: true,
+        phoneNumber: true,
+        phoneNumberVerified: true,
+      }),
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
     });
 
     this.issuer = `https://${this.userPool.userPoolProviderUrl}`;
+    this.audience = [this.consoleClient.userPoolClientId];
+    this.clientId = this.consoleClient.userPoolClientId;
   }
 }

@@ -104,7 +104,8 @@ const accessLogFormat = AccessLogFormat.custom(
 /**
  * The public HTTPS API, version 1 (architecture.md §5) on API Gateway HTTP API: every route of the route
  * table, integrated with its group's function; `auth: 'public'` routes open, the others behind the
- * Cognito JWT authorizer (role checks stay in the handlers, which read the verified claims).
+ * JWT authorizer of the one trusted OIDC issuer (Cognito, or the deployment's own; architecture.md §7).
+ * Role checks stay in the handlers, which read the account's memberships.
  *
  * The default execute-api endpoint: CloudFront forwards `/v1/*` to the API, and an HTTP API whose
  * default endpoint is disabled answers only through a custom domain — CloudFront pointed at the
@@ -145,7 +146,7 @@ export class PublicApi extends Construct {
                 CorsHttpMethod.DELETE,
                 CorsHttpMethod.OPTIONS,
               ],
-              allowHeaders: ['authorization', 'content-type'],
+              allowHeaders: ['authorization', 'content-type', 'x-acting-org'],
               maxAge: Duration.hours(1),
             },
           }
@@ -182,8 +183,9 @@ export class PublicApi extends Construct {
       this.endpointDomain = `${this.httpApi.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
     }
 
+    // The construct id stays: renaming it would replace the authorizer of every deployed route.
     this.authorizer = new HttpJwtAuthorizer('CognitoJwt', props.identity.issuer, {
-      jwtAudience: [props.identity.consoleClient.userPoolClientId],
+      jwtAudience: props.identity.audience,
       identitySource: ['$request.header.Authorization'],
     });
 

@@ -46,10 +46,18 @@ export interface WebConsoleProps {
   webAclArn?: string | undefined;
 }
 
+/** Where the sign-in module talks to the issuer (discovery, token endpoint). */
+function issuerHosts(identity: Identity): string {
+  if (identity.userPool) {
+    return `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX} https://*.auth.${Aws.REGION}.amazoncognito.com`;
+  }
+  return new URL(identity.issuer).origin;
+}
+
 /** Paths the distribution forwards to the HTTP API, so that console and API share one origin. */
 export const apiPathPatterns = ['/v1/*', '/openapi.json'] as const;
 
-/** What the consoles read at start-up to find the user pool; written next to `index.html`. */
+/** What the consoles read at start-up to find the issuer they sign in with; written next to `index.html`. */
 export const runtimeConfigKey = 'runtime-config.json';
 
 /**
@@ -88,7 +96,7 @@ export class WebConsole extends Construct {
             "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
             `img-src 'self' data: blob: ${s3Hosts}`,
-            `connect-src 'self' ${s3Hosts} https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+            `connect-src 'self' ${s3Hosts} ${issuerHosts(props.identity)}`,
             `frame-src 'self' ${s3Hosts}`,
             `form-action 'self' ${s3Hosts}`,
             "object-src 'none'",
@@ -208,8 +216,11 @@ export class WebConsole extends Construct {
         Source.asset(webDir),
         Source.jsonData(runtimeConfigKey, {
           region: Aws.REGION,
-          userPoolId: props.identity.userPool.userPoolId,
-          userPoolClientId: props.identity.consoleClient.userPoolClientId,
+          // What the sign-in module (oidc-client-ts, code + PKCE) needs: the one trusted issuer.
+          issuer: props.identity.issuer,
+          clientId: props.identity.clientId,
+          scope: 'openid profile phone',
+          ...(props.identity.userPool ? { userPoolId: props.identity.userPool.userPoolId } : {}),
           apiBasePath: '/v1',
         }),
       ],

@@ -4,7 +4,7 @@ import { type RailName, railNames } from '../../shared/adapters/rails/rail.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { DataStore } from '../constructs/data-store.ts';
 import { DocumentEvents } from '../constructs/document-events.ts';
-import { Identity } from '../constructs/identity.ts';
+import { type ExternalIssuer, Identity } from '../constructs/identity.ts';
 import { LogBucket } from '../constructs/log-bucket.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
 import {
@@ -49,6 +49,44 @@ export interface EduSubsidyStackProps extends StackProps {
    * endpoint is disabled (`PublicApi`). Its DNS name must point at the `ApiDomainTarget` output.
    */
   apiDomain?: ApiDomain | undefined;
+  /**
+   * The OIDC issuer the API trusts instead of the stack's own Cognito user pool (architecture.md §7):
+   * `edu-subsidy:oidcIssuer` and `edu-subsidy:oidcAudience`. Required in the China partition.
+   */
+  oidc?: ExternalIssuer | undefined;
+  /**
+   * `aws-cn` for AWS's China regions (cn-north-1, cn-northwest-1): an external issuer is required
+   * (no Cognito user pools there) and CloudFront is off unless asked for (README, "China regions").
+   */
+  partition?: 'aws' | 'aws-cn';
+  /**
+   * Serve the consoles and the API through CloudFront (default: on in `aws`, off in `aws-cn`, where
+   * a distribution needs an ICP-filed custom domain). Without it the API is reached at its own
+   * endpoint and the web pages are hosted elsewhere.
+   */
+  cloudFront?: boolean;
+}
+
+/** What a partition allows, checked at synth time rather than found out at deployment. */
+export function checkPartition(props: EduSubsidyStackProps): {
+  partition: 'aws' | 'aws-cn';
+  cloudFront: boolean;
+} {
+  const partition = props.partition ?? 'aws';
+  const cloudFront = props.cloudFront ?? partition === 'aws';
+  if (partition === 'aws-cn') {
+    if (!props.oidc) {
+      throw new Error(
+        'edu-subsidy:partition=aws-cn needs edu-subsidy:oidcIssuer and edu-subsidy:oidcAudience: Cognito user pools are not offered in the China regions',
+      );
+    }
+    if (cloudFront && !props.webDomain) {
+      throw new Error(
+        'CloudFront in the China regions cannot serve its default *.cloudfront.cn domain: give edu-subsidy:webDomainNames (ICP-filed) and edu-subsidy:webCertificateArn, or leave edu-subsidy:cloudFront off',
+      );
+    }
+  }
+  return { partition, cloudFront };
 }
 
 /**
@@ -89,7 +127,8 @@ export class EduSubsidyStack extends Stack {
   readonly workflows: Workflows;
   readonly identity: Identity;
   readonly api: PublicApi;
-  readonly web: WebConsole;
+  /** The consoles on S3 + CloudFront; absent when `cloudFront` is off (China without an ICP-filed domain). */
+  readonly web: WebConsole | undefined;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: EduSubsidyStackProps = {}) {
@@ -123,12 +162,17 @@ export class EduSubsidyStack extends Stack {
       'states:StopExecution',
       'states:DescribeExecution',
     ]);
-    this.identity = new Identity(this, 'Identity');
-
+    const { cloudFront } = checkPartition(props);
     const extraOrigins = [
       ...(props.consoleOrigins ?? []),
       ...(props.webDomain?.names ?? []).map((name) => `https://${name}`),
     ];
+    // Known page URLs the sign-in may return to; the CloudFront default domain is added after the
+    // first deployment (README), since the client cannot depend on the distribution that fronts the API.
+    this.identity = new Identity(this, 'Identity', {
+      external: props.oidc,
+      callbackUrls: extraOrigins.flatMap((origin) => [`${origin}/console/`, `${origin}/m/`]),
+    });
     this.api = new PublicApi(this, 'Api', {
       routes: routeList,
       functions: this.functions,
@@ -148,15 +192,17 @@ export class EduSubsidyStack extends Stack {
       });
     }
 
-    this.web = new WebConsole(this, 'Web', {
-      api: this.api,
-      identity: this.identity,
-      accessLogBucket: this.accessLogs.bucket,
-      domain: props.webDomain,
-      geoAllowlist: props.geoAllowlist ?? [],
-      webAclArn: props.webAclArn,
-    });
-    this.data.allowBrowserOrigins([...new Set([...this.web.origins, ...extraOrigins])]);
+    this.web = cloudFront
+      ? new WebConsole(this, 'Web', {
+          api: this.api,
+          identity: this.identity,
+          accessLogBucket: this.accessLogs.bucket,
+          domain: props.webDomain,
+          geoAllowlist: props.geoAllowlist ?? [],
+          webAclArn: props.webAclArn,
+        })
+      : undefined;
+    this.data.allowBrowserOrigins([...new Set([...(this.web?.origins ?? []), ...extraOrigins])]);
 
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmails: props.alarmEmails ?? [] });
     for (const [group, fn] of this.functions.entries()) this.monitoring.watchFunction(group, fn.function);
@@ -172,10 +218,12 @@ export class EduSubsidyStack extends Stack {
     this.monitoring.watchTable(this.data.table);
     this.monitoring.watchHttpApi(this.api.httpApi);
 
-    new CfnOutput(this, 'WebUrl', { value: this.web.origins[0] ?? '' });
+    if (this.web) new CfnOutput(this, 'WebUrl', { value: this.web.origins[0] ?? '' });
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url });
-    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.consoleClient.userPoolClientId });
+    new CfnOutput(this, 'OidcIssuer', { value: this.identity.issuer });
+    new CfnOutput(this, 'OidcClientId', { value: this.identity.clientId });
+    if (this.identity.userPool)
+      new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'AttachmentsBucketName', { value: this.data.attachments.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });

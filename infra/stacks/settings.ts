@@ -16,6 +16,10 @@ export const contextKeys = {
   nag: 'edu-subsidy:nag',
   payoutRail: 'edu-subsidy:payoutRail',
   testStage: 'edu-subsidy:testStage',
+  oidcIssuer: 'edu-subsidy:oidcIssuer',
+  oidcAudience: 'edu-subsidy:oidcAudience',
+  partition: 'edu-subsidy:partition',
+  cloudFront: 'edu-subsidy:cloudFront',
 } as const;
 
 /** A list from context: a JSON array in `cdk.json`, or a comma-separated string from `-c`. */
@@ -52,7 +56,25 @@ export function stackPropsFromContext(scope: Construct): EduSubsidyStackProps {
   if ((apiDomainName === undefined) !== (apiCertificateArn === undefined)) {
     throw new Error(`${contextKeys.apiDomainName} and ${contextKeys.apiCertificateArn} go together`);
   }
+  const oidcIssuer = contextString(scope, contextKeys.oidcIssuer);
+  const oidcAudience = contextList(scope, contextKeys.oidcAudience);
+  if ((oidcIssuer === undefined) !== (oidcAudience.length === 0)) {
+    throw new Error(`${contextKeys.oidcIssuer} and ${contextKeys.oidcAudience} go together`);
+  }
+  if (oidcIssuer !== undefined && !/^https:\/\/[^\s]+$/.test(oidcIssuer)) {
+    throw new Error(
+      `${contextKeys.oidcIssuer} must be an https:// URL, as API Gateway's JWT authorizer requires`,
+    );
+  }
+  const partition = contextString(scope, contextKeys.partition) ?? 'aws';
+  if (partition !== 'aws' && partition !== 'aws-cn') {
+    throw new Error(`${contextKeys.partition} must be aws or aws-cn, not ${partition}`);
+  }
+  const cloudFront: unknown = scope.node.tryGetContext(contextKeys.cloudFront);
   return {
+    ...(oidcIssuer ? { oidc: { issuer: oidcIssuer, audience: oidcAudience } } : {}),
+    partition,
+    ...(cloudFront === undefined ? {} : { cloudFront: contextFlag(scope, contextKeys.cloudFront, true) }),
     consoleOrigins: contextList(scope, contextKeys.consoleOrigins),
     apiDomain:
       apiDomainName && apiCertificateArn

@@ -6,7 +6,7 @@ import { apiPathPatterns } from '../../infra/constructs/web-console.ts';
 import { contextKeys, stackPropsFromContext } from '../../infra/stacks/settings.ts';
 import { routeKey } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
-import { type CfnResource, logicalId, resourceOf, resourcesOfType, synthStack } from './synth.ts';
+import { type CfnResource, logicalId, resourceOf, resourcesOfType, synthStack, webOf } from './synth.ts';
 
 /**
  * Issue 10, point 14: public reads, submit and the other writes each have limits of their own
@@ -31,7 +31,7 @@ const limit = (t: { rateLimit: number; burstLimit: number }) => ({
   ThrottlingBurstLimit: t.burstLimit,
 });
 const apiOriginOf = (s: typeof plain) => {
-  const config = resourceOf(s.template, s.stack.web.distribution).Properties.DistributionConfig as {
+  const config = resourceOf(s.template, webOf(s.stack).distribution).Properties.DistributionConfig as {
     Origins: { Id: string; DomainName: unknown }[];
     CacheBehaviors: { PathPattern: string; TargetOriginId: string }[];
   };

@@ -33,6 +33,7 @@ describe('context settings', () => {
       bundleAwsSdk: false,
       payoutRail: 'bank_file',
       testStage: false,
+      partition: 'aws',
     });
   });
 

@@ -15,7 +15,16 @@ import { routeList } from '../../shared/http/routes.ts';
 import { type WorkflowName, workflowFunctions } from '../../shared/workflows/asl.ts';
 import { calendarDefinition } from '../../shared/workflows/calendar.ts';
 import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
-import { type CfnResource, logicalId, resourceOf, resourcesOfType, synthStack, testApp } from './synth.ts';
+import {
+  type CfnResource,
+  cognitoOf,
+  logicalId,
+  resourceOf,
+  resourcesOfType,
+  synthStack,
+  testApp,
+  webOf,
+} from './synth.ts';
 
 const { stack, template } = synthStack();
 const resources = (template.toJSON() as { Resources: Record<string, CfnResource> }).Resources;
@@ -142,7 +151,10 @@ describe('attachments bucket', () => {
     expect(rules[0]).toEqual({
       AllowedOrigins: [
         {
-          'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.web.distribution), 'DomainName'] }]],
+          'Fn::Join': [
+            '',
+            ['https://', { 'Fn::GetAtt': [logicalId(webOf(stack).distribution), 'DomainName'] }],
+          ],
         },
       ],
       AllowedMethods: [...attachmentsBucket.cors.allowedMethods],
@@ -309,11 +321,11 @@ describe('HTTP API', () => {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
-        Audience: [ref(stack.identity.consoleClient)],
+        Audience: [ref(cognitoOf(stack).consoleClient)],
         Issuer: {
           'Fn::Join': [
             '',
-            ['https://', { 'Fn::GetAtt': [logicalId(stack.identity.userPool), 'ProviderURL'] }],
+            ['https://', { 'Fn::GetAtt': [logicalId(cognitoOf(stack).userPool), 'ProviderURL'] }],
           ],
         },
       },
@@ -368,9 +380,9 @@ describe('HTTP API', () => {
 });
 
 describe('Cognito', () => {
-  const pool = resourceOf(template, stack.identity.userPool).Properties;
+  const pool = resourceOf(template, cognitoOf(stack).userPool).Properties;
 
-  it('has the role and org attributes, admin-created accounts, a strong password policy and optional MFA', () => {
+  it('keeps the old role and org attributes in its schema (they cannot be removed), admin-created accounts, a strong password policy and optional MFA', () => {
     expect(pool.Schema).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Name: 'role', AttributeDataType: 'String', Mutable: true }),
@@ -395,12 +407,12 @@ describe('Cognito', () => {
     });
   });
 
-  it('lets the console read role and org but never write them', () => {
-    const client = resourceOf(template, stack.identity.consoleClient).Properties;
+  it('lets no client read or write a custom attribute: tokens carry identity only (issue 12)', () => {
+    const client = resourceOf(template, cognitoOf(stack).consoleClient).Properties;
     expect(client.GenerateSecret).toBe(false);
-    expect(client.ReadAttributes).toEqual(expect.arrayContaining(['custom:role', 'custom:org']));
-    expect(client.WriteAttributes).not.toContain('custom:role');
-    expect(client.WriteAttributes).not.toContain('custom:org');
+    for (const attributes of [client.ReadAttributes, client.WriteAttributes] as string[][]) {
+      expect(attributes.filter((a) => a.startsWith('custom:'))).toEqual([]);
+    }
   });
 });
 
@@ -418,13 +430,11 @@ describe('KMS keys', () => {
 });
 
 describe('web consoles', () => {
-  const distribution = resourceOf(template, stack.web.distribution).Properties.DistributionConfig as Record<
-    string,
-    unknown
-  >;
+  const distribution = resourceOf(template, webOf(stack).distribution).Properties
+    .DistributionConfig as Record<string, unknown>;
 
   it('serve a private bucket through CloudFront with Origin Access Control', () => {
-    expect(resourceOf(template, stack.web.bucket).Properties.PublicAccessBlockConfiguration).toEqual({
+    expect(resourceOf(template, webOf(stack).bucket).Properties.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,
       IgnorePublicAcls: true,
@@ -434,7 +444,7 @@ describe('web consoles', () => {
     expect(distribution.DefaultRootObject).toBe('index.html');
     expect(distribution.DefaultCacheBehavior).toMatchObject({
       ViewerProtocolPolicy: 'redirect-to-https',
-      ResponseHeadersPolicyId: { Ref: logicalId(stack.web.node.findChild('SecurityHeaders')) },
+      ResponseHeadersPolicyId: { Ref: logicalId(webOf(stack).node.findChild('SecurityHeaders')) },
     });
     expect(distribution.Logging).toMatchObject({
       Bucket: { 'Fn::GetAtt': [logicalId(stack.accessLogs.bucket), 'RegionalDomainName'] },
@@ -482,8 +492,8 @@ describe('web consoles', () => {
 
   it('deploy web/ and the runtime configuration, then invalidate the distribution', () => {
     template.hasResourceProperties('Custom::CDKBucketDeployment', {
-      DestinationBucketName: ref(stack.web.bucket),
-      DistributionId: ref(stack.web.distribution),
+      DestinationBucketName: ref(webOf(stack).bucket),
+      DistributionId: ref(webOf(stack).distribution),
       DistributionPaths: ['/*'],
       Prune: true,
     });
@@ -720,7 +730,7 @@ describe('deployment settings', () => {
     alarmEmails: ['ops@example.cn'],
     apiThrottle: { rateLimit: 300, burstLimit: 600 },
   });
-  const config = resourceOf(configured.template, configured.stack.web.distribution).Properties
+  const config = resourceOf(configured.template, webOf(configured.stack).distribution).Properties
     .DistributionConfig as Record<string, unknown>;
 
   it('a custom domain gets its certificate with TLS 1.2 at least, geo restriction and WAF', () => {
@@ -736,7 +746,7 @@ describe('deployment settings', () => {
     const origins = ['https://staging.example.cn', 'https://edu.example.cn'];
     expect(
       resourceOf(configured.template, configured.stack.api.httpApi).Properties.CorsConfiguration,
-    ).toMatchObject({ AllowOrigins: origins, AllowHeaders: ['authorization', 'content-type'] });
+    ).toMatchObject({ AllowOrigins: origins, AllowHeaders: ['authorization', 'content-type', 'x-acting-org'] });
     const bucket = resourceOf(configured.template, configured.stack.data.attachments).Properties;
     const [rule] = (bucket.CorsConfiguration as { CorsRules: { AllowedOrigins: unknown[] }[] }).CorsRules;
     expect(rule?.AllowedOrigins).toEqual(expect.arrayContaining(origins));

@@ -60,3 +60,16 @@ export function resourceOf(template: Template, construct: IConstruct): CfnResour
 export function resourcesOfType(template: Template, type: string): Record<string, CfnResource> {
   return template.findResources(type) as Record<string, CfnResource>;
 }
+
+/** The stack's consoles on CloudFront (the default variant has them; China without CloudFront does not). */
+export function webOf(stack: EduSubsidyStack) {
+  if (!stack.web) throw new Error('this stack has no CloudFront consoles');
+  return stack.web;
+}
+
+/** The stack's own Cognito user pool and client (absent with an external OIDC issuer). */
+export function cognitoOf(stack: EduSubsidyStack) {
+  const { userPool, consoleClient } = stack.identity;
+  if (!userPool || !consoleClient) throw new Error('this stack trusts an external issuer, not Cognito');
+  return { userPool, consoleClient };
+}
