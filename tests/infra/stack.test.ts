@@ -746,7 +746,10 @@ describe('deployment settings', () => {
     const origins = ['https://staging.example.cn', 'https://edu.example.cn'];
     expect(
       resourceOf(configured.template, configured.stack.api.httpApi).Properties.CorsConfiguration,
-    ).toMatchObject({ AllowOrigins: origins, AllowHeaders: ['authorization', 'content-type', 'x-acting-org'] });
+    ).toMatchObject({
+      AllowOrigins: origins,
+      AllowHeaders: ['authorization', 'content-type', 'x-acting-org'],
+    });
     const bucket = resourceOf(configured.template, configured.stack.data.attachments).Properties;
     const [rule] = (bucket.CorsConfiguration as { CorsRules: { AllowedOrigins: unknown[] }[] }).CorsRules;
     expect(rule?.AllowedOrigins).toEqual(expect.arrayContaining(origins));
