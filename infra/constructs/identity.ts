@@ -13,7 +13,7 @@ import {
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
 
-/** An OIDC issuer the deployment names instead of Cognito (architecture.md §7): China's regions have no user pools. */
+/** An OIDC issuer the deployment names instead of Cognito (architecture.md §8): China's regions have no user pools. */
 export interface ExternalIssuer {
   /** The issuer URL exactly as its tokens' `iss` claim spells it. */
   issuer: string;
@@ -29,7 +29,7 @@ export interface IdentityProps {
 }
 
 /**
- * Who may call the API in AWS (architecture.md §7): the one OIDC issuer the HTTP API's JWT authorizer
+ * Who may call the API in AWS (architecture.md §8): the one OIDC issuer the HTTP API's JWT authorizer
  * trusts. Tokens prove identity only; roles and orgs are membership items in the table. By default a
  * Cognito user pool (accounts created by administrators, code + PKCE for the web pages); with an
  * external issuer — required in the China partition — no pool at all.

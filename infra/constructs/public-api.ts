@@ -104,7 +104,7 @@ const accessLogFormat = AccessLogFormat.custom(
 /**
  * The public HTTPS API, version 1 (architecture.md §5) on API Gateway HTTP API: every route of the route
  * table, integrated with its group's function; `auth: 'public'` routes open, the others behind the
- * JWT authorizer of the one trusted OIDC issuer (Cognito, or the deployment's own; architecture.md §7).
+ * JWT authorizer of the one trusted OIDC issuer (Cognito, or the deployment's own; architecture.md §8).
  * Role checks stay in the handlers, which read the account's memberships.
  *
  * The default execute-api endpoint: CloudFront forwards `/v1/*` to the API, and an HTTP API whose

@@ -43,7 +43,7 @@ export class DevAuthority {
   }
 
   /**
-   * `recordMembership` writes the membership a token's `role` and `org` describe (architecture.md §7):
+   * `recordMembership` writes the membership a token's `role` and `org` describe (architecture.md §8):
    * the API trusts no role claim, so a dev token for an admin of `lc` is an account that is one.
    */
   static async open(

@@ -50,7 +50,7 @@ export interface EduSubsidyStackProps extends StackProps {
    */
   apiDomain?: ApiDomain | undefined;
   /**
-   * The OIDC issuer the API trusts instead of the stack's own Cognito user pool (architecture.md §7):
+   * The OIDC issuer the API trusts instead of the stack's own Cognito user pool (architecture.md §8):
    * `edu-subsidy:oidcIssuer` and `edu-subsidy:oidcAudience`. Required in the China partition.
    */
   oidc?: ExternalIssuer | undefined;

@@ -232,7 +232,7 @@ export const institutionOfferingsIndex = (
   ...(programmeId === undefined ? {} : { gsi1sk: `${programmeId}#${offeringId}` }),
 });
 
-// ── Accounts, memberships and organisation registration (issue 12, architecture.md §7) ──────────
+// ── Accounts, memberships and organisation registration (issue 12, architecture.md §8) ──────────
 
 /**
  * An account's membership of an org (reviewer or admin): in the account's partition, so one query

@@ -14,7 +14,7 @@ import { queryAll } from './query.ts';
 import type { TransactItem } from './retry.ts';
 import { transactIf, writeIf } from './writes.ts';
 
-/** The audit item of one change of an org's people (architecture.md §7). */
+/** The audit item of one change of an org's people (architecture.md §8). */
 export function memberAuditItem(tableName: string, event: MemberAuditEvent): TransactItem {
   const { type: change, ...rest } = event;
   return {
@@ -46,7 +46,7 @@ export function membershipPutItem(tableName: string, m: Membership): TransactIte
 }
 
 /**
- * Who may act for which org (architecture.md §7): memberships in the account's partition, an org's
+ * Who may act for which org (architecture.md §8): memberships in the account's partition, an org's
  * members through `gsi1`, accounts by verified phone, and the audit of every change.
  */
 export class MembershipRepository {

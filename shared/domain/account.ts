@@ -3,7 +3,7 @@
  * account could apply with many people's ID numbers and squat their places and R8 claims.
  */
 
-/** Keyed-hash purpose of resident ID numbers (R8, and the issuer's `verified_id_hash`, architecture.md §7). */
+/** Keyed-hash purpose of resident ID numbers (R8, and the issuer's `verified_id_hash`, architecture.md §8). */
 export const ID_HASH_PURPOSE = 'resident-id';
 /** Keyed-hash purpose of mobile numbers (an account found by its verified phone). */
 export const PHONE_HASH_PURPOSE = 'mobile';

@@ -6,7 +6,7 @@ import type { Membership } from '../model/membership.ts';
  * Who acts: the account (`sub`), its role and the org a reviewer or admin acts for. Every rule of
  * who may do what (R12 各级工会按权限) is about a caller. The token proves only the identity (`sub`,
  * name, a verified real name and ID hash where the issuer vouches for them); the role and org come
- * from the account's memberships (architecture.md §7), chosen by the request's `X-Acting-Org`.
+ * from the account's memberships (architecture.md §8), chosen by the request's `X-Acting-Org`.
  */
 export interface Caller {
   sub: string;
@@ -26,7 +26,7 @@ export interface Caller {
 /** What a verified token says about the account: identity only, never a role. */
 export type Identity = Omit<Caller, 'role' | 'org'>;
 
-/** The header naming the org a request acts for (architecture.md §7). */
+/** The header naming the org a request acts for (architecture.md §8). */
 export const ACTING_ORG_HEADER = 'x-acting-org';
 
 /** The org an admin or reviewer acts for (their tokens always carry one): 403 `forbidden` without one. */

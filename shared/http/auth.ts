@@ -7,7 +7,7 @@ export { ACTING_ORG_HEADER, actAs, actingOrg, type Caller, type Identity } from 
 type Claims = Record<string, string | number | boolean | string[] | undefined>;
 
 /**
- * The token claims the API reads (architecture.md §7): identity only. `role`, `org` and any
+ * The token claims the API reads (architecture.md §8): identity only. `role`, `org` and any
  * `custom:*` claim are ignored — what an account may do is the platform's membership data.
  */
 export const identityClaims = {

@@ -96,7 +96,7 @@ function readBody(event: HttpEvent): unknown {
   }
 }
 
-/** An account's memberships (architecture.md §7): the one read a request acting for an org pays. */
+/** An account's memberships (architecture.md §8): the one read a request acting for an org pays. */
 export type MembershipLookup = (sub: string) => Promise<readonly Pick<Membership, 'orgId' | 'role'>[]>;
 
 /** Who each request acted as, for its log line (role and org, never the identity). */

@@ -26,7 +26,7 @@ export interface RouteDef<
   /**
    * `public` needs no token; `account` any signed-in account acting as itself (no acting org, no
    * membership read by the middleware); otherwise the roles that may call it, the role and org
-   * coming from the account's memberships and `X-Acting-Org` (architecture.md §7).
+   * coming from the account's memberships and `X-Acting-Org` (architecture.md §8).
    */
   auth: 'public' | 'account' | readonly Role[];
   summary: string;

@@ -1,5 +1,5 @@
 /**
- * Who may act for an org (architecture.md §7): the platform's own membership data, never a token
+ * Who may act for an org (architecture.md §8): the platform's own membership data, never a token
  * claim. An account without any membership is a worker.
  */
 import type { OrgKind } from './org.ts';
@@ -42,7 +42,7 @@ export interface OrgRegistration {
   reason?: string | undefined;
 }
 
-/** One change of an org's people (architecture.md §7): every grant and removal is kept. */
+/** One change of an org's people (architecture.md §8): every grant and removal is kept. */
 export interface MemberAuditEvent {
   orgId: string;
   at: string;

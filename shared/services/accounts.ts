@@ -16,7 +16,7 @@ import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 
 /**
- * `GET /me` (architecture.md §7): who the token says the caller is, and every org the account may act
+ * `GET /me` (architecture.md §8): who the token says the caller is, and every org the account may act
  * for. A verified phone number is remembered, so admins can add the account by it.
  */
 export async function me(deps: Deps, caller: Caller) {

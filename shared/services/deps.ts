@@ -29,7 +29,7 @@ export interface Deps {
   clock: Clock;
   db: DynamoDBDocumentClient;
   orgs: OrgRepository;
-  /** Who may act for which org (architecture.md §7). */
+  /** Who may act for which org (architecture.md §8). */
   memberships: MembershipRepository;
   /** Organisation registrations awaiting their parent's admins (R12). */
   registrations: OrgRegistrationRepository;

@@ -124,7 +124,7 @@ async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['ap
 }
 
 /**
- * R9 实名注册 (architecture.md §7): when the issuer vouches for a verified real name and ID number, the
+ * R9 实名注册 (architecture.md §8): when the issuer vouches for a verified real name and ID number, the
  * account applies only as that person — 422 `ineligible` with rule `R9` otherwise. An issuer that
  * vouches for neither leaves the applicant unchecked (README, "What the issuer vouches for").
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 12 (R12 组织注册, architecture.md §7): an org registers under its parent, the parent's admins
+ * Issue 12 (R12 组织注册, architecture.md §8): an org registers under its parent, the parent's admins
  * approve and the registrant reviews; admins add and remove people, and every forbidden grant is
  * refused; the acting org comes from memberships and `X-Acting-Org`; an application in another
  * person's verified name is refused (R9).

@@ -31,7 +31,7 @@ export interface LocalOidcOptions {
   idHash: (idNumber: string) => Promise<string>;
 }
 
-/** The provider's claims of an account: identity only (architecture.md §7), never a role or org. */
+/** The provider's claims of an account: identity only (architecture.md §8), never a role or org. */
 export interface LocalAccountClaims {
   sub: string;
   name: string;
@@ -51,7 +51,7 @@ function keyFile<T>(file: string, make: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The local stand-in for the deployment's OIDC issuer (architecture.md §7): the certified
+ * The local stand-in for the deployment's OIDC issuer (architecture.md §8): the certified
  * `oidc-provider`, mounted under `/oidc` on the API's origin, with the demo accounts, a Chinese
  * sign-in page, keys kept under the data directory and one public client (code + PKCE). Tokens it
  * issues carry identity only; the local gateway verifies them as API Gateway's JWT authorizer would.

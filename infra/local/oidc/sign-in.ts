@@ -65,7 +65,7 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 }
 
 /**
- * The local provider's Chinese sign-in page (architecture.md §7): a demo account by 用户标识 and 密码,
+ * The local provider's Chinese sign-in page (architecture.md §8): a demo account by 用户标识 and 密码,
  * or — local stage only — any account by 用户标识 and 姓名 without a password. `false` when the
  * request is not an interaction route (the provider serves it).
  */

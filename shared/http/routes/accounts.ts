@@ -16,7 +16,7 @@ import {
 import { defineRoute } from '../route.ts';
 
 /**
- * The accounts group (architecture.md §7): who the caller is, organisation registration (R12) and the
+ * The accounts group (architecture.md §8): who the caller is, organisation registration (R12) and the
  * people of each org. Served by `functions/accounts.ts`, which imports only this file.
  */
 export const accountRoutes = {
