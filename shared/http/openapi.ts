@@ -15,7 +15,8 @@ export function openApiDocument(routesToDocument: readonly RouteDef[] = routeLis
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
-    description: 'Claims: sub, role (worker | reviewer | admin), org (reviewers and admins)',
+    description:
+      'An ID token of the one trusted OIDC issuer. Claims read: sub, name, verified_name, verified_id_hash, phone_number (when phone_number_verified). Roles and orgs are memberships (GET /v1/me); a request acting for one of several orgs names it in the X-Acting-Org header.',
   });
 
   for (const route of routesToDocument) {

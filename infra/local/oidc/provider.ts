@@ -13,6 +13,7 @@ import {
 } from 'jose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { DemoAccount } from '../../seed/accounts.ts';
+import { memoryStore } from './memory-store.ts';
 import { escapeHtml, interactionRoute, OIDC_MOUNT } from './sign-in.ts';
 
 export { OIDC_MOUNT };
@@ -89,6 +90,7 @@ export class LocalOidc {
     const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicKey } = signingKey;
     let self: LocalOidc | undefined;
     const config: Configuration = {
+      adapter: memoryStore(),
       clients: [
         {
           client_id: LOCAL_CLIENT_ID,
