@@ -11,7 +11,7 @@ import { toEvent } from './gateway/events.ts';
 import { GATEWAY_MAX_BODY, readBody, send, sendAndClose } from './gateway/http-io.ts';
 import { limitersPerKey } from './gateway/limiter.ts';
 import { routeMatcher } from './gateway/routing.ts';
-import { serveStatic } from './gateway/static-files.ts';
+import { serveWeb, type WebRoots } from './gateway/static-files.ts';
 import { invokeLocally, LOCAL_FUNCTION_CONCURRENCY } from './invocation.ts';
 
 export { invocationLimiter } from './gateway/limiter.ts';
@@ -28,7 +28,8 @@ export type LambdaHandler = (event: HttpEvent, context: Context) => Promise<Http
 export function createGateway(options: {
   handlers: Record<FunctionGroup, LambdaHandler>;
   auth: DevAuthority;
-  webDir?: string;
+  /** The public site, the built apps and their runtime configuration; no web pages without it. */
+  web?: WebRoots;
   /** Invocations of one function at once; default {@link LOCAL_FUNCTION_CONCURRENCY}. */
   concurrency?: number;
 }): Server {
@@ -68,8 +69,7 @@ export function createGateway(options: {
 
     const found = match(method, path);
     if (!found.route) {
-      if (!found.pathKnown && method === 'GET' && options.webDir && serveStatic(options.webDir, path, res))
-        return;
+      if (!found.pathKnown && method === 'GET' && options.web && serveWeb(options.web, path, res)) return;
       return send(res, errorResult(found.error));
     }
     const { route, pathParameters } = found;

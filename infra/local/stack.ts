@@ -16,6 +16,7 @@ import { startDynamoDbLocal } from './dynamodb.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
 import { invokeLocally, isolateInvocations } from './invocation.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
+import { localWeb } from './web.ts';
 import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
 export interface LocalStackOptions {
@@ -66,8 +67,6 @@ export interface LocalStack {
   workflows: LocalWorkflowRunner;
   stop(): Promise<void>;
 }
-
-export const webDir = resolve(import.meta.dirname, '../../web');
 
 /** Stacks started in this process; each loads its own instances of the handler modules. */
 let stacksStarted = 0;
@@ -189,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.workflows?.resume !== false) await resumeWorkflows();
 
     const auth = await DevAuthority.open(join(dataDir, 'dev-jwt-key.json'));
-    const server: Server = createGateway({ handlers, auth, webDir });
+    const server: Server = createGateway({ handlers, auth, web: localWeb() });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolveListen());
