@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isCalendarDate } from '../domain/dates.ts';
 import { isDisplaySafe } from '../domain/text.ts';
+import { errorCodes } from '../errors.ts';
 import { roles } from '../model/account.ts';
 
 /** Ids chosen by people (orgs, programmes, batches): lowercase slugs, stable in URLs. */
@@ -26,14 +27,36 @@ export const Fen = z
 export const Role = z.enum(roles).meta({ id: 'Role' });
 export type Role = z.infer<typeof Role>;
 
+/** The contract's error codes (architecture.md §5), each with one HTTP status. */
+export const ErrorCode = z.enum(errorCodes).meta({ id: 'ErrorCode' });
+
+/**
+ * Where a field error points, in one style: body fields by their dotted path (`applicant.idNumber`),
+ * array items by their index as a segment (`items.0.reason`, `allocations.1.funding.0.funderOrgId`),
+ * query and path parameters under `query.` and `params.`, and `(body)` for the body as a whole.
+ */
+export const FieldPath = z.string().meta({
+  description:
+    'Dotted path of the field: `applicant.idNumber`, array items by index (`items.0.reason`), `query.cursor`, `params.id`; `(body)` is the body as a whole',
+  pattern: '^(?:\\(body\\)|[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z0-9_]+)*)$',
+  example: 'applicant.idNumber',
+});
+
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().meta({ example: 'validation_failed' }),
+      code: ErrorCode.meta({ example: 'validation_failed' }),
       message: z.string().meta({ example: '请求内容不符合要求，请检查标出的字段' }),
-      fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-      rules: z.array(z.string()).optional(),
-      missing: z.array(z.string()).optional(),
+      fields: z.array(z.object({ path: FieldPath, message: z.string() })).optional(),
+      rules: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'ineligible: the rules the application fails' }),
+      missing: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'missing_attachments: the document kinds still needed' }),
+      offeringId: z.string().optional().meta({ description: 'already_exists: the offering already listed' }),
     }),
   })
   .meta({ id: 'Error' });

@@ -96,6 +96,8 @@ export const applicationRoutes = {
       'application_window_closed',
       'missing_attachments',
       'ineligible',
+      // Too many submissions contending for the same places at once: try again (architecture.md §3).
+      'rate_limited',
     ],
   }),
   withdrawApplication: defineRoute({
