@@ -27,7 +27,9 @@ export const applicationRoutes = {
     tags: ['worker'],
     body: CreateApplicationBody,
     response: { status: 201, description: 'The draft', schema: ApplicationView },
-    errors: ['validation_failed', 'ineligible'],
+    // 409: the account already holds a live application in the programme (`already_applied`) or as
+    // many open drafts as it may keep (`invalid_state`).
+    errors: ['validation_failed', 'ineligible', 'already_applied', 'invalid_state'],
   }),
   updateApplication: defineRoute({
     operationId: 'updateApplication',
