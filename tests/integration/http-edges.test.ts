@@ -76,6 +76,35 @@ describe('HEAD', () => {
   });
 });
 
+describe('validation messages through the gateway (issue 12 item 9)', () => {
+  it('answers an empty-body POST naming the body, without `undefined`', async () => {
+    const res = await stack.call('POST', '/v1/applications', { token: worker });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toEqual([
+      { path: '(body)', message: expect.stringMatching(/^请求内容不能为空/) },
+    ]);
+    expect(JSON.stringify(res.body)).not.toMatch(/undefined/);
+  });
+
+  it('names a missing reason of a rejection at `reason`, and array items by index', async () => {
+    const reviewer = await stack.token({ sub: 'edges-reviewer', role: 'reviewer', org: 'lc' });
+    const one = await stack.call('POST', '/v1/applications/abcdefgh12/decisions', {
+      token: reviewer,
+      body: { decision: 'reject' },
+    });
+    expect(one.status).toBe(400);
+    expect(one.body.error.fields).toEqual([{ path: 'reason', message: '驳回或退回须填写理由' }]);
+    const bulk = await stack.call('POST', '/v1/review/decisions', {
+      token: reviewer,
+      body: { items: [{ id: 'abcdefgh12', decision: 'approve' }, { id: 'abcdefgh13' }] },
+    });
+    expect(bulk.status).toBe(400);
+    expect(bulk.body.error.fields).toEqual([
+      { path: 'items.1.decision', message: '缺少此字段，须为以下之一：approve、reject、return' },
+    ]);
+  });
+});
+
 describe('401 Unauthorized', () => {
   it('says Bearer when no token was sent', async () => {
     const res = await stack.call('GET', '/v1/me/applications');
