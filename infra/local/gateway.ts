@@ -47,7 +47,7 @@ export function createGateway(options: {
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-origin': req.headers.origin ?? '*',
-        'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+        'access-control-allow-methods': 'GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS',
         'access-control-allow-headers': 'authorization,content-type',
         'access-control-max-age': '600',
       });
