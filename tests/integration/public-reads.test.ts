@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type LambdaHandler } from '../../infra/local/gateway.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
 import { type FunctionGroup, functionGroups } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -243,6 +244,10 @@ describe('/openapi.json', () => {
   it('is OpenAPI 3.1', () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info.title).toEqual(expect.any(String));
+  });
+
+  it('is the document the response validator compiles (tests/support/openapi-validator.ts)', () => {
+    expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
   });
 
   it('documents every route of the route table under its path and method', () => {
