@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { isCalendarDate } from '../domain/dates.ts';
-import { isDisplaySafe } from '../domain/text.ts';
+import { HIDDEN_CHARACTERS, isDisplaySafe } from '../domain/text.ts';
 import { errorCodes } from '../errors.ts';
 import { roles } from '../model/account.ts';
 
@@ -107,9 +107,19 @@ export function humanText(options: {
     .refine(isDisplaySafe, `${options.label}含有不可见字符、控制字符或文字方向控制符，请删除后重新填写`)
     .trim()
     .max(options.max, `${options.label}不能超过 ${options.max} 个字符`);
-  if (min <= 0) return text;
-  return text.min(
-    min,
-    min === 1 ? (options.missing ?? `${options.label}不能为空`) : `${options.label}至少 ${min} 个字符`,
-  );
+  // The API document says it too, so that a generated client refuses such text before sending it.
+  const documented = { pattern: displaySafePattern };
+  if (min <= 0) return text.meta(documented);
+  return text
+    .min(
+      min,
+      min === 1 ? (options.missing ?? `${options.label}不能为空`) : `${options.label}至少 ${min} 个字符`,
+    )
+    .meta(documented);
 }
+
+/**
+ * {@link isDisplaySafe} as a JSON Schema pattern: none of `HIDDEN_CHARACTERS` and no lone surrogate
+ * (under the `u` flag JSON Schema patterns use, `\uD800-\uDFFF` matches only unpaired halves).
+ */
+export const displaySafePattern = `^[^${HIDDEN_CHARACTERS.source.slice(1, -1)}\\uD800-\\uDFFF]*$`;

@@ -13,12 +13,13 @@ import {
   isResidentIdNumber,
   makeResidentIdNumber,
 } from '../../shared/domain/identity.ts';
+import { isDisplaySafe } from '../../shared/domain/text.ts';
 import { errorCodes } from '../../shared/errors.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { fieldErrors } from '../../shared/http/validation.ts';
 import { identityPatterns } from '../../shared/schemas/applications.ts';
-import { fieldPathPattern } from '../../shared/schemas/common.ts';
+import { displaySafePattern, fieldPathPattern } from '../../shared/schemas/common.ts';
 import { BulkDecisionBody, DecisionBody } from '../../shared/schemas/review.ts';
 
 const fieldPath = new RegExp(fieldPathPattern, 'u');
@@ -227,6 +228,34 @@ describe('the document says what the server checks (issue 12 item 9)', () => {
             /^\d{12,19}$/.test(card.replace(/\D/g, '')),
           );
           if (isBankCardNumber(card)) expect(pattern(identityPatterns.bankCard).test(card)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('names and reasons carry the pattern of exactly the text the server accepts to show', () => {
+    expect(schemas.CreateApplication.properties.applicant.properties.name.pattern).toBe(displaySafePattern);
+    expect(schemas.DecisionRequest.oneOf[1].properties.reason.pattern).toBe(displaySafePattern);
+    const safe = pattern(displaySafePattern);
+    const risky = fc.constantFrom(
+      '\u202e',
+      '\u200b',
+      '\t',
+      '\n',
+      '\u0085',
+      '\ufeff',
+      '\ud800',
+      '\udfff',
+      '😀',
+      '张',
+      'a',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(risky, fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 6 }),
+        (parts) => {
+          const text = parts.join('');
+          expect(safe.test(text), JSON.stringify(text)).toBe(isDisplaySafe(text));
         },
       ),
     );
