@@ -17,7 +17,8 @@ export const CalendarDate = z
   .meta({
     description: 'Calendar date YYYY-MM-DD (1900–2999), Asia/Shanghai, inclusive',
     format: 'date',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+    // `format: date` says the day exists; the pattern, the years the platform keeps (1900–2999).
+    pattern: '^(?:19|2\\d)\\d{2}-\\d{2}-\\d{2}$',
     example: '2022-11-30',
   });
 

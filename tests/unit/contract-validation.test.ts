@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type * as z from 'zod';
+import { isCalendarDate } from '../../shared/domain/dates.ts';
 import {
   isBankCardNumber,
   isMainlandMobile,
@@ -170,8 +171,18 @@ describe('the document says what the server checks (issue 12 item 9)', () => {
     expect(bank.accountNumber.pattern).toBe(identityPatterns.bankCard);
     expect(schemas.Enrolment.properties.enrolledOn).toMatchObject({
       format: 'date',
-      pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+      pattern: '^(?:19|2\\d)\\d{2}-\\d{2}-\\d{2}$',
     });
+    const date = pattern(schemas.Enrolment.properties.enrolledOn.pattern);
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1000-01-01'), max: new Date('3999-12-31'), noInvalidDate: true }),
+        (d) => {
+          const day = d.toISOString().slice(0, 10);
+          expect(date.test(day), day).toBe(isCalendarDate(day));
+        },
+      ),
+    );
     expect(schemas.Application.properties.createdAt.format).toBe('date-time');
   });
 
