@@ -10,6 +10,7 @@ import { bearerClaims, devRoute } from './gateway/dev-routes.ts';
 import { toEvent } from './gateway/events.ts';
 import { GATEWAY_MAX_BODY, readBody, send, sendAndClose } from './gateway/http-io.ts';
 import { limitersPerKey } from './gateway/limiter.ts';
+import { answerClientError, NODE_MAX_HEADER_SIZE, oversizedRequest } from './gateway/request-limits.ts';
 import { routeMatcher } from './gateway/routing.ts';
 import { serveWeb, type WebRoots } from './gateway/static-files.ts';
 import { invokeLocally, LOCAL_FUNCTION_CONCURRENCY } from './invocation.ts';
@@ -41,10 +42,13 @@ export function createGateway(options: {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
 
+    const oversized = oversizedRequest(req, url);
+    if (oversized) return sendAndClose(res, errorResult(oversized));
+
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-origin': req.headers.origin ?? '*',
-        'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+        'access-control-allow-methods': 'GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS',
         'access-control-allow-headers': 'authorization,content-type',
         'access-control-max-age': '600',
       });
@@ -64,24 +68,33 @@ export function createGateway(options: {
       );
     }
 
-    const dev = await devRoute(options.auth, method, path, body);
+    // HEAD is GET without the body: Node's response to a HEAD request never sends one.
+    const asGet = method === 'HEAD' ? 'GET' : method;
+    const dev = await devRoute(options.auth, asGet, path, body);
     if (dev) return send(res, dev);
 
     const found = match(method, path);
     if (!found.route) {
-      if (!found.pathKnown && method === 'GET' && options.web && serveWeb(options.web, path, res)) return;
-      return send(res, errorResult(found.error));
+      if (!found.pathKnown && asGet === 'GET' && options.web && serveWeb(options.web, path, res)) return;
+      const refused = errorResult(found.error);
+      if (found.allowed) refused.headers.allow = found.allowed.join(', ');
+      return send(res, refused);
     }
     const { route, pathParameters } = found;
 
     let claims: Record<string, string> | undefined;
     if (route.auth !== 'public') {
       claims = await bearerClaims(options.auth, req);
-      if (!claims)
-        return send(
-          res,
-          errorResult(new AppError('unauthenticated', { message: '登录凭证缺失、无效或已过期' })),
+      if (!claims) {
+        const refused = errorResult(
+          new AppError('unauthenticated', { message: '登录凭证缺失、无效或已过期' }),
         );
+        // RFC 6750: no error code when no token was sent, `invalid_token` when the one sent was refused.
+        refused.headers['www-authenticate'] = req.headers.authorization
+          ? 'Bearer error="invalid_token"'
+          : 'Bearer';
+        return send(res, refused);
+      }
     }
 
     const handler = options.handlers[route.group];
@@ -99,12 +112,14 @@ export function createGateway(options: {
     }
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error('gateway error', errorSummary(err));
       if (!res.headersSent) send(res, errorResult(err));
     });
   });
+  // What Node cannot parse (a head past even NODE_MAX_HEADER_SIZE) gets the contract's 400, not an empty 431.
+  server.on('clientError', answerClientError);
   // A client that asks before sending (`Expect: 100-continue`) and declares too large a body gets the
   // 413 straight away and never sends it; any other request is read as usual.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type LambdaHandler } from '../../infra/local/gateway.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
 import { type FunctionGroup, functionGroups } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -245,6 +246,10 @@ describe('/openapi.json', () => {
     expect(doc.info.title).toEqual(expect.any(String));
   });
 
+  it('is the document the response validator compiles (tests/support/openapi-validator.ts)', () => {
+    expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+  });
+
   it('documents every route of the route table under its path and method', () => {
     expect(routeList.length).toBeGreaterThanOrEqual(9);
     for (const route of routeList) {
@@ -272,7 +277,8 @@ describe('/openapi.json', () => {
     }
     for (const route of routeList.filter((r) => r.auth === 'public')) {
       const operation = doc.paths[route.path][route.method.toLowerCase()];
-      expect(operation.security, route.operationId).toBeUndefined();
+      // Said explicitly (`[]`), so that tools need not guess that no token is needed.
+      expect(operation.security, route.operationId).toEqual([]);
     }
   });
 
