@@ -8,6 +8,7 @@
  *   http       route table, middleware, cursors: services and below
  *   functions  Lambda entry points: http and services
  *   infra      CDK and the local stack: anything
+ *   web        the browser apps: web/ itself, the pure domain and the model
  *
  * `shared/schemas` is the HTTP contract (zod): it may build on the domain and the model, never the
  * other way round. `shared/workflows` is ASL as plain data. The kernel (`shared/errors.ts`,
@@ -20,6 +21,15 @@ const kernel = '^shared/(errors|config|logger|observer)\\.ts$';
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    {
+      name: 'web-apps-speak-http-only',
+      comment:
+        'The console and the worker pages run in a browser: they reach the server through the typed API ' +
+        'client only, and may share the pure domain rules (ID number, card checks) and the model types.',
+      severity: 'error',
+      from: { path: '^web/(console|worker|shared)/' },
+      to: { path: '^(shared|functions|infra|tests)/', pathNot: `${layer('domain')}|${layer('model')}` },
+    },
     {
       name: 'no-cycles',
       comment: 'Modules that import each other (even only types) belong together or need a third module.',

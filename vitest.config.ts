@@ -18,6 +18,8 @@ export default defineConfig({
           environment: 'node',
           // One DynamoDB Local and one S3 emulator for the whole run; each test file gets its own table.
           globalSetup: ['tests/integration/global-setup.ts'],
+          // Every answer from the API is checked against /openapi.json (tests/support/openapi-validator.ts).
+          setupFiles: ['tests/integration/validate-responses.ts'],
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 120_000,

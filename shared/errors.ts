@@ -42,6 +42,9 @@ export const errorStatus: Record<ErrorCode, number> = {
   internal_error: 500,
 };
 
+/** Every code of the contract, in the order above: the API document's `Error.code` enum. */
+export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+
 /** Default Chinese message per code, shown to workers and union officers. */
 export const errorMessage: Record<ErrorCode, string> = {
   validation_failed: '请求内容不符合要求，请检查标出的字段',

@@ -7,8 +7,11 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The lock file that pins what esbuild bundles into the functions. */
 export const lockFile = join(repoRoot, 'package-lock.json');
 
-/** The static web consoles, deployed as they are to the web bucket. */
-export const webDir = join(repoRoot, 'web');
+/** The public site (the quota board and the stand-in sign-in page), deployed as it is. */
+export const webSiteDir = join(repoRoot, 'web', 'site');
+
+/** Where `npm run web:build` writes the union console (`console/`) and the worker pages (`m/`). */
+export const webBuildDir = join(repoRoot, 'dist', 'web');
 
 /** `functions/public.ts` for the `public` group: one entry file a function. */
 export const functionEntry = (name: string) => join(repoRoot, 'functions', `${name}.ts`);

@@ -5,6 +5,10 @@ import {
   type BehaviorOptions,
   CachePolicy,
   Distribution,
+  Function as EdgeFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   GeoRestriction,
   HeadersFrameOption,
   HeadersReferrerPolicy,
@@ -24,9 +28,10 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { ensureWebBuilt } from '../web-build.ts';
 import type { Identity } from './identity.ts';
 import { acknowledge, attRef } from './nag.ts';
-import { webDir } from './paths.ts';
+import { webBuildDir, webSiteDir } from './paths.ts';
 import type { PublicApi } from './public-api.ts';
 
 /** A custom domain for the consoles: the names and an ACM certificate in us-east-1 covering them. */
@@ -59,6 +64,31 @@ export const apiPathPatterns = ['/v1/*', '/openapi.json'] as const;
 
 /** What the consoles read at start-up to find the issuer they sign in with; written next to `index.html`. */
 export const runtimeConfigKey = 'runtime-config.json';
+
+/** The built single-page apps and the path each is served under (architecture.md §6). */
+export const webApps = ['/console/', '/m/'] as const;
+
+/**
+ * A viewer-request function for the static behaviour: a client-side route of an app (`/console/review`,
+ * a path without a file extension) gets the app's `index.html`, which routes itself; `/console` gets
+ * a redirect to `/console/`. Custom error responses cannot do it: they would apply to the API too.
+ */
+const appRoutesCode = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  var apps = ${JSON.stringify(webApps)};
+  for (var i = 0; i < apps.length; i++) {
+    var app = apps[i];
+    if (uri === app.slice(0, -1)) {
+      return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: app } } };
+    }
+    if (uri.indexOf(app) === 0 && uri.slice(uri.lastIndexOf('/')).indexOf('.') === -1) {
+      request.uri = app + 'index.html';
+      return request;
+    }
+  }
+  return request;
+}`;
 
 /**
  * The reviewer/admin console and the applicant pages (architecture.md §6): the `web/` directory in a private
@@ -132,6 +162,12 @@ export class WebConsole extends Construct {
       responseHeadersPolicy: securityHeaders,
     };
 
+    const appRoutes = new EdgeFunction(this, 'AppRoutes', {
+      comment: 'edu-subsidy: client-side routes of the console and the worker pages',
+      code: FunctionCode.fromInline(appRoutesCode),
+      runtime: FunctionRuntime.JS_2_0,
+    });
+
     const domain = props.domain;
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'edu-subsidy consoles and API',
@@ -143,6 +179,7 @@ export class WebConsole extends Construct {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: securityHeaders,
         compress: true,
+        functionAssociations: [{ function: appRoutes, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: Object.fromEntries(apiPathPatterns.map((pattern) => [pattern, apiBehavior])),
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -199,8 +236,12 @@ export class WebConsole extends Construct {
     this.deployment = this.deployWeb(props);
   }
 
-  /** Copies `web/` and the runtime configuration into the bucket and invalidates the distribution. */
+  /**
+   * Copies the public site, the built apps (`dist/web`: `console/`, `m/`) and the runtime configuration
+   * into the bucket and invalidates the distribution.
+   */
   private deployWeb(props: WebConsoleProps): BucketDeployment {
+    ensureWebBuilt();
     const logGroup = new LogGroup(this, 'DeployLogs', {
       retention: RetentionDays.SIX_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -213,15 +254,19 @@ export class WebConsole extends Construct {
 
     const deployment = new BucketDeployment(this, 'Deploy', {
       sources: [
-        Source.asset(webDir),
+        // The stand-in sign-in page exists only locally: deployments sign in through their issuer.
+        Source.asset(webSiteDir, { exclude: ['signin', 'signin/**'] }),
+        Source.asset(webBuildDir),
         Source.jsonData(runtimeConfigKey, {
-          region: Aws.REGION,
-          // What the sign-in module (oidc-client-ts, code + PKCE) needs: the one trusted issuer.
-          issuer: props.identity.issuer,
-          clientId: props.identity.clientId,
-          scope: 'openid profile phone',
-          ...(props.identity.userPool ? { userPoolId: props.identity.userPool.userPoolId } : {}),
           apiBasePath: '/v1',
+          // What the sign-in module (oidc-client-ts, code + PKCE) needs: the one trusted issuer,
+          // Cognito's or the deployment's own (architecture.md §8).
+          auth: {
+            kind: 'oidc',
+            issuer: props.identity.issuer,
+            clientId: props.identity.clientId,
+            scope: 'openid profile phone',
+          },
         }),
       ],
       destinationBucket: this.bucket,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Context } from 'aws-lambda';
 import { ACTING_ORG_HEADER } from '../../shared/domain/caller.ts';
 import { AppError } from '../../shared/errors.ts';
-import { errorResult, type HttpEvent, type HttpResult, jsonResult } from '../../shared/http/handler.ts';
+import { errorResult, type HttpEvent, type HttpResult } from '../../shared/http/handler.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { errorSummary, logger } from '../../shared/logger.ts';
@@ -11,8 +11,9 @@ import { bearerClaims, devRoute } from './gateway/dev-routes.ts';
 import { toEvent } from './gateway/events.ts';
 import { GATEWAY_MAX_BODY, readBody, send, sendAndClose } from './gateway/http-io.ts';
 import { limitersPerKey } from './gateway/limiter.ts';
+import { answerClientError, NODE_MAX_HEADER_SIZE, oversizedRequest } from './gateway/request-limits.ts';
 import { routeMatcher } from './gateway/routing.ts';
-import { serveStatic } from './gateway/static-files.ts';
+import { serveWeb, type WebRoots } from './gateway/static-files.ts';
 import { invokeLocally, LOCAL_FUNCTION_CONCURRENCY } from './invocation.ts';
 import { type LocalOidc, OIDC_MOUNT } from './oidc/provider.ts';
 
@@ -35,9 +36,8 @@ export function createGateway(options: {
    * the gateway listens: its issuer names the port.
    */
   oidc?: { current: LocalOidc | undefined };
-  /** Served at `/runtime-config.json`: what the web pages sign in with (the same file CDK deploys). */
-  runtimeConfig?: () => Record<string, unknown> | undefined;
-  webDir?: string;
+  /** The public site, the built apps and their runtime configuration; no web pages without it. */
+  web?: WebRoots;
   /** Invocations of one function at once; default {@link LOCAL_FUNCTION_CONCURRENCY}. */
   concurrency?: number;
 }): Server {
@@ -49,13 +49,16 @@ export function createGateway(options: {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
 
+    const oversized = oversizedRequest(req, url);
+    if (oversized) return sendAndClose(res, errorResult(oversized));
+
     const oidc = options.oidc?.current;
     if (oidc && (path === OIDC_MOUNT || path.startsWith(`${OIDC_MOUNT}/`))) return oidc.handle(req, res);
 
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'access-control-allow-origin': req.headers.origin ?? '*',
-        'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE,OPTIONS',
+        'access-control-allow-methods': 'GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS',
         'access-control-allow-headers': 'authorization,content-type,x-acting-org',
         'access-control-max-age': '600',
       });
@@ -75,17 +78,17 @@ export function createGateway(options: {
       );
     }
 
-    const dev = await devRoute(options.auth, method, path, body);
+    // HEAD is GET without the body: Node's response to a HEAD request never sends one.
+    const asGet = method === 'HEAD' ? 'GET' : method;
+    const dev = await devRoute(options.auth, asGet, path, body);
     if (dev) return send(res, dev);
-    const runtimeConfig =
-      path === '/runtime-config.json' && method === 'GET' ? options.runtimeConfig?.() : undefined;
-    if (runtimeConfig) return send(res, jsonResult(200, runtimeConfig));
 
     const found = match(method, path);
     if (!found.route) {
-      if (!found.pathKnown && method === 'GET' && options.webDir && serveStatic(options.webDir, path, res))
-        return;
-      return send(res, errorResult(found.error));
+      if (!found.pathKnown && asGet === 'GET' && options.web && serveWeb(options.web, path, res)) return;
+      const refused = errorResult(found.error);
+      if (found.allowed) refused.headers.allow = found.allowed.join(', ');
+      return send(res, refused);
     }
     const { route, pathParameters } = found;
 
@@ -94,11 +97,16 @@ export function createGateway(options: {
       const verifiers = [(token: string) => options.auth.verify(token)];
       if (oidc) verifiers.unshift((token: string) => oidc.verify(token));
       claims = await bearerClaims(verifiers, req);
-      if (!claims)
-        return send(
-          res,
-          errorResult(new AppError('unauthenticated', { message: '登录凭证缺失、无效或已过期' })),
+      if (!claims) {
+        const refused = errorResult(
+          new AppError('unauthenticated', { message: '登录凭证缺失、无效或已过期' }),
         );
+        // RFC 6750: no error code when no token was sent, `invalid_token` when the one sent was refused.
+        refused.headers['www-authenticate'] = req.headers.authorization
+          ? 'Bearer error="invalid_token"'
+          : 'Bearer';
+        return send(res, refused);
+      }
       // A dev token's `org` (tests) names the org its request acts for, unless the request names
       // one; the handler still checks it against the account's memberships. No other issuer's claim
       // is read this way.
@@ -127,12 +135,14 @@ export function createGateway(options: {
     }
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({ maxHeaderSize: NODE_MAX_HEADER_SIZE }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       logger.error('gateway error', errorSummary(err));
       if (!res.headersSent) send(res, errorResult(err));
     });
   });
+  // What Node cannot parse (a head past even NODE_MAX_HEADER_SIZE) gets the contract's 400, not an empty 431.
+  server.on('clientError', answerClientError);
   // A client that asks before sending (`Expect: 100-continue`) and declares too large a body gets the
   // 413 straight away and never sends it; any other request is read as usual.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

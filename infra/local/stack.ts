@@ -22,6 +22,7 @@ import { createGateway, type LambdaHandler } from './gateway.ts';
 import { invokeLocally, isolateInvocations } from './invocation.ts';
 import { LocalOidc } from './oidc/provider.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
+import { localWeb } from './web.ts';
 import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
 export interface LocalStackOptions {
@@ -74,8 +75,6 @@ export interface LocalStack {
   workflows: LocalWorkflowRunner;
   stop(): Promise<void>;
 }
-
-export const webDir = resolve(import.meta.dirname, '../../web');
 
 /** Stacks started in this process; each loads its own instances of the handler modules. */
 let stacksStarted = 0;
@@ -219,14 +218,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlers,
       auth,
       oidc,
-      runtimeConfig: () =>
-        oidc.current && {
-          issuer: oidc.current.issuer,
-          clientId: oidc.current.clientId,
-          scope: 'openid profile phone',
-          apiBasePath: '/v1',
-        },
-      webDir,
+      web: localWeb(() => ({
+        kind: 'oidc',
+        issuer: oidc.current?.issuer ?? '',
+        clientId: oidc.current?.clientId ?? '',
+        scope: 'openid profile phone',
+      })),
     });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);

@@ -57,10 +57,14 @@ export function jsonResult(statusCode: number, body: unknown): HttpResult {
   return { statusCode, headers: { ...securityHeaders }, body: JSON.stringify(body) };
 }
 
-/** The contract's error body; messages of 5xx never carry internals. */
+/**
+ * The contract's error body; messages of 5xx never carry internals. A 401 says how to authenticate
+ * (RFC 6750): behind the JWT authorizer a function only sees verified tokens, so a 401 it answers is
+ * about a token whose claims it cannot use — `invalid_token`.
+ */
 export function errorResult(err: unknown): HttpResult {
   if (err instanceof AppError) {
-    return jsonResult(err.status, {
+    const result = jsonResult(err.status, {
       error: {
         code: err.code,
         message: err.message,
@@ -68,6 +72,8 @@ export function errorResult(err: unknown): HttpResult {
         ...(err.details ?? {}),
       },
     });
+    if (err.code === 'unauthenticated') result.headers['www-authenticate'] = 'Bearer error="invalid_token"';
+    return result;
   }
   const internal = new AppError('internal_error');
   return jsonResult(500, { error: { code: internal.code, message: internal.message } });

@@ -11,6 +11,22 @@ export type FunctionGroup = (typeof functionGroups)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * The API document's tags, each described once (architecture.md §5): a route may only name one of
+ * these, so `/openapi.json` never lists an undefined tag. A new tag is added here with its description.
+ */
+export const apiTags = {
+  public:
+    'Read without a token: health, programmes, the quota board, the org tree, the catalogue, this document',
+  worker: 'A worker’s own applications: drafts, documents, submission, withdrawal',
+  reviewer: 'The union side (R12): the review queue, decisions and audited document downloads',
+  admin: 'Administration within the caller’s org subtree: orgs, programmes, places, funding, payouts',
+  catalogue: 'Partner institutions and the offerings a programme lists (选学)',
+  accounts:
+    'Who the caller is and what it may act for (memberships), organisation registration (R12 组织注册) and each org’s people',
+} as const;
+export type ApiTag = keyof typeof apiTags;
+
 /** A route of the public contract: everything the handler, the gateway, CDK and OpenAPI need. */
 export interface RouteDef<
   P extends z.ZodType = z.ZodType,
@@ -30,7 +46,9 @@ export interface RouteDef<
    */
   auth: 'public' | 'account' | readonly Role[];
   summary: string;
-  tags: readonly string[];
+  /** Longer prose for the API document; when absent it is the summary with who may call the route. */
+  description?: string;
+  tags: readonly ApiTag[];
   params?: P;
   query?: Q;
   body?: B;

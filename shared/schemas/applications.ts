@@ -10,7 +10,7 @@ import {
 } from '../domain/identity.ts';
 import { quotaStates, reviewStatuses } from '../model/application.ts';
 import { EnrolmentView, InstitutionCode, OfferingId } from './catalogue.ts';
-import { CalendarDate, Cursor, humanText, Slug } from './common.ts';
+import { CalendarDate, Cursor, humanText, Slug, Timestamp } from './common.ts';
 import { Level } from './programmes.ts';
 
 /** R1: 车间(工段、科室)主任(含)或科级(含)以下; `above_section` is ineligible. */
@@ -22,6 +22,19 @@ export type PositionLevel = z.infer<typeof PositionLevel>;
 /** R9: the channel an application came through (齐鲁工惠 APP, 公众号, 网站). */
 export const Channel = z.enum(['app', 'wechat', 'web']).meta({ id: 'Channel' });
 
+/**
+ * What the identity checks accept, as the API document's patterns (architecture.md §5): exactly the
+ * shapes `domain/identity.ts` takes before its check characters, birth dates and Luhn sums, which a
+ * pattern cannot say. Surrounding spaces (and a mobile number's spaces, dashes and `+86`) are
+ * accepted because people type them; the server stores the normalised form.
+ */
+export const identityPatterns = {
+  idNumber: '^\\s*[1-9]\\d{16}[\\dXx]\\s*$',
+  mobile:
+    '^[\\s-]*(?:(?:\\+[\\s-]*8[\\s-]*6|0[\\s-]*0[\\s-]*8[\\s-]*6|8[\\s-]*6)[\\s-]*)?1[\\s-]*[3-9](?:[\\s-]*\\d){9}[\\s-]*$',
+  bankCard: '^\\s*(?:\\d\\s*){12,19}$',
+} as const;
+
 export const Applicant = z
   .object({
     name: humanText({ label: '姓名', max: 40 }),
@@ -29,11 +42,22 @@ export const Applicant = z
     idNumber: z
       .string()
       .refine((v) => isResidentIdNumber(v), '身份证号无效：须为18位，校验码和出生日期正确')
-      .transform(normaliseIdNumber),
+      .transform(normaliseIdNumber)
+      .meta({
+        description:
+          'Resident ID number (GB 11643): 18 characters, a birth date that exists, the mod-11 check character',
+        pattern: identityPatterns.idNumber,
+        example: '11010519491231002X',
+      }),
     phone: z
       .string()
       .refine((v) => isMainlandMobile(v), '手机号无效：须为11位中国大陆手机号')
-      .transform(normaliseMobile),
+      .transform(normaliseMobile)
+      .meta({
+        description: 'Mainland mobile number; spaces, dashes and a +86 prefix are accepted',
+        pattern: identityPatterns.mobile,
+        example: '13812345678',
+      }),
     positionLevel: PositionLevel,
     migrantWorker: z.boolean(),
   })
@@ -110,7 +134,12 @@ export const PayoutAccount = z.discriminatedUnion('kind', [
       accountNumber: z
         .string()
         .refine((v) => isBankCardNumber(v), '银行卡号无效：须为12–19位且通过校验')
-        .transform(normaliseAccountNumber),
+        .transform(normaliseAccountNumber)
+        .meta({
+          description: 'Bank card number: 12–19 digits (spaces accepted), Luhn-valid',
+          pattern: identityPatterns.bankCard,
+          example: '6222020000000000000',
+        }),
     })
     .strict(),
   z
@@ -182,7 +211,7 @@ export const AttachmentUpload = z
   .object({
     attachmentId: z.string(),
     upload: z.object({ url: z.string(), fields: z.record(z.string(), z.string()) }),
-    expiresAt: z.string(),
+    expiresAt: Timestamp,
   })
   .meta({ id: 'AttachmentUpload' });
 
@@ -207,7 +236,7 @@ export const Quota = z
 export const Receipt = z
   .object({
     sequence: z.number().int().positive(),
-    submittedAt: z.string(),
+    submittedAt: Timestamp,
     digest: z.string(),
   })
   .meta({ id: 'Receipt' });
@@ -215,7 +244,7 @@ export type Receipt = z.infer<typeof Receipt>;
 
 export const TimelineEvent = z
   .object({
-    at: z.string(),
+    at: Timestamp,
     type: z.string(),
     orgId: z.string().optional(),
     reason: z.string().optional(),
@@ -230,14 +259,14 @@ export const AttachmentView = z.object({
   status: z.enum(['pending', 'verified', 'rejected']),
   sizeBytes: z.number().int().optional(),
   reason: z.string().optional(),
-  createdAt: z.string(),
+  createdAt: Timestamp,
 });
 
 /** What an admin's revocation recorded: why, when, and the money paid that is owed back per funder. */
 export const Revocation = z
   .object({
     reason: z.string(),
-    revokedAt: z.string(),
+    revokedAt: Timestamp,
     clawbackFen: z.number().int(),
     clawback: z.array(z.object({ funderOrgId: Slug, amountFen: z.number().int() })),
   })
@@ -288,7 +317,7 @@ export const ApplicationView = z
         z.object({
           orgId: Slug,
           decision: z.string().optional(),
-          decidedAt: z.string().optional(),
+          decidedAt: Timestamp.optional(),
           reason: z.string().optional(),
         }),
       ),
@@ -300,13 +329,13 @@ export const ApplicationView = z
         amountFen: z.number().int(),
         funding: z.array(z.object({ funderOrgId: Slug, amountFen: z.number().int() })),
         status: z.enum(['pending', 'paid', 'failed']),
-        paidAt: z.string().optional(),
+        paidAt: Timestamp.optional(),
       }),
     ),
     timeline: z.array(TimelineEvent),
     revocation: Revocation.optional(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
   })
   .meta({ id: 'Application' });
 export type ApplicationView = z.infer<typeof ApplicationView>;

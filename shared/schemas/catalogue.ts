@@ -6,7 +6,7 @@ import {
   OFFERING_ID_PATTERN,
   studyModes,
 } from '../domain/catalogue.ts';
-import { Cursor, humanText, Slug } from './common.ts';
+import { Cursor, humanText, Slug, Timestamp } from './common.ts';
 
 /**
  * The catalogue's contract (issue 16): partner institutions (合作院校), the offerings (专业) a
@@ -92,8 +92,8 @@ export const Institution = z
     ownerOrgId: Slug,
     /** The programmes listing an offering of it (partners are who a programme lists). */
     programmeIds: z.array(Slug).optional(),
-    createdAt: z.string(),
-    updatedAt: z.string().optional(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp.optional(),
   })
   .meta({ id: 'Institution' });
 export type Institution = z.infer<typeof Institution>;
@@ -151,9 +151,9 @@ export const Offering = OfferingItem.extend({
   programmeId: Slug,
   status: z.enum(['offered', 'retired']),
   addedByOrgId: Slug,
-  createdAt: z.string(),
-  updatedAt: z.string().optional(),
-  retiredAt: z.string().optional(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp.optional(),
+  retiredAt: Timestamp.optional(),
 }).meta({ id: 'Offering' });
 export type Offering = z.infer<typeof Offering>;
 
@@ -254,7 +254,7 @@ export const EnrolmentView = z
     institution: z.string(),
     major: z.string(),
     level: CatalogueLevel,
-    enrolledOn: z.string(),
+    enrolledOn: z.string().meta({ format: 'date', description: 'YYYY-MM-DD' }),
     offeringId: z.string().optional(),
     institutionId: z.string().optional(),
     institutionCode: z.string().optional(),

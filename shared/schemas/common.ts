@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isCalendarDate } from '../domain/dates.ts';
-import { isDisplaySafe } from '../domain/text.ts';
+import { HIDDEN_CHARACTERS, isDisplaySafe } from '../domain/text.ts';
+import { errorCodes } from '../errors.ts';
 import { roles } from '../model/account.ts';
 
 /** Ids chosen by people (orgs, programmes, batches): lowercase slugs, stable in URLs. */
@@ -13,7 +14,18 @@ export const Slug = z
 export const CalendarDate = z
   .string()
   .refine(isCalendarDate, { message: '日期必须是存在的日期，格式为 YYYY-MM-DD' })
-  .meta({ description: 'Calendar date YYYY-MM-DD, Asia/Shanghai, inclusive', example: '2022-11-30' });
+  .meta({
+    description: 'Calendar date YYYY-MM-DD (1900–2999), Asia/Shanghai, inclusive',
+    format: 'date',
+    // `format: date` says the day exists; the pattern, the years the platform keeps (1900–2999).
+    pattern: '^(?:19|2\\d)\\d{2}-\\d{2}-\\d{2}$',
+    example: '2022-11-30',
+  });
+
+/** An instant the server recorded, as it answers it: RFC 3339 in UTC (`toISOString()`). */
+export const Timestamp = z
+  .string()
+  .meta({ format: 'date-time', example: '2022-11-30T08:15:30.123Z', description: 'RFC 3339 date-time' });
 
 /** Money is integer fen (分); 100000 fen = 1000 元. */
 export const Fen = z
@@ -26,14 +38,37 @@ export const Fen = z
 export const Role = z.enum(roles).meta({ id: 'Role' });
 export type Role = z.infer<typeof Role>;
 
+/** The contract's error codes (architecture.md §5), each with one HTTP status. */
+export const ErrorCode = z.enum(errorCodes).meta({ id: 'ErrorCode' });
+
+/**
+ * Where a field error points, in one style: body fields by their dotted path (`applicant.idNumber`),
+ * array items by their index as a segment (`items.0.reason`, `allocations.1.funding.0.funderOrgId`),
+ * query and path parameters under `query.` and `params.`, and `(body)` for the body as a whole.
+ */
+export const fieldPathPattern = '^(?:\\(body\\)|[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*)$';
+export const FieldPath = z.string().meta({
+  description:
+    'Dotted path of the field: `applicant.idNumber`, array items by index (`items.0.reason`), `query.cursor`, `params.id`; `(body)` is the body as a whole',
+  pattern: fieldPathPattern,
+  example: 'applicant.idNumber',
+});
+
 export const ErrorBody = z
   .object({
     error: z.object({
-      code: z.string().meta({ example: 'validation_failed' }),
+      code: ErrorCode,
       message: z.string().meta({ example: '请求内容不符合要求，请检查标出的字段' }),
-      fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-      rules: z.array(z.string()).optional(),
-      missing: z.array(z.string()).optional(),
+      fields: z.array(z.object({ path: FieldPath, message: z.string() })).optional(),
+      rules: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'ineligible: the rules the application fails' }),
+      missing: z
+        .array(z.string())
+        .optional()
+        .meta({ description: 'missing_attachments: the document kinds still needed' }),
+      offeringId: z.string().optional().meta({ description: 'already_exists: the offering already listed' }),
     }),
   })
   .meta({ id: 'Error' });
@@ -53,15 +88,39 @@ export const Cursor = z
  * @example humanText({ label: '姓名', max: 40 }) // applicant.name
  * @example humanText({ label: '理由', min: 0, max: 500 }).optional() // a reason that may be empty
  */
-export function humanText(options: { label: string; max: number; min?: number }) {
+export function humanText(options: {
+  label: string;
+  max: number;
+  min?: number;
+  /** The message when the field is missing; `<label>不能为空` by default. */
+  missing?: string;
+}) {
   const min = options.min ?? 1;
   const text = z
-    .string({ message: `${options.label}须为文字` })
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? (options.missing ?? `${options.label}不能为空`)
+          : `${options.label}须为文字`,
+    })
     .normalize('NFC')
     // Checked before trimming: a trailing line break or BOM is refused too, not silently dropped.
     .refine(isDisplaySafe, `${options.label}含有不可见字符、控制字符或文字方向控制符，请删除后重新填写`)
     .trim()
     .max(options.max, `${options.label}不能超过 ${options.max} 个字符`);
-  if (min <= 0) return text;
-  return text.min(min, min === 1 ? `${options.label}不能为空` : `${options.label}至少 ${min} 个字符`);
+  // The API document says it too, so that a generated client refuses such text before sending it.
+  const documented = { pattern: displaySafePattern };
+  if (min <= 0) return text.meta(documented);
+  return text
+    .min(
+      min,
+      min === 1 ? (options.missing ?? `${options.label}不能为空`) : `${options.label}至少 ${min} 个字符`,
+    )
+    .meta(documented);
 }
+
+/**
+ * {@link isDisplaySafe} as a JSON Schema pattern: none of `HIDDEN_CHARACTERS` and no lone surrogate
+ * (under the `u` flag JSON Schema patterns use, `\uD800-\uDFFF` matches only unpaired halves).
+ */
+export const displaySafePattern = `^[^${HIDDEN_CHARACTERS.source.slice(1, -1)}\\uD800-\\uDFFF]*$`;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { railNames } from '../model/payout.ts';
-import { humanText, Slug } from './common.ts';
+import { humanText, Slug, Timestamp } from './common.ts';
 
 /** `POST /v1/programmes/{programmeId}/payout-runs`: the review batch the run pays out, if any. */
 /** The rail is the deployment's (`PAYOUT_RAIL`), never chosen by a request. */
@@ -52,7 +52,7 @@ export const PayoutRunView = z
           payerOrgId: Slug,
           lines: z.number().int(),
           totalFen: z.number().int(),
-          writtenAt: z.string(),
+          writtenAt: Timestamp,
         }),
       )
       .optional()
@@ -62,8 +62,8 @@ export const PayoutRunView = z
       .int()
       .optional()
       .meta({ description: '`bank_file`: lines still waiting for the bank’s result' }),
-    createdAt: z.string(),
-    endedAt: z.string().optional(),
+    createdAt: Timestamp,
+    endedAt: Timestamp.optional(),
   })
   .meta({ id: 'PayoutRun' });
 export type PayoutRunView = z.infer<typeof PayoutRunView>;
@@ -99,7 +99,7 @@ export const BankFileParams = z.object({ runId: RunId, payerOrgId: Slug });
 export const BankFileDownload = z
   .object({
     url: z.string().meta({ description: 'Presigned GET of the CSV (UTF-8 with BOM), valid five minutes' }),
-    expiresAt: z.string(),
+    expiresAt: Timestamp,
     payerOrgId: Slug,
     lines: z.number().int(),
     totalFen: z.number().int(),

@@ -3,7 +3,7 @@ import type { QuotaBoard as QuotaBoardModel } from '../domain/quota.ts';
 import type * as model from '../model/programme.ts';
 import { allocationPolicies, levels } from '../model/programme.ts';
 import type { Agrees, Assert } from './agreement.ts';
-import { CalendarDate, Fen, humanText, Slug } from './common.ts';
+import { CalendarDate, Fen, humanText, Slug, Timestamp } from './common.ts';
 
 /** R4: 新入读大专及本科. */
 export const Level = z.enum(levels).meta({ id: 'Level' });
@@ -118,7 +118,7 @@ export const Programme = z
     topUps: z.array(TopUp).optional(),
     contacts: Contacts.optional(),
     catalogueRequired: z.boolean().optional(),
-    createdAt: z.string(),
+    createdAt: Timestamp,
   })
   .meta({ id: 'Programme' });
 export type Programme = z.infer<typeof Programme>;

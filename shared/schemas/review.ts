@@ -1,38 +1,40 @@
 import * as z from 'zod';
 import { ApplicationIdParams, Quota, ReviewStatus } from './applications.ts';
 import { EnrolmentView } from './catalogue.ts';
-import { Cursor, humanText, Slug } from './common.ts';
+import { Cursor, ErrorCode, humanText, Slug, Timestamp } from './common.ts';
 
 /** R12 逐级审核: what a union at the current step may decide. */
 export const Decision = z.enum(['approve', 'reject', 'return']).meta({ id: 'Decision' });
 export type Decision = z.infer<typeof Decision>;
 
-const reasoned = <T extends { decision: Decision; reason?: string | undefined }>(b: T) =>
-  b.decision === 'approve' || (b.reason !== undefined && b.reason.trim().length > 0);
-const reasonRequired = { message: '驳回或退回须填写理由', path: ['reason'] };
 /** Shown to the worker and up the chain: no hidden or direction-changing characters (issue 10 point 9). */
 const DecisionReason = humanText({ label: '理由', min: 0, max: 500 });
+/** `reject` and `return` must say why: the worker reads it, and a return is what they correct. */
+const RequiredReason = humanText({ label: '理由', max: 500, missing: '驳回或退回须填写理由' });
 
-export const DecisionBody = z
-  .object({ decision: Decision, reason: DecisionReason.optional() })
-  .strict()
-  .refine(reasoned, reasonRequired)
-  .meta({ id: 'DecisionRequest' });
+/**
+ * One decision, discriminated on `decision`: `approve` may give a reason, `reject` and `return`
+ * must (architecture.md §5) — so the API document says it too, not only the server.
+ */
+const decisionItem = <S extends z.ZodRawShape>(extra: S) =>
+  z.discriminatedUnion('decision', [
+    z
+      .object({ ...extra, decision: z.literal('approve'), reason: DecisionReason.optional() })
+      .strict()
+      .meta({ title: 'Approval' }),
+    z
+      .object({ ...extra, decision: z.enum(['reject', 'return']), reason: RequiredReason })
+      .strict()
+      .meta({ title: 'Rejection or return' }),
+  ]);
+
+export const DecisionBody = decisionItem({}).meta({ id: 'DecisionRequest' });
 export type DecisionBody = z.output<typeof DecisionBody>;
 
 export const BulkDecisionBody = z
   .object({
     items: z
-      .array(
-        z
-          .object({
-            id: ApplicationIdParams.shape.id,
-            decision: Decision,
-            reason: DecisionReason.optional(),
-          })
-          .strict()
-          .refine(reasoned, reasonRequired),
-      )
+      .array(decisionItem({ id: ApplicationIdParams.shape.id }))
       .min(1, '至少一项')
       .max(100, '一次最多 100 项'),
   })
@@ -55,7 +57,7 @@ export const BulkDecisionResult = z
         id: z.string(),
         ok: z.boolean(),
         result: DecisionResult.optional(),
-        error: z.object({ code: z.string(), message: z.string() }).optional(),
+        error: z.object({ code: ErrorCode, message: z.string() }).optional(),
       }),
     ),
   })
@@ -71,7 +73,7 @@ export const QueueItem = z
   .object({
     id: z.string(),
     sequence: z.number().int(),
-    submittedAt: z.string(),
+    submittedAt: Timestamp,
     employerOrgId: Slug,
     unitOrgId: Slug,
     applicant: z.object({
@@ -97,5 +99,5 @@ export const AttachmentParams = z.object({
 });
 
 export const AttachmentDownload = z
-  .object({ url: z.string(), expiresAt: z.string() })
+  .object({ url: z.string(), expiresAt: Timestamp })
   .meta({ id: 'AttachmentDownload' });

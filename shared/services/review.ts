@@ -131,7 +131,7 @@ export async function decide(
 export async function decideMany(
   deps: Deps,
   caller: Caller,
-  items: { id: string; decision: DecisionBody['decision']; reason?: string | undefined }[],
+  items: (DecisionBody & { id: string })[],
   now: Date,
 ) {
   const results = [];
@@ -141,7 +141,9 @@ export async function decideMany(
         deps,
         caller,
         item.id,
-        { decision: item.decision, ...(item.reason ? { reason: item.reason } : {}) },
+        item.decision === 'approve'
+          ? { decision: item.decision, ...(item.reason ? { reason: item.reason } : {}) }
+          : { decision: item.decision, reason: item.reason },
         now,
       );
       results.push({ id: item.id, ok: true, result });

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkResponse } from '../support/openapi-validator.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
@@ -80,6 +81,14 @@ describe('request body limits', () => {
       },
     );
     expect(answer.continued).toBe(false);
+    // Not through fetch: checked against /openapi.json here, as the setup checks every fetched answer.
+    checkResponse({
+      method: 'POST',
+      path: url.pathname,
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+      text: answer.body,
+    });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toEqual({
       error: { code: 'payload_too_large', message: expect.any(String) },

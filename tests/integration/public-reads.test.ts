@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type LambdaHandler } from '../../infra/local/gateway.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
 import { type FunctionGroup, functionGroups } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -245,6 +246,10 @@ describe('/openapi.json', () => {
     expect(doc.info.title).toEqual(expect.any(String));
   });
 
+  it('is the document the response validator compiles (tests/support/openapi-validator.ts)', () => {
+    expect(doc).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+  });
+
   it('documents every route of the route table under its path and method', () => {
     expect(routeList.length).toBeGreaterThanOrEqual(9);
     for (const route of routeList) {
@@ -272,7 +277,8 @@ describe('/openapi.json', () => {
     }
     for (const route of routeList.filter((r) => r.auth === 'public')) {
       const operation = doc.paths[route.path][route.method.toLowerCase()];
-      expect(operation.security, route.operationId).toBeUndefined();
+      // Said explicitly (`[]`), so that tools need not guess that no token is needed.
+      expect(operation.security, route.operationId).toEqual([]);
     }
   });
 
@@ -331,7 +337,11 @@ describe('the web consoles on the same origin', () => {
     for (const group of functionGroups) {
       handlers[group] = ((await import(`../../functions/${group}.ts`)) as { handler: LambdaHandler }).handler;
     }
-    const server = createGateway({ handlers, auth: stack.auth, webDir: join(root, 'web') });
+    const server = createGateway({
+      handlers,
+      auth: stack.auth,
+      web: { site: join(root, 'web'), apps: {}, runtimeConfig: () => ({}) },
+    });
     await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', () => resolveListen()));
     try {
       const { port } = server.address() as AddressInfo;
@@ -351,6 +361,52 @@ describe('the web consoles on the same origin', () => {
       }
       // A malformed escape names no file: 404, not 500.
       expect((await get('/%zz')).status).toBe(404);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('serves each app under its prefix, its client-side routes as its page, and the runtime configuration', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'edu-subsidy-web-'));
+    mkdirSync(join(root, 'site'));
+    writeFileSync(join(root, 'site', 'index.html'), '<html>board</html>');
+    mkdirSync(join(root, 'console', 'assets'), { recursive: true });
+    writeFileSync(join(root, 'console', 'index.html'), '<html>console</html>');
+    writeFileSync(join(root, 'console', 'assets', 'index-AbCdEf12.js'), 'console.log(1)');
+    const handlers = {} as Record<FunctionGroup, LambdaHandler>;
+    for (const group of functionGroups) {
+      handlers[group] = ((await import(`../../functions/${group}.ts`)) as { handler: LambdaHandler }).handler;
+    }
+    const server = createGateway({
+      handlers,
+      auth: stack.auth,
+      web: {
+        site: join(root, 'site'),
+        apps: { '/console/': join(root, 'console') },
+        runtimeConfig: () => ({ apiBasePath: '/v1' }),
+      },
+    });
+    await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', () => resolveListen()));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`, { redirect: 'manual' });
+      expect(await (await get('/')).text()).toBe('<html>board</html>');
+      expect(await (await get('/console/')).text()).toBe('<html>console</html>');
+      // A client-side route is the app's page; a missing asset is still a 404.
+      expect(await (await get('/console/review/app-1')).text()).toBe('<html>console</html>');
+      expect((await get('/console/assets/missing-AbCdEf12.js')).status).toBe(404);
+      const asset = await get('/console/assets/index-AbCdEf12.js');
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      const bare = await get('/console');
+      expect(bare.status).toBe(301);
+      expect(bare.headers.get('location')).toBe('/console/');
+      const config = await get('/runtime-config.json');
+      expect(config.headers.get('cache-control')).toBe('no-cache');
+      expect(await config.json()).toEqual({ apiBasePath: '/v1' });
+      // The API's own paths are never shadowed by an app.
+      expect((await get('/v1/health')).status).toBe(200);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -110,6 +110,14 @@ describe('the local OIDC provider under /oidc', () => {
   it('serves /runtime-config.json naming the issuer and the client', async () => {
     const res = await stack.call('GET', '/runtime-config.json');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ issuer: stack.oidc.issuer, clientId: WEB_CLIENT_ID });
+    expect(res.body).toEqual({
+      apiBasePath: '/v1',
+      auth: {
+        kind: 'oidc',
+        issuer: stack.oidc.issuer,
+        clientId: WEB_CLIENT_ID,
+        scope: 'openid profile phone',
+      },
+    });
   });
 });

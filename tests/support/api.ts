@@ -10,7 +10,8 @@ import { draftBody, postUpload, programmeBody, sampleFiles } from './fixtures.ts
  * The typed API driver of the integration tests: routes called by their operation id with answers
  * typed from the route table, and the flows the tests drive through HTTP written once — a programme
  * open today, a worker's application from draft to submission with its documents, its approval along
- * the whole chain, a payout run followed to its end.
+ * the whole chain, a payout run followed to its end. Every answer is checked against /openapi.json
+ * on its way (the integration setup wraps `fetch`, tests/support/openapi-validator.ts).
  */
 
 /** What a route answers on success, typed from its response schema in the route table. */

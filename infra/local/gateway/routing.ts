@@ -19,8 +19,11 @@ function compile(route: RouteDef): CompiledRoute {
 /** What a request's method and path name: a route with its path parameters, or why none. */
 export type RouteMatch =
   | { route: RouteDef; pathParameters: Record<string, string> }
-  /** No route has the path (`not_found`), or none with that method (`method_not_allowed`). */
-  | { route?: undefined; error: AppError; pathKnown: boolean };
+  /**
+   * No route has the path (`not_found`), or none with that method (`method_not_allowed`, with the
+   * methods the path has in `allowed`, for the 405's `Allow`).
+   */
+  | { route?: undefined; error: AppError; pathKnown: boolean; allowed?: string[] };
 
 /**
  * API Gateway's routing of an HTTP API, over the route table: `{name}` matches one path segment,
@@ -32,10 +35,15 @@ export function routeMatcher(routes: readonly RouteDef[]) {
     const matches = compiled
       .map((c) => ({ c, m: c.pattern.exec(path) }))
       .filter((x): x is { c: CompiledRoute; m: RegExpExecArray } => x.m !== null);
-    const match = matches.find((x) => x.c.route.method === method);
+    // HEAD is answered wherever GET is, without the body (architecture.md §5).
+    const wanted = method === 'HEAD' ? 'GET' : method;
+    const match = matches.find((x) => x.c.route.method === wanted);
     if (!match) {
       const pathKnown = matches.length > 0;
-      return { error: new AppError(pathKnown ? 'method_not_allowed' : 'not_found'), pathKnown };
+      if (!pathKnown) return { error: new AppError('not_found'), pathKnown };
+      const methods = matches.map((x) => x.c.route.method as string);
+      const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+      return { error: new AppError('method_not_allowed'), pathKnown, allowed };
     }
     const pathParameters: Record<string, string> = {};
     try {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LocalOidc } from './provider.ts';
+import type Provider from 'oidc-provider';
 
 /** Where the provider is mounted on the local origin (discovery at `/oidc/.well-known/openid-configuration`). */
 export const OIDC_MOUNT = '/oidc';
@@ -64,13 +64,20 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   res.end(html);
 }
 
+/** What the sign-in page needs of the local provider (`LocalOidc`). */
+export interface SignInHost {
+  provider: Provider;
+  checkPassword(sub: string, password: string): unknown;
+  rememberAdHoc(sub: string, name: string): void;
+}
+
 /**
  * The local provider's Chinese sign-in page (architecture.md §8): a demo account by 用户标识 and 密码,
  * or — local stage only — any account by 用户标识 and 姓名 without a password. `false` when the
  * request is not an interaction route (the provider serves it).
  */
 export async function interactionRoute(
-  oidc: LocalOidc,
+  oidc: SignInHost,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,

@@ -124,7 +124,8 @@ export const adminRoutes = {
       description: 'Started; follow it with GET /v1/payout-runs/{runId}',
       schema: PayoutRunAccepted,
     },
-    errors: ['validation_failed', 'forbidden', 'not_found'],
+    // 409 `invalid_state`: a run of the programme has not ended yet (one at a time).
+    errors: ['validation_failed', 'forbidden', 'not_found', 'invalid_state'],
   }),
   getPayoutRun: defineRoute({
     operationId: 'getPayoutRun',

@@ -27,7 +27,9 @@ export const applicationRoutes = {
     tags: ['worker'],
     body: CreateApplicationBody,
     response: { status: 201, description: 'The draft', schema: ApplicationView },
-    errors: ['validation_failed', 'ineligible'],
+    // 409: the account already holds a live application in the programme (`already_applied`) or as
+    // many open drafts as it may keep (`invalid_state`).
+    errors: ['validation_failed', 'ineligible', 'already_applied', 'invalid_state'],
   }),
   updateApplication: defineRoute({
     operationId: 'updateApplication',
@@ -96,6 +98,8 @@ export const applicationRoutes = {
       'application_window_closed',
       'missing_attachments',
       'ineligible',
+      // Too many submissions contending for the same places at once: try again (architecture.md §3).
+      'rate_limited',
     ],
   }),
   withdrawApplication: defineRoute({

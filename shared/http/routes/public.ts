@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { Institution, InstitutionParams, OfferingList, OfferingListQuery } from '../../schemas/catalogue.ts';
+import { Timestamp } from '../../schemas/common.ts';
 import { Org, OrgChildren, OrgIdParams } from '../../schemas/orgs.ts';
 import { Programme, ProgrammeIdParams, ProgrammeList, QuotaBoard } from '../../schemas/programmes.ts';
 import { defineRoute } from '../route.ts';
@@ -21,7 +22,7 @@ export const publicRoutes = {
     response: {
       status: 200,
       description: 'The service answers',
-      schema: z.object({ status: z.literal('ok'), time: z.string() }).meta({ id: 'Health' }),
+      schema: z.object({ status: z.literal('ok'), time: Timestamp }).meta({ id: 'Health' }),
     },
     errors: [],
   }),
