@@ -46,6 +46,7 @@ async function main() {
       `  Quota board  ${stack.url}/`,
       `  Console      ${stack.url}/console/   (union reviewers and admins)`,
       `  Worker pages ${stack.url}/m/`,
+      `  Sign-in      ${stack.oidc.issuer}   (OIDC issuer; demo accounts and passwords in the README)`,
       `  Dev tokens   POST ${stack.url}/v1/dev/token  {"sub":"u1","role":"admin","org":"lc"}`,
       `  DynamoDB     ${stack.dynamodbEndpoint}  (table ${stack.tableName})`,
       `  S3 emulator  ${stack.s3Endpoint}  (bucket ${stack.bucketName})`,
