@@ -165,7 +165,15 @@ describe('httpHandler', () => {
         return { body: { ...body, path: [caller.org ?? '', body.id] } };
       },
     };
-    const adminHandler = httpHandler(adminTable, adminRoutes);
+    // The accounts' memberships, as the table would answer them (architecture.md §8): roles are data,
+    // whatever role or org the token's claims say.
+    const lookups: string[] = [];
+    const adminHandler = httpHandler(adminTable, adminRoutes, {
+      memberships: async (sub) => {
+        lookups.push(sub);
+        return sub === 'a' ? [{ orgId: 'lc', role: 'admin' as const }] : [];
+      },
+    });
     const validOrg = { id: 'x-1', name: '某镇工会', kind: 'township', parentId: 'lc-chiping' };
 
     beforeEach(() => {
@@ -182,7 +190,69 @@ describe('httpHandler', () => {
       );
       expect(worker.statusCode).toBe(403);
       expect(JSON.parse(worker.body).error.code).toBe('forbidden');
+      // Claims of a role grant nothing: this account holds no membership.
+      const claimsOnly = await adminHandler(
+        event(routes.createOrg, {
+          body: JSON.stringify(validOrg),
+          claims: { sub: 'w2', role: 'admin', org: 'lc', 'custom:role': 'admin', 'custom:org': 'lc' },
+        }),
+        context,
+      );
+      expect(claimsOnly.statusCode).toBe(403);
       expect(ran).toBe(0);
+    });
+
+    it('reads no membership on a worker-only route (submit stays one read lighter), and refuses a named org there', async () => {
+      const seen: string[] = [];
+      const workerTable = { listMyApplications: routes.listMyApplications };
+      const workerHandler = httpHandler(
+        workerTable,
+        {
+          listMyApplications: async ({ caller }) => {
+            seen.push(`${caller.sub}:${caller.role}`);
+            return { body: { applications: [] } };
+          },
+        },
+        {
+          memberships: async (sub) => {
+            lookups.push(sub);
+            return [{ orgId: 'lc', role: 'admin' as const }];
+          },
+        },
+      );
+      const before = lookups.length;
+      const ok = await workerHandler(
+        { ...event(routes.listMyApplications, { claims: { sub: 'a' } }), queryStringParameters: {} },
+        context,
+      );
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(seen).toEqual(['a:worker']);
+      expect(lookups.length).toBe(before);
+      const named = await workerHandler(
+        event(routes.listMyApplications, {
+          claims: { sub: 'a' },
+          headers: { 'content-type': 'application/json', 'x-acting-org': 'lc' },
+        }),
+        context,
+      );
+      expect(named.statusCode).toBe(403);
+    });
+
+    it('acts for the org named in X-Acting-Org only when the account belongs to it', async () => {
+      const named = (org: string) =>
+        adminHandler(
+          event(routes.createOrg, {
+            body: JSON.stringify(validOrg),
+            claims: { sub: 'a' },
+            headers: { 'content-type': 'application/json', 'x-acting-org': org },
+          }),
+          context,
+        );
+      expect((await named('lc')).statusCode).toBe(201);
+      const other = await named('sd');
+      expect(other.statusCode).toBe(403);
+      expect(JSON.parse(other.body).error.code).toBe('forbidden');
+      expect(ran).toBe(1);
     });
 
     it('runs the route with the validated body and the caller', async () => {
