@@ -22,7 +22,7 @@ export function appConfig(app: string, base: string, outName: string): UserConfi
     },
     server: {
       proxy: Object.fromEntries(
-        ['/v1', '/openapi.json', '/runtime-config.json', '/signin', '/oidc', '/styles.css'].map((p) => [
+        ['/v1', '/openapi.json', '/runtime-config.json', '/oidc', '/styles.css'].map((p) => [
           p,
           api,
         ]),

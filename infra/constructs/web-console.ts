@@ -254,8 +254,7 @@ export class WebConsole extends Construct {
 
     const deployment = new BucketDeployment(this, 'Deploy', {
       sources: [
-        // The stand-in sign-in page exists only locally: deployments sign in through their issuer.
-        Source.asset(webSiteDir, { exclude: ['signin', 'signin/**'] }),
+        Source.asset(webSiteDir),
         Source.asset(webBuildDir),
         Source.jsonData(runtimeConfigKey, {
           apiBasePath: '/v1',

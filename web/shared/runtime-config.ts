@@ -4,10 +4,11 @@
  */
 export interface RuntimeConfig {
   apiBasePath: string;
-  auth:
-    | { kind: 'dev'; signInPath: string }
-    | { kind: 'oidc'; issuer: string; clientId: string; scope?: string }
-    | { kind: 'cognito'; region: string; userPoolId: string; userPoolClientId: string };
+  /**
+   * The one OIDC issuer the API trusts (architecture.md §8): the local provider under `/oidc`,
+   * Cognito, or the deployment's own — always signed in with the authorization code and PKCE.
+   */
+  auth: { kind: 'oidc'; issuer: string; clientId: string; scope?: string };
 }
 
 let loaded: Promise<RuntimeConfig> | undefined;
