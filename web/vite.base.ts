@@ -22,10 +22,7 @@ export function appConfig(app: string, base: string, outName: string): UserConfi
     },
     server: {
       proxy: Object.fromEntries(
-        ['/v1', '/openapi.json', '/runtime-config.json', '/oidc', '/styles.css'].map((p) => [
-          p,
-          api,
-        ]),
+        ['/v1', '/openapi.json', '/runtime-config.json', '/oidc', '/styles.css'].map((p) => [p, api]),
       ),
     },
   });
