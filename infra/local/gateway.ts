@@ -29,6 +29,8 @@ export function createGateway(options: {
   handlers: Record<FunctionGroup, LambdaHandler>;
   auth: DevAuthority;
   webDir?: string;
+  /** The SMS provider stand-in, for `GET /v1/dev/sms`. */
+  sms?: { messages(): unknown[] };
   /** Invocations of one function at once; default {@link LOCAL_FUNCTION_CONCURRENCY}. */
   concurrency?: number;
 }): Server {
@@ -63,7 +65,7 @@ export function createGateway(options: {
       );
     }
 
-    const dev = await devRoute(options.auth, method, path, body);
+    const dev = await devRoute(options.auth, method, path, body, options.sms);
     if (dev) return send(res, dev);
 
     const found = match(method, path);

@@ -16,6 +16,8 @@ import { startDynamoDbLocal } from './dynamodb.ts';
 import { createGateway, type LambdaHandler } from './gateway.ts';
 import { invokeLocally, isolateInvocations } from './invocation.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
+import { type StreamHandler, StreamPoller } from './sms-delivery.ts';
+import { type SmsStandIn, startSmsStandIn } from './sms-standin.ts';
 import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
 export interface LocalStackOptions {
@@ -50,6 +52,20 @@ export interface LocalStackOptions {
    * (the Metrics is built once, at the first handler's cold start).
    */
   metrics?: boolean;
+  /**
+   * SMS (architecture.md §7): the Tencent stand-in the delivery function sends to, and the stream's
+   * event source. `secretKey` signs the SDK's requests (another than the stand-in's is refused);
+   * `schedule` runs the 15-minute tick on a timer (npm start), else tests call `tick()`.
+   */
+  sms?: { secretKey?: string; retryAttempts?: number; webDomain?: string; schedule?: boolean };
+}
+
+/** The local SMS parts: the provider stand-in, the stream's event source, the schedule's tick. */
+export interface LocalSms {
+  standIn: SmsStandIn;
+  stream: StreamPoller;
+  /** One tick of the SMS schedule (re-drive of deferred notifications, reviewers' daily counts). */
+  tick(): Promise<unknown>;
 }
 
 export interface LocalStack {
@@ -64,6 +80,7 @@ export interface LocalStack {
   seed: SeedResult | undefined;
   /** The state machines' local runner (the calendar runs here); tests wait on its executions. */
   workflows: LocalWorkflowRunner;
+  sms: LocalSms;
   stop(): Promise<void>;
 }
 
@@ -126,6 +143,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ? (process.env.POWERTOOLS_METRICS_DISABLED ?? 'true')
           : String(!options.metrics),
     });
+    // SMS: the provider stand-in, configured as a deployment configures Tencent Cloud SMS.
+    const standIn = await startSmsStandIn();
+    stops.push(standIn.stop);
+    Object.assign(process.env, {
+      SMS_PROVIDER: 'tencent',
+      SMS_ENDPOINT: standIn.endpoint,
+      SMS_SECRET_ID: standIn.secretId,
+      SMS_SECRET_KEY: options.sms?.secretKey ?? standIn.secretKey,
+      SMS_APP_ID: standIn.appId,
+      SMS_SIGN_NAME: standIn.signName,
+      SMS_TEMPLATES: JSON.stringify(standIn.templates),
+      SMS_REGION: 'ap-guangzhou',
+      WEB_DOMAIN: options.sms?.webDomain ?? '',
+    });
     if (options.clock) {
       const unregisterClock = useLocalClock(options.clock);
       stops.push(async () => unregisterClock());
@@ -178,6 +209,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       unregisterWorkflows();
     });
 
+    // The table's stream → the delivery function, as the event source mapping does in AWS.
+    const { handler: onStream } = (await import(functionModule('notify'))) as { handler: StreamHandler };
+    const { handler: onTick } = (await import(functionModule('notify-schedule'))) as {
+      handler: (event: unknown, context: Context) => Promise<unknown>;
+    };
+    const stream = new StreamPoller(dynamodbEndpoint, tableName, onStream, {
+      ...(options.sms?.retryAttempts === undefined ? {} : { retryAttempts: options.sms.retryAttempts }),
+    });
+    stream.start();
+    stops.push(() => stream.stop());
+    const tick = () => invokeLocally('notify-schedule', (context) => onTick({}, context));
+    if (options.sms?.schedule) {
+      const timer = setInterval(() => void tick().catch(() => undefined), 15 * 60 * 1000);
+      stops.push(async () => clearInterval(timer));
+    }
+    const sms: LocalSms = { standIn, stream, tick };
+
     let seed: SeedResult | undefined;
     if (options.seed !== false) {
       const { createDeps } = await import('../../shared/services/deps.ts');
@@ -189,7 +237,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.workflows?.resume !== false) await resumeWorkflows();
 
     const auth = await DevAuthority.open(join(dataDir, 'dev-jwt-key.json'));
-    const server: Server = createGateway({ handlers, auth, webDir });
+    const server: Server = createGateway({ handlers, auth, webDir, sms: standIn });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolveListen());
@@ -214,6 +262,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       auth,
       seed,
       workflows,
+      sms,
       stop,
     };
   } catch (err) {
