@@ -7,6 +7,7 @@ import { DocumentEvents } from '../constructs/document-events.ts';
 import { Identity } from '../constructs/identity.ts';
 import { LogBucket } from '../constructs/log-bucket.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
+import { Notifications, type SmsDeployment } from '../constructs/notifications.ts';
 import {
   type ApiDomain,
   PublicApi,
@@ -49,6 +50,8 @@ export interface EduSubsidyStackProps extends StackProps {
    * endpoint is disabled (`PublicApi`). Its DNS name must point at the `ApiDomainTarget` output.
    */
   apiDomain?: ApiDomain | undefined;
+  /** SMS provider, templates, sign name and credentials' secret (architecture.md §7); absent: no SMS sent. */
+  sms?: SmsDeployment | undefined;
 }
 
 /**
@@ -91,6 +94,7 @@ export class EduSubsidyStack extends Stack {
   readonly api: PublicApi;
   readonly web: WebConsole;
   readonly monitoring: Monitoring;
+  readonly notifications: Notifications | undefined;
 
   constructor(scope: Construct, id: string, props: EduSubsidyStackProps = {}) {
     super(scope, id, {
@@ -158,7 +162,21 @@ export class EduSubsidyStack extends Stack {
     });
     this.data.allowBrowserOrigins([...new Set([...this.web.origins, ...extraOrigins])]);
 
+    this.notifications = props.sms
+      ? new Notifications(this, 'Notifications', {
+          data: this.data,
+          bundleAwsSdk: props.bundleAwsSdk ?? false,
+          sms: props.sms,
+          webDomain: props.webDomain?.names[0],
+        })
+      : undefined;
+
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmails: props.alarmEmails ?? [] });
+    if (this.notifications) {
+      this.monitoring.watchFunction('smsDelivery', this.notifications.delivery.function);
+      this.monitoring.watchFunction('smsSchedule', this.notifications.schedule.function);
+      this.monitoring.watchDeadLetters('smsDelivery', this.notifications.deadLetters);
+    }
     for (const [group, fn] of this.functions.entries()) this.monitoring.watchFunction(group, fn.function);
     this.monitoring.watchFunction('documentEvents', this.documentEvents.fn.function);
     for (const [fn, task] of this.workflows.taskFunctions())
