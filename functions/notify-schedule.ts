@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { createNotifier } from '../shared/adapters/sms/index.ts';
 import { smsSettingsFromEnv } from '../shared/adapters/sms/notifier.ts';
 import { loadConfig } from '../shared/config.ts';
+import { QUIET_FROM_HOUR } from '../shared/domain/notifications.ts';
 import { logger } from '../shared/logger.ts';
 import { lambdaObservability } from '../shared/metrics.ts';
 import { createDeps } from '../shared/services/deps.ts';
@@ -23,7 +24,7 @@ const DAILY_COUNT_HOUR = 9;
 async function onTick() {
   const now = deps.clock.now();
   const hour = (now.getUTCHours() + 8) % 24;
-  const queued = hour >= DAILY_COUNT_HOUR ? await queueDailyCounts(deps, now) : 0;
+  const queued = hour >= DAILY_COUNT_HOUR && hour < QUIET_FROM_HOUR ? await queueDailyCounts(deps, now) : 0;
   const redriven = await redriveDue(deps, notifier, { webDomain: settings?.webDomain });
   logger.info('sms schedule', { queued, ...redriven });
   return { queued, ...redriven };

@@ -50,6 +50,7 @@ export class StreamPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private paused = false;
   private cycles = 0;
   private quietCycles = 0;
   readonly deadLetters: DeadLetter[] = [];
@@ -108,7 +109,17 @@ export class StreamPoller {
     }
   }
 
+  /** Stops reading the stream (the delivery function down) until {@link resume}; records wait in the stream. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
   private async pollOnce(): Promise<void> {
+    if (this.paused) return;
     const arn = await this.arn();
     const described = await this.streams.send(new DescribeStreamCommand({ StreamArn: arn }));
     for (const shard of described.StreamDescription?.Shards ?? []) {

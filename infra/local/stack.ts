@@ -66,6 +66,11 @@ export interface LocalSms {
   stream: StreamPoller;
   /** One tick of the SMS schedule (re-drive of deferred notifications, reviewers' daily counts). */
   tick(): Promise<unknown>;
+  /**
+   * Reads the whole stream again from its start with a second event source, as Lambda may after a
+   * crash mid-batch or a shard's replay: every record is delivered again; nothing may be sent twice.
+   */
+  replay(): Promise<void>;
 }
 
 export interface LocalStack {
@@ -224,7 +229,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const timer = setInterval(() => void tick().catch(() => undefined), 15 * 60 * 1000);
       stops.push(async () => clearInterval(timer));
     }
-    const sms: LocalSms = { standIn, stream, tick };
+    const replay = async () => {
+      const again = new StreamPoller(dynamodbEndpoint, tableName, onStream);
+      again.start();
+      await again.settled();
+      await again.stop();
+    };
+    const sms: LocalSms = { standIn, stream, tick, replay };
 
     let seed: SeedResult | undefined;
     if (options.seed !== false) {

@@ -95,6 +95,7 @@ export class CalendarRepository {
       status: 'pending',
       ...reminder,
     };
+    if (notices.length === 0) return this.putOnce(item);
     // The SMS to each reviewer of the org (issue 17) is queued with the reminder, once: a second
     // run's put of the reminder fails and so do its notifications. One transaction: 99 reviewers an org.
     return transactIf(this.db, [
