@@ -18,7 +18,7 @@ const DAILY_COUNT_HOUR = 9;
 
 /**
  * The SMS schedule's tick (EventBridge Scheduler, every 15 minutes; locally a timer): delivers the
- * notifications whose deferral (quiet hours, the daily cap) is over, and from 09:00 Shanghai queues
+ * notifications whose deferral (quiet hours, the daily cap) is over, and from 09:00 to 21:00 Shanghai queues
  * the reviewers' daily counts of the day — once per org and day, so later ticks add nothing.
  */
 async function onTick() {
