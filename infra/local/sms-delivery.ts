@@ -51,6 +51,7 @@ export class StreamPoller {
   private running: Promise<void> | undefined;
   private stopped = false;
   private paused = false;
+  private rediscover = false;
   private cycles = 0;
   private quietCycles = 0;
   readonly deadLetters: DeadLetter[] = [];
@@ -70,7 +71,9 @@ export class StreamPoller {
       this.running = this.pollOnce()
         .catch((err: unknown) => logger.warn('stream poll failed', errorSummary(err)))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, this.options.pollMs ?? 100);
+          // Idle, it looks less often (up to 4 times a second); busy, at once again.
+          const idle = Math.min(250, (this.options.pollMs ?? 50) * 2 ** Math.min(this.quietCycles, 3));
+          if (!this.stopped) this.timer = setTimeout(loop, this.quietCycles === 0 ? 0 : idle);
         });
     };
     loop();
@@ -81,6 +84,7 @@ export class StreamPoller {
    * it found nothing new. For tests: "the stream has caught up".
    */
   async settled(): Promise<void> {
+    this.rediscover = true;
     const from = this.cycles;
     for (;;) {
       await new Promise((r) => setTimeout(r, 50));
@@ -121,14 +125,10 @@ export class StreamPoller {
   private async pollOnce(): Promise<void> {
     if (this.paused) return;
     const arn = await this.arn();
-    const described = await this.streams.send(new DescribeStreamCommand({ StreamArn: arn }));
-    for (const shard of described.StreamDescription?.Shards ?? []) {
-      const id = shard.ShardId;
-      if (!id || this.iterators.has(id) || this.done.has(id)) continue;
-      const it = await this.streams.send(
-        new GetShardIteratorCommand({ StreamArn: arn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
-      );
-      this.iterators.set(id, it.ShardIterator);
+    // New shards appear when DynamoDB Local rolls one over; look for them now and then, not every cycle.
+    if (this.rediscover || this.iterators.size === 0 || this.cycles % 10 === 0) {
+      this.rediscover = false;
+      await this.discoverShards(arn);
     }
     let seen = 0;
     for (const [shardId, iterator] of [...this.iterators]) {
@@ -147,6 +147,18 @@ export class StreamPoller {
     }
     this.cycles++;
     this.quietCycles = seen === 0 ? this.quietCycles + 1 : 0;
+  }
+
+  private async discoverShards(arn: string): Promise<void> {
+    const described = await this.streams.send(new DescribeStreamCommand({ StreamArn: arn }));
+    for (const shard of described.StreamDescription?.Shards ?? []) {
+      const id = shard.ShardId;
+      if (!id || this.iterators.has(id) || this.done.has(id)) continue;
+      const it = await this.streams.send(
+        new GetShardIteratorCommand({ StreamArn: arn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      this.iterators.set(id, it.ShardIterator);
+    }
   }
 
   /** One batch, retried from its first failed record as Lambda does, then given up to the dead letters. */
