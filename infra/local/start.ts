@@ -14,7 +14,7 @@ async function main() {
 
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
-    stack = await startLocalStack({ dataDir, port, persist: true, seed: true });
+    stack = await startLocalStack({ dataDir, port, persist: true, seed: true, sms: { schedule: true } });
   } catch (err) {
     if (err instanceof JavaMissingError) {
       console.error(err.message);
@@ -45,6 +45,7 @@ async function main() {
       `  OpenAPI      ${stack.url}/openapi.json`,
       `  Console      ${stack.url}/`,
       `  Dev tokens   POST ${stack.url}/v1/dev/token  {"sub":"u1","role":"admin","org":"lc"}`,
+      `  SMS sent     ${stack.url}/v1/dev/sms   (Tencent SMS stand-in at ${stack.sms.standIn.endpoint})`,
       `  DynamoDB     ${stack.dynamodbEndpoint}  (table ${stack.tableName})`,
       `  S3 emulator  ${stack.s3Endpoint}  (bucket ${stack.bucketName})`,
       `  Data         ${stack.dataDir}`,
