@@ -120,6 +120,12 @@ describe('SMS outbox, delivered from the stream', () => {
     );
     expect(returned).toHaveLength(1);
     expect(returned[0].params).toMatchObject({ reason: '申请表未盖单位公章', lastDay: addDays(today, 40) });
+    // The reviewers see the same delivery status beside the application's timeline.
+    const asReviewer = await expectOk(stack, 'getApplication', { token: reviewer, params: { id: app.id } });
+    expect(asReviewer.notifications?.map((n) => `${n.event}:${n.status}`)).toEqual([
+      'submitted:sent',
+      'returned:sent',
+    ]);
     // Corrected and resubmitted before the last day: back in review, no lapse.
     const again = await callRoute(stack, 'submitApplication', { token: app.token, params: { id: app.id } });
     expect(again.status, JSON.stringify(again.body)).toBe(200);
