@@ -1,9 +1,12 @@
-import dysmsapi from '@alicloud/dysmsapi20170525';
+import dysmsapi, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 
-// A CommonJS module whose class is its `default` export: Node's ESM import sees `module.exports`.
-const Dysmsapi = dysmsapi.default;
-const { SendSmsRequest } = dysmsapi;
+// A CommonJS module whose class is its `default` export: Node's ESM import (and esbuild's, for Node)
+// gives `module.exports`, whose `default` is the class; bundlers honouring `__esModule` give the class.
+const loaded = dysmsapi as unknown as { default?: unknown };
+const Dysmsapi = (
+  typeof loaded.default === 'function' ? loaded.default : dysmsapi
+) as typeof dysmsapi.default;
 
 import {
   type Notifier,

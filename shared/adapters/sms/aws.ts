@@ -32,7 +32,8 @@ export class AwsEndUserMessagingNotifier implements Notifier {
           MessageBody: message.text,
           MessageType: 'TRANSACTIONAL',
           ...(this.settings.appId ? { OriginationIdentity: this.settings.appId } : {}),
-          ...(this.settings.signName ? { Context: { notificationId: message.notificationId } } : {}),
+          ...(this.settings.signName ? { SenderId: this.settings.signName } : {}),
+          Context: { notificationId: message.notificationId },
         }),
       );
       return { status: 'sent', ...(out.MessageId ? { providerMessageId: out.MessageId } : {}) };
