@@ -121,6 +121,44 @@ describe('SMS delivery in AWS', () => {
     }
   });
 
+  it('each SMS function holds exactly: the table, the stream (delivery), phone decryption and hashing, the secret', () => {
+    const actionsOf = (role: Parameters<typeof logicalId>[0]) =>
+      Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(JSON.stringify({ Ref: logicalId(role) })))
+        .flatMap(
+          (p) => (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement,
+        )
+        .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]))
+        .filter((a) => !/^(logs|xray):/.test(a));
+    const common = [
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'kms:Decrypt',
+      'kms:GenerateMac',
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ];
+    expect([...new Set(actionsOf(notifications.schedule.role))].sort()).toEqual(common);
+    expect([...new Set(actionsOf(notifications.delivery.role))].sort()).toEqual(
+      [
+        ...common,
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+  });
+
   it('the delivery function decrypts and hashes phones; it cannot encrypt or touch documents', () => {
     const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.Roles).includes(logicalId(notifications.delivery.role)),
