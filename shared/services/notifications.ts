@@ -38,6 +38,10 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'deferred' | 'capped' | 'skipp
 
 type OutboxKey = { pk: string; sk: string };
 
+/**
+ * Delivers one queued notification, at most once: see the module comment. Answers what happened;
+ * throws (leaving it `queued`) when the provider could not be reached, so the caller's record is retried.
+ */
 export async function deliverNotification(
   deps: Deps,
   notifier: Notifier,
@@ -55,18 +59,24 @@ export async function deliverNotification(
     await deps.outbox.defer(key, n.notificationId, earliest.toISOString());
     return 'deferred';
   }
+  const at = now.toISOString();
   const phone = await recipientPhone(deps, n);
   if (!phone) {
-    const failed = await deps.outbox.failQueued(key, now.toISOString(), {
-      code: 'no_phone',
-      message: '收件人没有手机号',
-    });
+    const failed = await deps.outbox.failQueued(key, at, { code: 'no_phone', message: '收件人没有手机号' });
     return failed ? 'failed' : 'skipped';
   }
-  const cipher = deps.cipher();
-  const hash = await cipher.lookupHash(phone.number, 'sms-phone');
+  let params: Record<string, string>;
+  try {
+    params = smsParams(n.event as NotificationEvent, await templateValues(deps, n, options));
+  } catch (err) {
+    // A notification its template cannot be filled from will never be: failed for good, not retried.
+    const message = err instanceof Error ? err.message : 'template';
+    return (await deps.outbox.failQueued(key, at, { code: 'template_params', message }))
+      ? 'failed'
+      : 'skipped';
+  }
+  const hash = await deps.cipher().lookupHash(phone.number, 'sms-phone');
   const day = capDay(now);
-  const at = now.toISOString();
   const claim = await deps.outbox.claim(key, at, {
     hash,
     masked: phone.masked,
@@ -79,37 +89,39 @@ export async function deliverNotification(
     await deps.outbox.defer(key, n.notificationId, afterCap(now).toISOString());
     return 'capped';
   }
-  const params = smsParams(n.event as NotificationEvent, await templateValues(deps, n, options));
+  let result: Awaited<ReturnType<Notifier['send']>>;
   try {
-    const result = await notifier.send({
+    result = await notifier.send({
       notificationId: n.notificationId,
       to: phone.number,
       event: n.event,
       params,
       text: renderSms(n.event as NotificationEvent, params),
     });
-    const settledAt = deps.clock.now().toISOString();
-    if (result.status === 'sent') {
-      await deps.outbox.markSent(key, settledAt, {
-        params,
-        ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
-      });
-      deps.observer.count('sms.sent');
-      return 'sent';
-    }
-    await deps.outbox.markFailed(key, settledAt, { code: result.code, message: result.message, params });
-    deps.observer.count('sms.failed');
-    logger.warn('sms refused', { notificationId: n.notificationId, code: result.code });
-    return 'failed';
   } catch (err) {
-    // Not sent (the provider unreachable or busy, or anything else before its answer): back to
-    // queued, the day's count given back, and the record fails so the stream retries it.
+    // No answer from the provider (unreachable, busy, its internal error): not sent. Back to queued,
+    // the day's count given back, and the record fails so the stream retries it.
     const code = err instanceof NotifierUnavailable ? err.code : 'error';
     const message = err instanceof Error ? err.name : 'Error';
     await deps.outbox.release(key, { hash, day }, { code, message });
     deps.observer.count('sms.retried');
     throw err;
   }
+  // From here the provider has answered: a failure to record it leaves the notification `sending`,
+  // never queued again (at most once).
+  const settledAt = deps.clock.now().toISOString();
+  if (result.status === 'sent') {
+    await deps.outbox.markSent(key, settledAt, {
+      params,
+      ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
+    });
+    deps.observer.count('sms.sent');
+    return 'sent';
+  }
+  await deps.outbox.markFailed(key, settledAt, { code: result.code, message: result.message, params });
+  deps.observer.count('sms.failed');
+  logger.warn('sms refused', { notificationId: n.notificationId, code: result.code });
+  return 'failed';
 }
 
 /** The recipient's mobile number in clear, and masked for the record; undefined when there is none. */
