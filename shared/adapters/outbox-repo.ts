@@ -23,6 +23,7 @@ import {
 import { notificationKeyOf, OUTBOX_ITEM_TYPE, outboxPut } from './notification-items.ts';
 import { queryPage } from './page.ts';
 import { queryAll } from './query.ts';
+import { backoffMs, isTransactionConflict, withRetry } from './retry.ts';
 import { transactIf, writeIf } from './writes.ts';
 
 type OutboxKey = { pk: string; sk: string };
@@ -73,7 +74,7 @@ export class OutboxRepository {
     phone: { hash: string; masked: string; day: string; cap: number; expiresAt: number },
   ): Promise<ClaimOutcome> {
     try {
-      await this.db.send(
+      await this.transactRetryingConflicts(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -118,6 +119,18 @@ export class OutboxRepository {
       if (reasons[1] === 'ConditionalCheckFailed') return 'capped';
       throw err;
     }
+  }
+
+  /** Sends a transaction, trying again (with backoff) while DynamoDB cancels it for contention. */
+  private transactRetryingConflicts(command: TransactWriteCommand) {
+    return withRetry(() => this.db.send(command), {
+      maxAttempts: 8,
+      retryAfter: (err, n) => {
+        if (!isTransactionConflict(err)) return undefined;
+        this.observer.count('retry.transactionConflicts');
+        return backoffMs(n);
+      },
+    });
   }
 
   /** A queued notification waits until `dueAt` (quiet hours, the daily cap): on the due index. */
