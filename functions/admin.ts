@@ -11,6 +11,7 @@ import {
   updateProgramme,
 } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
+import { listNotifications } from '../shared/services/notification-list.ts';
 import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
 import { revokeApplication } from '../shared/services/revocations.ts';
 
@@ -20,6 +21,9 @@ const deps = createDeps(loadConfig());
 export const handler = httpHandler(
   adminRoutes,
   {
+    listNotifications: async ({ caller, params, query }) => ({
+      body: await listNotifications(deps, caller, params.programmeId, query),
+    }),
     createOrg: async ({ caller, body }) => ({ body: await registerOrg(deps, caller, body) }),
     createProgramme: async ({ caller, body, now }) => ({
       body: await publishProgramme(deps, caller, body, now),

@@ -21,7 +21,11 @@ export type CounterName =
   | 'sandbox.repeats'
   | 'sandbox.transient'
   | 'sandbox.timeouts'
-  | 'sandbox.lostAnswers';
+  | 'sandbox.lostAnswers'
+  /** SMS (architecture.md §9): sent, refused by the provider, put back for a retry. */
+  | 'sms.sent'
+  | 'sms.failed'
+  | 'sms.retried';
 
 export interface Observer {
   count(name: CounterName, n?: number): void;

@@ -17,6 +17,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
@@ -176,6 +177,22 @@ export class Monitoring extends Construct {
           stateMachine.metricFailed(),
           stateMachine.metricAborted(),
         ],
+      }),
+    );
+  }
+
+  /** Messages in a dead-letter queue (SMS deliveries given up after their retries): any is an alarm. */
+  watchDeadLetters(name: string, queue: IQueue): void {
+    this.alarmOnAny(
+      `${name}DeadLetters`,
+      `${name}: records given up after every retry (dead-letter queue)`,
+      queue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
+    );
+    this.dashboard.addWidgets(
+      new GraphWidget({
+        title: `${name} dead letters`,
+        width: 12,
+        left: [queue.metricApproximateNumberOfMessagesVisible()],
       }),
     );
   }

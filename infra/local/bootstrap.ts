@@ -2,6 +2,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +16,16 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials });
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const found = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table from before the SMS outbox (a data directory kept across upgrades) gets its stream.
+    if (!found.Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
+        }),
+      );
+    }
   } catch (err) {
     if (!(err instanceof Error && err.name === 'ResourceNotFoundException')) throw err;
     await client.send(new CreateTableCommand(createTableInput(tableName)));

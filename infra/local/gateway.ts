@@ -38,6 +38,8 @@ export function createGateway(options: {
   oidc?: { current: LocalOidc | undefined };
   /** The public site, the built apps and their runtime configuration; no web pages without it. */
   web?: WebRoots;
+  /** The SMS provider stand-in, for `GET /v1/dev/sms`. */
+  sms?: { messages(): unknown[] };
   /** Invocations of one function at once; default {@link LOCAL_FUNCTION_CONCURRENCY}. */
   concurrency?: number;
 }): Server {
@@ -80,7 +82,7 @@ export function createGateway(options: {
 
     // HEAD is GET without the body: Node's response to a HEAD request never sends one.
     const asGet = method === 'HEAD' ? 'GET' : method;
-    const dev = await devRoute(options.auth, asGet, path, body);
+    const dev = await devRoute(options.auth, asGet, path, body, options.sms);
     if (dev) return send(res, dev);
 
     const found = match(method, path);

@@ -4,12 +4,13 @@ import type { Context, S3Event } from 'aws-lambda';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { useWorkflowStarter } from '../../shared/adapters/workflows.ts';
 import { type Clock, useLocalClock } from '../../shared/clock.ts';
-import { ID_HASH_PURPOSE, PHONE_HASH_PURPOSE } from '../../shared/domain/account.ts';
+import { ID_HASH_PURPOSE } from '../../shared/domain/account.ts';
 import { normaliseIdNumber } from '../../shared/domain/identity.ts';
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { functionGroups } from '../../shared/http/route.ts';
 import { logger } from '../../shared/logger.ts';
 import type { MemberRole } from '../../shared/model/membership.ts';
+import { recordVerifiedPhone } from '../../shared/services/accounts.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { localFunctionArns, type WorkflowFunction } from '../../shared/workflows/asl.ts';
 import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
@@ -22,6 +23,8 @@ import { createGateway, type LambdaHandler } from './gateway.ts';
 import { invokeLocally, isolateInvocations } from './invocation.ts';
 import { LocalOidc } from './oidc/provider.ts';
 import { type S3Emulator, startS3Emulator } from './s3.ts';
+import { type StreamHandler, StreamPoller } from './sms-delivery.ts';
+import { type SmsStandIn, startSmsStandIn } from './sms-standin.ts';
 import { localWeb } from './web.ts';
 import { type LocalRunnerOptions, LocalWorkflowRunner, type TaskHandler } from './workflows.ts';
 
@@ -57,6 +60,25 @@ export interface LocalStackOptions {
    * (the Metrics is built once, at the first handler's cold start).
    */
   metrics?: boolean;
+  /**
+   * SMS (architecture.md §9): the Tencent stand-in the delivery function sends to, and the stream's
+   * event source. `secretKey` signs the SDK's requests (another than the stand-in's is refused);
+   * `schedule` runs the 15-minute tick on a timer (npm start), else tests call `tick()`.
+   */
+  sms?: { secretKey?: string; retryAttempts?: number; webDomain?: string; schedule?: boolean };
+}
+
+/** The local SMS parts: the provider stand-in, the stream's event source, the schedule's tick. */
+export interface LocalSms {
+  standIn: SmsStandIn;
+  stream: StreamPoller;
+  /** One tick of the SMS schedule (re-drive of deferred notifications, reviewers' daily counts). */
+  tick(): Promise<unknown>;
+  /**
+   * Reads the whole stream again from its start with a second event source, as Lambda may after a
+   * crash mid-batch or a shard's replay: every record is delivered again; nothing may be sent twice.
+   */
+  replay(): Promise<void>;
 }
 
 export interface LocalStack {
@@ -73,6 +95,7 @@ export interface LocalStack {
   seed: SeedResult | undefined;
   /** The state machines' local runner (the calendar runs here); tests wait on its executions. */
   workflows: LocalWorkflowRunner;
+  sms: LocalSms;
   stop(): Promise<void>;
 }
 
@@ -133,6 +156,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ? (process.env.POWERTOOLS_METRICS_DISABLED ?? 'true')
           : String(!options.metrics),
     });
+    // SMS: the provider stand-in, configured as a deployment configures Tencent Cloud SMS.
+    const standIn = await startSmsStandIn();
+    stops.push(standIn.stop);
+    Object.assign(process.env, {
+      SMS_PROVIDER: 'tencent',
+      SMS_ENDPOINT: standIn.endpoint,
+      SMS_SECRET_ID: standIn.secretId,
+      SMS_SECRET_KEY: options.sms?.secretKey ?? standIn.secretKey,
+      SMS_APP_ID: standIn.appId,
+      SMS_SIGN_NAME: standIn.signName,
+      SMS_TEMPLATES: JSON.stringify(standIn.templates),
+      SMS_REGION: 'ap-guangzhou',
+      WEB_DOMAIN: options.sms?.webDomain ?? '',
+    });
     if (options.clock) {
       const unregisterClock = useLocalClock(options.clock);
       stops.push(async () => unregisterClock());
@@ -185,6 +222,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       unregisterWorkflows();
     });
 
+    // The table's stream → the delivery function, as the event source mapping does in AWS.
+    const { handler: onStream } = (await import(functionModule('notify'))) as { handler: StreamHandler };
+    const { handler: onTick } = (await import(functionModule('notify-schedule'))) as {
+      handler: (event: unknown, context: Context) => Promise<unknown>;
+    };
+    const stream = new StreamPoller(dynamodbEndpoint, tableName, onStream, {
+      ...(options.sms?.retryAttempts === undefined ? {} : { retryAttempts: options.sms.retryAttempts }),
+    });
+    stream.start();
+    stops.push(() => stream.stop());
+    const tick = () => invokeLocally('notify-schedule', (context) => onTick({}, context));
+    if (options.sms?.schedule) {
+      const timer = setInterval(() => void tick().catch(() => undefined), 15 * 60 * 1000);
+      stops.push(async () => clearInterval(timer));
+    }
+    const replay = async () => {
+      const again = new StreamPoller(dynamodbEndpoint, tableName, onStream);
+      again.start();
+      await again.settled();
+      await again.stop();
+    };
+    const sms: LocalSms = { standIn, stream, tick, replay };
+
     let seed: SeedResult | undefined;
     if (options.seed !== false) {
       const { createDeps } = await import('../../shared/services/deps.ts');
@@ -224,6 +284,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clientId: oidc.current?.clientId ?? '',
         scope: 'openid profile phone',
       })),
+      sms: standIn,
     });
     await new Promise<void>((resolveListen, reject) => {
       server.once('error', reject);
@@ -256,6 +317,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       oidc: oidc.current,
       seed,
       workflows,
+      sms,
       stop,
     };
   } catch (err) {
@@ -295,14 +357,13 @@ async function resumeWorkflows(): Promise<void> {
 async function seedAccounts(deps: Deps): Promise<void> {
   const at = new Date().toISOString();
   for (const account of demoAccounts) {
-    for (const m of account.memberships) {
-      await deps.memberships.seed({ sub: account.sub, ...m, grantedBy: 'seed', grantedAt: at });
-    }
-    if (account.phone) {
-      await deps.memberships.recordPhone(
-        await deps.cipher().lookupHash(account.phone, PHONE_HASH_PURPOSE),
-        account.sub,
-      );
-    }
+    const memberships = account.memberships.map((m) => ({
+      sub: account.sub,
+      ...m,
+      grantedBy: 'seed',
+      grantedAt: at,
+    }));
+    for (const m of memberships) await deps.memberships.seed(m);
+    if (account.phone) await recordVerifiedPhone(deps, account.sub, account.phone, memberships, account.name);
   }
 }

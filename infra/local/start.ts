@@ -14,7 +14,7 @@ async function main() {
 
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
-    stack = await startLocalStack({ dataDir, port, persist: true, seed: true });
+    stack = await startLocalStack({ dataDir, port, persist: true, seed: true, sms: { schedule: true } });
   } catch (err) {
     if (err instanceof JavaMissingError) {
       console.error(err.message);
@@ -48,6 +48,7 @@ async function main() {
       `  Worker pages ${stack.url}/m/`,
       `  Sign-in      ${stack.oidc.issuer}   (OIDC issuer; demo accounts and passwords in the README)`,
       `  Dev tokens   POST ${stack.url}/v1/dev/token  {"sub":"u1","role":"admin","org":"lc"}`,
+      `  SMS sent     ${stack.url}/v1/dev/sms   (Tencent SMS stand-in at ${stack.sms.standIn.endpoint})`,
       `  DynamoDB     ${stack.dynamodbEndpoint}  (table ${stack.tableName})`,
       `  S3 emulator  ${stack.s3Endpoint}  (bucket ${stack.bucketName})`,
       `  Data         ${stack.dataDir}`,

@@ -20,10 +20,12 @@ export interface DemoAccount {
 /** One demo password for every seeded account: it guards nothing but a laptop's demo data. */
 export const DEMO_PASSWORD = 'qiuxue-2022';
 
-const unitReviewers: DemoAccount[] = unitOrgs.map((unit) => ({
+const unitReviewers: DemoAccount[] = unitOrgs.map((unit, index) => ({
   sub: `reviewer-${unit.id.replace(/^lc-/, '')}`,
   password: DEMO_PASSWORD,
   name: `${unit.name}审核员`,
+  // Their units' SMS (window reminders, daily counts) go to these numbers on the local stand-in.
+  phone: `1380635${String(101 + index).padStart(4, '0')}`,
   memberships: [{ orgId: unit.id, role: 'reviewer' as const }],
 }));
 

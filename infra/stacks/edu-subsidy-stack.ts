@@ -7,6 +7,7 @@ import { DocumentEvents } from '../constructs/document-events.ts';
 import { type ExternalIssuer, Identity } from '../constructs/identity.ts';
 import { LogBucket } from '../constructs/log-bucket.ts';
 import { Monitoring } from '../constructs/monitoring.ts';
+import { Notifications, type SmsDeployment } from '../constructs/notifications.ts';
 import {
   type ApiDomain,
   PublicApi,
@@ -54,6 +55,8 @@ export interface EduSubsidyStackProps extends StackProps {
    * `edu-subsidy:oidcIssuer` and `edu-subsidy:oidcAudience`. Required in the China partition.
    */
   oidc?: ExternalIssuer | undefined;
+  /** SMS provider, templates, sign name and credentials' secret (architecture.md §9); absent: no SMS sent. */
+  sms?: SmsDeployment | undefined;
   /**
    * `aws-cn` for AWS's China regions (cn-north-1, cn-northwest-1): an external issuer is required
    * (no Cognito user pools there) and CloudFront is off unless asked for (README, "China regions").
@@ -130,6 +133,7 @@ export class EduSubsidyStack extends Stack {
   /** The consoles on S3 + CloudFront; absent when `cloudFront` is off (China without an ICP-filed domain). */
   readonly web: WebConsole | undefined;
   readonly monitoring: Monitoring;
+  readonly notifications: Notifications | undefined;
 
   constructor(scope: Construct, id: string, props: EduSubsidyStackProps = {}) {
     super(scope, id, {
@@ -204,7 +208,21 @@ export class EduSubsidyStack extends Stack {
       : undefined;
     this.data.allowBrowserOrigins([...new Set([...(this.web?.origins ?? []), ...extraOrigins])]);
 
+    this.notifications = props.sms
+      ? new Notifications(this, 'Notifications', {
+          data: this.data,
+          bundleAwsSdk: props.bundleAwsSdk ?? false,
+          sms: props.sms,
+          webDomain: props.webDomain?.names[0],
+        })
+      : undefined;
+
     this.monitoring = new Monitoring(this, 'Monitoring', { alarmEmails: props.alarmEmails ?? [] });
+    if (this.notifications) {
+      this.monitoring.watchFunction('smsDelivery', this.notifications.delivery.function);
+      this.monitoring.watchFunction('smsSchedule', this.notifications.schedule.function);
+      this.monitoring.watchDeadLetters('smsDelivery', this.notifications.deadLetters);
+    }
     for (const [group, fn] of this.functions.entries()) this.monitoring.watchFunction(group, fn.function);
     this.monitoring.watchFunction('documentEvents', this.documentEvents.fn.function);
     for (const [fn, task] of this.workflows.taskFunctions())

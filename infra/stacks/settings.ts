@@ -1,5 +1,7 @@
 import type { Construct } from 'constructs';
 import type { RailName } from '../../shared/adapters/rails/rail.ts';
+import { type SmsProviderName, smsProviderNames } from '../../shared/adapters/sms/notifier.ts';
+import type { SmsDeployment } from '../constructs/notifications.ts';
 import type { EduSubsidyStackProps } from './edu-subsidy-stack.ts';
 
 /** Context keys the app reads (`cdk.json` or `cdk synth -c key=value`). */
@@ -15,6 +17,7 @@ export const contextKeys = {
   bundleAwsSdk: 'edu-subsidy:bundleAwsSdk',
   nag: 'edu-subsidy:nag',
   payoutRail: 'edu-subsidy:payoutRail',
+  sms: 'edu-subsidy:sms',
   testStage: 'edu-subsidy:testStage',
   oidcIssuer: 'edu-subsidy:oidcIssuer',
   oidcAudience: 'edu-subsidy:oidcAudience',
@@ -86,6 +89,34 @@ export function stackPropsFromContext(scope: Construct): EduSubsidyStackProps {
     alarmEmails: contextList(scope, contextKeys.alarmEmails),
     bundleAwsSdk: contextFlag(scope, contextKeys.bundleAwsSdk, false),
     payoutRail: (contextString(scope, contextKeys.payoutRail) ?? 'bank_file') as RailName,
+    sms: contextSms(scope),
     testStage: contextFlag(scope, contextKeys.testStage, false),
+  };
+}
+
+/**
+ * SMS (architecture.md §9) from context `edu-subsidy:sms`, a JSON object (or its JSON text from `-c`):
+ * `{"provider": "tencent" | "aliyun" | "aws", "templates": {"submitted": "…", …}, "signName": "…",
+ * "appId"?: "…", "region"?: "…", "secretArn"?: "arn:…"}`. Absent: no SMS is delivered (the outbox
+ * items stay queued).
+ */
+export function contextSms(scope: Construct): SmsDeployment | undefined {
+  let value: unknown = scope.node.tryGetContext(contextKeys.sms);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') value = JSON.parse(value);
+  const sms = value as Partial<SmsDeployment>;
+  if (!smsProviderNames.includes(sms.provider as SmsProviderName)) {
+    throw new Error(`${contextKeys.sms}.provider must be one of ${smsProviderNames.join(', ')}`);
+  }
+  if (typeof sms.templates !== 'object' || sms.templates === null) {
+    throw new Error(`${contextKeys.sms}.templates must name a template id per event`);
+  }
+  return {
+    provider: sms.provider as SmsProviderName,
+    templates: sms.templates,
+    signName: sms.signName ?? '',
+    ...(sms.appId ? { appId: sms.appId } : {}),
+    ...(sms.region ? { region: sms.region } : {}),
+    ...(sms.secretArn ? { secretArn: sms.secretArn } : {}),
   };
 }

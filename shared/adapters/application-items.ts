@@ -5,6 +5,7 @@ import type {
   AttachmentRecord,
   TimelineRecord,
 } from '../model/application.ts';
+import type { NotificationRecord } from '../model/notification.ts';
 import {
   ATTACHMENT_PREFIX,
   accountDraftsKey,
@@ -13,6 +14,7 @@ import {
   attachmentKey,
   EVENT_PREFIX,
   eventKey,
+  OUTBOX_PREFIX,
   PAYMENT_PREFIX,
   REVIEW_QUEUE_ATTRIBUTES,
   reviewQueueIndex,
@@ -162,5 +164,6 @@ export function bundleOf(items: readonly Record<string, unknown>[]) {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
     timeline: bySk(EVENT_PREFIX).map((i) => i.event as TimelineRecord),
     payments: bySk(PAYMENT_PREFIX).map((i) => recordOf<ApplicationPaymentRecord>(i)),
+    notifications: bySk(OUTBOX_PREFIX).map((i) => recordOf<NotificationRecord>(i)),
   };
 }

@@ -10,6 +10,7 @@ import type {
   Revocation,
   TimelineRecord,
 } from '../model/application.ts';
+import type { NotificationRecord } from '../model/notification.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import {
   applicationIndexes,
@@ -32,6 +33,7 @@ import {
   WORKER_APPLICATIONS_CURSOR_KEYS,
   workerApplicationsIndex,
 } from './keys.ts';
+import { outboxPut } from './notification-items.ts';
 import { type PageToken, queryPage } from './page.ts';
 import { AccountHoldsApplication, DraftChanged, DraftLimitReached } from './persistence-errors.ts';
 import { countAll, queryAll } from './query.ts';
@@ -172,13 +174,22 @@ export class ApplicationRepository {
     });
   }
 
-  /** The org at the current step returns it to the worker for correction; it keeps its step and place. */
-  returnToWorker(app: ApplicationRecord, decision: ReviewDecision, event: TimelineRecord): Promise<boolean> {
+  /**
+   * The org at the current step returns it to the worker for correction; it keeps its step and place.
+   * `notice` (the worker's SMS) is queued in the same transaction.
+   */
+  returnToWorker(
+    app: ApplicationRecord,
+    decision: ReviewDecision,
+    event: TimelineRecord,
+    notice?: NotificationRecord,
+  ): Promise<boolean> {
     return this.transition(
       app,
       { status: 'returned', decisions: [...(app.decisions ?? []), decision], updatedAt: decision.decidedAt },
       event,
       atStep(decision.orgId),
+      notice,
     );
   }
 
@@ -201,8 +212,13 @@ export class ApplicationRepository {
     );
   }
 
-  /** The top of the chain approves it: `approved`, awaiting nobody. */
-  approve(app: ApplicationRecord, decision: ReviewDecision, event: TimelineRecord): Promise<boolean> {
+  /** The top of the chain approves it: `approved`, awaiting nobody; `notice` is queued with it. */
+  approve(
+    app: ApplicationRecord,
+    decision: ReviewDecision,
+    event: TimelineRecord,
+    notice?: NotificationRecord,
+  ): Promise<boolean> {
     const at = decision.decidedAt;
     return this.transition(
       app,
@@ -215,6 +231,7 @@ export class ApplicationRepository {
       },
       event,
       atStep(decision.orgId),
+      notice,
     );
   }
 
@@ -237,12 +254,16 @@ export class ApplicationRepository {
     });
   }
 
-  /** One guarded change of state with its timeline event; the index entries follow the new state. */
+  /**
+   * One guarded change of state with its timeline event and, when the change is told by SMS, its
+   * outbox item; the index entries follow the new state.
+   */
   private transition(
     app: ApplicationRecord,
     change: Partial<ApplicationRecord>,
     event: TimelineRecord,
     guard: Guard,
+    notice?: NotificationRecord,
   ): Promise<boolean> {
     const indexes = applicationIndexes({ ...app, ...change });
     return transactIf(
@@ -256,6 +277,7 @@ export class ApplicationRepository {
           },
         },
         { Put: { TableName: this.tableName, Item: eventItem(app.id, event) } },
+        ...(notice ? [outboxPut(this.tableName, notice)] : []),
       ],
       this.observer,
     );

@@ -1,6 +1,8 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CalendarTransition } from '../domain/calendar.ts';
 import type { BatchReport, CalendarRecord, ReviewReminder } from '../model/calendar.ts';
+import type { NotificationRecord } from '../model/notification.ts';
+import { TRANSACTION_ITEMS } from './batch.ts';
 import {
   batchReportKey,
   CALENDAR_PREFIX,
@@ -10,8 +12,9 @@ import {
   pendingNotificationsIndex,
   programmePartition,
 } from './keys.ts';
+import { outboxPut } from './notification-items.ts';
 import { type QueryInput, queryAll } from './query.ts';
-import { writeIf } from './writes.ts';
+import { transactIf, writeIf } from './writes.ts';
 
 /**
  * What the programme calendar writes: a record per transition carried out, batch reports,
@@ -81,9 +84,9 @@ export class CalendarRepository {
    * A reminder to an org that applications await its decision, ready for the SMS sender
    * (`channel: 'sms'`, `status: 'pending'`, listed on the pending-notifications index).
    */
-  putReviewReminder(reminder: ReviewReminder): Promise<boolean> {
+  putReviewReminder(reminder: ReviewReminder, notices: readonly NotificationRecord[] = []): Promise<boolean> {
     const key = `${reminder.programmeId}#${reminder.transitionId}`;
-    return this.putOnce({
+    const item = {
       ...notificationKey(reminder.orgId, reminder.programmeId, reminder.transitionId),
       ...pendingNotificationsIndex(reminder.createdAt, reminder.orgId, key),
       type: 'notification',
@@ -91,7 +94,14 @@ export class CalendarRepository {
       channel: 'sms',
       status: 'pending',
       ...reminder,
-    });
+    };
+    if (notices.length === 0) return this.putOnce(item);
+    // The SMS to each reviewer of the org (issue 17) is queued with the reminder, once: a second
+    // run's put of the reminder fails and so do its notifications. One transaction: 99 reviewers an org.
+    return transactIf(this.db, [
+      { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...notices.slice(0, TRANSACTION_ITEMS - 1).map((n) => outboxPut(this.tableName, n)),
+    ]);
   }
 
   /** An org's notifications of one programme. */

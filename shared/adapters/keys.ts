@@ -272,3 +272,47 @@ export const orgAuditKey = (orgId: string, at: string, suffix: string) => ({
   sk: `AUDIT#${at}#${suffix}`,
 });
 export const ORG_AUDIT_PREFIX = 'AUDIT#';
+// ── The SMS outbox (issue 17, architecture.md §9) ──────────────────────────────────────────────
+
+/** An outbox item's sort key: in its application's partition (the timeline reads it) or its account's. */
+export const OUTBOX_PREFIX = 'NOTIFY#';
+export const applicationNotificationKey = (applicationId: string, notificationId: string) => ({
+  pk: applicationPartition(applicationId),
+  sk: `${OUTBOX_PREFIX}${notificationId}`,
+});
+export const accountNotificationKey = (sub: string, notificationId: string) => ({
+  pk: accountPartition(sub),
+  sk: `${OUTBOX_PREFIX}${notificationId}`,
+});
+/** A programme's notifications, newest first (`GET /programmes/{id}/notifications`), on gsi3. */
+export const programmeNotificationsIndex = (
+  programmeId: string,
+  createdAt?: string,
+  notificationId?: string,
+) => ({
+  gsi3pk: `NOTIFICATIONS#${programmeId}`,
+  ...(createdAt === undefined ? {} : { gsi3sk: `${createdAt}#${notificationId}` }),
+});
+export const PROGRAMME_NOTIFICATIONS_CURSOR_KEYS = ['pk', 'sk', 'gsi3sk'] as const;
+/**
+ * Notifications waiting for a later instant (quiet hours, a phone's daily cap), by due time, on gsi1
+ * (sparse: set while deferred, removed when taken). The scheduled re-drive reads those due.
+ */
+export const dueNotificationsIndex = (dueAt?: string, notificationId?: string) => ({
+  gsi1pk: 'OUTBOX#due',
+  ...(dueAt === undefined ? {} : { gsi1sk: `${dueAt}#${notificationId}` }),
+});
+export const DUE_INDEX_ATTRIBUTES = ['gsi1pk', 'gsi1sk'] as const;
+/** How many SMS one phone (keyed hash) got on one Shanghai day (the daily cap). */
+export const smsDailyCountKey = (phoneHash: string, day: string) => ({ pk: `SMSCAP#${phoneHash}`, sk: day });
+/** A reviewer account's phone for SMS, listed per org on gsi1 (until issue 12's memberships hold it). */
+export const accountContactKey = (sub: string) => ({ pk: accountPartition(sub), sk: 'CONTACT' });
+export const orgContactsIndex = (orgId: string, sub?: string) => ({
+  gsi1pk: `ORGCONTACTS#${orgId}`,
+  ...(sub === undefined ? {} : { gsi1sk: sub }),
+});
+/** One daily count per org and programme and day: its notifications are written once. */
+export const dailyCountKey = (programmeId: string, day: string, orgId: string) => ({
+  pk: programmePartition(programmeId),
+  sk: `DAILYCOUNT#${day}#${orgId}`,
+});

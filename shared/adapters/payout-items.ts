@@ -14,6 +14,7 @@ import {
   payoutHoldKey,
   payoutRunKey,
 } from './keys.ts';
+import { applicantNotice, outboxPut } from './notification-items.ts';
 import type { TransactItem } from './retry.ts';
 
 /**
@@ -216,6 +217,21 @@ export function settleItems(tableName: string, s: Settlement, at: string): Trans
       },
     },
   );
+  // The worker hears of the money by SMS, committed with the settlement (once per payment key).
+  if (paid) {
+    items.push(
+      outboxPut(
+        tableName,
+        applicantNotice(
+          { id: i.applicationId, programmeId: i.programmeId },
+          'paid',
+          at,
+          { amountFen: String(i.amountFen) },
+          i.key,
+        ),
+      ),
+    );
+  }
   return items;
 }
 

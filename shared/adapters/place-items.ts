@@ -10,6 +10,7 @@ import {
   sequenceSortKey,
   waitlistEntryKey,
 } from './keys.ts';
+import { applicantNotice, outboxPut } from './notification-items.ts';
 import type { TransactItem } from './retry.ts';
 
 /**
@@ -153,6 +154,17 @@ export function submitItems(
       },
     });
   }
+  // The worker's SMS (受理号, place or waitlist position), committed with the submission or not at all.
+  items.push(
+    outboxPut(
+      tableName,
+      applicantNotice({ id: req.applicationId, programmeId: req.programmeId }, 'submitted', req.submittedAt, {
+        receipt: String(sequence),
+        quotaState: state,
+        unitOrgId: req.unitOrgId,
+      }),
+    ),
+  );
   return items;
 }
 
@@ -225,6 +237,20 @@ export function releaseItems(tableName: string, req: ReleaseRequest, ctx: Releas
       },
     });
     items.push(counterChange(tableName, programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'));
+  }
+  // A rejection or lapse is told to the worker by SMS in the same transaction; a withdrawal is their own act.
+  if (req.status !== 'withdrawn') {
+    const reason: Record<string, string> =
+      typeof req.event.reason === 'string' ? { reason: req.event.reason } : {};
+    items.push(
+      outboxPut(
+        tableName,
+        applicantNotice({ id: req.applicationId, programmeId }, req.status, req.at, {
+          receipt: String(app.sequence ?? ''),
+          ...reason,
+        }),
+      ),
+    );
   }
   return items;
 }
@@ -304,6 +330,13 @@ export function promotionItems(
         Item: eventItem(next.applicationId, { type: 'promoted', at, orgId: unitOrgId, unitOrgId }),
       },
     },
+    // The worker hears of the place by SMS, committed with the promotion.
+    outboxPut(
+      tableName,
+      applicantNotice({ id: next.applicationId, programmeId }, 'promoted', at, {
+        receipt: String(next.sequence),
+      }),
+    ),
   ];
 }
 

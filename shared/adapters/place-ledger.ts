@@ -55,6 +55,11 @@ const MAX_ATTEMPTS = 60;
 /** A submission's attempts: a rush on one unit makes many receipts arrive out of order. */
 const MAX_SUBMIT_ATTEMPTS = 400;
 const CONDITION_FAILED = 'ConditionalCheckFailed';
+/**
+ * Promotions one reallocation transaction carries: four items each (application, waitlist entry,
+ * timeline event, SMS outbox item) and the two units' counters stay within DynamoDB's 100 items.
+ */
+const PROMOTIONS_PER_TRANSACTION = 24;
 
 /**
  * Carries out the place decisions of `domain/places.ts` as DynamoDB transactions (architecture.md §3). Every
@@ -221,7 +226,11 @@ export class PlaceLedger {
         const free = to.places + places - to.claimed;
         const waiting =
           free > 0 && to.waitlisted > 0
-            ? await this.waitlist.earliest(programmeId, toUnitOrgId, Math.min(free, to.waitlisted, 30))
+            ? await this.waitlist.earliest(
+                programmeId,
+                toUnitOrgId,
+                Math.min(free, to.waitlisted, PROMOTIONS_PER_TRANSACTION),
+              )
             : [];
         const move = { fromUnitOrgId, toUnitOrgId, places };
         await this.db.send(

@@ -29,6 +29,11 @@
  * | run audit (download)   | RUN#{runId}                       | AUDIT#{at}#{n}          |                                       |
  * | sandbox rail ledger    | SANDBOX#{key}                     | LEDGER                  |                                       |
  * | notification           | NOTIFY#{orgId}                    | {programmeId}#{transId} | NOTIFY#pending / {createdAt}#… (unsent)|
+ * | SMS outbox (worker)    | APP#{applicationId}               | NOTIFY#{notificationId} | OUTBOX#due / {dueAt}#{id} (deferred)  |
+ * | SMS outbox (reviewer)  | ACCOUNT#{sub}                     | NOTIFY#{notificationId} | OUTBOX#due / {dueAt}#{id} (deferred)  |
+ * | SMS daily count (cap)  | SMSCAP#{phoneHash}                | {day}                   |                                       |
+ * | reviewer contact       | ACCOUNT#{sub}                     | CONTACT                 | ORGCONTACTS#{orgId} / {sub}           |
+ * | reviewers' daily count | PROGRAMME#{programmeId}           | DAILYCOUNT#{day}#{orgId}|                                       |
  * | institution (合作院校)  | INSTITUTION#{code}                | INSTITUTION             |                                       |
  * | offering (专业)         | CATALOGUE#{programmeId}           | OFFERING#{offeringId}   | INSTOFFERINGS#{code} / {programmeId}#{offeringId} |
  * | membership (role in an org) | ACCOUNT#{sub}                | MEMBER#{orgId}          | ORGMEMBERS#{orgId} / MEMBER#{sub}     |
@@ -41,6 +46,7 @@
  *
  * | (application, cont.)  | gsi2: REVIEW#{programmeId}#{currentOrgId} / {sequence} — only while awaiting that org |
  * | (application, cont.)  | gsi3: APPS#{programmeId}#{status} / {sequence} — every submitted application           |
+ * | (SMS outbox, cont.)   | gsi3: NOTIFICATIONS#{programmeId} / {createdAt}#{id} — the admin's list of a programme |
  *
  * The waitlist lives in the base table, not an index: promotion must read the earliest waiting
  * applicant with a strongly consistent query, which a GSI cannot give. `gsi2` is the review queue
@@ -51,6 +57,9 @@
  * Memberships (issue 12) live in the account's partition, so the one read a request acting for an org
  * pays is a query of `ACCOUNT#{sub}` / `MEMBER#`; `gsi1` lists an org's members and a parent's
  * registrations.
+ * The SMS outbox (issue 17) is delivered from the table's stream (`stream`, new images): an outbox item
+ * is written in the transaction of the event it tells of, so none is lost and none is sent for an event
+ * that did not commit.
  */
 
 export interface KeyAttribute {
@@ -69,6 +78,8 @@ export interface TableDefinition {
   sortKey: KeyAttribute;
   globalSecondaryIndexes: IndexDefinition[];
   timeToLiveAttribute: string;
+  /** The table's stream: the SMS outbox is delivered from it (architecture.md §9). */
+  stream: 'NEW_IMAGE';
 }
 
 const gsi = (n: number): IndexDefinition => ({
@@ -82,6 +93,7 @@ export const tableDefinition: TableDefinition = {
   sortKey: { name: 'sk', type: 'S' },
   globalSecondaryIndexes: [gsi(1), gsi(2), gsi(3)],
   timeToLiveAttribute: 'expiresAt',
+  stream: 'NEW_IMAGE',
 };
 
 /** The same definition as a `CreateTable` request, for DynamoDB Local. */
@@ -97,6 +109,7 @@ export function createTableInput(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
     AttributeDefinitions: [...attributes.values()].map((a) => ({
       AttributeName: a.name,
       AttributeType: a.type,

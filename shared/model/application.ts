@@ -3,6 +3,7 @@
  * rule reads. Stored as is, with keys and index attributes derived from it by the adapters' mappers.
  */
 import type { StoredEnrolment } from './catalogue.ts';
+import type { NotificationRecord } from './notification.ts';
 import type { FundingPart } from './payout.ts';
 
 /**
@@ -167,4 +168,6 @@ export interface ApplicationBundle {
   timeline: TimelineRecord[];
   /** Worker payments of payout runs (R14), kept in the application's partition. */
   payments?: ApplicationPaymentRecord[];
+  /** The SMS outbox items of the application (issue 17), kept in its partition. */
+  notifications?: NotificationRecord[];
 }

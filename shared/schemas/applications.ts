@@ -252,6 +252,54 @@ export const TimelineEvent = z
   .catchall(z.unknown())
   .meta({ id: 'TimelineEvent' });
 
+/**
+ * One SMS and its delivery status (architecture.md §9): `queued` (waiting, `dueAt` when deferred by quiet
+ * hours or the daily cap), `sending`, `sent`, or `failed` with the provider's `code`.
+ */
+export const SmsDelivery = z
+  .object({
+    notificationId: z.string(),
+    event: z.enum([
+      'submitted',
+      'promoted',
+      'returned',
+      'approved',
+      'rejected',
+      'paid',
+      'lapsed',
+      'review_daily',
+      'review_reminder',
+    ]),
+    status: z.enum(['queued', 'sending', 'sent', 'failed']),
+    at: z.string(),
+    to: z.string().optional(),
+    dueAt: z.string().optional(),
+    sentAt: z.string().optional(),
+    failedAt: z.string().optional(),
+    code: z.string().optional(),
+    attempts: z.number().int().optional(),
+  })
+  .meta({ id: 'SmsDelivery' });
+export type SmsDelivery = z.infer<typeof SmsDelivery>;
+
+export const NotificationListQuery = z.object({
+  cursor: Cursor.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const NotificationList = z
+  .object({
+    items: z.array(
+      SmsDelivery.extend({
+        programmeId: z.string(),
+        applicationId: z.string().optional(),
+        orgId: z.string().optional(),
+      }),
+    ),
+    cursor: Cursor.optional(),
+  })
+  .meta({ id: 'NotificationList' });
+
 export const AttachmentView = z.object({
   attachmentId: z.string(),
   kind: AttachmentKind,
@@ -333,6 +381,8 @@ export const ApplicationView = z
       }),
     ),
     timeline: z.array(TimelineEvent),
+    /** Beside the timeline: each SMS the application caused and how its delivery went (issue 17). */
+    notifications: z.array(SmsDelivery).optional(),
     revocation: Revocation.optional(),
     createdAt: Timestamp,
     updatedAt: Timestamp,

@@ -21,10 +21,7 @@ import type { Deps } from './deps.ts';
  */
 export async function me(deps: Deps, caller: Caller) {
   const memberships = await deps.memberships.forAccount(caller.sub);
-  if (caller.phone) {
-    const hash = await deps.cipher().lookupHash(normaliseMobile(caller.phone), PHONE_HASH_PURPOSE);
-    await deps.memberships.recordPhone(hash, caller.sub);
-  }
+  if (caller.phone) await recordVerifiedPhone(deps, caller.sub, caller.phone, memberships, caller.name);
   const orgs = await deps.orgs.getMany(memberships.map((m) => m.orgId));
   return {
     sub: caller.sub,
@@ -35,6 +32,30 @@ export async function me(deps: Deps, caller: Caller) {
       role: m.role,
     })),
   };
+}
+
+/**
+ * A verified mobile number: admins can add the account by it, and an account reviewing for an org gets
+ * that org's SMS (architecture.md §9: the reviewer contact, encrypted like applicants' numbers).
+ */
+export async function recordVerifiedPhone(
+  deps: Deps,
+  sub: string,
+  phone: string,
+  memberships: readonly Membership[],
+  name?: string,
+): Promise<void> {
+  const mobile = normaliseMobile(phone);
+  const cipher = deps.cipher();
+  await deps.memberships.recordPhone(await cipher.lookupHash(mobile, PHONE_HASH_PURPOSE), sub);
+  const reviewing = memberships.find((m) => m.role === 'reviewer') ?? memberships[0];
+  if (!reviewing) return;
+  await deps.outbox.putContact({
+    sub,
+    orgId: reviewing.orgId,
+    ...(name ? { name } : {}),
+    phone: { cipher: await cipher.encrypt(mobile), masked: maskPhone(mobile) },
+  });
 }
 
 /** An org the caller governs (it or one above it), else 404 — never say what exists elsewhere. */

@@ -3,7 +3,8 @@ import { enrolmentView } from '../domain/catalogue.ts';
 import type { DocumentContentType } from '../domain/documents.ts';
 import { maskPhone } from '../domain/identity.ts';
 import type { ApplicationBundle, ApplicationRecord, StoredApplicant } from '../model/application.ts';
-import type { ApplicationView } from '../schemas/applications.ts';
+import type { NotificationRecord } from '../model/notification.ts';
+import type { ApplicationView, SmsDelivery } from '../schemas/applications.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 import { openPageCursor, sealPageToken } from './page-cursors.ts';
@@ -138,8 +139,25 @@ export async function toView(
     timeline: bundle.timeline
       .map(({ actor, ...e }) => (viewer.role === 'worker' ? e : { ...e, ...(actor ? { actor } : {}) }))
       .sort((a, b) => a.at.localeCompare(b.at)),
+    notifications: (bundle.notifications ?? []).map(smsDelivery).sort((a, b) => a.at.localeCompare(b.at)),
     ...(app.revocation ? { revocation: app.revocation } : {}),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
+  };
+}
+
+/** An SMS outbox record as the application's readers and the admin list see it (issue 17). */
+export function smsDelivery(n: NotificationRecord): SmsDelivery {
+  return {
+    notificationId: n.notificationId,
+    event: n.event,
+    status: n.status,
+    at: n.createdAt,
+    ...(n.to ? { to: n.to } : {}),
+    ...(n.dueAt ? { dueAt: n.dueAt } : {}),
+    ...(n.sentAt ? { sentAt: n.sentAt } : {}),
+    ...(n.failedAt ? { failedAt: n.failedAt } : {}),
+    ...(n.status !== 'sent' && n.code ? { code: n.code } : {}),
+    ...(n.attempts ? { attempts: n.attempts } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { reviewerNotice } from '../adapters/notification-items.ts';
 import { ApplicationNotFound, ApplicationNotInState, PaymentsHeld } from '../adapters/persistence-errors.ts';
 import {
   type CalendarOptions,
@@ -151,16 +152,28 @@ async function remindReviewers(deps: Deps, programmeId: string, transition: Cale
   for (const app of await deps.applications.listByStatus(programmeId, 'in_review')) {
     if (app.currentOrgId) pendingByOrg.set(app.currentOrgId, (pendingByOrg.get(app.currentOrgId) ?? 0) + 1);
   }
+  const found = await deps.programmes.get(programmeId);
+  const lastDay = found?.programme.reviewBatches.find((b) => b.id === transition.batchId)?.closesOn ?? '';
   let written = 0;
   for (const [orgId, pending] of pendingByOrg) {
-    const created = await deps.calendar.putReviewReminder({
-      orgId,
-      programmeId,
-      batchId: transition.batchId ?? '',
-      transitionId: transition.id,
-      pending,
-      createdAt: at,
-    });
+    // Each reviewer of the org with a phone gets the reminder by SMS, queued with the reminder (issue 17).
+    const notices = (await deps.outbox.contactsOf(orgId)).map((c) =>
+      reviewerNotice(programmeId, c, 'review_reminder', at, transition.id, {
+        count: String(pending),
+        lastDay,
+      }),
+    );
+    const created = await deps.calendar.putReviewReminder(
+      {
+        orgId,
+        programmeId,
+        batchId: transition.batchId ?? '',
+        transitionId: transition.id,
+        pending,
+        createdAt: at,
+      },
+      notices,
+    );
     if (created) written++;
   }
   return { orgs: pendingByOrg.size, remindersWritten: written };

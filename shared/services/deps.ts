@@ -8,6 +8,7 @@ import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts
 import { MembershipRepository } from '../adapters/memberships-repo.ts';
 import { OrgRegistrationRepository } from '../adapters/org-registrations-repo.ts';
 import { OrgRepository } from '../adapters/orgs-repo.ts';
+import { OutboxRepository } from '../adapters/outbox-repo.ts';
 import { PayoutHoldRepository } from '../adapters/payout-holds-repo.ts';
 import { InstructionRepository } from '../adapters/payout-instructions-repo.ts';
 import { PayoutRunRepository } from '../adapters/payout-runs-repo.ts';
@@ -48,6 +49,8 @@ export interface Deps {
   holds: PayoutHoldRepository;
   /** bank_file: a run's batch file lines and the files written from them. */
   bankFiles: BankFileStore;
+  /** The SMS outbox, its delivery states, reviewers' contacts and phones' daily counts (architecture.md §9). */
+  outbox: OutboxRepository;
   /** Partner institutions and programmes' catalogues of offerings (issue 16). */
   catalogue: CatalogueRepository;
   /** Step Functions in AWS, the local runner on a laptop: read when used, the local stack registers late. */
@@ -81,6 +84,7 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     holds: new PayoutHoldRepository(db, config.tableName, observer),
     bankFiles: new BankFileStore(db, config.tableName),
     catalogue: new CatalogueRepository(db, config.tableName, observer),
+    outbox: new OutboxRepository(db, config.tableName, observer),
     workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);

@@ -1,4 +1,5 @@
 import { attachmentDisposition, isPinIntact, presignDownload } from '../adapters/attachment-store.ts';
+import { applicantNotice } from '../adapters/notification-items.ts';
 import { actingOrg, type Caller } from '../domain/caller.ts';
 import { enrolmentView } from '../domain/catalogue.ts';
 import { isWithinWindow } from '../domain/dates.ts';
@@ -108,8 +109,15 @@ export async function decide(
   let changed: boolean;
   let result: DecisionOutcome;
   const next = app.chain[app.chain.indexOf(org) + 1];
+  const receipt = String(app.sequence ?? '');
   if (body.decision === 'return') {
-    changed = await deps.applications.returnToWorker(app, decision, { type: 'returned', ...event });
+    // The worker learns of the return, its reason and the batch's last day by SMS (issue 17).
+    const notice = applicantNotice(app, 'returned', at, {
+      receipt,
+      reason: body.reason ?? '',
+      lastDay: batch.closesOn,
+    });
+    changed = await deps.applications.returnToWorker(app, decision, { type: 'returned', ...event }, notice);
     result = { id: applicationId, status: 'returned', currentOrgId: org, quota };
   } else if (next) {
     changed = await deps.applications.advanceStep(app, decision, next, {
@@ -119,7 +127,12 @@ export async function decide(
     });
     result = { id: applicationId, status: 'in_review', currentOrgId: next, quota };
   } else {
-    changed = await deps.applications.approve(app, decision, { type: 'approved', ...event });
+    changed = await deps.applications.approve(
+      app,
+      decision,
+      { type: 'approved', ...event },
+      applicantNotice(app, 'approved', at, { receipt }),
+    );
     result = { id: applicationId, status: 'approved', currentOrgId: null, quota };
   }
   // Someone else decided or the worker withdrew between our read and our write.

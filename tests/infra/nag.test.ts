@@ -54,18 +54,29 @@ const configured = synthStack({
   },
   geoAllowlist: ['CN'],
   webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/edu/00000000-0000-0000-0000-000000000000',
+  // Issue 17: SMS through Tencent Cloud, its credentials in a secret.
+  sms: {
+    provider: 'tencent',
+    templates: { submitted: '2000001' },
+    signName: '求学圆梦',
+    appId: '1400000000',
+    secretArn: 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:edu-subsidy/sms-AbCdEf',
+  },
 });
+/** SMS through AWS End User Messaging from the default pool (no identity ARN, no secret). */
+const awsSms = synthStack({ sms: { provider: 'aws', templates: {}, signName: '' } });
 
 describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['default settings', defaults],
-    ['custom domain, geo restriction and WAF', configured],
+    ['custom domain, geo restriction, WAF and Tencent SMS', configured],
+    ['AWS End User Messaging SMS', awsSms],
   ])('leaves no unacknowledged error or warning (%s)', (_name, { app }) => {
     expect(findings(app)).toEqual([]);
   });
 
   it('acknowledges nothing that is not found: every acknowledgement covers a real finding', () => {
-    for (const { app } of [defaults, configured]) {
+    for (const { app } of [defaults, configured, awsSms]) {
       const all = findings(app, { ignoreAcknowledgements: true });
       const stale = acknowledgements(app).filter(
         (ack) =>

@@ -37,6 +37,7 @@ export async function startTestStack(
     payoutRail?: LocalStackOptions['payoutRail'];
     /** Print EMF metric lines (see `LocalStackOptions.metrics`). */
     metrics?: boolean;
+    sms?: LocalStackOptions['sms'];
   } = {},
 ): Promise<TestStack> {
   const clock = settableClock();
@@ -54,6 +55,7 @@ export async function startTestStack(
     ...(options.workflows ? { workflows: options.workflows } : {}),
     ...(options.payoutRail ? { payoutRail: options.payoutRail } : {}),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.sms ? { sms: options.sms } : {}),
     clock,
   });
   return {

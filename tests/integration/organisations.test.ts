@@ -291,6 +291,15 @@ describe('members: admins add and remove people in their subtree; every forbidde
     });
     expect(byPhone.status, JSON.stringify(byPhone.body)).toBe(201);
     expect(byPhone.body.sub).toBe('worker-zhangwei');
+    // Signed in with the verified number, the new admin becomes the org's SMS contact (§9).
+    const zhangToken = await person('worker-zhangwei', zhang?.name);
+    expect((await stack.call('GET', '/v1/me', { token: zhangToken })).status).toBe(200);
+    const contact = await deps.outbox.contact('worker-zhangwei');
+    expect(contact).toMatchObject({
+      orgId: 'lc-cp-wenzhuang',
+      phone: { masked: expect.stringMatching(/^1\d{2}\*{4}\d{4}$/) },
+    });
+    expect(await deps.cipher().decrypt(contact?.phone.cipher ?? '')).toBe(zhang?.phone);
     expectError(
       await stack.call('POST', '/v1/orgs/lc-chiping/members', {
         token: lcAdmin,

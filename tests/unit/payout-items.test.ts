@@ -111,8 +111,8 @@ describe('what one settlement writes, and how many items it takes', () => {
 
   it('pays a payment: sending → paid, the hold kept as paid by its run, the worker’s copy and event', () => {
     const items = settleItems(TABLE, { i: payment(), outcome: { status: 'paid', reference: 'sbx-1' } }, 'T1');
-    expect(items).toHaveLength(4);
-    const [state, hold, copy, event] = items;
+    expect(items).toHaveLength(5);
+    const [state, hold, copy, event, sms] = items;
     const u = state?.Update as UpdateParts & { Key: unknown };
     expect(u.Key).toEqual({ pk: payment().pk, sk: payment().sk });
     expect(u.ConditionExpression).toBe('#s = :sending');
@@ -132,6 +132,17 @@ describe('what one settlement writes, and how many items it takes', () => {
       event: { type: 'payment_paid', at: 'T1', payerOrgId: 'lc-chiping', amountFen: 250_000, runId: 'run-1' },
     });
     expect(JSON.stringify(items)).not.toContain('paymentsHeld');
+    // Issue 17: the worker's SMS of the money, once per payment key, committed with the settlement.
+    expect(sms?.Put).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(pk)',
+      Item: {
+        pk: 'APP#app-1',
+        sk: 'NOTIFY#app-1.paid.k-payment-0123456789',
+        event: 'paid',
+        facts: { amountFen: '250000' },
+        status: 'queued',
+      },
+    });
   });
 
   it('fails a payment: the hold released by its run, one payment fewer held on the application', () => {

@@ -37,6 +37,8 @@ describe('a submission’s transaction (architecture.md §3)', () => {
       'Put PERSON#h1 LEVEL#bachelor',
       'Update APP#a1 APP',
       'Put APP#a1 EVENT#2026-03-02T00:00:00.000Z#000000000012-submitted',
+      // Issue 17: the worker's SMS, committed with the submission.
+      'Put APP#a1 NOTIFY#a1.submitted.2026-03-02T00:00:00.000Z',
     ]);
     expect(items[0]?.Update?.ConditionExpression).toContain('claimed < places');
     expect(items[0]?.Update?.ConditionExpression).toContain('lastClaimSequence < :seq');
@@ -46,7 +48,11 @@ describe('a submission’s transaction (architecture.md §3)', () => {
   it('a waitlist join is guarded on every place being taken and writes its waitlist entry', () => {
     const items = submitItems('t', { ...submit, countedDraftOf: 'w1' }, 'waitlisted', 13, 'd');
     expect(items[0]?.Update?.ConditionExpression).toContain('claimed >= places');
-    expect(keysOf(items).slice(4)).toEqual(['Update ACCOUNT#w1 DRAFTS', 'Put WAITLIST#p1#u1 000000000013']);
+    expect(keysOf(items).slice(4)).toEqual([
+      'Update ACCOUNT#w1 DRAFTS',
+      'Put WAITLIST#p1#u1 000000000013',
+      'Put APP#a1 NOTIFY#a1.submitted.2026-03-02T00:00:00.000Z',
+    ]);
   });
 
   it('the application enters its first step’s review queue and the status index, guarded on the draft read', () => {
@@ -90,10 +96,12 @@ describe('a release’s transaction', () => {
       'Delete PERSON#h1 LEVEL#bachelor',
       'Update APP#a9 APP',
       'Delete WAITLIST#p1#u1 000000000009',
+      'Put APP#a9 NOTIFY#a9.promoted.2026-05-06T00:00:00.000Z',
       'Update PROGRAMME#p1 ALLOC#u1',
+      'Put APP#a1 NOTIFY#a1.rejected.2026-05-06T00:00:00.000Z',
     ]);
     // The unit keeps its claimed count: the place passed on; one fewer waits.
-    expect(items.at(-1)?.Update?.ExpressionAttributeValues).toMatchObject({ ':dc': 0, ':dw': -1 });
+    expect(items.at(-2)?.Update?.ExpressionAttributeValues).toMatchObject({ ':dc': 0, ':dw': -1 });
   });
 
   it('is guarded on the step, the place and no payment held, and leaves every review queue', () => {
@@ -128,7 +136,7 @@ describe('every item of the ledger’s transactions, as written (architecture.md
 
   it('claims with exactly these conditions, counters and audit event', () => {
     const items = submitItems('t', { ...submit, actor: 'w1' }, 'claimed', 12, 'dg');
-    expect(items).toHaveLength(4);
+    expect(items).toHaveLength(5);
     expect(items[0]?.Update).toEqual({
       TableName: 't',
       Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
@@ -161,11 +169,30 @@ describe('every item of the ledger’s transactions, as written (architecture.md
         unitOrgId: 'u1',
       },
     });
+    expect(items[4]?.Put).toEqual({
+      TableName: 't',
+      Item: {
+        pk: 'APP#a1',
+        sk: 'NOTIFY#a1.submitted.2026-03-02T00:00:00.000Z',
+        gsi3pk: 'NOTIFICATIONS#p1',
+        gsi3sk: '2026-03-02T00:00:00.000Z#a1.submitted.2026-03-02T00:00:00.000Z',
+        type: 'sms',
+        notificationId: 'a1.submitted.2026-03-02T00:00:00.000Z',
+        event: 'submitted',
+        programmeId: 'p1',
+        recipient: { kind: 'applicant', applicationId: 'a1' },
+        facts: { receipt: '12', quotaState: 'claimed', unitOrgId: 'u1' },
+        status: 'queued',
+        createdAt: submit.submittedAt,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   });
 
   it('waits with its own counter change, and says who submitted only when known', () => {
     const items = submitItems('t', { ...submit, reviewerOrgId: null }, 'waitlisted', 13, 'dg');
-    expect(items).toHaveLength(5);
+    expect(items).toHaveLength(6);
+    expect(items[5]?.Put?.Item?.facts).toEqual({ receipt: '13', quotaState: 'waitlisted', unitOrgId: 'u1' });
     expect(items[0]?.Update?.UpdateExpression).toBe('SET waitlisted = waitlisted + :one');
     expect(items[0]?.Update?.ConditionExpression).toMatch(/AND claimed >= places$/);
     const event = items[3]?.Put?.Item?.event as Record<string, unknown>;
@@ -228,6 +255,8 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       next: undefined,
       locks: [],
     });
+    // A withdrawal is the worker's own act: no SMS in its transaction.
+    expect(keysOf(items).some((k) => k.includes('NOTIFY#'))).toBe(false);
     expect(items.at(-1)?.Update).toEqual({
       TableName: 't',
       Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
@@ -290,6 +319,21 @@ describe('every item of the ledger’s transactions, as written (architecture.md
     expect(Object.values(items[0]?.Update?.ExpressionAttributeValues ?? {})).toEqual(
       expect.arrayContaining([[...base.decisions, decision]]),
     );
+    // The worker is told of the rejection, with the reason the reviewer gave, in the same transaction.
+    expect(items.at(-1)?.Put?.Item).toMatchObject({
+      sk: 'NOTIFY#a1.rejected.T',
+      event: 'rejected',
+      facts: { receipt: '5' },
+    });
+    const withReason = releaseItems(
+      't',
+      release({ status: 'lapsed', event: { type: 'lapsed', at: 'T', reason: '批次结束' } }),
+      { app, quotaState: 'none', next: undefined, locks: [] },
+    );
+    expect(withReason.at(-1)?.Put?.Item).toMatchObject({
+      event: 'lapsed',
+      facts: { receipt: '5', reason: '批次结束' },
+    });
   });
 
   it('promotes the earliest waiting applicant: its place, its waitlist entry, its event, the unit’s receipt order', () => {
@@ -318,6 +362,19 @@ describe('every item of the ledger’s transactions, as written (architecture.md
           }),
         }),
       }),
+      {
+        Put: {
+          TableName: 't',
+          Item: expect.objectContaining({
+            pk: 'APP#a9',
+            sk: 'NOTIFY#a9.promoted.T',
+            event: 'promoted',
+            facts: { receipt: '9' },
+            status: 'queued',
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     ]);
     expect(counterChange('t', 'p1', 'u1', 0, -1, 'waitlisted > :zero', 9).Update).toMatchObject({
       UpdateExpression:
@@ -365,7 +422,7 @@ describe('every item of the ledger’s transactions, as written (architecture.md
         ':waitlisted': 2,
       },
     });
-    expect(items).toHaveLength(2 + 2 * 3);
+    expect(items).toHaveLength(2 + 2 * 4);
     const none = reallocationItems(
       't',
       'p1',

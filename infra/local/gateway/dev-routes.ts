@@ -27,16 +27,26 @@ const DevTokenRequest = z
   });
 
 /**
- * The local-only `/v1/dev/*` routes (never deployed): the dev authority's key set and
- * `POST /v1/dev/token`. `undefined` for any other request.
+ * The local-only `/v1/dev/*` routes (never deployed): the dev authority's key set,
+ * `POST /v1/dev/token`, and `GET /v1/dev/sms` — the messages the SMS provider stand-in received
+ * (`{items: [{to, template, params, status, at}]}`). `undefined` for any other request.
  */
 export async function devRoute(
   auth: DevAuthority,
   method: string,
   path: string,
   body: Buffer,
+  sms?: { messages(): unknown[] },
 ): Promise<HttpResult | undefined> {
   if (path === '/v1/dev/jwks.json' && method === 'GET') return jsonResult(200, auth.jwks);
+  if (path === '/v1/dev/sms' && method === 'GET' && sms) {
+    return jsonResult(200, {
+      items: sms.messages().map((m) => {
+        const { to, template, params, status, at } = m as Record<string, unknown>;
+        return { to, template, params, status, at };
+      }),
+    });
+  }
   if (path === '/v1/dev/token' && method === 'POST') return devToken(auth, body);
   return undefined;
 }

@@ -2,6 +2,8 @@ import * as z from 'zod';
 import {
   ApplicationIdParams,
   ApplicationView,
+  NotificationList,
+  NotificationListQuery,
   ReallocationBody,
   RevokeBody,
 } from '../../schemas/applications.ts';
@@ -33,6 +35,20 @@ import { defineRoute } from '../route.ts';
  * `functions/admin.ts`, which imports only this file.
  */
 export const adminRoutes = {
+  listNotifications: defineRoute({
+    operationId: 'listNotifications',
+    method: 'GET',
+    path: '/v1/programmes/{programmeId}/notifications',
+    group: 'admin',
+    auth: ['admin'],
+    summary:
+      'The programme’s SMS with their delivery status (queued, sent, failed with the provider’s code), newest first',
+    tags: ['admin'],
+    params: ProgrammeIdParams,
+    query: NotificationListQuery,
+    response: { status: 200, description: 'A page of notifications', schema: NotificationList },
+    errors: ['validation_failed', 'forbidden', 'not_found'],
+  }),
   createOrg: defineRoute({
     operationId: 'createOrg',
     method: 'POST',

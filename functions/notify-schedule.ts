@@ -1,0 +1,33 @@
+import middy from '@middy/core';
+import { createNotifier } from '../shared/adapters/sms/index.ts';
+import { smsSettingsFromEnv } from '../shared/adapters/sms/notifier.ts';
+import { loadConfig } from '../shared/config.ts';
+import { QUIET_FROM_HOUR } from '../shared/domain/notifications.ts';
+import { logger } from '../shared/logger.ts';
+import { lambdaObservability } from '../shared/metrics.ts';
+import { createDeps } from '../shared/services/deps.ts';
+import { queueDailyCounts, redriveDue } from '../shared/services/notifications.ts';
+
+const deps = createDeps(loadConfig());
+const settings = smsSettingsFromEnv();
+if (!settings) throw new Error('SMS_PROVIDER must be set for the SMS schedule');
+const notifier = await createNotifier(settings);
+
+/** First hour (Shanghai) the reviewers' daily counts go out: after the quiet hours, before work. */
+const DAILY_COUNT_HOUR = 9;
+
+/**
+ * The SMS schedule's tick (EventBridge Scheduler, every 15 minutes; locally a timer): delivers the
+ * notifications whose deferral (quiet hours, the daily cap) is over, and from 09:00 to 21:00 Shanghai queues
+ * the reviewers' daily counts of the day — once per org and day, so later ticks add nothing.
+ */
+async function onTick() {
+  const now = deps.clock.now();
+  const hour = (now.getUTCHours() + 8) % 24;
+  const queued = hour >= DAILY_COUNT_HOUR && hour < QUIET_FROM_HOUR ? await queueDailyCounts(deps, now) : 0;
+  const redriven = await redriveDue(deps, notifier, { webDomain: settings?.webDomain });
+  logger.info('sms schedule', { queued, ...redriven });
+  return { queued, ...redriven };
+}
+
+export const handler = middy(onTick).use(lambdaObservability());
