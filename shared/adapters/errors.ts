@@ -35,3 +35,15 @@ export function cancelledItem(err: unknown, index: number): Record<string, unkno
     ? unmarshall(item)
     : item;
 }
+
+/**
+ * True when DynamoDB refused a write for the item's (or table's) throughput — after the SDK's own
+ * retries: `ThrottlingException`, `ProvisionedThroughputExceededException`, or a transaction
+ * cancelled with `ThrottlingError`. Worth retrying later.
+ */
+export function isThrottled(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'ThrottlingException' || err.name === 'ProvisionedThroughputExceededException')
+    return true;
+  return cancellationReasons(err)?.includes('ThrottlingError') ?? false;
+}

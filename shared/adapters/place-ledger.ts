@@ -12,7 +12,7 @@ import {
 } from '../domain/places.ts';
 import type { ApplicationRecord } from '../model/application.ts';
 import { channelObserver, type Observer } from '../observer.ts';
-import { cancellationReasons, cancelledItem } from './errors.ts';
+import { cancellationReasons, cancelledItem, isThrottled } from './errors.ts';
 import { accountProgrammeKey, applicationKey, personLevelKey } from './keys.ts';
 import {
   ApplicationNotFound,
@@ -131,9 +131,9 @@ export class PlaceLedger {
       }
       throw new SubmitContention(req.unitOrgId);
     };
-    let sequence = await draw();
-    let digest = await req.digest(sequence);
-    let renumber = false;
+    let sequence = 0;
+    let digest = '';
+    let renumber = true;
     return withRetry(
       async () => {
         if (reread) {
@@ -159,8 +159,13 @@ export class PlaceLedger {
       {
         maxAttempts: MAX_SUBMIT_ATTEMPTS,
         retryAfter: (failed, n) => {
+          const err = failed instanceof SubmitAttemptFailed ? failed.cause : failed;
+          if (isThrottled(err)) {
+            // The SDK's own retries were throttled too (a hot item): wait longer, then again.
+            this.observer.count('retry.throttled');
+            return backoffMs(n, 25, 1000);
+          }
           if (!(failed instanceof SubmitAttemptFailed)) return undefined;
-          const err = failed.cause;
           const reasons = cancellationReasons(err);
           if (!reasons) throw err;
           if (isTransactionConflict(err)) {
@@ -417,6 +422,10 @@ export class PlaceLedger {
 
   /** A cancelled transaction — a conflict, or the world changed since the read — is read and redone. */
   private afterCancelled(err: unknown, attempt: number): number | undefined {
+    if (isThrottled(err)) {
+      this.observer.count('retry.throttled');
+      return backoffMs(attempt, 25, 1000);
+    }
     if (!cancellationReasons(err)) return undefined;
     if (isTransactionConflict(err)) this.observer.count('retry.transactionConflicts');
     return backoffMs(attempt);
