@@ -30,10 +30,15 @@ export function cancelledItem(err: unknown, index: number): Record<string, unkno
   const reasons = (err as { CancellationReasons?: { Item?: Record<string, never> }[] }).CancellationReasons;
   const item = reasons?.[index]?.Item;
   if (!item) return undefined;
-  const first = Object.values(item)[0] as unknown;
-  return first && typeof first === 'object' && ('S' in first || 'N' in first || 'M' in first)
-    ? unmarshall(item)
-    : item;
+  // Low-level attribute values are objects of one type key each ({ S }, { N }, { L }, …); a plain
+  // item's values are not, so any value that is not tells the shapes apart whatever comes first.
+  const typeKeys = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+  const lowLevel = Object.values(item).every((v: unknown) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+    const keys = Object.keys(v);
+    return keys.length === 1 && typeKeys.has(keys[0] as string);
+  });
+  return lowLevel ? unmarshall(item) : item;
 }
 
 /**

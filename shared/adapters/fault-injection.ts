@@ -89,7 +89,7 @@ export function recordConsumedCapacity(client: DynamoDBClient | DynamoDBDocument
 }
 
 /** Writes the throttle injector refused, in this process (read by tests and benchmarks). */
-export const throttleStats = { throttled: 0 };
+export const throttleStats = { throttled: 0, byItem: new Map<string, number>() };
 
 /** Token buckets per item, shared by every client of the process: the process plays one table. */
 const itemBuckets = new Map<string, { tokens: number; at: number }>();
@@ -148,8 +148,10 @@ export function injectItemThrottling(
           itemBuckets.set(item, b);
           return b;
         });
-        if (buckets.some((b) => b.tokens < 1)) {
+        const hot = items.filter((_, i) => (buckets[i]?.tokens ?? 1) < 1);
+        if (hot.length > 0) {
           throttleStats.throttled++;
+          for (const item of hot) throttleStats.byItem.set(item, (throttleStats.byItem.get(item) ?? 0) + 1);
           throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected).'), {
             name: 'ThrottlingException',
             $fault: 'client',
