@@ -10,9 +10,9 @@ let stack: TestStack;
 let deps: Deps;
 beforeAll(async () => {
   // Read by the handlers' DynamoDB client at cold start: a tenth of transactions fail on
-  // TransactionConflict, and no item takes more than 150 writes a second (ThrottlingException).
+  // TransactionConflict, and no item takes more than 30 writes a second (ThrottlingException).
   process.env.INJECT_TRANSACTION_CONFLICT_RATE = '0.1';
-  process.env.INJECT_ITEM_WRITES_PER_SECOND = '150';
+  process.env.INJECT_ITEM_WRITES_PER_SECOND = '30';
   stack = await startTestStack();
   deps = createDeps({ ...loadConfig(), injectTransactionConflictRate: 0, injectItemWritesPerSecond: 0 });
 });
@@ -47,6 +47,7 @@ describe('a sharded unit under a rush, with conflicts and throttles (architectur
       [...throttleStats.byItem].sort((a, b) => b[1] - a[1]).slice(0, 5),
     );
     expect(injected).toBeGreaterThan(25);
+    expect(throttled).toBeGreaterThan(0);
   }, 300_000);
 
   it('refuses to shrink a unit, and to split one of another programme', async () => {
