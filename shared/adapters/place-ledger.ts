@@ -70,6 +70,11 @@ export interface ReleaseOutcome {
 const MAX_ATTEMPTS = 60;
 /** A submission's attempts: a rush on one unit makes many receipts arrive out of order. */
 const MAX_SUBMIT_ATTEMPTS = 400;
+/**
+ * How long a submission keeps trying before it answers SubmitContention (429, try again) rather than
+ * run into the API's 29 s limit (a 500 whose transaction may still commit).
+ */
+const SUBMIT_BUDGET_MS = 20_000;
 const CONDITION_FAILED = 'ConditionalCheckFailed';
 
 /**
@@ -131,6 +136,7 @@ export class PlaceLedger {
       }
       throw new SubmitContention(req.unitOrgId);
     };
+    const started = performance.now();
     let sequence = 0;
     let digest = '';
     let renumber = true;
@@ -160,6 +166,8 @@ export class PlaceLedger {
         maxAttempts: MAX_SUBMIT_ATTEMPTS,
         retryAfter: (failed, n) => {
           const err = failed instanceof SubmitAttemptFailed ? failed.cause : failed;
+          if (performance.now() - started > SUBMIT_BUDGET_MS)
+            throw new SubmitContention(req.unitOrgId, { cause: err });
           if (isThrottled(err)) {
             // The SDK's own retries were throttled too (a hot item): wait longer, then again.
             this.observer.count('retry.throttled');
