@@ -255,7 +255,7 @@ function printTable(results: Results, diagnostics: Diagnostics) {
   const hd = diagnostics.shards;
   if (hd) {
     console.log(
-      `  shards: throttled writes ${hd.throttled.unsharded} (unsharded) / ${hd.throttled.sharded} (sharded) / ${hd.throttled.programme} (programme); hottest items: ${hd.hottest.join('; ')}`,
+      `  shards: throttled writes ${hd.throttled.unsharded} (unsharded) / ${hd.throttled.sharded} (sharded) / ${hd.throttled.programme} (programme); answered 429: ${JSON.stringify(hd.rateLimited)}; hottest items: ${hd.hottest.join('; ')}`,
     );
   }
   const pd = diagnostics.payout;
