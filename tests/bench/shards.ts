@@ -46,7 +46,7 @@ export interface ShardsResult {
 
 export interface ShardsDiagnostics {
   throttled: { unsharded: number; sharded: number; programme: number };
-  /** Submits answered 429 (gave up after 20 s of throttles and retries), per rush. */
+  /** Submits answered 429 (gave up after 26 s of throttles and retries), per rush. */
   rateLimited: Record<string, number>;
   hottest: string[];
   failures: Record<string, number>;
