@@ -2,7 +2,7 @@ import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
 import { adminRoutes } from '../shared/http/routes/admin.ts';
 import { countBusiness } from '../shared/metrics.ts';
-import { reallocate } from '../shared/services/applications.ts';
+import { reallocate, setUnitShards } from '../shared/services/applications.ts';
 import { downloadBankFile, importBankResults } from '../shared/services/bank-files.ts';
 import {
   publishProgramme,
@@ -36,6 +36,9 @@ export const handler = httpHandler(
     }),
     reallocatePlaces: async ({ caller, params, body, now }) => ({
       body: await reallocate(deps, caller, params.programmeId, body, now),
+    }),
+    setUnitShards: async ({ caller, params, body, now }) => ({
+      body: await setUnitShards(deps, caller, params, body, now),
     }),
     startPayoutRun: async ({ caller, params, body, now }) => ({
       body: await startPayoutRun(deps, caller, params.programmeId, body, now),

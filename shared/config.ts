@@ -21,6 +21,11 @@ export interface Config {
    * are sent, as real DynamoDB does under contention (tests and benchmarks of the retry path).
    */
   injectTransactionConflictRate: number;
+  /**
+   * Local stage only: writes a second any single item takes before the rest are throttled
+   * (`ThrottlingException`), as DynamoDB throttles a hot item (benchmarks of sharded units); 0: none.
+   */
+  injectItemWritesPerSecond: number;
   /** Local stage only: record the consumed capacity of every DynamoDB call (measurements). */
   recordConsumedCapacity: boolean;
 }
@@ -43,6 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fieldHmacKeyId: env.FIELD_HMAC_KEY_ID || undefined,
     injectTransactionConflictRate:
       env.STAGE === 'local' ? Number(env.INJECT_TRANSACTION_CONFLICT_RATE ?? 0) || 0 : 0,
+    injectItemWritesPerSecond:
+      env.STAGE === 'local' ? Number(env.INJECT_ITEM_WRITES_PER_SECOND ?? 0) || 0 : 0,
     recordConsumedCapacity: env.STAGE === 'local' && env.RECORD_CONSUMED_CAPACITY === '1',
   };
 }

@@ -10,6 +10,8 @@ export type CounterName =
   | 'retry.transactionConflicts'
   /** A submission whose receipt a later receipt overtook in its unit: it took a fresh number. */
   | 'retry.staleReceipts'
+  /** A write DynamoDB throttled (a hot item) after the SDK's own retries, tried again later. */
+  | 'retry.throttled'
   | 'payout.pageAttempts'
   /** A page attempt an injected fault ended between the rail's answer and its record. */
   | 'payout.crashedPages'

@@ -2,7 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config.ts';
-import { injectTransactionConflicts, recordConsumedCapacity } from './fault-injection.ts';
+import {
+  injectItemThrottling,
+  injectTransactionConflicts,
+  recordConsumedCapacity,
+} from './fault-injection.ts';
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** The S3 emulator accepts only its own well-known key pair. */
@@ -20,6 +24,9 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
   });
   if (config.stage === 'local' && config.injectTransactionConflictRate > 0) {
     injectTransactionConflicts(client, { rate: config.injectTransactionConflictRate });
+  }
+  if (config.stage === 'local' && config.injectItemWritesPerSecond > 0) {
+    injectItemThrottling(client, { writesPerSecond: config.injectItemWritesPerSecond });
   }
   if (config.stage === 'local' && config.recordConsumedCapacity) recordConsumedCapacity(client);
   return doc;

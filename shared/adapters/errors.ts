@@ -30,8 +30,25 @@ export function cancelledItem(err: unknown, index: number): Record<string, unkno
   const reasons = (err as { CancellationReasons?: { Item?: Record<string, never> }[] }).CancellationReasons;
   const item = reasons?.[index]?.Item;
   if (!item) return undefined;
-  const first = Object.values(item)[0] as unknown;
-  return first && typeof first === 'object' && ('S' in first || 'N' in first || 'M' in first)
-    ? unmarshall(item)
-    : item;
+  // Low-level attribute values are objects of one type key each ({ S }, { N }, { L }, …); a plain
+  // item's values are not, so any value that is not tells the shapes apart whatever comes first.
+  const typeKeys = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+  const lowLevel = Object.values(item).every((v: unknown) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+    const keys = Object.keys(v);
+    return keys.length === 1 && typeKeys.has(keys[0] as string);
+  });
+  return lowLevel ? unmarshall(item) : item;
+}
+
+/**
+ * True when DynamoDB refused a write for the item's (or table's) throughput — after the SDK's own
+ * retries: `ThrottlingException`, `ProvisionedThroughputExceededException`, or a transaction
+ * cancelled with `ThrottlingError`. Worth retrying later.
+ */
+export function isThrottled(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'ThrottlingException' || err.name === 'ProvisionedThroughputExceededException')
+    return true;
+  return cancellationReasons(err)?.includes('ThrottlingError') ?? false;
 }

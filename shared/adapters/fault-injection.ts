@@ -87,3 +87,83 @@ export function recordConsumedCapacity(client: DynamoDBClient | DynamoDBDocument
     { step: 'initialize', name: 'record-consumed-capacity' },
   );
 }
+
+/** Writes the throttle injector refused, in this process (read by tests and benchmarks). */
+export const throttleStats = { throttled: 0, byItem: new Map<string, number>() };
+
+/** Token buckets per item, shared by every client of the process: the process plays one table. */
+const itemBuckets = new Map<string, { tokens: number; at: number }>();
+
+/** A key attribute as the document client or the low-level client spells it. */
+function keyPart(value: unknown): string {
+  if (value && typeof value === 'object') {
+    const v = value as { S?: string; N?: string };
+    return v.S ?? v.N ?? JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** The items a write command writes (condition checks only read), as `table|pk|sk`. */
+function writtenItems(command: string, input: Record<string, unknown>): string[] {
+  const key = (table: unknown, k: Record<string, unknown> | undefined) =>
+    k ? `${String(table)}|${keyPart(k.pk)}|${keyPart(k.sk)}` : undefined;
+  const items: (string | undefined)[] = [];
+  if (command === 'TransactWriteItemsCommand') {
+    for (const t of (input.TransactItems ?? []) as Record<string, Record<string, unknown> | undefined>[]) {
+      if (t.Put) items.push(key(t.Put.TableName, t.Put.Item as Record<string, unknown>));
+      if (t.Update) items.push(key(t.Update.TableName, t.Update.Key as Record<string, unknown>));
+      if (t.Delete) items.push(key(t.Delete.TableName, t.Delete.Key as Record<string, unknown>));
+    }
+  } else if (command === 'PutItemCommand') {
+    items.push(key(input.TableName, input.Item as Record<string, unknown>));
+  } else if (command === 'UpdateItemCommand' || command === 'DeleteItemCommand') {
+    items.push(key(input.TableName, input.Key as Record<string, unknown>));
+  }
+  return items.filter((i): i is string => i !== undefined);
+}
+
+/**
+ * Throttles writes to any single item above `writesPerSecond`, as DynamoDB does once an item's
+ * partition is past its write capacity (~1,000 write units a second; DynamoDB Local never throttles):
+ * the call fails with `ThrottlingException` before reaching DynamoDB, inside the SDK's retry loop, so
+ * the SDK retries it with its own backoff and the caller sees it only when every attempt was throttled.
+ * A token bucket per item (burst: one second's writes). For tests and benchmarks only (local stage).
+ */
+export function injectItemThrottling(
+  client: DynamoDBClient | DynamoDBDocumentClient,
+  options: { writesPerSecond: number; now?: () => number },
+): { remove: () => void } {
+  const now = options.now ?? (() => performance.now());
+  const rate = options.writesPerSecond;
+  const name = `inject-item-throttling-${Math.random().toString(36).slice(2)}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const items = writtenItems(context.commandName ?? '', args.input as Record<string, unknown>);
+      if (items.length > 0) {
+        const t = now();
+        const buckets = items.map((item) => {
+          const b = itemBuckets.get(item) ?? { tokens: rate, at: t };
+          b.tokens = Math.min(rate, b.tokens + ((t - b.at) / 1000) * rate);
+          b.at = t;
+          itemBuckets.set(item, b);
+          return b;
+        });
+        const hot = items.filter((_, i) => (buckets[i]?.tokens ?? 1) < 1);
+        if (hot.length > 0) {
+          throttleStats.throttled++;
+          for (const item of hot) throttleStats.byItem.set(item, (throttleStats.byItem.get(item) ?? 0) + 1);
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected).'), {
+            name: 'ThrottlingException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        for (const b of buckets) b.tokens -= 1;
+      }
+      return next(args);
+    },
+    // Inside the SDK's retry middleware (finalizeRequest, high priority): retried as a throttle.
+    { step: 'finalizeRequest', priority: 'low', name },
+  );
+  return { remove: () => client.middlewareStack.remove(name) };
+}

@@ -25,9 +25,22 @@ export const allocationKey = (programmeId: string, unitOrgId: string) => ({
   sk: `${ALLOCATION_PREFIX}${unitOrgId}`,
 });
 
-/** The receipt counter of a programme: submission order (R8 先到先得). */
-export const receiptCounterKey = (programmeId: string) => ({
-  pk: programmePartition(programmeId),
+/**
+ * One shard of a sharded unit's places (architecture.md §3): shard 0 is the unit's allocation item
+ * itself, shard k > 0 an item beside it.
+ */
+export const allocationShardKey = (programmeId: string, unitOrgId: string, shard: number) =>
+  shard === 0
+    ? allocationKey(programmeId, unitOrgId)
+    : { pk: programmePartition(programmeId), sk: `${ALLOCATION_PREFIX}${unitOrgId}#${shard}` };
+
+/**
+ * The receipt counter of one allocation unit: submission order within the unit, where first come,
+ * first served is decided (R8 先到先得). A partition of its own per unit, so that a programme's
+ * submits are not funnelled through one item (architecture.md §3).
+ */
+export const receiptCounterKey = (programmeId: string, unitOrgId: string, shard?: number) => ({
+  pk: `RECEIPTS#${programmeId}#${unitOrgId}${shard === undefined ? '' : `#${shard}`}`,
   sk: 'RECEIPTS',
 });
 

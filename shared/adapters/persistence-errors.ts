@@ -86,6 +86,20 @@ export class UnitNotAllocated extends PersistenceError {
 }
 
 /** A submission that kept losing its unit's race for every retry: the unit is too busy right now. */
+/** A unit's shard count may only grow, up to MAX_SHARDS (architecture.md §3). */
+export class ShardCountInvalid extends PersistenceError {
+  constructor(
+    readonly unitOrgId: string,
+    readonly current: number,
+    readonly requested: number,
+  ) {
+    super(
+      'ShardCountInvalid',
+      `${unitOrgId} has ${current} shards; ${requested} is not a count it can grow to`,
+    );
+  }
+}
+
 export class SubmitContention extends PersistenceError {
   constructor(
     readonly unitOrgId: string,

@@ -1,10 +1,11 @@
-import type { PlaceState, UnitCounters } from '../domain/places.ts';
+import type { PlaceState, ShardCounters, UnitCounters } from '../domain/places.ts';
 import type { ApplicationRecord, ReviewDecision, TimelineRecord } from '../model/application.ts';
 import { applicationIndexes, eventItem } from './application-items.ts';
 import { updateExpression } from './expressions.ts';
 import {
   accountDraftsKey,
   allocationKey,
+  allocationShardKey,
   applicationKey,
   personLevelKey,
   sequenceSortKey,
@@ -61,11 +62,15 @@ export function submitItems(
   state: 'claimed' | 'waitlisted',
   sequence: number,
   digest: string,
+  /** The shard a claim takes its place in, and how many the unit has (architecture.md §3). */
+  placement: { shard: number; shards: number } = { shard: 0, shards: 1 },
 ): TransactItem[] {
   const claimed = state === 'claimed';
+  const { shard, shards } = placement;
   const submitted = {
     status: 'in_review' as const,
     quotaState: state,
+    ...(claimed && shard > 0 ? { quotaShard: shard } : {}),
     sequence,
     submittedAt: req.submittedAt,
     digest,
@@ -77,17 +82,23 @@ export function submitItems(
     {
       Update: {
         TableName: tableName,
-        Key: allocationKey(req.programmeId, req.unitOrgId),
-        // Order matters only where a place is at stake: a claim may not overtake a later receipt
-        // that already holds a place, and nobody joins the waitlist ahead of a holder's receipt.
-        // Waitlist joins among themselves may land in any order: the waitlist is sorted by receipt.
+        Key: allocationShardKey(req.programmeId, req.unitOrgId, claimed ? shard : 0),
+        // A claim may not overtake a later receipt that already holds a place, and nobody joins the
+        // waitlist ahead of a holder's receipt. Waitlist joins land in receipt order too
+        // (`lastJoinSequence`): nobody joins ahead of someone already waiting, so the position a
+        // join is answered is the one it keeps (architecture.md §3; `Waitlist.positionOnJoin`).
+        // A join names the shard count it checked every shard of: a unit grown meanwhile is read again.
         UpdateExpression: claimed
           ? 'SET claimed = claimed + :one, lastClaimSequence = :seq'
-          : 'SET waitlisted = waitlisted + :one',
+          : 'SET waitlisted = waitlisted + :one, lastJoinSequence = :seq',
         ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND ${
-          claimed ? 'claimed < places' : 'claimed >= places'
+          claimed
+            ? 'claimed < places'
+            : `(attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :seq) AND claimed >= places AND ${
+                shards === 1 ? '(attribute_not_exists(shards) OR shards = :shards)' : 'shards = :shards'
+              }`
         }`,
-        ExpressionAttributeValues: { ':one': 1, ':seq': sequence },
+        ExpressionAttributeValues: { ':one': 1, ':seq': sequence, ...(claimed ? {} : { ':shards': shards }) },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
@@ -153,6 +164,8 @@ export function submitItems(
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     });
+    // Nobody waits while a place is free, nor ahead of a holder's receipt, in any shard of the unit.
+    for (let k = 1; k < shards; k++) items.push(shardFullCheck(tableName, req, k, sequence));
   }
   // The worker's SMS (受理号, place or waitlist position), committed with the submission or not at all.
   items.push(
@@ -166,6 +179,33 @@ export function submitItems(
     ),
   );
   return items;
+}
+
+/**
+ * Where a waitlist join's check of shard k > 0 sits in its transaction: the checks run together, one
+ * per shard, after the waitlist entry (the SMS outbox's item follows them).
+ */
+export function shardCheckIndex(items: readonly TransactItem[], shard: number): number {
+  const first = items.findIndex((item) => item.ConditionCheck !== undefined);
+  return first < 0 ? -1 : first + shard - 1;
+}
+
+function shardFullCheck(
+  tableName: string,
+  req: SubmitRequest,
+  shard: number,
+  sequence: number,
+): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: allocationShardKey(req.programmeId, req.unitOrgId, shard),
+      ConditionExpression:
+        'claimed >= places AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq)',
+      ExpressionAttributeValues: { ':seq': sequence },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
 }
 
 export interface ReleaseRequest {
@@ -190,6 +230,8 @@ export interface ReleaseContext {
   next: WaitingApplicant | undefined;
   /** Keys of the live-application locks (R8 person-and-level, account-and-programme) this application holds. */
   locks: { pk: string; sk: string }[];
+  /** The shard whose place it holds (0 when the unit is not sharded). */
+  shard?: number;
 }
 
 export interface WaitingApplicant {
@@ -220,14 +262,25 @@ export function releaseItems(tableName: string, req: ReleaseRequest, ctx: Releas
   if (app.status === 'draft' && app.draftCounted === true && typeof app.ownerSub === 'string') {
     items.push(draftCountChange(tableName, app.ownerSub));
   }
-  if (quotaState === 'claimed' && next) {
+  const shard = ctx.shard ?? 0;
+  if (quotaState === 'claimed' && next && shard === 0) {
     items.push(...promotionItems(tableName, programmeId, unitOrgId, next, req.at));
     items.push(counterChange(tableName, programmeId, unitOrgId, 0, -1, 'waitlisted > :zero', next.sequence));
-  } else if (quotaState === 'claimed') {
+  } else if (quotaState === 'claimed' && next) {
+    // The place freed in shard k goes to the unit's earliest waiting receipt, whichever shard.
+    items.push(...promotionItems(tableName, programmeId, unitOrgId, next, req.at, shard));
+    items.push(
+      shardChange(tableName, programmeId, unitOrgId, shard, 0, 'attribute_exists(pk)', next.sequence),
+    );
+    items.push(counterChange(tableName, programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'));
+  } else if (quotaState === 'claimed' && shard === 0) {
     // Nobody waited when we looked: the guard fails if someone joined the waitlist meanwhile.
     items.push(
       counterChange(tableName, programmeId, unitOrgId, -1, 0, 'claimed > :zero AND waitlisted = :zero'),
     );
+  } else if (quotaState === 'claimed') {
+    items.push(shardChange(tableName, programmeId, unitOrgId, shard, -1, 'claimed > :zero'));
+    items.push(nobodyWaits(tableName, programmeId, unitOrgId));
   } else if (quotaState === 'waitlisted') {
     items.push({
       Delete: {
@@ -298,22 +351,28 @@ function releasedApplication(
   };
 }
 
-/** A waitlisted applicant takes a place: its place state, its waitlist entry, its timeline. */
+/** A waitlisted applicant takes a place (in `shard`): its place state, its waitlist entry, its timeline. */
 export function promotionItems(
   tableName: string,
   programmeId: string,
   unitOrgId: string,
   next: WaitingApplicant,
   at: string,
+  shard = 0,
 ): TransactItem[] {
   return [
     {
       Update: {
         TableName: tableName,
         Key: applicationKey(next.applicationId),
-        UpdateExpression: 'SET quotaState = :claimed, promotedAt = :at',
+        UpdateExpression: `SET quotaState = :claimed, promotedAt = :at${shard > 0 ? ', quotaShard = :shard' : ''}`,
         ConditionExpression: 'quotaState = :waitlisted',
-        ExpressionAttributeValues: { ':claimed': 'claimed', ':waitlisted': 'waitlisted', ':at': at },
+        ExpressionAttributeValues: {
+          ':claimed': 'claimed',
+          ':waitlisted': 'waitlisted',
+          ':at': at,
+          ...(shard > 0 ? { ':shard': shard } : {}),
+        },
       },
     },
     {
@@ -340,7 +399,11 @@ export function promotionItems(
   ];
 }
 
-/** A change of a unit's counters, guarded by `condition` (which may use `:zero`). */
+/**
+ * A change of a unit's counters, guarded by `condition` (which may use `:zero`). Everyone leaving the
+ * waitlist (promoted or released) also counts in `departures`, which only grows: a waitlist position
+ * read across two calls is exact when it did not move between them (`Waitlist.positionOnJoin`).
+ */
 export function counterChange(
   tableName: string,
   programmeId: string,
@@ -356,15 +419,56 @@ export function counterChange(
       TableName: tableName,
       Key: allocationKey(programmeId, unitOrgId),
       UpdateExpression: `SET claimed = claimed + :dc, waitlisted = waitlisted + :dw${
-        promotedSequence === undefined ? '' : ', lastClaimSequence = :promoted'
-      }`,
+        waitlistedDelta < 0 ? ', departures = if_not_exists(departures, :zero) + :left' : ''
+      }${promotedSequence === undefined ? '' : ', lastClaimSequence = :promoted'}`,
       ConditionExpression: condition,
       ExpressionAttributeValues: {
         ':dc': claimedDelta,
         ':dw': waitlistedDelta,
+        ...(condition.includes(':zero') || waitlistedDelta < 0 ? { ':zero': 0 } : {}),
+        ...(waitlistedDelta < 0 ? { ':left': -waitlistedDelta } : {}),
+        ...(promotedSequence === undefined ? {} : { ':promoted': promotedSequence }),
+      },
+    },
+  };
+}
+
+/**
+ * A change of one shard k > 0 of a sharded unit: its holders by `claimedDelta`, guarded by
+ * `condition` (which may use `:zero`); `promotedSequence` records the receipt that took a place in it.
+ */
+export function shardChange(
+  tableName: string,
+  programmeId: string,
+  unitOrgId: string,
+  shard: number,
+  claimedDelta: number,
+  condition: string,
+  promotedSequence?: number,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: allocationShardKey(programmeId, unitOrgId, shard),
+      UpdateExpression: `SET claimed = claimed + :dc${promotedSequence === undefined ? '' : ', lastClaimSequence = :promoted'}`,
+      ConditionExpression: condition,
+      ExpressionAttributeValues: {
+        ':dc': claimedDelta,
         ...(condition.includes(':zero') ? { ':zero': 0 } : {}),
         ...(promotedSequence === undefined ? {} : { ':promoted': promotedSequence }),
       },
+    },
+  };
+}
+
+/** A shard's place is freed only while nobody waits in the unit (the waitlist is the unit's). */
+export function nobodyWaits(tableName: string, programmeId: string, unitOrgId: string): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: allocationKey(programmeId, unitOrgId),
+      ConditionExpression: 'waitlisted = :zero',
+      ExpressionAttributeValues: { ':zero': 0 },
     },
   };
 }
@@ -378,37 +482,47 @@ export function reallocationItems(
   tableName: string,
   programmeId: string,
   move: { fromUnitOrgId: string; toUnitOrgId: string; places: number },
-  from: UnitCounters,
+  /** The source's shards as read (one, unsharded); the places leave from their free places. */
+  from: readonly ShardCounters[],
+  /** The target's own allocation item (shard 0) as read: the places join it. */
   to: UnitCounters,
   waiting: readonly WaitingApplicant[],
   at: string,
 ): TransactItem[] {
-  return [
-    {
+  let left = move.places;
+  const gives: TransactItem[] = [];
+  for (const s of from) {
+    const give = Math.min(left, Math.max(0, s.places - s.claimed));
+    if (give === 0) continue;
+    left -= give;
+    gives.push({
       Update: {
         TableName: tableName,
-        Key: allocationKey(programmeId, move.fromUnitOrgId),
+        Key: allocationShardKey(programmeId, move.fromUnitOrgId, s.shard),
         UpdateExpression: 'SET places = places - :n',
         ConditionExpression: 'places = :places AND claimed <= :limit',
-        ExpressionAttributeValues: {
-          ':n': move.places,
-          ':places': from.places,
-          ':limit': from.places - move.places,
-        },
+        ExpressionAttributeValues: { ':n': give, ':places': s.places, ':limit': s.places - give },
       },
-    },
+    });
+  }
+  return [
+    ...gives,
     {
       Update: {
         TableName: tableName,
         Key: allocationKey(programmeId, move.toUnitOrgId),
         UpdateExpression: `SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k${
-          waiting.length > 0 ? ', lastClaimSequence = :promoted' : ''
+          waiting.length > 0
+            ? ', lastClaimSequence = :promoted, departures = if_not_exists(departures, :zero) + :k'
+            : ''
         }`,
         ConditionExpression: 'places = :places AND claimed = :claimed AND waitlisted = :waitlisted',
         ExpressionAttributeValues: {
           ':n': move.places,
           ':k': waiting.length,
-          ...(waiting.length > 0 ? { ':promoted': Math.max(...waiting.map((w) => w.sequence)) } : {}),
+          ...(waiting.length > 0
+            ? { ':promoted': Math.max(...waiting.map((w) => w.sequence)), ':zero': 0 }
+            : {}),
           ':places': to.places,
           ':claimed': to.claimed,
           ':waitlisted': to.waitlisted,
@@ -417,6 +531,66 @@ export function reallocationItems(
     },
     ...waiting.flatMap((w) => promotionItems(tableName, programmeId, move.toUnitOrgId, w, at)),
   ];
+}
+
+/**
+ * A unit grows from `shards.length` to `n` shards (architecture.md §3): each existing shard gives
+ * `give[k]` free places (guarded on its places and holders as read), the unit's allocation item
+ * records the new count (guarded on the count read), and each new shard is put with its places.
+ */
+export function growShardItems(
+  tableName: string,
+  programmeId: string,
+  unitOrgId: string,
+  shards: readonly ShardCounters[],
+  plan: { give: number[]; newPlaces: number[] },
+  at: string,
+): TransactItem[] {
+  const old = shards.length;
+  const n = old + plan.newPlaces.length;
+  const items: TransactItem[] = shards.map((s, k) => {
+    const give = plan.give[k] ?? 0;
+    const head = k === 0;
+    return {
+      Update: {
+        TableName: tableName,
+        Key: allocationShardKey(programmeId, unitOrgId, k),
+        UpdateExpression: `SET places = places - :give${head ? ', shards = :n' : ''}`,
+        ConditionExpression: `places = :places AND claimed <= :limit${
+          head
+            ? old === 1
+              ? ' AND (attribute_not_exists(shards) OR shards = :old)'
+              : ' AND shards = :old'
+            : ''
+        }`,
+        ExpressionAttributeValues: {
+          ':give': give,
+          ':places': s.places,
+          ':limit': s.places - give,
+          ...(head ? { ':n': n, ':old': old } : {}),
+        },
+      },
+    };
+  });
+  plan.newPlaces.forEach((places, i) => {
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...allocationShardKey(programmeId, unitOrgId, old + i),
+          type: 'allocation_shard',
+          programmeId,
+          unitOrgId,
+          shard: old + i,
+          places,
+          claimed: 0,
+          createdAt: at,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
+  });
+  return items;
 }
 
 /** One draft fewer in an account's live-draft count; callers guard the application's state change. */

@@ -1,20 +1,19 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import {
   canGivePlaces,
-  claimOutcome,
+  claimShard,
+  growShards,
+  homeShard,
+  MAX_SHARDS,
   type PlaceState,
   releasePlan,
-  type UnitCounters,
+  type ShardCounters,
+  unitTotals,
 } from '../domain/places.ts';
 import type { ApplicationRecord } from '../model/application.ts';
 import { channelObserver, type Observer } from '../observer.ts';
-import { cancellationReasons, cancelledItem } from './errors.ts';
-import { accountProgrammeKey, applicationKey, personLevelKey, receiptCounterKey } from './keys.ts';
+import { cancellationReasons, cancelledItem, isThrottled } from './errors.ts';
+import { accountProgrammeKey, applicationKey, personLevelKey } from './keys.ts';
 import {
   ApplicationNotFound,
   ApplicationNotInState,
@@ -22,24 +21,41 @@ import {
   PaymentsHeld,
   PersonLevelTaken,
   PlacesInUse,
+  ShardCountInvalid,
   SubmitContention,
   UnitNotAllocated,
 } from './persistence-errors.ts';
 import {
   counterChange,
+  growShardItems,
   promotionItems,
   type ReleaseRequest,
   reallocationItems,
   releaseItems,
   SUBMIT_ITEM,
   type SubmitRequest,
+  shardChange,
+  shardCheckIndex,
   submitItems,
 } from './place-items.ts';
-import { backoffMs, isTransactionConflict, withRetry } from './retry.ts';
-import type { Waitlist } from './waitlist.ts';
+import { Receipts } from './receipts.ts';
+import { backoffMs, isTransactionConflict, sleep, type TransactItem, withRetry } from './retry.ts';
+import { type AllocationItem, shardOf, type Waitlist } from './waitlist.ts';
+
+/** One submit attempt's failure, with the transaction it sent (to read its cancellation reasons). */
+class SubmitAttemptFailed extends Error {
+  declare items: TransactItem[];
+  declare placement: { shard: number; shards: number };
+  declare state: 'claimed' | 'waitlisted';
+  constructor(cause: unknown) {
+    super('submit attempt failed', { cause });
+  }
+}
 
 export interface SubmitOutcome {
   state: 'claimed' | 'waitlisted';
+  /** The shard whose place it holds (0 when unsharded or waiting). */
+  shard: number;
   sequence: number;
   submittedAt: string;
   digest: string;
@@ -54,6 +70,11 @@ export interface ReleaseOutcome {
 const MAX_ATTEMPTS = 60;
 /** A submission's attempts: a rush on one unit makes many receipts arrive out of order. */
 const MAX_SUBMIT_ATTEMPTS = 400;
+/**
+ * How long a submission keeps trying before it answers SubmitContention (429, try again) rather than
+ * run into the API's 29 s limit (a 500 whose transaction may still commit).
+ */
+const SUBMIT_BUDGET_MS = 26_000;
 const CONDITION_FAILED = 'ConditionalCheckFailed';
 /**
  * Promotions one reallocation transaction carries: four items each (application, waitlist entry,
@@ -74,28 +95,26 @@ export class PlaceLedger {
     private readonly tableName: string,
     private readonly waitlist: Waitlist,
     private readonly observer: Observer = channelObserver,
+    private readonly receipts = new Receipts(db, tableName),
   ) {}
 
-  /** The next receipt number of a programme (R8 先到先得: submission order). */
-  async nextSequence(programmeId: string): Promise<number> {
-    const out = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: receiptCounterKey(programmeId),
-        UpdateExpression: 'ADD #next :one',
-        ExpressionAttributeNames: { '#next': 'next' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return out.Attributes?.next as number;
+  /**
+   * The next receipt number of an unsharded allocation unit (R8 先到先得: submission order within the
+   * unit, where first come, first served is decided; architecture.md §3), above `floor` when given.
+   */
+  async nextSequence(programmeId: string, unitOrgId: string, floor = 0): Promise<number> {
+    const drawn = await this.receipts.next(programmeId, unitOrgId, 1, 0, floor);
+    if (drawn === undefined) throw new SubmitContention(unitOrgId);
+    return drawn;
   }
 
   /**
-   * Submits a draft: one transaction claims a place in its unit — or joins the unit's waitlist when
-   * every place is taken — writes the person-and-level uniqueness item (R8) and moves the draft to
-   * `in_review`. The allocation item only accepts increasing receipt numbers, so within a unit the
-   * order of commits is the order of receipts: the earliest submissions hold the places.
+   * Submits a draft: one transaction claims a place in its unit — in its home shard, or another
+   * with a free place when that one is full — or joins the unit's waitlist when every place of every
+   * shard is taken, writes the person-and-level uniqueness item (R8) and moves the draft to
+   * `in_review`. Each shard only accepts increasing receipt numbers for its claims, and the unit's
+   * waitlist only increasing receipts for its joins, each join checking every shard: within a unit
+   * the earliest submissions hold the places, and a join's position is the one it keeps.
    *
    * @throws DraftNotSubmittable, PersonLevelTaken (R8), UnitNotAllocated, or SubmitContention when
    *   the unit stayed too busy for every attempt.
@@ -103,30 +122,65 @@ export class PlaceLedger {
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
     // Read the counters before taking a number: the number should reach the allocation item as soon
     // as possible after it is drawn, so that receipts rarely arrive out of order.
-    let state = claimOutcome(req.counters ?? (await this.waitlist.counters(req.programmeId, req.unitOrgId)));
-    let sequence = await this.nextSequence(req.programmeId);
-    let digest = await req.digest(sequence);
+    let unit: { shards: ShardCounters[] } =
+      req.counters && (req.counters.shards ?? 1) === 1
+        ? { shards: [{ shard: 0, places: req.counters.places, claimed: req.counters.claimed }] }
+        : await this.waitlist.unit(req.programmeId, req.unitOrgId, false);
+    let floor = 0;
     let stale = 0;
-    let renumber = false;
+    let reread = false;
+    const draw = async (): Promise<number> => {
+      for (let n = 0; n < MAX_ATTEMPTS; n++) {
+        const shards = unit.shards.length;
+        const counter = homeShard(req.applicationId, shards);
+        const drawn = await this.receipts.next(req.programmeId, req.unitOrgId, shards, counter, floor);
+        if (drawn !== undefined) return drawn;
+        // The unit's shard count changed (or is changing): read it again.
+        if (n > 0) await sleep(backoffMs(n, 2, 50));
+        unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+      }
+      throw new SubmitContention(req.unitOrgId);
+    };
+    const started = performance.now();
+    let sequence = 0;
+    let digest = '';
+    let renumber = true;
     return withRetry(
       async () => {
+        if (reread) {
+          unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+          reread = false;
+        }
         if (renumber) {
-          sequence = await this.nextSequence(req.programmeId);
+          sequence = await draw();
           digest = await req.digest(sequence);
           renumber = false;
         }
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: submitItems(this.tableName, req, state, sequence, digest),
-          }),
-        );
-        return { state, sequence, submittedAt: req.submittedAt, digest };
+        const shard = claimShard(req.applicationId, unit.shards);
+        const state = shard === undefined ? 'waitlisted' : 'claimed';
+        const placement = { shard: shard ?? 0, shards: unit.shards.length };
+        const items = submitItems(this.tableName, req, state, sequence, digest, placement);
+        try {
+          await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        } catch (err) {
+          throw Object.assign(new SubmitAttemptFailed(err), { items, placement, state });
+        }
+        return { state, sequence, submittedAt: req.submittedAt, digest, shard: placement.shard };
       },
       {
         maxAttempts: MAX_SUBMIT_ATTEMPTS,
-        retryAfter: (err, n) => {
+        retryAfter: (failed, n) => {
+          const err = failed instanceof SubmitAttemptFailed ? failed.cause : failed;
+          if (performance.now() - started > SUBMIT_BUDGET_MS)
+            throw new SubmitContention(req.unitOrgId, { cause: err });
+          if (isThrottled(err)) {
+            // The SDK's own retries were throttled too (a hot item): wait longer, then again.
+            this.observer.count('retry.throttled');
+            return backoffMs(n, 25, 1000);
+          }
+          if (!(failed instanceof SubmitAttemptFailed)) return undefined;
           const reasons = cancellationReasons(err);
-          if (!reasons) return undefined;
+          if (!reasons) throw err;
           if (isTransactionConflict(err)) {
             this.observer.count('retry.transactionConflicts');
             return backoffMs(n);
@@ -137,23 +191,89 @@ export class PlaceLedger {
           if (reasons[SUBMIT_ITEM.person] === CONDITION_FAILED) {
             throw new PersonLevelTaken(req.level, { cause: err });
           }
-          if (reasons[SUBMIT_ITEM.allocation] !== CONDITION_FAILED) return undefined;
-          const unit = cancelledItem(err, SUBMIT_ITEM.allocation);
-          if (!unit) throw new UnitNotAllocated(req.programmeId, req.unitOrgId, { cause: err });
+          // What the failed allocation items hold now: the shard claimed in, or the unit's own item
+          // and every shard a join checked.
+          const { items, placement, state } = failed;
+          const seen: AllocationItem[] = [];
+          if (reasons[SUBMIT_ITEM.allocation] === CONDITION_FAILED) {
+            const item = cancelledItem(err, SUBMIT_ITEM.allocation) as AllocationItem | undefined;
+            if (!item) throw new UnitNotAllocated(req.programmeId, req.unitOrgId, { cause: err });
+            const k = state === 'claimed' ? placement.shard : 0;
+            unit.shards[k] = shardOf(item as unknown as Record<string, unknown>, k);
+            if (k === 0 && (item.shards ?? 1) !== unit.shards.length) reread = true;
+            seen.push(item);
+          }
+          if (state === 'waitlisted') {
+            for (let k = 1; k < placement.shards; k++) {
+              const at = shardCheckIndex(items, k);
+              if (reasons[at] !== CONDITION_FAILED) continue;
+              const item = cancelledItem(err, at) as AllocationItem | undefined;
+              if (!item) continue;
+              unit.shards[k] = shardOf(item as unknown as Record<string, unknown>, k);
+              seen.push(item);
+            }
+          }
+          if (seen.length === 0) return undefined;
           let wait = 0;
-          if (typeof unit.lastClaimSequence === 'number' && unit.lastClaimSequence >= sequence) {
+          const latest = Math.max(
+            0,
+            ...seen.map((i) => Math.max(i.lastClaimSequence ?? 0, i.lastJoinSequence ?? 0)),
+          );
+          if (latest >= sequence) {
             // A later receipt committed first in this unit: take a fresh, higher number. Someone else
             // committed, so the unit made progress; back off a little only when it keeps happening.
             this.observer.count('retry.staleReceipts');
+            floor = Math.max(floor, latest);
             if (++stale > 2) wait = backoffMs(stale - 2, 2, 50);
             renumber = true;
           }
-          state = claimOutcome(unit as unknown as UnitCounters);
           return wait;
         },
-        exhausted: (err) => new SubmitContention(req.unitOrgId, { cause: err }),
+        exhausted: (err) =>
+          new SubmitContention(req.unitOrgId, {
+            cause: err instanceof SubmitAttemptFailed ? err.cause : err,
+          }),
       },
     );
+  }
+
+  /**
+   * Splits a unit's places over `shards` sub-allocations (architecture.md §3), or more than it has:
+   * the free places are spread evenly, held places stay where they are, the unit's places do not
+   * change. N only grows; asking for the count it has changes nothing. Safe to run again after a crash.
+   *
+   * @throws ShardCountInvalid below the unit's count or above MAX_SHARDS; UnitNotAllocated.
+   */
+  async setShards(
+    programmeId: string,
+    unitOrgId: string,
+    shards: number,
+    at: string,
+  ): Promise<ShardCounters[]> {
+    const before = await this.waitlist.unit(programmeId, unitOrgId, true);
+    if (!Number.isInteger(shards) || shards < before.shards.length || shards > MAX_SHARDS) {
+      throw new ShardCountInvalid(unitOrgId, before.shards.length, shards);
+    }
+    if (shards === before.shards.length) return before.shards;
+    await withRetry(
+      async () => {
+        const unit = await this.waitlist.unit(programmeId, unitOrgId, true);
+        if (unit.shards.length >= shards) return;
+        await this.receipts.grow(programmeId, unitOrgId, unit.shards.length, shards);
+        const plan = growShards(unit.shards, shards);
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: growShardItems(this.tableName, programmeId, unitOrgId, unit.shards, plan, at),
+          }),
+        );
+      },
+      {
+        maxAttempts: MAX_ATTEMPTS,
+        retryAfter: (err, n) => this.afterCancelled(err, n),
+        exhausted: () => new Error(`growing ${unitOrgId} to ${shards} shards did not settle`),
+      },
+    );
+    return (await this.waitlist.unit(programmeId, unitOrgId, true)).shards;
   }
 
   /**
@@ -198,6 +318,7 @@ export class PlaceLedger {
           quotaState,
           next: plan.promote ? next : undefined,
           locks,
+          shard: app.quotaShard ?? 0,
         }),
       }),
     );
@@ -219,23 +340,35 @@ export class PlaceLedger {
     const promoted = await withRetry(
       async () => {
         const [from, to] = await Promise.all([
-          this.waitlist.consistentCounters(programmeId, fromUnitOrgId),
-          this.waitlist.consistentCounters(programmeId, toUnitOrgId),
+          this.waitlist.unit(programmeId, fromUnitOrgId, true),
+          this.waitlist.unit(programmeId, toUnitOrgId, true),
         ]);
-        if (!canGivePlaces(from, places)) throw new PlacesInUse(fromUnitOrgId, places);
-        const free = to.places + places - to.claimed;
+        if (!canGivePlaces(unitTotals(from.shards, from.waitlisted), places)) {
+          throw new PlacesInUse(fromUnitOrgId, places);
+        }
+        // The places join the target's own allocation item (shard 0), where its waiting take them.
+        const head = { places: to.head.places, claimed: to.head.claimed, waitlisted: to.waitlisted };
+        const free = head.places + places - head.claimed;
         const waiting =
-          free > 0 && to.waitlisted > 0
+          free > 0 && head.waitlisted > 0
             ? await this.waitlist.earliest(
                 programmeId,
                 toUnitOrgId,
-                Math.min(free, to.waitlisted, PROMOTIONS_PER_TRANSACTION),
+                Math.min(free, head.waitlisted, PROMOTIONS_PER_TRANSACTION),
               )
             : [];
         const move = { fromUnitOrgId, toUnitOrgId, places };
         await this.db.send(
           new TransactWriteCommand({
-            TransactItems: reallocationItems(this.tableName, programmeId, move, from, to, waiting, at),
+            TransactItems: reallocationItems(
+              this.tableName,
+              programmeId,
+              move,
+              from.shards,
+              head,
+              waiting,
+              at,
+            ),
           }),
         );
         return waiting.map((w) => w.applicationId);
@@ -271,23 +404,33 @@ export class PlaceLedger {
 
   /** The earliest waiting applicant takes a free place; undefined when none is free or nobody waits. */
   private async promoteOne(programmeId: string, unitOrgId: string, at: string): Promise<string | undefined> {
-    const unit = await this.waitlist.consistentCounters(programmeId, unitOrgId);
-    if (unit.claimed >= unit.places || unit.waitlisted === 0) return undefined;
+    const unit = await this.waitlist.unit(programmeId, unitOrgId, true);
+    const shard = unit.shards.find((s) => s.claimed < s.places)?.shard;
+    if (shard === undefined || unit.waitlisted === 0) return undefined;
     const [next] = await this.waitlist.earliest(programmeId, unitOrgId);
     if (!next) return undefined;
+    const counters =
+      shard === 0
+        ? [
+            counterChange(
+              this.tableName,
+              programmeId,
+              unitOrgId,
+              1,
+              -1,
+              'claimed < places AND waitlisted > :zero',
+              next.sequence,
+            ),
+          ]
+        : [
+            shardChange(this.tableName, programmeId, unitOrgId, shard, 1, 'claimed < places', next.sequence),
+            counterChange(this.tableName, programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'),
+          ];
     await this.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          ...promotionItems(this.tableName, programmeId, unitOrgId, next, at),
-          counterChange(
-            this.tableName,
-            programmeId,
-            unitOrgId,
-            1,
-            -1,
-            'claimed < places AND waitlisted > :zero',
-            next.sequence,
-          ),
+          ...promotionItems(this.tableName, programmeId, unitOrgId, next, at, shard),
+          ...counters,
         ],
       }),
     );
@@ -296,6 +439,10 @@ export class PlaceLedger {
 
   /** A cancelled transaction — a conflict, or the world changed since the read — is read and redone. */
   private afterCancelled(err: unknown, attempt: number): number | undefined {
+    if (isThrottled(err)) {
+      this.observer.count('retry.throttled');
+      return backoffMs(attempt, 25, 1000);
+    }
     if (!cancellationReasons(err)) return undefined;
     if (isTransactionConflict(err)) this.observer.count('retry.transactionConflicts');
     return backoffMs(attempt);

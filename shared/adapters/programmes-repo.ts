@@ -39,10 +39,15 @@ export class ProgrammeRepository {
     });
     const head = items.find((i) => i.sk === programmeKey(programmeId).sk);
     if (!head) return undefined;
-    const allocations = items
-      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith(ALLOCATION_PREFIX))
+    const allocationItems = items.filter(
+      (i) => typeof i.sk === 'string' && i.sk.startsWith(ALLOCATION_PREFIX),
+    );
+    // A sharded unit's other shards (architecture.md §3) fold into it: the unit is one.
+    const shards = allocationItems.filter((i) => i.type === 'allocation_shard');
+    const allocations = allocationItems
+      .filter((i) => i.type !== 'allocation_shard')
       .sort((a, b) => (a.order as number) - (b.order as number))
-      .map(toAllocationState);
+      .map((i) => toAllocationState(i, shards));
     const programme = toProgramme(head, allocations);
     return {
       programme,
@@ -175,14 +180,21 @@ export class ProgrammeRepository {
   }
 }
 
-function toAllocationState(item: Record<string, unknown>): AllocationState {
+function toAllocationState(
+  item: Record<string, unknown>,
+  shards: Record<string, unknown>[],
+): AllocationState {
+  const mine = shards.filter((s) => s.unitOrgId === item.unitOrgId);
+  const sum = (key: 'places' | 'claimed') =>
+    mine.reduce((n, s) => n + (s[key] as number), item[key] as number);
   return {
     programmeId: item.programmeId as string,
     unitOrgId: item.unitOrgId as string,
-    places: item.places as number,
+    places: sum('places'),
     funding: item.funding as Allocation['funding'],
-    claimed: item.claimed as number,
+    claimed: sum('claimed'),
     waitlisted: item.waitlisted as number,
+    ...(typeof item.shards === 'number' && item.shards > 1 ? { shards: item.shards } : {}),
   };
 }
 

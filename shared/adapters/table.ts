@@ -9,7 +9,9 @@
  * | organisation           | ORG#{orgId}                       | ORG                     | ORGCHILDREN#{parentId} / ORG#{orgId}  |
  * | programme              | PROGRAMME#{programmeId}           | PROGRAMME               | PROGRAMMES / {year}#{programmeId}     |
  * | allocation unit        | PROGRAMME#{programmeId}           | ALLOC#{unitOrgId}       |                                       |
- * | receipt counter        | PROGRAMME#{programmeId}           | RECEIPTS                |                                       |
+ * | allocation shard k > 0 | PROGRAMME#{programmeId}           | ALLOC#{unitOrgId}#{k}   |                                       |
+ * | receipt counter (unit) | RECEIPTS#{programmeId}#{unitOrgId}| RECEIPTS                |                                       |
+ * | receipt counter shard  | RECEIPTS#{programmeId}#{unitOrgId}#{k} | RECEIPTS           |                                       |
  * | application            | APP#{applicationId}               | APP                     | WORKER#{sub} / {createdAt}#{id}       |
  * | attachment             | APP#{applicationId}               | ATT#{attachmentId}      |                                       |
  * | timeline event         | APP#{applicationId}               | EVENT#{at}#{n}          |                                       |

@@ -13,6 +13,8 @@ export interface UnitCounters {
   places: number;
   claimed: number;
   waitlisted: number;
+  /** How many shards the unit's places are split over (architecture.md §3); absent means one. */
+  shards?: number;
 }
 
 export type PlaceState = 'none' | 'claimed' | 'waitlisted' | 'released';
@@ -107,4 +109,102 @@ export function waitlistPositions(
   waiting: readonly Pick<PlaceHolder, 'id' | 'sequence'>[],
 ): Map<string, number> {
   return new Map([...waiting].sort((a, b) => a.sequence - b.sequence).map((a, i) => [a.id, i + 1]));
+}
+
+/**
+ * Sharded units (architecture.md §3): a unit's places may be split over N sub-allocations (shards)
+ * so that its claims do not all write one item. Shard 0 is the unit's own allocation item, which
+ * also keeps the unit's waitlist counters; the unit is one for every rule above (its counters are
+ * the shards' sums). N only grows, to {@link MAX_SHARDS}.
+ */
+export const MAX_SHARDS = 16;
+
+/** One shard's places, holders and the latest receipt holding one of them. */
+export interface ShardCounters {
+  shard: number;
+  places: number;
+  claimed: number;
+  lastClaimSequence?: number;
+}
+
+/** FNV-1a of a string: a stable spread of applications over shards. */
+function spread(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The shard an application tries first: a hash of its id over the unit's `n` shards. */
+export function homeShard(applicationId: string, n: number): number {
+  return n <= 1 ? 0 : spread(applicationId) % n;
+}
+
+/**
+ * Where a submission claims a place: its home shard when that has a free place, else the next one
+ * that has (in shard order, wrapping round); undefined when every shard is full (it joins the
+ * unit's waitlist).
+ */
+export function claimShard(applicationId: string, shards: readonly ShardCounters[]): number | undefined {
+  const n = shards.length;
+  const home = homeShard(applicationId, n);
+  for (let i = 0; i < n; i++) {
+    const s = shards[(home + i) % n];
+    if (s && s.claimed < s.places) return s.shard;
+  }
+  return undefined;
+}
+
+/** The unit as one: the shards' places and holders summed, with the unit's waitlist. */
+export function unitTotals(shards: readonly ShardCounters[], waitlisted: number): UnitCounters {
+  return {
+    places: shards.reduce((n, s) => n + s.places, 0),
+    claimed: shards.reduce((n, s) => n + s.claimed, 0),
+    waitlisted,
+  };
+}
+
+/**
+ * Growing a unit from `shards.length` to `n` shards: the free places are spread evenly over all `n`
+ * (held places stay where they are). Answers what each existing shard gives and what each new one
+ * gets; the unit's places are unchanged.
+ */
+export function growShards(
+  shards: readonly ShardCounters[],
+  n: number,
+): { give: number[]; newPlaces: number[] } {
+  const free = shards.reduce((sum, s) => sum + (s.places - s.claimed), 0);
+  const target = (k: number) => Math.floor(free / n) + (k < free % n ? 1 : 0);
+  const give = shards.map((s, k) => Math.max(0, s.places - s.claimed - target(k)));
+  let pool = give.reduce((a, b) => a + b, 0);
+  const newPlaces: number[] = [];
+  for (let k = shards.length; k < n; k++) {
+    const take = Math.min(pool, target(k));
+    newPlaces.push(take);
+    pool -= take;
+  }
+  // What the targets could not place (existing shards short of their share) stays in shard order.
+  if (pool > 0) newPlaces[newPlaces.length - 1] = (newPlaces.at(-1) ?? 0) + pool;
+  return { give, newPlaces };
+}
+
+/** Every way a unit's shards disagree with its applications: each shard's holders are its `claimed`. */
+export function shardViolations(
+  unitOrgId: string,
+  shards: readonly ShardCounters[],
+  holders: readonly { id: string; shard: number }[],
+): string[] {
+  const problems: string[] = [];
+  for (const s of shards) {
+    if (s.claimed > s.places)
+      problems.push(`${unitOrgId}#${s.shard}: claimed ${s.claimed} > places ${s.places}`);
+    const mine = holders.filter((h) => h.shard === s.shard).length;
+    if (mine !== s.claimed) problems.push(`${unitOrgId}#${s.shard}: claimed ${s.claimed} ≠ ${mine} holders`);
+  }
+  const known = new Set(shards.map((s) => s.shard));
+  for (const h of holders)
+    if (!known.has(h.shard)) problems.push(`${h.id}: holds a place in no shard ${h.shard}`);
+  return problems;
 }

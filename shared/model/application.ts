@@ -73,6 +73,8 @@ export interface ApplicationRecord {
   channel: string;
   status: ReviewStatus;
   quotaState: QuotaState;
+  /** The shard of a sharded unit whose place it holds (architecture.md §3); absent means shard 0. */
+  quotaShard?: number;
   applicant: StoredApplicant;
   /** Keyed hash of the ID number (R8 lookups), never the number itself. */
   idHash: string;

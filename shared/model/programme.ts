@@ -73,6 +73,8 @@ export interface AllocationState extends Allocation {
   programmeId: string;
   claimed: number;
   waitlisted: number;
+  /** Shards its places are split over (architecture.md §3), when more than one; the counters are their sums. */
+  shards?: number;
 }
 
 /** What an admin may change on a published programme (dates restart its calendar). */

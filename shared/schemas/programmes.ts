@@ -175,3 +175,29 @@ export const QuotaBoard = z
   .meta({ id: 'QuotaBoard' });
 export type QuotaBoard = z.infer<typeof QuotaBoard>;
 export type QuotaBoardAgrees = Assert<Agrees<QuotaBoard, QuotaBoardModel>>;
+
+/**
+ * `PUT /programmes/{programmeId}/allocations/{unitOrgId}/shards`: split a unit's places over more
+ * sub-allocations (architecture.md §3), for a unit whose claims one item cannot take.
+ */
+export const UnitShardsParams = z.object({ programmeId: Slug, unitOrgId: Slug });
+export const UnitShardsBody = z
+  .object({
+    shards: z
+      .number()
+      .int('分片数必须是 1 至 16 的整数')
+      .min(1, '分片数必须是 1 至 16 的整数')
+      .max(16, '分片数必须是 1 至 16 的整数'),
+  })
+  .strict()
+  .meta({ id: 'UnitShardsRequest' });
+export type UnitShardsBody = z.infer<typeof UnitShardsBody>;
+export const UnitShards = z
+  .object({
+    programmeId: Slug,
+    unitOrgId: Slug,
+    shards: z.array(
+      z.object({ shard: z.number().int(), places: z.number().int(), claimed: z.number().int() }),
+    ),
+  })
+  .meta({ id: 'UnitShards' });

@@ -8,5 +8,5 @@
 export { getApplication, listMine } from './application-view.ts';
 export { requestUpload, verifyUploadedObject } from './documents.ts';
 export { createDraft, updateDraft } from './drafts.ts';
-export { reallocate } from './reallocation.ts';
+export { reallocate, setUnitShards } from './reallocation.ts';
 export { submit, withdraw } from './submission.ts';

@@ -16,6 +16,7 @@ import {
   PlacesInUse,
   ProgrammeChanged,
   RegistrationNotPending,
+  ShardCountInvalid,
   SubmitContention,
   UnitNotAllocated,
 } from '../adapters/persistence-errors.ts';
@@ -88,6 +89,12 @@ export function contractError(err: unknown, context: 'default' | 'reallocation' 
           cause,
         })
       : new AppError('not_found', { message: '该单位不在本项目的名额分配中', cause });
+  }
+  if (err instanceof ShardCountInvalid) {
+    return new AppError('validation_failed', {
+      fields: [{ path: 'shards', message: `该单位已有 ${err.current} 个分片，分片数只能增加，最多 16 个` }],
+      cause,
+    });
   }
   if (err instanceof SubmitContention) {
     return new AppError('rate_limited', { message: '提交人数过多，请稍后重试', cause });

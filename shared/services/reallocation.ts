@@ -3,6 +3,7 @@ import { fundersCommittedMore, fundingNotGoverned } from '../domain/funding.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
 import type { ReallocationBody } from '../schemas/applications.ts';
+import type { UnitShardsBody } from '../schemas/programmes.ts';
 import { contractError } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 
@@ -51,4 +52,35 @@ export async function reallocate(
       throw contractError(err, 'reallocation');
     });
   return { programmeId, ...body, promotedApplications: promoted.length };
+}
+
+/**
+ * `PUT /programmes/{id}/allocations/{unit}/shards` by an admin governing the programme's owner: the
+ * unit's places split over `shards` sub-allocations (architecture.md §3). The count only grows;
+ * asking for the count it has changes nothing.
+ */
+export async function setUnitShards(
+  deps: Deps,
+  caller: Caller,
+  params: { programmeId: string; unitOrgId: string },
+  body: UnitShardsBody,
+  now: Date,
+) {
+  const found = await deps.programmes.get(params.programmeId);
+  const owner = found ? await deps.orgs.get(found.programme.ownerOrgId) : undefined;
+  if (!found || !owner || !found.allocations.some((a) => a.unitOrgId === params.unitOrgId)) {
+    throw notFound('项目或名额分配单位不存在');
+  }
+  if (!mayActOn(actingOrg(caller), owner))
+    throw new AppError('forbidden', { message: '只有项目主办组织的管理员可以调整名额分片' });
+  const shards = await deps.ledger
+    .setShards(params.programmeId, params.unitOrgId, body.shards, now.toISOString())
+    .catch((err: unknown) => {
+      throw contractError(err, 'reallocation');
+    });
+  return {
+    programmeId: params.programmeId,
+    unitOrgId: params.unitOrgId,
+    shards: shards.map(({ shard, places, claimed }) => ({ shard, places, claimed })),
+  };
 }

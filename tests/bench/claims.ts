@@ -10,6 +10,7 @@ import {
   countDynamoDbCalls,
   cpuPerOp,
   cpuSeconds,
+  positionsExact,
   prepareRush,
   quantile,
   readBackPlaces,
@@ -29,6 +30,8 @@ export interface ClaimsResult {
   ratio: number;
   p50Ms: number;
   p99Ms: number;
+  /** Every waitlisted submit was told the position it holds after the rush (architecture.md §3). */
+  positionsExact: boolean;
 }
 
 /** What the runner prints besides the result: where the time of a submit goes. */
@@ -192,6 +195,7 @@ export async function claimsSuite(
       ratio: round(rush.perSec / raw.perSec, 3),
       p50Ms: round(quantile(rush.latenciesMs, 0.5), 0),
       p99Ms: round(quantile(rush.latenciesMs, 0.99), 0),
+      positionsExact: positionsExact(rush.positions),
     };
     return {
       result,

@@ -54,7 +54,7 @@ export async function submitCostModel(
 
   const bundle = await replay(javaPid, (i) => deps.applications.bundle(workerAt(i * 7).id));
   const programme = await replay(javaPid, () => deps.programmes.get(rush.programmeId));
-  const receipt = await replay(javaPid, () => deps.ledger.nextSequence('bench-cost-receipts'));
+  const receipt = await replay(javaPid, () => deps.ledger.nextSequence('bench-cost-receipts', 'unit'));
   // A submit that has just joined asks for its position: few receipts later than its own are in.
   const position = await replay(javaPid, (i) =>
     deps.waitlist.positionOnJoin(rush.programmeId, rushUnitOrgId, rush.submits - (i % 50)),

@@ -17,18 +17,20 @@ import { type ConflictsDiagnostics, type ConflictsResult, conflictsSuite } from 
 import { type MachineResult, machineSuite } from './machine.ts';
 import { type PayoutDiagnostics, type PayoutResult, payoutSuite } from './payout.ts';
 import { type QueueResult, queueSuite } from './queue.ts';
+import { type ShardsDiagnostics, type ShardsResult, shardsSuite } from './shards.ts';
 import { type BenchContext, round } from './support.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const resultsFile = join(repoRoot, 'bench', 'results.json');
 const workDir = join(repoRoot, 'bench', 'tmp', `run-${process.pid}`);
 
-const allSuites = ['coldStart', 'claims', 'conflicts', 'payout', 'queue'] as const;
+const allSuites = ['coldStart', 'claims', 'conflicts', 'shards', 'payout', 'queue'] as const;
 type SuiteName = (typeof allSuites)[number];
 
 interface Results {
   claims?: ClaimsResult;
   conflicts?: ConflictsResult;
+  shards?: ShardsResult;
   payout?: PayoutResult;
   queue?: QueueResult;
   coldStart?: ColdStartResult;
@@ -38,6 +40,7 @@ interface Results {
 interface Diagnostics {
   claims?: ClaimsDiagnostics;
   conflicts?: ConflictsDiagnostics;
+  shards?: ShardsDiagnostics;
   coldStart?: ColdStartDiagnostics;
   payout?: PayoutDiagnostics;
 }
@@ -115,6 +118,11 @@ async function main() {
       results.conflicts = out.result;
       diagnostics.conflicts = out.diagnostics;
     }
+    if (suites.includes('shards')) {
+      const out = await shardsSuite(ctx);
+      results.shards = out.result;
+      diagnostics.shards = out.diagnostics;
+    }
     if (suites.includes('payout')) {
       const out = await payoutSuite(ctx);
       results.payout = out.result;
@@ -126,6 +134,7 @@ async function main() {
   const ordered = {
     ...(results.claims ? { claims: results.claims } : {}),
     ...(results.conflicts ? { conflicts: results.conflicts } : {}),
+    ...(results.shards ? { shards: results.shards } : {}),
     ...(results.payout ? { payout: results.payout } : {}),
     ...(results.queue ? { queue: results.queue } : {}),
     ...(results.coldStart ? { coldStart: results.coldStart } : {}),
@@ -157,6 +166,16 @@ function printTable(results: Results, diagnostics: Diagnostics) {
     add('claims', 'raw claim transactions/s', c.rawTransactPerSec);
     add('claims', 'ratio', c.ratio, check(c.ratio >= 0.5, '≥ 0.5'));
     add('claims', 'p50 / p99 ms', `${c.p50Ms} / ${c.p99Ms}`);
+    add('claims', 'positionsExact', c.positionsExact, check(c.positionsExact, '= true'));
+  }
+  const h = results.shards;
+  if (h) {
+    add('shards', 'cap writes/s per item; submits', `${h.capWritesPerItemPerSec}; ${h.submits}`);
+    add('shards', 'unsharded submits/s', h.unshardedPerSec);
+    add('shards', `${h.shards} shards submits/s`, h.shardedPerSec);
+    add('shards', 'scaling', h.scaling, check(h.scaling >= 3, '≥ 3'));
+    add('shards', `programme of ${h.programmeUnits} units, submits/s`, h.programmePerSec);
+    add('shards', 'overAllocated', h.overAllocated, check(h.overAllocated === 0, '= 0'));
   }
   const k = results.conflicts;
   if (k) {
@@ -233,6 +252,12 @@ function printTable(results: Results, diagnostics: Diagnostics) {
       `  conflicts: ${cd.injected} injected, ${round(cd.perSec, 1)} submits/s, p50/p99 ${cd.p50Ms}/${cd.p99Ms} ms, ${cd.waitlisted} waitlisted`,
     );
   }
+  const hd = diagnostics.shards;
+  if (hd) {
+    console.log(
+      `  shards: throttled writes ${hd.throttled.unsharded} (unsharded) / ${hd.throttled.sharded} (sharded) / ${hd.throttled.programme} (programme); answered 429: ${JSON.stringify(hd.rateLimited)}; hottest items: ${hd.hottest.join('; ')}`,
+    );
+  }
   const pd = diagnostics.payout;
   if (pd) {
     console.log(
@@ -268,6 +293,10 @@ function violations(results: Results, diagnostics: Diagnostics): string[] {
     found.push(`claims: ${results.claims.overAllocated} over-allocated`);
   if (results.conflicts && results.conflicts.overAllocated > 0)
     found.push(`conflicts: ${results.conflicts.overAllocated} over-allocated`);
+  if (results.shards && results.shards.overAllocated > 0)
+    found.push(`shards: ${results.shards.overAllocated} over-allocated`);
+  if (results.claims && !results.claims.positionsExact)
+    found.push('claims: a submit was told a waitlist position it did not keep');
   if (results.payout && results.payout.duplicates > 0)
     found.push(`payout: ${results.payout.duplicates} keys paid twice`);
   if (results.payout && results.payout.paid !== results.payout.instructions)
@@ -275,6 +304,7 @@ function violations(results: Results, diagnostics: Diagnostics): string[] {
   for (const [suite, d] of [
     ['claims', diagnostics.claims],
     ['conflicts', diagnostics.conflicts],
+    ['shards', diagnostics.shards],
   ] as const) {
     if (!d) continue;
     for (const p of d.problems) found.push(`${suite}: ${p}`);

@@ -217,6 +217,8 @@ export interface RushOutcome {
   failures: Record<string, number>;
   answeredClaimed: number;
   answeredWaitlisted: number;
+  /** Each waitlisted submit's answer: its receipt and the position it was told. */
+  positions: { id: string; sequence: number; position: number | undefined }[];
 }
 
 /** Fires every submit at once through the gateway and times them. */
@@ -229,12 +231,20 @@ export async function submitRush(stack: BenchStack, workers: readonly RushWorker
   const failures: Record<string, number> = {};
   let answeredClaimed = 0;
   let answeredWaitlisted = 0;
+  const positions: RushOutcome['positions'] = [];
   for (const a of answers) {
     if (a.status !== 200) {
       const key = `${a.status} ${a.body?.error?.code ?? ''}`.trim();
       failures[key] = (failures[key] ?? 0) + 1;
     } else if (a.body.quota.state === 'claimed') answeredClaimed++;
-    else if (a.body.quota.state === 'waitlisted') answeredWaitlisted++;
+    else if (a.body.quota.state === 'waitlisted') {
+      answeredWaitlisted++;
+      positions.push({
+        id: a.body.id,
+        sequence: a.body.receipt.sequence,
+        position: a.body.quota.waitlistPosition,
+      });
+    }
   }
   return {
     submits: workers.length,
@@ -244,7 +254,18 @@ export async function submitRush(stack: BenchStack, workers: readonly RushWorker
     failures,
     answeredClaimed,
     answeredWaitlisted,
+    positions,
   };
+}
+
+/**
+ * True when every waitlisted submit was told the position it holds after the rush: with nobody
+ * leaving the waitlist, the n-th receipt of those waiting is n-th (`GET /applications/{id}` counts the
+ * same way, architecture.md §3).
+ */
+export function positionsExact(positions: RushOutcome['positions']): boolean {
+  const byReceipt = [...positions].sort((a, b) => a.sequence - b.sequence);
+  return byReceipt.every((p, i) => p.position === i + 1);
 }
 
 export interface PlaceReadBack {

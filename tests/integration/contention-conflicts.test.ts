@@ -35,5 +35,7 @@ describe('500 concurrent submits with a third of transactions failing on Transac
     expect(injected).toBeGreaterThan(100);
     expect(counts.get('retry.transactionConflicts')).toBeGreaterThanOrEqual(injected);
     counts.stop();
-  });
+    // Not a timed assertion: the harness's limit. Joins land in receipt order, so a local rush
+    // retries more (docs/benchmarks.md, claims).
+  }, 240_000);
 });

@@ -83,6 +83,10 @@ const operation = fc.oneof(
   },
   {
     weight: 1,
+    arbitrary: fc.record({ op: fc.constant('grow' as const), unit: fc.constantFrom(...units) }),
+  },
+  {
+    weight: 1,
     arbitrary: fc.record({
       op: fc.constant('reallocate' as const),
       from: fc.constantFrom(...units),
@@ -93,18 +97,28 @@ const operation = fc.oneof(
 );
 
 describe('the place ledger on DynamoDB Local follows the domain model', () => {
-  it('keeps the invariant after every step of random sequences', async () => {
+  it('keeps the invariant after every step of random sequences, on units of 1 to 4 shards', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.record({
-          a: fc.integer({ min: 0, max: 3 }),
+          a: fc.integer({ min: 0, max: 5 }),
           b: fc.integer({ min: 0, max: 3 }),
           c: fc.integer({ min: 0, max: 3 }),
+          // Shards of each unit at the start (architecture.md §3): the unit is one whatever N is.
+          shards: fc.tuple(
+            fc.integer({ min: 1, max: 3 }),
+            fc.integer({ min: 1, max: 2 }),
+            fc.integer({ min: 1, max: 1 }),
+          ),
         }),
         fc.array(operation, { minLength: 5, maxLength: 25 }),
         async (p, ops) => {
           const places = { [units[0]]: p.a, [units[1]]: p.b, [units[2]]: p.c };
           const programmeId = await newProgramme(places);
+          for (const [i, unit] of units.entries()) {
+            const n = p.shards[i] ?? 1;
+            if (n > 1) await deps.ledger.setShards(programmeId, unit, n, new Date().toISOString());
+          }
           const model = new PlaceBook(places);
           const ids: string[] = [];
           for (const step of ops) {
@@ -113,6 +127,17 @@ describe('the place ledger on DynamoDB Local follows the domain model', () => {
               const outcome = await submitThroughLedger(deps, id, programmeId, step.unit);
               ids.push(id);
               expect(outcome.state).toBe(model.submit(id, step.unit).state);
+            } else if (step.op === 'grow') {
+              // A shard more while the programme runs: nothing a worker can see changes.
+              const { shards } = await deps.waitlist.unit(programmeId, step.unit, true);
+              if (shards.length < 4) {
+                await deps.ledger.setShards(
+                  programmeId,
+                  step.unit,
+                  shards.length + 1,
+                  new Date().toISOString(),
+                );
+              }
             } else if (step.op === 'reallocate') {
               if (step.from === step.to) continue;
               const allowed = model.reallocate(step.from, step.to, step.places);
@@ -149,6 +174,7 @@ describe('the place ledger on DynamoDB Local follows the domain model', () => {
             }
             const snapshot = await placeSnapshot(deps, programmeId, ids);
             expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
+            expect(snapshot.shardProblems).toEqual([]);
             for (const app of snapshot.applications) {
               expect(app.state).toBe(model.applications.get(app.id)?.state);
             }

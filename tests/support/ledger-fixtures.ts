@@ -1,4 +1,4 @@
-import type { PlaceHolder, UnitCounters } from '../../shared/domain/places.ts';
+import { type PlaceHolder, shardViolations, type UnitCounters } from '../../shared/domain/places.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 
@@ -68,10 +68,13 @@ export async function placeSnapshot(deps: Deps, programmeId: string, application
     ]),
   );
   const applications: PlaceHolder[] = [];
+  const holders: { id: string; unitOrgId: string; shard: number }[] = [];
   for (const id of applicationIds) {
     const bundle = await deps.applications.bundle(id);
     if (!bundle) throw new Error(`application ${id} missing`);
     const app = bundle.application;
+    if (app.quotaState === 'claimed')
+      holders.push({ id, unitOrgId: app.unitOrgId, shard: app.quotaShard ?? 0 });
     applications.push({
       id,
       unitOrgId: app.unitOrgId,
@@ -80,5 +83,17 @@ export async function placeSnapshot(deps: Deps, programmeId: string, application
       live: ['in_review', 'returned', 'approved'].includes(app.status),
     });
   }
-  return { units, applications };
+  // Each shard of a sharded unit (architecture.md §3) against the applications holding its places.
+  const shardProblems: string[] = [];
+  for (const unitOrgId of units.keys()) {
+    const unit = await deps.waitlist.unit(programmeId, unitOrgId, true);
+    shardProblems.push(
+      ...shardViolations(
+        unitOrgId,
+        unit.shards,
+        holders.filter((h) => h.unitOrgId === unitOrgId),
+      ),
+    );
+  }
+  return { units, applications, shardProblems };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunks } from '../../shared/adapters/batch.ts';
+import { cancelledItem } from '../../shared/adapters/errors.ts';
 import { updateExpression } from '../../shared/adapters/expressions.ts';
 import { inRounds, withRetry } from '../../shared/adapters/retry.ts';
 
@@ -90,5 +91,32 @@ describe('withRetry: the one retry policy', () => {
 describe('chunks', () => {
   it('fills each transaction up to its item limit, in order', () => {
     expect(chunks([3, 3, 3, 2, 5], (n) => n, 6)).toEqual([[3, 3], [3, 2], [5]]);
+  });
+});
+
+describe('cancelledItem: what a failed transaction condition saw', () => {
+  const cancelled = (Item: Record<string, unknown>) =>
+    Object.assign(new Error('cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'ConditionalCheckFailed', Item }],
+    });
+
+  it('unmarshalls the low-level shape whatever attribute comes first (a list, here)', () => {
+    const err = cancelled({
+      funding: { L: [{ M: { funderOrgId: { S: 'sd' } } }] },
+      lastJoinSequence: { N: '2177' },
+      claimed: { N: '60' },
+    });
+    expect(cancelledItem(err, 0)).toEqual({
+      funding: [{ funderOrgId: 'sd' }],
+      lastJoinSequence: 2177,
+      claimed: 60,
+    });
+  });
+
+  it('leaves an item already in the document shape as it is', () => {
+    const item = { claimed: 3, places: 5, funding: [{ funderOrgId: 'sd' }] };
+    expect(cancelledItem(cancelled(item), 0)).toEqual(item);
+    expect(cancelledItem(cancelled(item), 1)).toBeUndefined();
   });
 });

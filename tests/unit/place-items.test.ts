@@ -193,8 +193,14 @@ describe('every item of the ledger’s transactions, as written (architecture.md
     const items = submitItems('t', { ...submit, reviewerOrgId: null }, 'waitlisted', 13, 'dg');
     expect(items).toHaveLength(6);
     expect(items[5]?.Put?.Item?.facts).toEqual({ receipt: '13', quotaState: 'waitlisted', unitOrgId: 'u1' });
-    expect(items[0]?.Update?.UpdateExpression).toBe('SET waitlisted = waitlisted + :one');
-    expect(items[0]?.Update?.ConditionExpression).toMatch(/AND claimed >= places$/);
+    expect(items[0]?.Update?.UpdateExpression).toBe(
+      'SET waitlisted = waitlisted + :one, lastJoinSequence = :seq',
+    );
+    // Joins land in receipt order too, on the unit's shard count as read: the position answered is kept.
+    expect(items[0]?.Update?.ConditionExpression).toBe(
+      'attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND (attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :seq) AND claimed >= places AND (attribute_not_exists(shards) OR shards = :shards)',
+    );
+    expect(items[0]?.Update?.ExpressionAttributeValues).toEqual({ ':one': 1, ':seq': 13, ':shards': 1 });
     const event = items[3]?.Put?.Item?.event as Record<string, unknown>;
     expect(event).not.toHaveProperty('orgId');
     expect(event).not.toHaveProperty('actor');
@@ -293,9 +299,11 @@ describe('every item of the ledger’s transactions, as written (architecture.md
         Update: {
           TableName: 't',
           Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
-          UpdateExpression: 'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw',
+          // Whoever leaves the waitlist counts in `departures` (a position read across two calls checks it).
+          UpdateExpression:
+            'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw, departures = if_not_exists(departures, :zero) + :left',
           ConditionExpression: 'waitlisted > :zero',
-          ExpressionAttributeValues: { ':dc': 0, ':dw': -1, ':zero': 0 },
+          ExpressionAttributeValues: { ':dc': 0, ':dw': -1, ':zero': 0, ':left': 1 },
         },
       },
     ]);
@@ -378,8 +386,8 @@ describe('every item of the ledger’s transactions, as written (architecture.md
     ]);
     expect(counterChange('t', 'p1', 'u1', 0, -1, 'waitlisted > :zero', 9).Update).toMatchObject({
       UpdateExpression:
-        'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw, lastClaimSequence = :promoted',
-      ExpressionAttributeValues: { ':dc': 0, ':dw': -1, ':zero': 0, ':promoted': 9 },
+        'SET claimed = claimed + :dc, waitlisted = waitlisted + :dw, departures = if_not_exists(departures, :zero) + :left, lastClaimSequence = :promoted',
+      ExpressionAttributeValues: { ':dc': 0, ':dw': -1, ':zero': 0, ':left': 1, ':promoted': 9 },
     });
     expect(
       counterChange('t', 'p1', 'u1', 1, 0, 'claimed < places').Update?.ExpressionAttributeValues,
@@ -392,7 +400,7 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       't',
       'p1',
       move,
-      { places: 10, claimed: 6, waitlisted: 0 },
+      [{ shard: 0, places: 10, claimed: 6 }],
       { places: 4, claimed: 4, waitlisted: 2 },
       [
         { applicationId: 'w1', sequence: 21 },
@@ -411,12 +419,13 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       TableName: 't',
       Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u2' },
       UpdateExpression:
-        'SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k, lastClaimSequence = :promoted',
+        'SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k, lastClaimSequence = :promoted, departures = if_not_exists(departures, :zero) + :k',
       ConditionExpression: 'places = :places AND claimed = :claimed AND waitlisted = :waitlisted',
       ExpressionAttributeValues: {
         ':n': 3,
         ':k': 2,
         ':promoted': 22,
+        ':zero': 0,
         ':places': 4,
         ':claimed': 4,
         ':waitlisted': 2,
@@ -427,7 +436,7 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       't',
       'p1',
       move,
-      { places: 10, claimed: 6, waitlisted: 0 },
+      [{ shard: 0, places: 10, claimed: 6 }],
       { places: 4, claimed: 1, waitlisted: 0 },
       [],
       'T',

@@ -25,6 +25,9 @@ import {
   FundingShareParams,
   Programme,
   ProgrammeIdParams,
+  UnitShards,
+  UnitShardsBody,
+  UnitShardsParams,
   UpdateProgrammeBody,
 } from '../../schemas/programmes.ts';
 import { defineRoute } from '../route.ts';
@@ -124,6 +127,20 @@ export const adminRoutes = {
         .meta({ id: 'ReallocationResult' }),
     },
     errors: ['validation_failed', 'forbidden', 'not_found', 'quota_exceeded'],
+  }),
+  setUnitShards: defineRoute({
+    operationId: 'setUnitShards',
+    method: 'PUT',
+    path: '/v1/programmes/{programmeId}/allocations/{unitOrgId}/shards',
+    group: 'admin',
+    auth: ['admin'],
+    summary:
+      'Split a unit’s places over more sub-allocations, for a rush one item cannot take (only grows; the unit stays one)',
+    tags: ['admin'],
+    params: UnitShardsParams,
+    body: UnitShardsBody,
+    response: { status: 200, description: 'The unit’s shards', schema: UnitShards },
+    errors: ['validation_failed', 'forbidden', 'not_found'],
   }),
   startPayoutRun: defineRoute({
     operationId: 'startPayoutRun',
