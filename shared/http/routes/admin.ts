@@ -6,6 +6,7 @@ import {
   RevokeBody,
 } from '../../schemas/applications.ts';
 import { Slug } from '../../schemas/common.ts';
+import { PayoutRunList } from '../../schemas/console.ts';
 import { CreateOrgBody, Org } from '../../schemas/orgs.ts';
 import {
   BankFileDownload,
@@ -125,6 +126,18 @@ export const adminRoutes = {
       schema: PayoutRunAccepted,
     },
     errors: ['validation_failed', 'forbidden', 'not_found'],
+  }),
+  listPayoutRuns: defineRoute({
+    operationId: 'listPayoutRuns',
+    method: 'GET',
+    path: '/v1/programmes/{programmeId}/payout-runs',
+    group: 'admin',
+    auth: ['admin'],
+    summary: 'A programme’s payout runs, newest first, for admins of its owner or above',
+    tags: ['admin'],
+    params: ProgrammeIdParams,
+    response: { status: 200, description: 'The runs', schema: PayoutRunList },
+    errors: ['not_found'],
   }),
   getPayoutRun: defineRoute({
     operationId: 'getPayoutRun',
