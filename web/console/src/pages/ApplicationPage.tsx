@@ -139,7 +139,9 @@ export function ApplicationPage() {
         <Descriptions column={{ xs: 1, md: 2 }}>
           <Descriptions.Item label="院校">
             {a.enrolment.institution}
-            {a.enrolment.nonPartner && <Tag color="orange">非合作院校</Tag>}
+            {a.enrolment.nonPartner && (
+              <Tag style={{ color: '#873800', background: '#fff7e6', borderColor: '#ffd591' }}>非合作院校</Tag>
+            )}
           </Descriptions.Item>
           <Descriptions.Item label="专业">{a.enrolment.major}</Descriptions.Item>
           <Descriptions.Item label="学历层次">

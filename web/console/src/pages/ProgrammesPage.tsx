@@ -244,15 +244,8 @@ export function ProgrammeFormPage() {
               <InputNumber disabled={editing} precision={0} />
             </Form.Item>
           </Space>
-          <Form.Item
-            label="学历层次"
-            name="levels"
-            rules={[{ required: true, message: '至少需要一个学历层次' }]}
-          >
-            <Checkbox.Group
-              disabled={editing}
-              options={Object.entries(levelLabel).map(([value, label]) => ({ value, label }))}
-            />
+          <Form.Item label="学历层次" name="levels">
+            <LevelChoice disabled={editing} />
           </Form.Item>
           <Form.Item label="咨询电话" name={['contacts', 'hotline']}>
             <Input style={{ maxWidth: 240 }} />
@@ -396,5 +389,19 @@ export function ProgrammeFormPage() {
         </Space>
       </Form>
     </Space>
+  );
+}
+
+/** The levels as a labelled group of checkboxes (the form's aria attributes stay off the checkboxes). */
+function LevelChoice(props: { value?: string[]; onChange?: (v: string[]) => void; disabled?: boolean }) {
+  return (
+    <div role="group" aria-label="学历层次">
+      <Checkbox.Group
+        value={props.value ?? []}
+        onChange={(v) => props.onChange?.(v as string[])}
+        disabled={props.disabled ?? false}
+        options={Object.entries(levelLabel).map(([value, label]) => ({ value, label }))}
+      />
+    </div>
   );
 }
