@@ -140,7 +140,9 @@ export function ApplicationPage() {
           <Descriptions.Item label="院校">
             {a.enrolment.institution}
             {a.enrolment.nonPartner && (
-              <Tag style={{ color: '#873800', background: '#fff7e6', borderColor: '#ffd591' }}>非合作院校</Tag>
+              <Tag style={{ color: '#873800', background: '#fff7e6', borderColor: '#ffd591' }}>
+                非合作院校
+              </Tag>
             )}
           </Descriptions.Item>
           <Descriptions.Item label="专业">{a.enrolment.major}</Descriptions.Item>

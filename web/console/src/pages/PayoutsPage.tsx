@@ -43,6 +43,7 @@ export function PayoutsPage() {
       ),
   });
   const items = runs.data?.items ?? [];
+  const [collapsed, setCollapsed] = useState<string[]>([]);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={2}>补助发放</Typography.Title>
@@ -83,7 +84,10 @@ export function PayoutsPage() {
           locale={{ emptyText: '暂无发放批次' }}
           expandable={{
             expandedRowRender: (r) => <RunDetail run={r} />,
-            defaultExpandedRowKeys: items[0] ? [items[0].runId] : [],
+            // Every run open unless the admin closed it: a new run's files appear without a click.
+            expandedRowKeys: items.map((r) => r.runId).filter((id) => !collapsed.includes(id)),
+            onExpand: (open, r) =>
+              setCollapsed((c) => (open ? c.filter((id) => id !== r.runId) : [...c, r.runId])),
           }}
           columns={[
             { title: '发放批次', dataIndex: 'runId' },

@@ -395,13 +395,13 @@ export function ProgrammeFormPage() {
 /** The levels as a labelled group of checkboxes (the form's aria attributes stay off the checkboxes). */
 function LevelChoice(props: { value?: string[]; onChange?: (v: string[]) => void; disabled?: boolean }) {
   return (
-    <div role="group" aria-label="学历层次">
+    <fieldset aria-label="学历层次" style={{ border: 0, margin: 0, padding: 0 }}>
       <Checkbox.Group
         value={props.value ?? []}
         onChange={(v) => props.onChange?.(v as string[])}
         disabled={props.disabled ?? false}
         options={Object.entries(levelLabel).map(([value, label]) => ({ value, label }))}
       />
-    </div>
+    </fieldset>
   );
 }

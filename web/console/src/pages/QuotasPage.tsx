@@ -157,14 +157,14 @@ function Reallocation({ programmeId, units }: { programmeId: string; units: Unit
           name="fromUnitOrgId"
           rules={[{ required: true, message: '请选择调出单位' }]}
         >
-          <Select style={{ minWidth: 160 }} options={options} />
+          <Select style={{ minWidth: 160 }} options={options} showSearch={{ optionFilterProp: 'label' }} />
         </Form.Item>
         <Form.Item
           label="调入单位"
           name="toUnitOrgId"
           rules={[{ required: true, message: '请选择调入单位' }]}
         >
-          <Select style={{ minWidth: 160 }} options={options} />
+          <Select style={{ minWidth: 160 }} options={options} showSearch={{ optionFilterProp: 'label' }} />
         </Form.Item>
         <Form.Item label="名额数" name="places" rules={[{ required: true, message: '请填写名额数' }]}>
           <InputNumber min={1} precision={0} />
