@@ -89,7 +89,10 @@ describe('the union console', () => {
       await page.getByText('已通过').first().waitFor();
       await page.context().close();
     }
-    const view = await expectOk(stack, 'getApplication', { token: chainApp.token, params: { id: chainApp.id } });
+    const view = await expectOk(stack, 'getApplication', {
+      token: chainApp.token,
+      params: { id: chainApp.id },
+    });
     expect(view.status).toBe('approved');
     expect(view.review.chain.map((s) => s.decision)).toEqual(['approve', 'approve', 'approve', 'approve']);
   });
@@ -106,7 +109,10 @@ describe('the union console', () => {
     await dialog.getByRole('button', { name: '确定' }).click();
     await page.getByText('已退回修改').first().waitFor();
     await page.context().close();
-    const view = await expectOk(stack, 'getApplication', { token: returnApp.token, params: { id: returnApp.id } });
+    const view = await expectOk(stack, 'getApplication', {
+      token: returnApp.token,
+      params: { id: returnApp.id },
+    });
     expect(view.status).toBe('returned');
     expect(view.review.chain[0]?.reason).toBe('学信网验证报告已过期，请重新上传');
   });
@@ -134,8 +140,8 @@ describe('the union console', () => {
     await page.getByRole('heading', { name: '调剂名额' }).waitFor();
     await expectAccessible(page, '名额');
     const pick = async (label: string, option: string) => {
-      await page.getByLabel(label).click();
-      await page.locator('.ant-select-dropdown:visible').getByTitle(option).last().click();
+      await page.getByLabel(label).fill(option);
+      await page.keyboard.press('Enter');
     };
     await pick('调出单位', '东昌府区');
     await pick('调入单位', '茌平区');
@@ -158,17 +164,18 @@ describe('the union console', () => {
     await page.getByLabel('项目编号').fill('e2e-form');
     await page.getByLabel('项目名称').fill('表单创建的项目');
     await page.getByLabel('主办组织').fill('lc');
-    await page.getByLabel('第 1 行 单位').fill('lc-no-such-unit');
-    await page.getByLabel('第 1 行 名额').fill('7');
+    await page.getByLabel('第 1 行 单位').fill('lc-kaifaqu');
+    await page.getByLabel('第 1 行 名额').fill('0');
     await page.getByLabel('第 1 行 资助方').fill('sd');
     await expectAccessible(page, '新建项目');
     await page.getByRole('button', { name: '保存' }).click();
     // The API's message stands beside the cell it names.
     await page.getByRole('alert').filter({ hasText: '请按提示修改后再保存' }).waitFor();
-    await page.getByLabel('第 1 行 单位').fill('lc-kaifaqu');
+    await page.getByText('名额必须是正整数').waitFor();
+    await page.getByLabel('第 1 行 名额').fill('7');
     await page.getByRole('button', { name: '保存' }).click();
     await page.getByRole('heading', { name: '项目管理' }).waitFor();
-    await page.getByRole('cell', { name: '表单创建的项目' }).waitFor();
+    await page.getByRole('cell', { name: '表单创建的项目', exact: true }).waitFor();
     await expectAccessible(page, '项目管理');
     await page.goto(`${stack.url}/`);
     await page.selectOption('#programme', 'e2e-form');
@@ -196,10 +203,16 @@ describe('the union console', () => {
       const results = `业务编号,结果,银行流水号,失败原因\n${keys.map((k, n) => `${k},成功,BANK${n}`).join('\n')}\n`;
       const [chooser] = await Promise.all([
         page.waitForEvent('filechooser'),
-        page.getByRole('button', { name: /^导入银行回单/ }).nth(i).click(),
+        page
+          .getByRole('button', { name: /^导入银行回单/ })
+          .nth(i)
+          .click(),
       ]);
       await chooser.setFiles({ name: 'results.csv', mimeType: 'text/csv', buffer: Buffer.from(results) });
-      await page.getByText(/已导入：成功 \d+ 笔/).first().waitFor();
+      await page
+        .getByText(/已导入：成功 \d+ 笔/)
+        .first()
+        .waitFor();
     }
     await page.getByText('已完成').first().waitFor({ timeout: 30_000 });
     await page.context().close();

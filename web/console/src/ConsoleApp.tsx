@@ -86,27 +86,27 @@ export function ConsoleApp() {
           </Button>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
-          <main>
-            {session.role === 'worker' ? (
-              <Result status="403" title="工会审核台仅供各级工会的审核员和管理员使用" />
-            ) : (
-              <Suspense fallback={<Spin tip="正在加载" />}>
-                <Routes>
-                  <Route path="/" element={<Navigate to="/review" replace />} />
-                  <Route path="/review" element={<ReviewQueuePage />} />
-                  <Route path="/applications/:id" element={<ApplicationPage />} />
-                  <Route path="/quotas" element={<QuotasPage />} />
-                  <Route path="/programmes" element={<ProgrammesPage />} />
-                  <Route path="/programmes/new" element={<ProgrammeFormPage />} />
-                  <Route path="/programmes/:programmeId/edit" element={<ProgrammeFormPage />} />
-                  <Route path="/payouts" element={<PayoutsPage />} />
-                  <Route path="/orgs" element={<OrgsPage />} />
-                  <Route path="/stats" element={<StatsPage />} />
-                  <Route path="*" element={<Result status="404" title="页面不存在" />} />
-                </Routes>
-              </Suspense>
-            )}
-          </main>
+          {/* Layout.Content is the page's <main>. */}
+
+          {session.role === 'worker' ? (
+            <Result status="403" title="工会审核台仅供各级工会的审核员和管理员使用" />
+          ) : (
+            <Suspense fallback={<Spin tip="正在加载" />}>
+              <Routes>
+                <Route path="/" element={<Navigate to="/review" replace />} />
+                <Route path="/review" element={<ReviewQueuePage />} />
+                <Route path="/applications/:id" element={<ApplicationPage />} />
+                <Route path="/quotas" element={<QuotasPage />} />
+                <Route path="/programmes" element={<ProgrammesPage />} />
+                <Route path="/programmes/new" element={<ProgrammeFormPage />} />
+                <Route path="/programmes/:programmeId/edit" element={<ProgrammeFormPage />} />
+                <Route path="/payouts" element={<PayoutsPage />} />
+                <Route path="/orgs" element={<OrgsPage />} />
+                <Route path="/stats" element={<StatsPage />} />
+                <Route path="*" element={<Result status="404" title="页面不存在" />} />
+              </Routes>
+            </Suspense>
+          )}
         </Layout.Content>
       </Layout>
     </ProgrammeProvider>

@@ -208,7 +208,8 @@ export function ProgrammeFormPage() {
         year,
         enrolmentYear: year,
         levels: ['junior_college', 'bachelor'],
-        reviewBatches: [{ id: 'b1', opensOn: today, closesOn: today }],
+        applicationWindow: { opensOn: today, closesOn: `${year}-12-31` },
+        reviewBatches: [{ id: 'b1', opensOn: today, closesOn: `${year}-12-31` }],
         allocations: [{ unitOrgId: '', places: 1, funderOrgId: getSession()?.org ?? '', amountYuan: 2000 }],
       };
   const passed = (date: string | undefined) => editing && date !== undefined && date < today;
