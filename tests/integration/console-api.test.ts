@@ -148,6 +148,11 @@ describe('payout runs, the dashboard and the export audit', () => {
       body: {},
     });
     await runReaching(stack, cityAdmin, runId);
+    // Statuses now differ (one approved, four in review): the merge of the status partitions keeps
+    // receipt order across them, page after page.
+    expect((await allPages(cityAdmin)).ids).toEqual(apps.map((a) => a.id));
+    const approvedOnly = await allPages(cityAdmin, { status: 'approved' });
+    expect(approvedOnly.ids).toEqual([first.id]);
     const runs = await expectOk(stack, 'listPayoutRuns', { token: cityAdmin, params: { programmeId } });
     expect(runs.items.map((r) => r.runId)).toEqual([runId]);
     expect(runs.items[0]?.status).toBe('succeeded');
