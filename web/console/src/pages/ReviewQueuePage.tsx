@@ -132,7 +132,7 @@ export function ReviewQueuePage() {
         />
       </Space>
       {queue.error && <Alert type="error" title={queue.error.message} showIcon />}
-      {results && results.some((r) => !r.ok) && (
+      {results?.some((r) => !r.ok) && (
         <Alert
           type="warning"
           showIcon
