@@ -247,9 +247,22 @@ describe('the union console', () => {
     await page.context().close();
   });
 
+  it('finds an application by 受理号 in 申请查询, with its status', async () => {
+    const page = await consoleAs({ sub: 'admin-lc', role: 'admin', org: 'lc' }, '/applications');
+    await page.getByRole('link', { name: /^查看/ }).first().waitFor();
+    await expectAccessible(page, '申请查询');
+    await page.getByRole('searchbox', { name: '姓名或受理号' }).fill(String(chainApp.sequence));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('link', { name: /^查看/ }).count()).toBe(1);
+    await page.getByRole('cell', { name: '已通过', exact: true }).waitFor();
+    await page.context().close();
+  });
+
   it('shows a reviewer of another unit none of it', async () => {
     const page = await consoleAs(reviewerOf('lc-kaifaqu'), '/review');
     await page.getByText('暂无待审核的申请').waitFor();
+    await page.goto(`${stack.url}/console/applications?programme=${programmeId}`);
+    await page.getByText('暂无申请').waitFor();
     await page.goto(`${stack.url}/console/applications/${chainApp.id}`);
     await page.getByText('申请不存在').waitFor();
     await page.goto(`${stack.url}/console/stats?programme=${programmeId}`);

@@ -11,6 +11,9 @@ import { ReviewQueuePage } from './pages/ReviewQueuePage.tsx';
 const ApplicationPage = lazy(() =>
   import('./pages/ApplicationPage.tsx').then((m) => ({ default: m.ApplicationPage })),
 );
+const ApplicationsPage = lazy(() =>
+  import('./pages/ApplicationsPage.tsx').then((m) => ({ default: m.ApplicationsPage })),
+);
 const OrgsPage = lazy(() => import('./pages/OrgsPage.tsx').then((m) => ({ default: m.OrgsPage })));
 const PayoutsPage = lazy(() => import('./pages/PayoutsPage.tsx').then((m) => ({ default: m.PayoutsPage })));
 const ProgrammesPage = lazy(() =>
@@ -25,6 +28,7 @@ const StatsPage = lazy(() => import('./pages/StatsPage.tsx').then((m) => ({ defa
 /** The pages and who sees them in the menu (the API decides what each may do). */
 const pages = [
   { path: '/review', label: '待审核', roles: ['reviewer', 'admin'] },
+  { path: '/applications', label: '申请查询', roles: ['reviewer', 'admin'] },
   { path: '/quotas', label: '名额', roles: ['reviewer', 'admin'] },
   { path: '/programmes', label: '项目管理', roles: ['reviewer', 'admin'] },
   { path: '/payouts', label: '补助发放', roles: ['admin'] },
@@ -53,9 +57,7 @@ export function ConsoleApp() {
     );
 
   const visible = pages.filter((p) => p.roles.includes(session.role ?? ''));
-  const selected =
-    pages.find((p) => location.pathname.startsWith(p.path))?.path ??
-    (location.pathname.startsWith('/applications') ? '/review' : '/review');
+  const selected = pages.find((p) => location.pathname.startsWith(p.path))?.path ?? '/review';
   return (
     <ProgrammeProvider>
       <Layout style={{ minHeight: '100vh' }}>
@@ -95,6 +97,7 @@ export function ConsoleApp() {
               <Routes>
                 <Route path="/" element={<Navigate to="/review" replace />} />
                 <Route path="/review" element={<ReviewQueuePage />} />
+                <Route path="/applications" element={<ApplicationsPage />} />
                 <Route path="/applications/:id" element={<ApplicationPage />} />
                 <Route path="/quotas" element={<QuotasPage />} />
                 <Route path="/programmes" element={<ProgrammesPage />} />
