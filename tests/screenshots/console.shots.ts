@@ -78,6 +78,7 @@ export async function shoot({ browser, baseUrl, outDir, stack }: ShotsContext): 
     org: 'lc',
   });
   const shots: [path: string, file: string, ready: string][] = [
+    ['/applications', 'console-applications.png', '申请查询'],
     ['/quotas', 'console-quotas.png', '调剂名额'],
     ['/programmes', 'console-programmes.png', '项目管理'],
     ['/programmes/new', 'console-programme-new.png', '新建项目'],
