@@ -10,6 +10,7 @@ import {
   setFundingShare,
   updateProgramme,
 } from '../shared/services/catalogue.ts';
+import { listPayoutRuns } from '../shared/services/console.ts';
 import { createDeps } from '../shared/services/deps.ts';
 import { listNotifications } from '../shared/services/notification-list.ts';
 import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
@@ -45,6 +46,9 @@ export const handler = httpHandler(
     }),
     revokeApplication: async ({ caller, params, body, now }) => ({
       body: await revokeApplication(deps, caller, params.id, body, now),
+    }),
+    listPayoutRuns: async ({ caller, params }) => ({
+      body: await listPayoutRuns(deps, caller, params.programmeId),
     }),
     getPayoutRun: async ({ caller, params }) => ({ body: await getPayoutRun(deps, caller, params.runId) }),
     downloadBankFile: async ({ caller, params, now }) => ({

@@ -2,6 +2,7 @@ import { loadConfig } from '../shared/config.ts';
 import { httpHandler, type Reply } from '../shared/http/handler.ts';
 import { reviewRoutes } from '../shared/http/routes/review.ts';
 import { countDecision } from '../shared/metrics.ts';
+import { dashboard, listApplications, recordExport } from '../shared/services/console.ts';
 import { createDeps } from '../shared/services/deps.ts';
 import { decide, decideMany, downloadAttachment, reviewQueue } from '../shared/services/review.ts';
 
@@ -33,6 +34,13 @@ export const handler = httpHandler(
     downloadAttachment: async ({ caller, params, now }) => ({
       body: await downloadAttachment(deps, caller, params.id, params.attachmentId, now),
     }),
+    listApplications: async ({ caller, params, query }) => ({
+      body: await listApplications(deps, caller, params.programmeId, query),
+    }),
+    programmeDashboard: async ({ caller, params }) => ({
+      body: await dashboard(deps, caller, params.programmeId),
+    }),
+    recordExport: async ({ caller, body, now }) => ({ body: await recordExport(deps, caller, body, now) }),
   },
   { clock: deps.clock, memberships: (sub) => deps.memberships.forAccount(sub) },
 );

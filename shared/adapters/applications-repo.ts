@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { MAX_LIVE_DRAFTS_PER_ACCOUNT } from '../domain/account.ts';
 import type {
   ApplicationBundle,
@@ -29,13 +35,19 @@ import {
   attachmentKey,
   REVIEW_QUEUE_CURSOR_KEYS,
   reviewQueueIndex,
+  sequenceSortKeyPattern,
   statusIndex,
   WORKER_APPLICATIONS_CURSOR_KEYS,
   workerApplicationsIndex,
 } from './keys.ts';
 import { outboxPut } from './notification-items.ts';
 import { type PageToken, queryPage } from './page.ts';
-import { AccountHoldsApplication, DraftChanged, DraftLimitReached } from './persistence-errors.ts';
+import {
+  AccountHoldsApplication,
+  DraftChanged,
+  DraftLimitReached,
+  InvalidPageToken,
+} from './persistence-errors.ts';
 import { countAll, queryAll } from './query.ts';
 import { transactWithRetry } from './retry.ts';
 import { transactIf, writeIf } from './writes.ts';
@@ -323,6 +335,97 @@ export class ApplicationRepository {
     return items.map((i) => recordOf<ApplicationRecord>(i));
   }
 
+  /**
+   * A page of a programme's submitted applications that `filter` lets through, in receipt order,
+   * from the status index (gsi3): one query per status asked for, each resumed after the sequence
+   * the token names for it, merged by sequence. Each status contributes up to `limit` matching
+   * items (or all it has), so the first `limit` of the merge are exactly the next `limit` in receipt
+   * order. The filter is a DynamoDB filter on the index query (never a scan of the table).
+   */
+  async programmeApplicationsPage(
+    programmeId: string,
+    statuses: readonly ReviewStatus[],
+    filter: ApplicationFilter,
+    limit: number,
+    after?: unknown,
+  ): Promise<{ items: ApplicationRecord[]; next?: PageToken }> {
+    const start = applicationsPageStart(after, statuses);
+    const { expression, names, values } = filterExpression(filter);
+    const perStatus = await Promise.all(
+      statuses.map(async (status) => {
+        const found: Record<string, unknown>[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        let exhausted = false;
+        const from = start[status];
+        do {
+          const out: QueryCommandOutput = await this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: 'gsi3',
+              KeyConditionExpression:
+                from === undefined ? 'gsi3pk = :pk' : 'gsi3pk = :pk AND gsi3sk > :after',
+              ...(expression ? { FilterExpression: expression } : {}),
+              ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+              ExpressionAttributeValues: {
+                ':pk': statusIndex(programmeId, status).gsi3pk,
+                ...(from === undefined ? {} : { ':after': from }),
+                ...values,
+              },
+              Limit: Math.max(limit, 25),
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          found.push(...(out.Items ?? []));
+          startKey = out.LastEvaluatedKey;
+          exhausted = startKey === undefined;
+        } while (!exhausted && found.length < limit);
+        return { status, items: found.slice(0, limit), exhausted: exhausted && found.length <= limit };
+      }),
+    );
+    const merged = perStatus
+      .flatMap((p) => p.items.map((item) => ({ status: p.status, item })))
+      .sort((a, b) => String(a.item.gsi3sk).localeCompare(String(b.item.gsi3sk)))
+      .slice(0, limit);
+    const more =
+      perStatus.some((p) => !p.exhausted) ||
+      perStatus.reduce((n, p) => n + p.items.length, 0) > merged.length;
+    let next: PageToken | undefined;
+    if (more) {
+      const token: Record<string, string> = {};
+      for (const status of statuses) {
+        const last = merged.filter((m) => m.status === status).at(-1);
+        const resumeAt = last ? String(last.item.gsi3sk) : start[status];
+        // A status not yet read from starts at the beginning: "0…0" sorts before every sequence.
+        token[status] = resumeAt ?? '000000000000';
+      }
+      next = token as PageToken;
+    }
+    return { items: merged.map((m) => recordOf<ApplicationRecord>(m.item)), ...(next ? { next } : {}) };
+  }
+
+  /**
+   * The unit and the decisions of each application of a programme in one status whose chain has
+   * `chainOrgId` (the dashboard's counts): a query of the status index, only those attributes read.
+   */
+  async summariesByStatus(
+    programmeId: string,
+    status: ReviewStatus,
+    chainOrgId: string,
+  ): Promise<Pick<ApplicationRecord, 'unitOrgId' | 'decisions'>[]> {
+    const items = await queryAll(this.db, this.tableName, {
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      FilterExpression: 'contains(#chain, :org)',
+      ProjectionExpression: '#unit, #decisions',
+      ExpressionAttributeNames: { '#chain': 'chain', '#unit': 'unitOrgId', '#decisions': 'decisions' },
+      ExpressionAttributeValues: { ':pk': statusIndex(programmeId, status).gsi3pk, ':org': chainOrgId },
+    });
+    return items.map((i) => ({
+      unitOrgId: i.unitOrgId as string,
+      decisions: (i.decisions as ApplicationRecord['decisions'] | undefined) ?? [],
+    }));
+  }
+
   /** How many submitted applications of a programme are in one review status. */
   countByStatus(programmeId: string, status: ReviewStatus): Promise<number> {
     return countAll(this.db, this.tableName, {
@@ -373,4 +476,64 @@ export class ApplicationRepository {
       ),
     );
   }
+}
+
+/** What the console's list of a programme's applications narrows by (all optional, all ANDed). */
+export interface ApplicationFilter {
+  /** Only applications whose review chain has this org (what a reviewer or admin may see). */
+  chainOrgId: string;
+  unitOrgId?: string | undefined;
+  employerOrgId?: string | undefined;
+  quotaState?: string | undefined;
+  /** A name's part, or a 受理号 (the receipt sequence). */
+  search?: string | undefined;
+}
+
+function filterExpression(filter: ApplicationFilter) {
+  const parts = ['contains(#chain, :chainOrg)'];
+  const names: Record<string, string> = { '#chain': 'chain' };
+  const values: Record<string, unknown> = { ':chainOrg': filter.chainOrgId };
+  if (filter.unitOrgId) {
+    parts.push('#unit = :unit');
+    names['#unit'] = 'unitOrgId';
+    values[':unit'] = filter.unitOrgId;
+  }
+  if (filter.employerOrgId) {
+    parts.push('#employer = :employer');
+    names['#employer'] = 'employerOrgId';
+    values[':employer'] = filter.employerOrgId;
+  }
+  if (filter.quotaState) {
+    parts.push('#quota = :quota');
+    names['#quota'] = 'quotaState';
+    values[':quota'] = filter.quotaState;
+  }
+  // Digits are a 受理号 (the receipt sequence), anything else a part of the applicant's name.
+  if (filter.search && /^\d{1,12}$/.test(filter.search)) {
+    parts.push('#sequence = :seq');
+    names['#sequence'] = 'sequence';
+    values[':seq'] = Number(filter.search);
+  } else if (filter.search) {
+    parts.push('contains(#applicant.#name, :q)');
+    names['#applicant'] = 'applicant';
+    names['#name'] = 'name';
+    values[':q'] = filter.search;
+  }
+  return { expression: parts.join(' AND '), names, values };
+}
+
+/** Reads back a token `programmeApplicationsPage` issued for the same statuses: a sequence key per status. */
+function applicationsPageStart(after: unknown, statuses: readonly string[]): Record<string, string> {
+  if (after === undefined) return {};
+  const valid =
+    after !== null &&
+    typeof after === 'object' &&
+    !Array.isArray(after) &&
+    Object.keys(after).length === statuses.length &&
+    statuses.every((s) => {
+      const v = (after as Record<string, unknown>)[s];
+      return typeof v === 'string' && sequenceSortKeyPattern.test(v);
+    });
+  if (!valid) throw new InvalidPageToken();
+  return after as Record<string, string>;
 }

@@ -125,6 +125,9 @@ export const statusIndex = (programmeId: string, status: string, sequence?: numb
   ...(sequence === undefined ? {} : { gsi3sk: sequenceSortKey(sequence) }),
 });
 
+/** A receipt sequence as the indexes' sort keys hold it (twelve digits). */
+export const sequenceSortKeyPattern = /^\d{12}$/;
+
 /** The programme calendar: one item per transition carried out (architecture.md §4), in the programme's partition. */
 export const CALENDAR_PREFIX = 'CALENDAR#';
 export const calendarTransitionKey = (programmeId: string, transitionId: string) => ({
@@ -199,6 +202,21 @@ export const bankLineKey = (runId: string, payerOrgId: string, key: string) => (
   pk: payoutRunPartition(runId),
   sk: `${bankLinePrefix(payerOrgId)}${key}`,
 });
+/**
+ * A programme's payout runs, newest first (the console's 补助发放 list): `gsi1` on the run item,
+ * written with the run and never changed.
+ */
+export const programmeRunsIndex = (programmeId: string, createdAt?: string, runId?: string) => ({
+  gsi1pk: `RUNS#${programmeId}`,
+  ...(createdAt === undefined ? {} : { gsi1sk: `${createdAt}#${runId ?? ''}` }),
+});
+
+/** An org's audit trail of Excel exports (architecture.md §7): who exported which list, when, how many rows. */
+export const exportAuditKey = (orgId: string, at: string, suffix: string) => ({
+  pk: `AUDIT#${orgId}`,
+  sk: `EXPORT#${at}#${suffix}`,
+});
+
 /** A run's audit trail (each bank file download), in time order. */
 export const runAuditKey = (runId: string, at: string, suffix: string) => ({
   pk: payoutRunPartition(runId),

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Org } from '../model/org.ts';
 import { batchGetAll } from './batch.ts';
-import { orgChildrenIndex, orgKey } from './keys.ts';
+import { exportAuditKey, orgChildrenIndex, orgKey } from './keys.ts';
 import { ItemAlreadyExists } from './persistence-errors.ts';
 import { queryAll } from './query.ts';
 import { writeIf } from './writes.ts';
@@ -31,6 +32,33 @@ export class OrgRepository {
       ExpressionAttributeValues: { ':pk': orgChildrenIndex(parentId).gsi1pk },
     });
     return items.map(toOrg);
+  }
+
+  /** Records an Excel export in the exporting org's audit trail (architecture.md §7); answers its id. */
+  async appendExportAudit(
+    orgId: string,
+    event: { at: string; actor: string; list: string; rows: number; programmeId?: string },
+  ): Promise<string> {
+    const suffix = randomUUID().slice(0, 8);
+    const key = exportAuditKey(orgId, event.at, suffix);
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...key, type: 'export-audit', orgId, ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return `${event.at}#${suffix}`;
+  }
+
+  /** An org's export audit trail, newest first. */
+  async exportAudits(orgId: string, limit = 50): Promise<Record<string, unknown>[]> {
+    const items = await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': `AUDIT#${orgId}`, ':p': 'EXPORT#' },
+      ScanIndexForward: false,
+    });
+    return items.slice(0, limit).map(({ pk: _pk, sk: _sk, type: _t, ...rest }) => rest);
   }
 
   /** Stores a new org; {@link ItemAlreadyExists} when the id is taken. */

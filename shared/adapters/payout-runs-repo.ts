@@ -4,8 +4,9 @@ import type { BankFileSummary, PayoutRunRecord } from '../model/payout.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { cancellationReasons } from './errors.ts';
 import { updateExpression } from './expressions.ts';
-import { openPayoutRunKey, payoutRunKey, runAuditKey } from './keys.ts';
+import { openPayoutRunKey, payoutRunKey, programmeRunsIndex, runAuditKey } from './keys.ts';
 import { PayoutRunOpen } from './persistence-errors.ts';
+import { queryAll } from './query.ts';
 import { transactWithRetry } from './retry.ts';
 import { writeIf } from './writes.ts';
 
@@ -13,6 +14,11 @@ import { writeIf } from './writes.ts';
  * Payout runs (architecture.md §4): their records, the programme's one open run, their counters and audit
  * trail. A run's instructions are `InstructionRepository`'s, the money it holds `PayoutHoldRepository`'s.
  */
+function runOf(item: Record<string, unknown>): PayoutRunRecord {
+  const { pk: _pk, sk: _sk, type: _t, gsi1pk: _g, gsi1sk: _s, ...run } = item;
+  return run as unknown as PayoutRunRecord;
+}
+
 export class PayoutRunRepository {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -31,7 +37,12 @@ export class PayoutRunRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...payoutRunKey(run.runId), type: 'payout-run', ...run },
+          Item: {
+            ...payoutRunKey(run.runId),
+            ...programmeRunsIndex(run.programmeId, run.createdAt, run.runId),
+            type: 'payout-run',
+            ...run,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -75,8 +86,19 @@ export class PayoutRunRepository {
       new GetCommand({ TableName: this.tableName, Key: payoutRunKey(runId), ConsistentRead: true }),
     );
     if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, type: _t, ...run } = out.Item;
-    return run as PayoutRunRecord;
+    return runOf(out.Item);
+  }
+
+  /** A programme's runs, newest first (gsi1; runs recorded before the index existed are not listed). */
+  async runsOf(programmeId: string, limit = 100): Promise<PayoutRunRecord[]> {
+    const items = await queryAll(this.db, this.tableName, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': programmeRunsIndex(programmeId).gsi1pk },
+      ScanIndexForward: false,
+      Limit: limit,
+    });
+    return items.slice(0, limit).map(runOf);
   }
 
   async updateRun(runId: string, set: Partial<PayoutRunRecord>): Promise<void> {

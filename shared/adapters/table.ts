@@ -22,13 +22,14 @@
  * | calendar transition    | PROGRAMME#{programmeId}           | CALENDAR#{transitionId} |                                       |
  * | batch report           | PROGRAMME#{programmeId}           | REPORT#{batchId}        |                                       |
  * | payout due             | PROGRAMME#{programmeId}           | PAYOUTDUE#{batchId}     |                                       |
- * | payout run             | RUN#{runId}                       | RUN                     |                                       |
+ * | payout run             | RUN#{runId}                       | RUN                     | RUNS#{programmeId} / {createdAt}#{runId} |
  * | payout instruction     | RUN#{runId}                       | PAGE#{T|P}#{page}#{n}   |                                       |
  * | payout hold (a key a run holds or paid) | PAYOUTS#{programmeId} | HOLD#{key}   |                                       |
  * | programme's open run   | PAYOUTS#{programmeId}             | OPENRUN                 |                                       |
  * | worker payment (R14)   | APP#{applicationId}               | PAY#{key}               |                                       |
  * | bank file line         | RUN#{runId}                       | BANKLINE#{payerOrgId}#{key} |                                   |
  * | run audit (download)   | RUN#{runId}                       | AUDIT#{at}#{n}          |                                       |
+ * | export audit (Excel)   | AUDIT#{orgId}                     | EXPORT#{at}#{n}         |                                       |
  * | sandbox rail ledger    | SANDBOX#{key}                     | LEDGER                  |                                       |
  * | notification           | NOTIFY#{orgId}                    | {programmeId}#{transId} | NOTIFY#pending / {createdAt}#… (unsent)|
  * | SMS outbox (worker)    | APP#{applicationId}               | NOTIFY#{notificationId} | OUTBOX#due / {dueAt}#{id} (deferred)  |
@@ -53,7 +54,8 @@
  * The waitlist lives in the base table, not an index: promotion must read the earliest waiting
  * applicant with a strongly consistent query, which a GSI cannot give. `gsi2` is the review queue
  * (sparse: an application leaves it when decided or returned); `gsi3` lists a programme's
- * applications by status (lapsing undecided ones, planning payouts).
+ * applications by status (lapsing undecided ones, planning payouts, and the console's list of a
+ * programme's applications: one query per status, merged in receipt order).
  * Offerings (issue 16) overload `gsi2` as the public catalogue list (sparse: retiring an offering
  * removes it) and `gsi1` as an institution's offerings; counts per institution and offering read `gsi3`.
  * Memberships (issue 12) live in the account's partition, so the one read a request acting for an org

@@ -86,6 +86,9 @@ export const QueueItem = z
     jobTitle: z.string(),
     relevance: z.string(),
     quota: z.object({ unitOrgId: Slug, state: z.string() }),
+    waitlistPosition: z.number().int().positive().optional().meta({
+      description: 'The position on the unit’s waitlist (候补第 N 位) while waiting for a place',
+    }),
   })
   .meta({ id: 'QueueItem' });
 

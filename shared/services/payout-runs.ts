@@ -92,7 +92,8 @@ export async function getPayoutRun(deps: Deps, caller: Caller, runId: string): P
   return runView(run);
 }
 
-function runView(run: PayoutRunRecord): PayoutRunView {
+/** A run as the API shows it. */
+export function runView(run: PayoutRunRecord): PayoutRunView {
   return {
     runId: run.runId,
     programmeId: run.programmeId,

@@ -185,9 +185,17 @@ export async function reviewQueue(
   return {
     programmeId: query.programmeId,
     orgId: org,
-    items: page.items.map(queueItem),
+    items: await Promise.all(page.items.map((app) => withWaitlistPosition(deps, app))),
     ...(page.next ? { cursor: await sealPageToken(deps.cipher(), page.next) } : {}),
   };
+}
+
+/** A queue item, with its waitlist position when it waits (one count query, waiting items only). */
+async function withWaitlistPosition(deps: Deps, app: ApplicationRecord) {
+  const item = queueItem(app);
+  if (app.quotaState !== 'waitlisted' || app.sequence === undefined) return item;
+  const waitlistPosition = await deps.waitlist.position(app.programmeId, app.unitOrgId, app.sequence);
+  return { ...item, waitlistPosition };
 }
 
 function queueItem(app: ApplicationRecord) {

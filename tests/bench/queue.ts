@@ -22,13 +22,13 @@ const ITEMS_LARGE = 50_000;
 const READS = 5;
 
 /** The reviewer whose queue is read: the employer's union, first step of every chain here. */
-const reviewerOrgId = rushEmployerOrgId;
+export const reviewerOrgId = rushEmployerOrgId;
 
 /**
  * `count` applications in review at `reviewerOrgId` (receipts `from + 1` onwards), written straight to the table as the ledger
  * leaves them after a submit (the queue's index keys included); review is read here, not written.
  */
-async function seedQueue(stack: BenchStack, programmeId: string, from: number, count: number) {
+export async function seedQueue(stack: BenchStack, programmeId: string, from: number, count: number) {
   const at = new Date().toISOString();
   const items = Array.from({ length: count }, (_, i) => {
     const n = from + i;

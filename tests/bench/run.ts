@@ -19,12 +19,13 @@ import { type PayoutDiagnostics, type PayoutResult, payoutSuite } from './payout
 import { type QueueResult, queueSuite } from './queue.ts';
 import { type ShardsDiagnostics, type ShardsResult, shardsSuite } from './shards.ts';
 import { type BenchContext, round } from './support.ts';
+import { type WebResult, webSuite } from './web.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const resultsFile = join(repoRoot, 'bench', 'results.json');
 const workDir = join(repoRoot, 'bench', 'tmp', `run-${process.pid}`);
 
-const allSuites = ['coldStart', 'claims', 'conflicts', 'shards', 'payout', 'queue'] as const;
+const allSuites = ['coldStart', 'claims', 'conflicts', 'shards', 'payout', 'queue', 'web'] as const;
 type SuiteName = (typeof allSuites)[number];
 
 interface Results {
@@ -33,6 +34,7 @@ interface Results {
   shards?: ShardsResult;
   payout?: PayoutResult;
   queue?: QueueResult;
+  web?: WebResult;
   coldStart?: ColdStartResult;
   machine: MachineResult;
 }
@@ -129,6 +131,7 @@ async function main() {
       diagnostics.payout = out.diagnostics;
     }
     if (suites.includes('queue')) results.queue = await queueSuite(ctx);
+    if (suites.includes('web')) results.web = await webSuite(ctx);
   }
 
   const ordered = {
@@ -137,6 +140,7 @@ async function main() {
     ...(results.shards ? { shards: results.shards } : {}),
     ...(results.payout ? { payout: results.payout } : {}),
     ...(results.queue ? { queue: results.queue } : {}),
+    ...(results.web ? { web: results.web } : {}),
     ...(results.coldStart ? { coldStart: results.coldStart } : {}),
     machine: results.machine,
   };
@@ -201,6 +205,16 @@ function printTable(results: Results, diagnostics: Diagnostics) {
     add('queue', `RCU, queue of ${q.itemsSmall}`, q.rcuSmall);
     add('queue', `RCU, queue of ${q.itemsLarge}`, q.rcuLarge);
     add('queue', 'rcuRatio', q.rcuRatio, check(q.rcuRatio <= 1.2, '≤ 1.2'));
+  }
+  const w = results.web?.console;
+  if (w) {
+    add(
+      'web',
+      'console first load (gzip B)',
+      w.firstLoadGzipBytes,
+      check(w.firstLoadGzipBytes <= 350 * 1024, '≤ 350 KB'),
+    );
+    add('web', `queue of ${w.queueItems}: first page ms`, w.queueFirstPageMs);
   }
   const s = results.coldStart;
   if (s) {

@@ -8,6 +8,7 @@ import {
   RevokeBody,
 } from '../../schemas/applications.ts';
 import { Slug } from '../../schemas/common.ts';
+import { PayoutRunList } from '../../schemas/console.ts';
 import { CreateOrgBody, Org } from '../../schemas/orgs.ts';
 import {
   BankFileDownload,
@@ -159,6 +160,18 @@ export const adminRoutes = {
     },
     // 409 `invalid_state`: a run of the programme has not ended yet (one at a time).
     errors: ['validation_failed', 'forbidden', 'not_found', 'invalid_state'],
+  }),
+  listPayoutRuns: defineRoute({
+    operationId: 'listPayoutRuns',
+    method: 'GET',
+    path: '/v1/programmes/{programmeId}/payout-runs',
+    group: 'admin',
+    auth: ['admin'],
+    summary: 'A programme’s payout runs, newest first, for admins of its owner or above',
+    tags: ['admin'],
+    params: ProgrammeIdParams,
+    response: { status: 200, description: 'The runs', schema: PayoutRunList },
+    errors: ['not_found'],
   }),
   getPayoutRun: defineRoute({
     operationId: 'getPayoutRun',

@@ -1,5 +1,13 @@
 import { ApplicationIdParams } from '../../schemas/applications.ts';
 import {
+  ApplicationsPage,
+  ApplicationsQuery,
+  Dashboard,
+  ExportAuditBody,
+  ExportAuditRecorded,
+} from '../../schemas/console.ts';
+import { ProgrammeIdParams } from '../../schemas/programmes.ts';
+import {
   AttachmentDownload,
   AttachmentParams,
   BulkDecisionBody,
@@ -65,5 +73,44 @@ export const reviewRoutes = {
     params: AttachmentParams,
     response: { status: 200, description: 'Download link', schema: AttachmentDownload },
     errors: ['not_found'],
+  }),
+  listApplications: defineRoute({
+    operationId: 'listApplications',
+    method: 'GET',
+    path: '/v1/programmes/{programmeId}/applications',
+    group: 'review',
+    auth: ['reviewer', 'admin'],
+    summary:
+      'A programme’s submitted applications on the caller org’s review chains, in receipt order, filtered by unit, employer, status, place state or a name/受理号 search',
+    tags: ['reviewer'],
+    params: ProgrammeIdParams,
+    query: ApplicationsQuery,
+    response: { status: 200, description: 'A page of applications', schema: ApplicationsPage },
+    errors: ['validation_failed', 'not_found'],
+  }),
+  programmeDashboard: defineRoute({
+    operationId: 'programmeDashboard',
+    method: 'GET',
+    path: '/v1/programmes/{programmeId}/dashboard',
+    group: 'review',
+    auth: ['reviewer', 'admin'],
+    summary:
+      '统计: applications per status and unit on the caller org’s chains, places, approvals per review batch, money planned and paid per funder',
+    tags: ['reviewer', 'admin'],
+    params: ProgrammeIdParams,
+    response: { status: 200, description: 'The counts', schema: Dashboard },
+    errors: ['not_found'],
+  }),
+  recordExport: defineRoute({
+    operationId: 'recordExport',
+    method: 'POST',
+    path: '/v1/audit/exports',
+    group: 'review',
+    auth: ['reviewer', 'admin'],
+    summary: 'Record an Excel export of a console list in the caller org’s audit trail',
+    tags: ['reviewer', 'admin'],
+    body: ExportAuditBody,
+    response: { status: 201, description: 'Recorded', schema: ExportAuditRecorded },
+    errors: ['validation_failed', 'not_found'],
   }),
 } as const;

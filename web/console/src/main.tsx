@@ -25,7 +25,19 @@ if (root) {
     <StrictMode>
       <ConfigProvider
         locale={zhCN}
-        theme={{ token: { colorPrimary: '#b71c1c' } }}
+        // Darker secondary texts and links than antd's defaults: WCAG AA contrast (axe, architecture.md §7).
+        theme={{
+          token: {
+            colorPrimary: '#b71c1c',
+            colorLink: '#0a4fb3',
+            colorError: '#c0392b',
+            colorTextDescription: 'rgba(0, 0, 0, 0.65)',
+            colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
+            colorTextQuaternary: 'rgba(0, 0, 0, 0.6)',
+            colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+            colorTextDisabled: 'rgba(0, 0, 0, 0.6)',
+          },
+        }}
         // The words of architecture.md §7 exactly: antd would otherwise show "登录" as "登 录".
         button={{ autoInsertSpace: false }}
       >
