@@ -255,8 +255,14 @@ describe('the union console', () => {
     await expectAccessible(page, '申请查询');
     await page.getByRole('searchbox', { name: '姓名或受理号' }).fill(String(chainApp.sequence));
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('link', { name: /^查看/ }).count()).toBe(1);
+    // 受理号 count per allocation unit (architecture.md §3): other units may show the same number.
+    const rows = page.getByRole('row').filter({ has: page.getByRole('link', { name: /^查看/ }) });
+    await expect.poll(() => rows.count()).toBeLessThanOrEqual(2);
     await page.getByRole('cell', { name: '已通过', exact: true }).waitFor();
+    expect(await rows.filter({ hasText: '已通过' }).count()).toBe(1);
+    for (const row of await rows.all()) {
+      expect(await row.getByRole('cell').first().textContent()).toContain(String(chainApp.sequence));
+    }
     await page.context().close();
   });
 

@@ -31,6 +31,8 @@ if (root) {
             colorPrimary: '#b71c1c',
             colorLink: '#0a4fb3',
             colorError: '#c0392b',
+            colorErrorHover: '#a93226',
+            colorErrorActive: '#922b21',
             colorTextDescription: 'rgba(0, 0, 0, 0.65)',
             colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
             colorTextQuaternary: 'rgba(0, 0, 0, 0.6)',
