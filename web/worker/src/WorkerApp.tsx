@@ -1,4 +1,4 @@
-import { Button, NavBar } from 'antd-mobile';
+import { Button } from 'antd-mobile';
 import { lazy, Suspense } from 'react';
 import { Link, Route, Routes, useLocation } from 'react-router';
 import { beginSignIn, signOut } from '../../shared/auth.ts';
@@ -45,18 +45,13 @@ export function WorkerApp() {
   const needsSignIn = session === null && location.pathname !== '/';
   return (
     <>
-      <header className="w-no-print">
-        <NavBar
-          back={null}
-          left={
-            <Link to="/" className="w-home-link">
-              首页
-            </Link>
-          }
-          right={account}
-        >
-          <h1 style={{ fontSize: 17, margin: 0 }}>求学圆梦行动</h1>
-        </NavBar>
+      {/* A plain bar, not antd-mobile's NavBar: its back area is a role="button" around whatever it holds (axe). */}
+      <header className="w-no-print w-bar">
+        <Link to="/" className="w-home-link">
+          首页
+        </Link>
+        <h1 className="w-bar-title">求学圆梦行动</h1>
+        <span className="w-nav-right">{account}</span>
       </header>
       <main>
         {session === undefined ? (

@@ -52,7 +52,16 @@ export function useApplication(id: string | undefined, poll = true) {
   return useQuery({
     queryKey: ['application', id],
     enabled: Boolean(id),
-    refetchInterval: poll ? 10_000 : false,
+    // A document being checked answers within seconds; a waitlisted worker watches the position
+    // move; otherwise a slower beat is enough.
+    refetchInterval: (q) =>
+      q.state.data?.attachments.some((a) => a.status === 'pending')
+        ? 1_500
+        : !poll
+          ? false
+          : q.state.data?.quota.state === 'waitlisted'
+            ? 4_000
+            : 20_000,
     queryFn: () => unwrap(api.GET('/v1/applications/{id}', { params: { path: { id: id ?? '' } } })),
   });
 }

@@ -183,17 +183,10 @@ function Actions({ app }: { app: Application }) {
   const mine = useMyApplications();
   const [error, setError] = useState<string>();
   const live = ['in_review', 'returned', 'approved', 'draft'].includes(app.status);
+  // The declarative dialog: antd-mobile's imperative Dialog.confirm cannot render under React 19.
+  const [confirming, setConfirming] = useState(false);
   const withdraw = async () => {
-    const confirmed = await Dialog.confirm({
-      title: '撤回申请',
-      content:
-        app.quota.state === 'claimed'
-          ? '撤回后您占用的名额将让给下一位候补的职工，且不能恢复。确定撤回吗？'
-          : '撤回后申请不能恢复。确定撤回吗？',
-      confirmText: '确定撤回',
-      cancelText: '不撤回',
-    });
-    if (!confirmed) return;
+    setConfirming(false);
     try {
       const updated = await unwrap(
         api.POST('/v1/applications/{id}/withdraw', { params: { path: { id: app.id } } }),
@@ -220,10 +213,26 @@ function Actions({ app }: { app: Application }) {
         打印申请表
       </Link>
       {live && app.payments.length === 0 ? (
-        <Button size="large" color="danger" fill="outline" onClick={() => void withdraw()}>
+        <Button size="large" color="danger" fill="outline" onClick={() => setConfirming(true)}>
           撤回申请
         </Button>
       ) : null}
+      <Dialog
+        visible={confirming}
+        title="撤回申请"
+        content={
+          app.quota.state === 'claimed'
+            ? '撤回后您占用的名额将让给下一位候补的职工，且不能恢复。确定撤回吗？'
+            : '撤回后申请不能恢复。确定撤回吗？'
+        }
+        onClose={() => setConfirming(false)}
+        actions={[
+          [
+            { key: 'cancel', text: '不撤回', onClick: () => setConfirming(false) },
+            { key: 'confirm', text: '确定撤回', danger: true, bold: true, onClick: () => void withdraw() },
+          ],
+        ]}
+      />
       {error ? (
         <p role="alert" className="w-error">
           {error}
