@@ -1,6 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
 import { addMonths, shanghaiDate } from '../../shared/domain/dates.ts';
 import { bankCardFor, idNumberFor } from './fixtures.ts';
 
@@ -157,6 +156,21 @@ const documentNames: Record<keyof DocumentFiles, string> = {
   payout_proof: '银行卡或钱包账号截图',
 };
 
+/**
+ * Waits until the element at `selector` shows `text`; a timeout names what it showed instead.
+ * (Plain polling, not vitest's: the screenshots run these flows outside a test.)
+ */
+async function sectionShows(page: Page, selector: string, text: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let seen = '';
+  while (Date.now() < until) {
+    seen = (await page.locator(selector).textContent()) ?? '';
+    if (seen.includes(text)) return;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`${selector} never showed ${text}; it showed: ${seen}`);
+}
+
 /** Chooses each document from the album, one after the other, and waits for all five verdicts. */
 export async function uploadDocuments(page: Page, files: DocumentFiles): Promise<void> {
   for (const [kind, file] of Object.entries(files) as [
@@ -164,10 +178,7 @@ export async function uploadDocuments(page: Page, files: DocumentFiles): Promise
     DocumentFiles[keyof DocumentFiles],
   ][]) {
     await page.getByLabel(`${documentNames[kind]}：从相册或文件选择`).setInputFiles(file);
-    // Polls the document's own section, so a failure shows what the worker saw there.
-    await expect
-      .poll(() => page.locator(`[data-kind="${kind}"]`).textContent(), { timeout: 20_000 })
-      .toContain('已核验');
+    await sectionShows(page, `[data-kind="${kind}"]`, '已核验');
   }
 }
 

@@ -7,18 +7,15 @@ import { Loading } from './components/states.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 
 // Pages beyond the home page load when first opened: the first load stays small on a slow network.
-const NewApplicationPage = lazy(() =>
-  import('./pages/ApplyPage.tsx').then((m) => ({ default: m.NewApplicationPage })),
-);
-const EditApplicationPage = lazy(() =>
-  import('./pages/ApplyPage.tsx').then((m) => ({ default: m.EditApplicationPage })),
-);
-const MyApplicationsPage = lazy(() =>
-  import('./pages/ApplicationPage.tsx').then((m) => ({ default: m.MyApplicationsPage })),
-);
-const ApplicationPage = lazy(() =>
-  import('./pages/ApplicationPage.tsx').then((m) => ({ default: m.ApplicationPage })),
-);
+// A deep link's page starts loading at once, not after the session has been read.
+const applyPage = () => import('./pages/ApplyPage.tsx');
+const applicationPage = () => import('./pages/ApplicationPage.tsx');
+if (/^\/m\/(apply\/|applications\/[^/]+\/edit)/.test(window.location.pathname)) void applyPage();
+else if (window.location.pathname.startsWith('/m/applications')) void applicationPage();
+const NewApplicationPage = lazy(() => applyPage().then((m) => ({ default: m.NewApplicationPage })));
+const EditApplicationPage = lazy(() => applyPage().then((m) => ({ default: m.EditApplicationPage })));
+const MyApplicationsPage = lazy(() => applicationPage().then((m) => ({ default: m.MyApplicationsPage })));
+const ApplicationPage = lazy(() => applicationPage().then((m) => ({ default: m.ApplicationPage })));
 const PrintPage = lazy(() => import('./pages/PrintPage.tsx').then((m) => ({ default: m.PrintPage })));
 
 /** The worker pages (architecture.md §7): phone-first, inside WeChat's browser. */

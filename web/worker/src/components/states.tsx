@@ -1,4 +1,4 @@
-import { Button, ErrorBlock, SpinLoading } from 'antd-mobile';
+import { Button, SpinLoading } from 'antd-mobile';
 
 /** The loading state every request shows (architecture.md §7). */
 export function Loading({ label = '正在加载' }: { label?: string }) {
@@ -14,7 +14,11 @@ export function Loading({ label = '正在加载' }: { label?: string }) {
 export function Failed({ error, retry }: { error: Error | null; retry?: () => void }) {
   return (
     <div role="alert">
-      <ErrorBlock status="default" title="加载失败" description={error?.message ?? '请稍后重试'} />
+      {/* Plain text, not antd-mobile's ErrorBlock: its illustrations weigh more than the page. */}
+      <div className="w-center">
+        <strong>加载失败</strong>
+        <span>{error?.message ?? '请稍后重试'}</span>
+      </div>
       {retry ? (
         <div className="w-center">
           <Button color="primary" fill="outline" onClick={retry}>

@@ -88,7 +88,12 @@ export function timelineWords(
       return '审核期结束仍未审完，申请已过期';
     case 'payment':
     case 'payout_due':
-      return '补助发放';
+    case 'payment_pending':
+      return '补助已安排发放';
+    case 'payment_paid':
+      return '补助已到账';
+    case 'payment_failed':
+      return '补助发放未成功，工会将核实后重新发放';
     case 'revoked':
       return `申请被撤销${event.reason ? `：${event.reason}` : ''}`;
     default:

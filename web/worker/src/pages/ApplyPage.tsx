@@ -2,8 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Button, NoticeBar, Steps } from 'antd-mobile';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { shanghaiDate } from '../../../../shared/domain/dates.ts';
 import { ApiError, api, unwrap } from '../../../shared/api/client.ts';
-import { shanghaiToday } from '../../../shared/dates.ts';
 import { DocumentUpload } from '../components/DocumentUpload.tsx';
 import { EmployerPicker } from '../components/EmployerPicker.tsx';
 import { Field } from '../components/Field.tsx';
@@ -43,6 +43,9 @@ export const stepTitles = ['基本信息', '工作单位', '报读信息', '收�
 export function NewApplicationPage() {
   const { programmeId } = useParams();
   const mine = useMyApplications();
+  // Fetched alongside the worker's applications rather than after them: one round trip fewer.
+  useProgramme(programmeId);
+  useQuotas(programmeId);
   if (mine.isLoading) return <Loading />;
   if (mine.error) return <Failed error={mine.error} retry={() => void mine.refetch()} />;
   const draft = mine.data?.applications.find((a) => a.programmeId === programmeId && a.status === 'draft');
@@ -141,7 +144,7 @@ function ApplicationWizard({ programmeId, saved }: { programmeId: string; saved?
   if (programme.error || !programme.data)
     return <Failed error={programme.error} retry={() => void programme.refetch()} />;
   const terms = programme.data;
-  const today = shanghaiToday();
+  const today = shanghaiDate(new Date());
 
   const set = <K extends keyof ApplicationForm>(key: K, value: ApplicationForm[K]) => {
     setForm((f) => ({ ...f, [key]: value }));

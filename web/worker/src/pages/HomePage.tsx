@@ -1,7 +1,7 @@
 import { Button, Card, List, Tag } from 'antd-mobile';
 import { Link, useNavigate } from 'react-router';
+import { shanghaiDate } from '../../../../shared/domain/dates.ts';
 import { beginSignIn } from '../../../shared/auth.ts';
-import { shanghaiToday } from '../../../shared/dates.ts';
 import { Failed, Loading } from '../components/states.tsx';
 import { useProgramme, useProgrammes, useQuotas } from '../lib/queries.ts';
 
@@ -13,7 +13,8 @@ export function HomePage({ signedIn }: { signedIn: boolean }) {
   const programmes = useProgrammes();
   if (programmes.isLoading) return <Loading />;
   if (programmes.error) return <Failed error={programmes.error} retry={() => void programmes.refetch()} />;
-  const today = shanghaiToday();
+  // The pure date rule, not dayjs: the home page is the first load on a slow network.
+  const today = shanghaiDate(new Date());
   const items = programmes.data?.programmes ?? [];
   const open = items.filter(
     (p) => p.applicationWindow.opensOn <= today && today <= p.applicationWindow.closesOn,
