@@ -94,6 +94,11 @@ export async function webWorkerSuite(ctx: BenchContext): Promise<WebWorkerResult
           undefined,
           target,
         );
+        const audits = result?.lhr.audits ?? {};
+        const ms = (id: string) => Math.round(audits[id]?.numericValue ?? Number.NaN);
+        ctx.log(
+          `  ${new URL(url).pathname}: FCP ${ms('first-contentful-paint')} ms, LCP ${ms('largest-contentful-paint')} ms, TBT ${ms('total-blocking-time')} ms, SI ${ms('speed-index')} ms, CLS ${audits['cumulative-layout-shift']?.numericValue?.toFixed(3)}`,
+        );
         return Math.round((result?.lhr.categories.performance?.score ?? 0) * 100);
       };
       const home = await score(`${base}/m/`);

@@ -55,7 +55,8 @@ function ProgrammeCard({ programmeId, signedIn }: { programmeId: string; signedI
   const navigate = useNavigate();
   const programme = useProgramme(programmeId);
   const quotas = useQuotas(programmeId);
-  if (programme.isLoading) return <Loading />;
+  // One paint for the card and its places: a board arriving later would push the contacts down.
+  if (programme.isLoading || quotas.isLoading) return <Loading />;
   if (programme.error || !programme.data)
     return <Failed error={programme.error} retry={() => void programme.refetch()} />;
   const p = programme.data;
@@ -82,9 +83,7 @@ function ProgrammeCard({ programmeId, signedIn }: { programmeId: string; signedI
         </Button>
       </Card>
       <h4 className="w-subtitle">各单位剩余名额</h4>
-      {quotas.isLoading ? (
-        <Loading label="正在加载名额" />
-      ) : quotas.error ? (
+      {quotas.error ? (
         <Failed error={quotas.error} retry={() => void quotas.refetch()} />
       ) : (
         <List aria-label="各单位剩余名额">
