@@ -1,10 +1,10 @@
-import { useQueries } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { Button, List, SearchBar } from 'antd-mobile';
-import { useState } from 'react';
+import { useDeferredValue, useState } from 'react';
 import { api, type Schemas, unwrap } from '../../../shared/api/client.ts';
 import { Loading } from './states.tsx';
 
-type Org = Schemas['Org'];
+type Org = Pick<Schemas['Org'], 'id' | 'name'>;
 
 function useChildren(orgIds: readonly string[]) {
   return useQueries({
@@ -21,12 +21,14 @@ function useChildren(orgIds: readonly string[]) {
  * by walking the tree from the programme's units (county → township → enterprise).
  */
 export function EmployerPicker({
+  programmeId,
   units,
   value,
   valueName,
   onChange,
   disabled,
 }: {
+  programmeId: string;
   units: { unitOrgId: string; name: string }[];
   value: string | undefined;
   valueName: string | undefined;
@@ -35,22 +37,26 @@ export function EmployerPicker({
 }) {
   const [query, setQuery] = useState('');
   const [trail, setTrail] = useState<{ id: string; name: string }[]>([]);
-  // The units' children, and their townships' children: what search looks through.
-  const unitChildren = useChildren(units.map((u) => u.unitOrgId));
-  const townships = unitChildren.flatMap((r) => r.data?.children.filter((c) => c.kind === 'township') ?? []);
-  const townshipChildren = useChildren(townships.map((t) => t.id));
-  const loading = unitChildren.some((r) => r.isLoading) || townshipChildren.some((r) => r.isLoading);
-  const enterprises = [...unitChildren, ...townshipChildren]
-    .flatMap((r) => r.data?.children ?? [])
-    .filter((o) => o.kind === 'enterprise');
+  // One request on the server per (settled) search text, not a walk of the tree from the phone.
+  const q = useDeferredValue(query.trim());
+  const search = useQuery({
+    queryKey: ['employers', programmeId, q],
+    enabled: q.length > 0,
+    staleTime: 60_000,
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/programmes/{programmeId}/employers', {
+          params: { path: { programmeId }, query: { q } },
+        }),
+      ),
+  });
   const here = trail.at(-1);
   const hereChildren = useChildren(here ? [here.id] : []);
 
   if (disabled) {
     return <p className="w-pad">所在单位：{valueName ?? value}（被退回的申请不能更换所在单位）</p>;
   }
-  const q = query.trim();
-  const matches = q ? enterprises.filter((o) => o.name.includes(q)) : [];
+  const matches = search.data?.items ?? [];
   const pick = (o: Org) => {
     onChange(o);
     setQuery('');
@@ -69,8 +75,12 @@ export function EmployerPicker({
         />
       </div>
       {q ? (
-        loading ? (
+        search.isLoading ? (
           <Loading label="正在查找单位" />
+        ) : search.error ? (
+          <p role="alert" className="w-error w-pad">
+            {search.error.message}
+          </p>
         ) : (
           <List header="搜索结果" aria-label="搜索结果">
             {matches.length === 0 ? <List.Item>没有找到，请换个名称或按地区查找</List.Item> : null}

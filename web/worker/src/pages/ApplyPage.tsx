@@ -403,6 +403,7 @@ function ApplicationWizard({ programmeId, saved }: { programmeId: string; saved?
         {step === 1 ? (
           <>
             <EmployerPicker
+              programmeId={programmeId}
               units={units}
               value={form.employerOrgId || undefined}
               valueName={form.employerName || undefined}
