@@ -8,6 +8,7 @@ import {
   getQuotaBoard,
   listOrgChildren,
   listProgrammes,
+  searchEmployers,
 } from '../shared/services/catalogue.ts';
 import { createDeps } from '../shared/services/deps.ts';
 import { getInstitution, listOfferings } from '../shared/services/offerings.ts';
@@ -30,6 +31,9 @@ export const handler = httpHandler(
     getQuotas: async ({ params }) => ({ body: await getQuotaBoard(deps, params.programmeId) }),
     getOrg: async ({ params }) => ({ body: await getOrg(deps, params.orgId) }),
     listOrgChildren: async ({ params }) => ({ body: await listOrgChildren(deps, params.orgId) }),
+    searchEmployers: async ({ params, query }) => ({
+      body: await searchEmployers(deps, params.programmeId, query.q),
+    }),
     listOfferings: async ({ params, query }) => ({
       body: await listOfferings(deps, params.programmeId, query),
     }),

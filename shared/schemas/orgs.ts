@@ -38,3 +38,17 @@ export const CreateOrgBody = z
 export type CreateOrgBody = z.infer<typeof CreateOrgBody>;
 
 export const OrgChildren = z.object({ orgId: Slug, children: z.array(Org) }).meta({ id: 'OrgChildren' });
+
+/** `GET /v1/programmes/{programmeId}/employers?q=`: part of an employer's (企业工会) name. */
+export const EmployerSearchQuery = z.object({
+  q: z.string().trim().min(1, '请输入单位名称').max(40, '单位名称不超过40个字'),
+});
+
+/** Enterprises inside a programme's units whose name holds the text, each with the unit it counts in. */
+export const EmployerList = z
+  .object({
+    programmeId: Slug,
+    items: z.array(z.object({ id: Slug, name: z.string(), unitOrgId: Slug, path: z.array(Slug) })),
+  })
+  .meta({ id: 'EmployerList' });
+export type EmployerList = z.infer<typeof EmployerList>;

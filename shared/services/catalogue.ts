@@ -5,7 +5,7 @@ import { childPath, mayActOn, parentKinds } from '../domain/orgs.ts';
 import { programmeErrors, referencedOrgIds } from '../domain/programme.ts';
 import { quotaBoard } from '../domain/quota.ts';
 import { AppError, forbidden, invalid, notFound } from '../errors.ts';
-import type { CreateOrgBody, Org } from '../schemas/orgs.ts';
+import type { CreateOrgBody, EmployerList, Org } from '../schemas/orgs.ts';
 import type {
   FundingShareBody,
   Programme,
@@ -30,6 +30,34 @@ export async function listOrgChildren(
   const [org, children] = await Promise.all([deps.orgs.get(orgId), deps.orgs.children(orgId)]);
   if (!org) throw notFound('组织不存在');
   return { orgId, children: children.sort((a, b) => a.id.localeCompare(b.id)) };
+}
+
+/** Most employers one search answers: a worker refines a longer list by typing more. */
+export const MAX_EMPLOYER_MATCHES = 50;
+
+/**
+ * The employers (企业工会) a worker may name in a programme whose name holds `q`: the enterprises
+ * registered under the programme's units, directly or under a township (the shapes the org tree
+ * allows, R12), in name order. The worker pages' employer search (architecture.md §7).
+ */
+export async function searchEmployers(deps: Deps, programmeId: string, q: string): Promise<EmployerList> {
+  const programme = await getProgramme(deps, programmeId);
+  const units = new Set(programme.allocations.map((a) => a.unitOrgId));
+  const underUnits = (await Promise.all([...units].map((u) => deps.orgs.children(u)))).flat();
+  const townships = underUnits.filter((o) => o.kind === 'township');
+  const underTownships = (await Promise.all(townships.map((t) => deps.orgs.children(t.id)))).flat();
+  const needle = q.trim();
+  const items = [...underUnits, ...underTownships]
+    .filter((o) => o.kind === 'enterprise' && o.name.includes(needle))
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN') || a.id.localeCompare(b.id))
+    .slice(0, MAX_EMPLOYER_MATCHES)
+    .map((o) => ({
+      id: o.id,
+      name: o.name,
+      unitOrgId: o.path.find((id) => units.has(id)) ?? '',
+      path: o.path,
+    }));
+  return { programmeId, items };
 }
 
 /**

@@ -216,6 +216,22 @@ function printTable(results: Results, diagnostics: Diagnostics) {
     );
     add('web', `queue of ${w.queueItems}: first page ms`, w.queueFirstPageMs);
   }
+  const m = results.web?.worker;
+  if (m) {
+    add(
+      'web',
+      'worker first load (gzip B)',
+      m.firstLoadGzipBytes,
+      check(m.firstLoadGzipBytes <= 150 * 1024, '≤ 150 KB'),
+    );
+    add('web', 'worker Lighthouse home', m.lighthouse.home, check(m.lighthouse.home >= 90, '≥ 90'));
+    add(
+      'web',
+      'worker Lighthouse application',
+      m.lighthouse.application,
+      check(m.lighthouse.application >= 90, '≥ 90'),
+    );
+  }
   const s = results.coldStart;
   if (s) {
     for (const f of s.functions) add('coldStart', f.name, `${f.bundleBytes} B, ${f.initMs} ms`);

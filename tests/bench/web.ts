@@ -3,6 +3,7 @@ import { launchBrowser, signIn } from '../support/browser.ts';
 import { rushProgrammeBody } from '../support/rush.ts';
 import { reviewerOrgId, seedQueue } from './queue.ts';
 import { type BenchContext, round, startBenchStack } from './support.ts';
+import { type WebWorkerResult, webWorkerSuite } from './web-worker.ts';
 
 /** The union console's figures (architecture.md §7); other apps add their own keys beside `console`. */
 export interface WebResult {
@@ -14,6 +15,8 @@ export interface WebResult {
     queueFirstPageMs: number;
     queueItems: number;
   };
+  /** The worker pages (`tests/bench/web-worker.ts`): first load and Lighthouse's mobile scores. */
+  worker: WebWorkerResult;
 }
 
 const QUEUE_ITEMS = 1000;
@@ -70,7 +73,10 @@ export async function webSuite(ctx: BenchContext): Promise<WebResult> {
     }
     times.sort((a, b) => a - b);
     await context.close();
+    ctx.log('web: the worker pages (first load, Lighthouse)…');
+    const worker = await webWorkerSuite(ctx);
     return {
+      worker,
       console: {
         firstLoadGzipBytes,
         firstLoadFiles: bodies.length,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { Institution, InstitutionParams, OfferingList, OfferingListQuery } from '../../schemas/catalogue.ts';
 import { Timestamp } from '../../schemas/common.ts';
-import { Org, OrgChildren, OrgIdParams } from '../../schemas/orgs.ts';
+import { EmployerList, EmployerSearchQuery, Org, OrgChildren, OrgIdParams } from '../../schemas/orgs.ts';
 import { Programme, ProgrammeIdParams, ProgrammeList, QuotaBoard } from '../../schemas/programmes.ts';
 import { defineRoute } from '../route.ts';
 
@@ -95,6 +95,20 @@ export const publicRoutes = {
     params: OrgIdParams,
     response: { status: 200, description: 'Children in id order', schema: OrgChildren },
     errors: ['not_found'],
+  }),
+  searchEmployers: defineRoute({
+    operationId: 'searchEmployers',
+    method: 'GET',
+    path: '/v1/programmes/{programmeId}/employers',
+    group: 'public',
+    auth: 'public',
+    summary:
+      'Employers (enterprise unions) inside the programme’s units whose name holds q, in name order, at most 50: the worker’s employer search',
+    tags: ['public'],
+    params: ProgrammeIdParams,
+    query: EmployerSearchQuery,
+    response: { status: 200, description: 'Matching employers', schema: EmployerList },
+    errors: ['validation_failed', 'not_found'],
   }),
   // ── The catalogue's public reads (issue 16) ──
   listOfferings: defineRoute({

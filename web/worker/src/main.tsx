@@ -4,7 +4,6 @@ import zhCN from 'antd-mobile/es/locales/zh-CN';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
-import '../../shared/dates.ts';
 import { ApiError } from '../../shared/api/client.ts';
 import { WorkerApp } from './WorkerApp.tsx';
 import './worker.css';

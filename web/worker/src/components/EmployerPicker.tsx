@@ -1,0 +1,140 @@
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { Button, List, SearchBar } from 'antd-mobile';
+import { useDeferredValue, useState } from 'react';
+import { api, type Schemas, unwrap } from '../../../shared/api/client.ts';
+import { Loading } from './states.tsx';
+
+type Org = Pick<Schemas['Org'], 'id' | 'name'>;
+
+function useChildren(orgIds: readonly string[]) {
+  return useQueries({
+    queries: orgIds.map((orgId) => ({
+      queryKey: ['org-children', orgId],
+      staleTime: 5 * 60_000,
+      queryFn: () => unwrap(api.GET('/v1/orgs/{orgId}/children', { params: { path: { orgId } } })),
+    })),
+  });
+}
+
+/**
+ * The employer (企业工会) of an application (architecture.md §7): found by typing part of its name, or
+ * by walking the tree from the programme's units (county → township → enterprise).
+ */
+export function EmployerPicker({
+  programmeId,
+  units,
+  value,
+  valueName,
+  onChange,
+  disabled,
+}: {
+  programmeId: string;
+  units: { unitOrgId: string; name: string }[];
+  value: string | undefined;
+  valueName: string | undefined;
+  onChange: (org: Org) => void;
+  disabled?: boolean;
+}) {
+  const [query, setQuery] = useState('');
+  const [trail, setTrail] = useState<{ id: string; name: string }[]>([]);
+  // One request on the server per (settled) search text, not a walk of the tree from the phone.
+  const q = useDeferredValue(query.trim());
+  const search = useQuery({
+    queryKey: ['employers', programmeId, q],
+    enabled: q.length > 0,
+    staleTime: 60_000,
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/programmes/{programmeId}/employers', {
+          params: { path: { programmeId }, query: { q } },
+        }),
+      ),
+  });
+  const here = trail.at(-1);
+  const hereChildren = useChildren(here ? [here.id] : []);
+
+  if (disabled) {
+    return <p className="w-pad">所在单位：{valueName ?? value}（被退回的申请不能更换所在单位）</p>;
+  }
+  const matches = search.data?.items ?? [];
+  const pick = (o: Org) => {
+    onChange(o);
+    setQuery('');
+  };
+  return (
+    <div>
+      <p className="w-pad" aria-live="polite">
+        {value ? `已选择：${valueName ?? value}` : '请选择您所在的企业（单位）工会'}
+      </p>
+      <div className="w-pad">
+        <SearchBar
+          placeholder="输入单位名称搜索"
+          value={query}
+          onChange={setQuery}
+          aria-label="搜索工作单位"
+        />
+      </div>
+      {q ? (
+        search.isLoading ? (
+          <Loading label="正在查找单位" />
+        ) : search.error ? (
+          <p role="alert" className="w-error w-pad">
+            {search.error.message}
+          </p>
+        ) : (
+          <List header="搜索结果" aria-label="搜索结果">
+            {matches.length === 0 ? <List.Item>没有找到，请换个名称或按地区查找</List.Item> : null}
+            {matches.map((o) => (
+              <List.Item key={o.id} onClick={() => pick(o)} arrowIcon={false}>
+                {o.name}
+              </List.Item>
+            ))}
+          </List>
+        )
+      ) : (
+        <>
+          <nav aria-label="按地区查找" className="w-pad w-trail">
+            <Button size="small" fill="none" onClick={() => setTrail([])}>
+              全部地区
+            </Button>
+            {trail.map((t, i) => (
+              <Button key={t.id} size="small" fill="none" onClick={() => setTrail(trail.slice(0, i + 1))}>
+                › {t.name}
+              </Button>
+            ))}
+          </nav>
+          {here ? (
+            hereChildren[0]?.isLoading ? (
+              <Loading />
+            ) : (
+              <List aria-label={`${here.name}下的单位`}>
+                {(hereChildren[0]?.data?.children ?? []).length === 0 ? (
+                  <List.Item>这里还没有注册的单位</List.Item>
+                ) : null}
+                {(hereChildren[0]?.data?.children ?? []).map((o) =>
+                  o.kind === 'enterprise' ? (
+                    <List.Item key={o.id} onClick={() => pick(o)} arrowIcon={false}>
+                      {o.name}
+                    </List.Item>
+                  ) : (
+                    <List.Item key={o.id} onClick={() => setTrail([...trail, { id: o.id, name: o.name }])}>
+                      {o.name}
+                    </List.Item>
+                  ),
+                )}
+              </List>
+            )
+          ) : (
+            <List aria-label="县（市、区）">
+              {units.map((u) => (
+                <List.Item key={u.unitOrgId} onClick={() => setTrail([{ id: u.unitOrgId, name: u.name }])}>
+                  {u.name}
+                </List.Item>
+              ))}
+            </List>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { api, type Schemas, unwrap } from '../../../shared/api/client.ts';
+
+/**
+ * The reads the worker pages share, cached by TanStack Query: programmes, the live quota board,
+ * org names, and the worker's own applications (architecture.md §7).
+ */
+
+export type Application = Schemas['Application'];
+export type Programme = Schemas['Programme'];
+
+export function useProgrammes() {
+  return useQuery({ queryKey: ['programmes'], queryFn: () => unwrap(api.GET('/v1/programmes')) });
+}
+
+export function useProgramme(programmeId: string | undefined) {
+  return useQuery({
+    queryKey: ['programme', programmeId],
+    enabled: Boolean(programmeId),
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/programmes/{programmeId}', { params: { path: { programmeId: programmeId ?? '' } } }),
+      ),
+  });
+}
+
+/** The live board: refreshed every 15 s while the page is open (places go fast). */
+export function useQuotas(programmeId: string | undefined) {
+  return useQuery({
+    queryKey: ['quotas', programmeId],
+    enabled: Boolean(programmeId),
+    refetchInterval: 15_000,
+    queryFn: () =>
+      unwrap(
+        api.GET('/v1/programmes/{programmeId}/quotas', {
+          params: { path: { programmeId: programmeId ?? '' } },
+        }),
+      ),
+  });
+}
+
+export function useMyApplications(enabled = true) {
+  return useQuery({
+    queryKey: ['my-applications'],
+    enabled,
+    queryFn: () => unwrap(api.GET('/v1/me/applications', { params: { query: {} } })),
+  });
+}
+
+/** One of the worker's applications; its place and waitlist position are live (polled). */
+export function useApplication(id: string | undefined, poll = true) {
+  return useQuery({
+    queryKey: ['application', id],
+    enabled: Boolean(id),
+    // A document being checked answers within seconds; a waitlisted worker watches the position
+    // move; otherwise a slower beat is enough.
+    refetchInterval: (q) =>
+      q.state.data?.attachments.some((a) => a.status === 'pending')
+        ? 1_500
+        : !poll
+          ? false
+          : q.state.data?.quota.state === 'waitlisted'
+            ? 4_000
+            : 20_000,
+    queryFn: () => unwrap(api.GET('/v1/applications/{id}', { params: { path: { id: id ?? '' } } })),
+  });
+}
+
+/** Names of orgs by id (review chain, funders, payers), each fetched once and cached. */
+export function useOrgNames(ids: readonly (string | null | undefined)[]): (id: string | undefined) => string {
+  const unique = [...new Set(ids.filter((i): i is string => Boolean(i)))];
+  const results = useQueries({
+    queries: unique.map((orgId) => ({
+      queryKey: ['org', orgId],
+      staleTime: Number.POSITIVE_INFINITY,
+      queryFn: () => unwrap(api.GET('/v1/orgs/{orgId}', { params: { path: { orgId } } })),
+    })),
+  });
+  const names = new Map<string, string>();
+  results.forEach((r, i) => {
+    const id = unique[i];
+    if (id && r.data) names.set(id, r.data.name);
+  });
+  return (id) => (id ? (names.get(id) ?? id) : '');
+}
