@@ -79,6 +79,7 @@ export const ExportAuditBody = z
       'payout-runs',
       'orgs',
       'dashboard',
+      'notifications',
     ]),
     programmeId: Slug.optional(),
     rows: z.number().int().min(0).max(1_000_000),

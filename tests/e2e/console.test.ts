@@ -290,6 +290,27 @@ describe('the union console', () => {
     await page.context().close();
   });
 
+  it('lists the programme’s SMS in 短信记录 and an application’s SMS in its timeline', async () => {
+    const page = await consoleAs({ sub: 'admin-lc', role: 'admin', org: 'lc' }, '/sms');
+    await page.getByRole('heading', { name: '短信记录' }).waitFor();
+    // Every submission queued its 受理通知 (sent, or waiting for the morning in quiet hours).
+    await page.getByRole('cell', { name: '受理通知', exact: true }).first().waitFor();
+    const statuses = await page.getByRole('row').filter({ hasText: '受理通知' }).allTextContents();
+    expect(statuses.length).toBeGreaterThanOrEqual(22);
+    for (const row of statuses) expect(row).toMatch(/已发送|待发送|发送中/);
+    await expectAccessible(page, '短信记录');
+    await page.goto(`${stack.url}/console/applications/${chainApp.id}`);
+    await page
+      .getByText(/短信：受理通知/)
+      .first()
+      .waitFor();
+    await page
+      .getByText(/短信：审核通过/)
+      .first()
+      .waitFor();
+    await page.context().close();
+  });
+
   it('shows a reviewer of another unit none of it', async () => {
     const page = await consoleAs(reviewerOf('lc-kaifaqu'), '/review');
     await page.getByText('暂无待审核的申请').waitFor();

@@ -233,6 +233,8 @@ describe('a worker applies from a phone', () => {
     await page.getByRole('button', { name: '修改后重新提交' }).click();
     await page.getByText('审核中').first().waitFor();
     await page.getByText(`受理号：${submit.body.receipt.sequence}`).waitFor();
+    // The SMS that told the worker of the return is in 办理记录 (sent, or waiting out quiet hours).
+    await page.getByText(/短信退回修改通知(已发送|待发送)/).waitFor();
     const after = await expectOk(stack, 'getApplication', { token, params: { id } });
     expect(after.status).toBe('in_review');
     expect(after.jobTitle).toBe('数控车床操作工（高级）');

@@ -24,6 +24,7 @@ const ProgrammeFormPage = lazy(() =>
   import('./pages/ProgrammesPage.tsx').then((m) => ({ default: m.ProgrammeFormPage })),
 );
 const QuotasPage = lazy(() => import('./pages/QuotasPage.tsx').then((m) => ({ default: m.QuotasPage })));
+const SmsPage = lazy(() => import('./pages/SmsPage.tsx').then((m) => ({ default: m.SmsPage })));
 const StatsPage = lazy(() => import('./pages/StatsPage.tsx').then((m) => ({ default: m.StatsPage })));
 
 /** The pages and who sees them in the menu (the API decides what each may do). */
@@ -34,6 +35,7 @@ const pages = [
   { path: '/programmes', label: '项目管理', roles: ['reviewer', 'admin'] },
   { path: '/payouts', label: '补助发放', roles: ['admin'] },
   { path: '/orgs', label: '组织', roles: ['reviewer', 'admin'] },
+  { path: '/sms', label: '短信记录', roles: ['admin'] },
   { path: '/stats', label: '统计', roles: ['reviewer', 'admin'] },
 ];
 
@@ -122,6 +124,7 @@ function SignedIn({ name }: { name: string }) {
                   <Route path="/programmes/:programmeId/edit" element={<ProgrammeFormPage />} />
                   <Route path="/payouts" element={<PayoutsPage />} />
                   <Route path="/orgs" element={<OrgsPage />} />
+                  <Route path="/sms" element={<SmsPage />} />
                   <Route path="/stats" element={<StatsPage />} />
                   <Route path="*" element={<Result status="404" title="页面不存在" />} />
                 </Routes>

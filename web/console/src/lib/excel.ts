@@ -16,7 +16,8 @@ export type ExportList =
   | 'programmes'
   | 'payout-runs'
   | 'orgs'
-  | 'dashboard';
+  | 'dashboard'
+  | 'notifications';
 
 /**
  * 导出 Excel (architecture.md §7): an .xlsx of exactly the rows the page lists. exceljs is loaded only

@@ -38,3 +38,23 @@ export function quotaLabel(state: string, waitlistPosition?: number): string {
   if (state === 'released') return '已释放';
   return '无';
 }
+
+/** 短信记录: what each SMS tells (one template per event, architecture.md §9). */
+export const smsEventLabel: Record<string, string> = {
+  submitted: '受理通知',
+  promoted: '候补转正',
+  returned: '退回修改',
+  approved: '审核通过',
+  rejected: '审核不通过',
+  paid: '补助到账',
+  lapsed: '申请失效',
+  review_daily: '待审核日报',
+  review_reminder: '批次截止提醒',
+};
+
+export const smsStatusLabel: Record<string, string> = {
+  queued: '待发送',
+  sending: '发送中',
+  sent: '已发送',
+  failed: '发送失败',
+};

@@ -27,7 +27,7 @@ import { useProgramme } from '../components/ProgrammePicker.tsx';
 import { useActing } from '../lib/acting.tsx';
 import { openBatch } from '../lib/batches.ts';
 import { neighbours } from '../lib/queue-order.ts';
-import { levelLabel, quotaLabel, statusLabel } from '../lib/words.ts';
+import { levelLabel, quotaLabel, smsEventLabel, smsStatusLabel, statusLabel } from '../lib/words.ts';
 
 const PdfViewer = lazy(() => import('../components/PdfViewer.tsx'));
 
@@ -196,20 +196,38 @@ export function ApplicationPage() {
       </Card>
       <Card title="时间线">
         <Timeline
-          items={a.timeline.map((e) => ({
-            content: (
-              <span>
-                {shanghaiTime(e.at)} {eventLabel[e.type] ?? e.type}
-                {e.orgId ? (
-                  <>
-                    {' · '}
-                    <OrgName id={e.orgId} />
-                  </>
-                ) : null}
-                {e.reason ? ` · 理由：${e.reason}` : ''}
-              </span>
-            ),
-          }))}
+          items={[
+            ...a.timeline.map((e) => ({
+              at: e.at,
+              content: (
+                <span>
+                  {shanghaiTime(e.at)} {eventLabel[e.type] ?? e.type}
+                  {e.orgId ? (
+                    <>
+                      {' · '}
+                      <OrgName id={e.orgId} />
+                    </>
+                  ) : null}
+                  {e.reason ? ` · 理由：${e.reason}` : ''}
+                </span>
+              ),
+            })),
+            // The worker's SMS and their delivery (architecture.md §9), among the events they tell of.
+            ...(a.notifications ?? []).map((n) => ({
+              at: n.at,
+              color: n.status === 'failed' ? 'red' : 'gray',
+              content: (
+                <span>
+                  {shanghaiTime(n.at)} 短信：{smsEventLabel[n.event] ?? n.event} ·{' '}
+                  {smsStatusLabel[n.status] ?? n.status}
+                  {n.code ? `（${n.code}）` : ''}
+                  {n.to ? ` · ${n.to}` : ''}
+                </span>
+              ),
+            })),
+          ]
+            .sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0))
+            .map(({ at: _at, ...item }) => item)}
         />
       </Card>
     </Space>

@@ -100,3 +100,22 @@ export function timelineWords(
       return event.type;
   }
 }
+
+const smsNames: Record<string, string> = {
+  submitted: '受理通知',
+  promoted: '候补转正通知',
+  returned: '退回修改通知',
+  approved: '审核通过通知',
+  rejected: '审核结果通知',
+  paid: '补助到账通知',
+  lapsed: '申请失效通知',
+};
+
+/** One SMS about the application, in plain words: which, and whether it went out. */
+export function smsWords(n: { event: string; status: string; to?: string | undefined }): string {
+  const what = `短信${smsNames[n.event] ?? ''}`;
+  const to = n.to ? `（${n.to}）` : '';
+  if (n.status === 'sent') return `${what}已发送${to}`;
+  if (n.status === 'failed') return `${what}发送失败，请留意平台消息`;
+  return `${what}待发送${to}`;
+}

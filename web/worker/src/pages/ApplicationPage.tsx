@@ -7,7 +7,14 @@ import { shanghaiTime } from '../../../shared/dates.ts';
 import { yuan } from '../../../shared/money.ts';
 import { Failed, Loading } from '../components/states.tsx';
 import { type Application, useApplication, useMyApplications, useOrgNames } from '../lib/queries.ts';
-import { levelNames, paymentStatusNames, placeWords, statusNames, timelineWords } from '../lib/words.ts';
+import {
+  levelNames,
+  paymentStatusNames,
+  placeWords,
+  smsWords,
+  statusNames,
+  timelineWords,
+} from '../lib/words.ts';
 
 /** 我的申请 (architecture.md §7): each application with its status and place. */
 export function MyApplicationsPage() {
@@ -91,11 +98,25 @@ export function ApplicationPage() {
           办理记录
         </h3>
         <ol className="w-timeline">
-          {a.timeline.map((t) => (
-            <li key={`${t.at}-${t.type}-${t.orgId ?? ''}`}>
-              <time dateTime={t.at}>{shanghaiTime(t.at)}</time> {timelineWords(t, names)}
-            </li>
-          ))}
+          {[
+            ...a.timeline.map((t) => ({
+              key: `${t.at}-${t.type}-${t.orgId ?? ''}`,
+              at: t.at,
+              words: timelineWords(t, names),
+            })),
+            // The SMS the platform sent about this application, and whether it went out.
+            ...(a.notifications ?? []).map((n) => ({
+              key: n.notificationId,
+              at: n.at,
+              words: smsWords(n),
+            })),
+          ]
+            .sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0))
+            .map((row) => (
+              <li key={row.key}>
+                <time dateTime={row.at}>{shanghaiTime(row.at)}</time> {row.words}
+              </li>
+            ))}
         </ol>
       </section>
       <section aria-labelledby="payments" className="w-section">
