@@ -85,6 +85,7 @@ export async function shoot({ browser, baseUrl, outDir, stack }: ShotsContext): 
     ['/payouts', 'console-payouts.png', '补助发放'],
     ['/orgs', 'console-orgs.png', '组织'],
     ['/stats', 'console-stats.png', '各单位申请'],
+    ['/sms', 'console-sms.png', '短信记录'],
   ];
   for (const [path, file, heading] of shots) {
     await page.goto(`${baseUrl}/console${path}`);
