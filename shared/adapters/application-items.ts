@@ -34,7 +34,10 @@ import type { TransactItem } from './retry.ts';
  */
 
 /** What of an application decides its index entries. */
-export type IndexedState = Pick<ApplicationRecord, 'programmeId' | 'status' | 'sequence' | 'currentOrgId'>;
+export type IndexedState = Pick<
+  ApplicationRecord,
+  'programmeId' | 'unitOrgId' | 'status' | 'sequence' | 'currentOrgId'
+>;
 
 /**
  * The index entries an application's state implies, and those it must not have:
@@ -43,17 +46,17 @@ export type IndexedState = Pick<ApplicationRecord, 'programmeId' | 'status' | 's
  *   decided or released application awaits nobody.
  * The worker's list (gsi1) depends only on what never changes; {@link applicationItem} writes it.
  *
- * @example applicationIndexes({ programmeId: 'p', status: 'returned', sequence: 7, currentOrgId: 'e1' })
- * // { set: { gsi3pk: 'APPS#p#returned', gsi3sk: '000000000007' }, remove: ['gsi2pk', 'gsi2sk'] }
+ * @example applicationIndexes({ programmeId: 'p', unitOrgId: 'u', status: 'returned', sequence: 7, currentOrgId: 'e1' })
+ * // { set: { gsi3pk: 'APPS#p#returned', gsi3sk: '000000000007#u' }, remove: ['gsi2pk', 'gsi2sk'] }
  */
 export function applicationIndexes(state: IndexedState): { set: Record<string, string>; remove: string[] } {
   const set: Record<string, string> = {};
   const remove: string[] = [];
-  const { programmeId, status, sequence, currentOrgId } = state;
+  const { programmeId, unitOrgId, status, sequence, currentOrgId } = state;
   if (sequence === undefined) remove.push(...STATUS_INDEX_ATTRIBUTES);
-  else Object.assign(set, statusIndex(programmeId, status, sequence));
+  else Object.assign(set, statusIndex(programmeId, status, sequence, unitOrgId));
   if (sequence !== undefined && status === 'in_review' && currentOrgId) {
-    Object.assign(set, reviewQueueIndex(programmeId, currentOrgId, sequence));
+    Object.assign(set, reviewQueueIndex(programmeId, currentOrgId, sequence, unitOrgId));
   } else remove.push(...REVIEW_QUEUE_ATTRIBUTES);
   return { set, remove };
 }

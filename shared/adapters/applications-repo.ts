@@ -34,8 +34,8 @@ import {
   applicationPartition,
   attachmentKey,
   REVIEW_QUEUE_CURSOR_KEYS,
+  receiptOrderKeyPattern,
   reviewQueueIndex,
-  sequenceSortKeyPattern,
   statusIndex,
   WORKER_APPLICATIONS_CURSOR_KEYS,
   workerApplicationsIndex,
@@ -395,8 +395,8 @@ export class ApplicationRepository {
       for (const status of statuses) {
         const last = merged.filter((m) => m.status === status).at(-1);
         const resumeAt = last ? String(last.item.gsi3sk) : start[status];
-        // A status not yet read from starts at the beginning: "0…0" sorts before every sequence.
-        token[status] = resumeAt ?? '000000000000';
+        // A status not yet read from starts at the beginning: "0…0#" sorts before every receipt.
+        token[status] = resumeAt ?? '000000000000#';
       }
       next = token as PageToken;
     }
@@ -532,7 +532,7 @@ function applicationsPageStart(after: unknown, statuses: readonly string[]): Rec
     Object.keys(after).length === statuses.length &&
     statuses.every((s) => {
       const v = (after as Record<string, unknown>)[s];
-      return typeof v === 'string' && sequenceSortKeyPattern.test(v);
+      return typeof v === 'string' && receiptOrderKeyPattern.test(v);
     });
   if (!valid) throw new InvalidPageToken();
   return after as Record<string, string>;

@@ -109,9 +109,9 @@ export const waitlistEntryKey = (programmeId: string, unitOrgId: string, sequenc
  * The review queue (R12 逐级审核): applications awaiting a decision by one org, in submission order.
  * Set while an application is `in_review` at that org's step; removed otherwise.
  */
-export const reviewQueueIndex = (programmeId: string, orgId: string, sequence?: number) => ({
+export const reviewQueueIndex = (programmeId: string, orgId: string, sequence?: number, unitOrgId = '') => ({
   gsi2pk: `REVIEW#${programmeId}#${orgId}`,
-  ...(sequence === undefined ? {} : { gsi2sk: sequenceSortKey(sequence) }),
+  ...(sequence === undefined ? {} : { gsi2sk: receiptOrderKey(sequence, unitOrgId) }),
 });
 /** The review-queue entry's attributes (an application leaves the queue by their removal). */
 export const REVIEW_QUEUE_ATTRIBUTES = ['gsi2pk', 'gsi2sk'] as const;
@@ -120,13 +120,22 @@ export const REVIEW_QUEUE_CURSOR_KEYS = ['pk', 'sk', 'gsi2sk'] as const;
 
 /** A programme's submitted applications by review status, in submission order (lapse, payout planning). */
 export const STATUS_INDEX_ATTRIBUTES = ['gsi3pk', 'gsi3sk'] as const;
-export const statusIndex = (programmeId: string, status: string, sequence?: number) => ({
+export const statusIndex = (programmeId: string, status: string, sequence?: number, unitOrgId = '') => ({
   gsi3pk: `APPS#${programmeId}#${status}`,
-  ...(sequence === undefined ? {} : { gsi3sk: sequenceSortKey(sequence) }),
+  ...(sequence === undefined ? {} : { gsi3sk: receiptOrderKey(sequence, unitOrgId) }),
 });
 
-/** A receipt sequence as the indexes' sort keys hold it (twelve digits). */
-export const sequenceSortKeyPattern = /^\d{12}$/;
+/**
+ * An application's place in the programme-wide indexes: its receipt (twelve digits), then its unit.
+ * Receipts are numbered per unit (architecture.md §3), so two units each have a receipt 1; the unit
+ * makes the key unique, which a page that resumes after the last key it gave (`gsi3sk > :after`)
+ * needs, and keeps every unit's own applications in receipt order.
+ */
+export const receiptOrderKey = (sequence: number, unitOrgId: string) =>
+  `${sequenceSortKey(sequence)}#${unitOrgId}`;
+
+/** A receipt order key as the indexes' sort keys hold it. */
+export const receiptOrderKeyPattern = /^\d{12}#[a-z0-9-]{0,64}$/;
 
 /** The programme calendar: one item per transition carried out (architecture.md §4), in the programme's partition. */
 export const CALENDAR_PREFIX = 'CALENDAR#';

@@ -77,7 +77,11 @@ export function submitItems(
     updatedAt: req.submittedAt,
     currentOrgId: req.reviewerOrgId,
   };
-  const indexes = applicationIndexes({ programmeId: req.programmeId, ...submitted });
+  const indexes = applicationIndexes({
+    programmeId: req.programmeId,
+    unitOrgId: req.unitOrgId,
+    ...submitted,
+  });
   const items: TransactItem[] = [
     {
       Update: {

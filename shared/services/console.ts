@@ -85,7 +85,7 @@ export async function listItem(deps: Deps, app: ApplicationRecord) {
     relevance: app.relevance,
     quota: { unitOrgId: app.unitOrgId, state: app.quotaState },
     status: app.status,
-    currentOrgId: app.currentOrgId,
+    currentOrgId: app.currentOrgId ?? null,
     ...(waitlistPosition ? { waitlistPosition } : {}),
   };
 }

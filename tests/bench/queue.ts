@@ -46,8 +46,8 @@ export async function seedQueue(stack: BenchStack, programmeId: string, from: nu
     };
     return {
       ...applicationKey(id),
-      ...statusIndex(programmeId, 'in_review', n + 1),
-      ...reviewQueueIndex(programmeId, reviewerOrgId, n + 1),
+      ...statusIndex(programmeId, 'in_review', n + 1, rushUnitOrgId),
+      ...reviewQueueIndex(programmeId, reviewerOrgId, n + 1, rushUnitOrgId),
       type: 'application',
       ...record,
     };

@@ -36,7 +36,8 @@ beforeAll(async () => {
       ],
     }),
   );
-  // In this order: receipts 1..5 alternate between the two units; the second Chiping one waits.
+  // In this order, alternating between the two units; receipts are numbered per unit (东昌府 1, 2, 3;
+  // 茌平 1, 2) and the second Chiping one waits.
   const plan = [
     ['lc-dcf-gucheng-textile', 'lc-dongchangfu'],
     ['lc-cp-wenzhuang-aluminium', 'lc-chiping'],
@@ -79,8 +80,11 @@ async function allPages(token: string, query: Record<string, string> = {}) {
 describe('GET /v1/programmes/{programmeId}/applications', () => {
   it('gives the city admin every application, in receipt order, two a page', async () => {
     const { ids, sequences } = await allPages(cityAdmin);
-    expect(ids).toEqual(apps.map((a) => a.id));
-    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    // Receipt 1 of each unit, then receipt 2 of each, then 东昌府's 3: a unit's own applications in
+    // its receipt order, a tie between units by the unit's id; none lost or repeated at a page edge.
+    const [d1, c1, d2, c2, d3] = apps.map((a) => a.id);
+    expect(ids).toEqual([c1, d1, c2, d2, d3]);
+    expect(sequences).toEqual([1, 1, 2, 2, 3]);
   });
 
   it('gives a county reviewer only the applications on its chains, with the waitlist position', async () => {
@@ -114,8 +118,11 @@ describe('GET /v1/programmes/{programmeId}/applications', () => {
       params: { programmeId },
       query: { limit: '1' },
     });
+    // 受理号 1 exists in both units; the unit filter tells them apart.
     const sequence = String(first.items[0]?.sequence);
-    expect((await allPages(cityAdmin, { q: sequence })).ids).toEqual([apps[0]?.id]);
+    expect((await allPages(cityAdmin, { q: sequence })).ids).toEqual([apps[1]?.id, apps[0]?.id]);
+    const inOneUnit = await allPages(cityAdmin, { q: sequence, unitOrgId: 'lc-dongchangfu' });
+    expect(inOneUnit.ids).toEqual([apps[0]?.id]);
   });
 
   it('refuses a cursor it did not issue, an unknown programme and a worker', async () => {
@@ -150,7 +157,8 @@ describe('payout runs, the dashboard and the export audit', () => {
     await runReaching(stack, cityAdmin, runId);
     // Statuses now differ (one approved, four in review): the merge of the status partitions keeps
     // receipt order across them, page after page.
-    expect((await allPages(cityAdmin)).ids).toEqual(apps.map((a) => a.id));
+    const [d1, c1, d2, c2, d3] = apps.map((a) => a.id);
+    expect((await allPages(cityAdmin)).ids).toEqual([c1, d1, c2, d2, d3]);
     const approvedOnly = await allPages(cityAdmin, { status: 'approved' });
     expect(approvedOnly.ids).toEqual([first.id]);
     const runs = await expectOk(stack, 'listPayoutRuns', { token: cityAdmin, params: { programmeId } });

@@ -130,8 +130,8 @@ async function newProgramme(): Promise<{ programmeId: string; apps: { id: string
         ExpressionAttributeValues: {
           ':phone': { cipher: await deps.cipher().encrypt('13800001001'), masked: '138****1001' },
           ':approved': 'approved',
-          ':pk': statusIndex(programmeId, 'approved', outcome.sequence).gsi3pk,
-          ':sk': statusIndex(programmeId, 'approved', outcome.sequence).gsi3sk,
+          ':pk': statusIndex(programmeId, 'approved', outcome.sequence, app.unit).gsi3pk,
+          ':sk': statusIndex(programmeId, 'approved', outcome.sequence, app.unit).gsi3sk,
         },
       }),
     );

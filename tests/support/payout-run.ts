@@ -85,7 +85,7 @@ export async function seedPayable(deps: Deps, programmeId: string, applications:
     };
     return {
       ...applicationKey(id),
-      ...statusIndex(programmeId, 'approved', n + 1),
+      ...statusIndex(programmeId, 'approved', n + 1, unitOrgId),
       type: 'application',
       ...record,
     };
