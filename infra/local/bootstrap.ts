@@ -12,13 +12,20 @@ import { createTableInput, tableDefinition } from '../../shared/adapters/table.t
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-/** Creates the table and its indexes from the same definition the CDK stack uses, unless it exists. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+/**
+ * Creates the table and its indexes from the same definition the CDK stack uses, unless it exists;
+ * with its stream unless `stream: false` (nothing will read it: see `createTableInput`).
+ */
+export async function ensureTable(
+  endpoint: string,
+  tableName: string,
+  options: { stream?: boolean } = {},
+): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials });
   try {
     const found = await client.send(new DescribeTableCommand({ TableName: tableName }));
     // A table from before the SMS outbox (a data directory kept across upgrades) gets its stream.
-    if (!found.Table?.StreamSpecification?.StreamEnabled) {
+    if (options.stream !== false && !found.Table?.StreamSpecification?.StreamEnabled) {
       await client.send(
         new UpdateTableCommand({
           TableName: tableName,
@@ -28,7 +35,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     }
   } catch (err) {
     if (!(err instanceof Error && err.name === 'ResourceNotFoundException')) throw err;
-    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    await client.send(new CreateTableCommand(createTableInput(tableName, options)));
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,

@@ -5,10 +5,13 @@ import type { Context } from 'aws-lambda';
 
 /**
  * Invocations of one function the local stack runs at once (see `invocationLimiter` in
- * `gateway/limiter.ts`). Past about 50 nothing gets faster: each handler's DynamoDB client has 50
- * sockets.
+ * `gateway/limiter.ts`); the rest wait their turn, as requests wait for a free container. Lambda runs
+ * each invocation in a container of its own; here they share one event loop on a laptop's cores, and
+ * more at once only stretches each: 500 submits at once took 3× longer at 64 than at 16, and the
+ * receipts drawn waited so long before their transaction that three times as many arrived out of
+ * order and were drawn again (architecture.md §3).
  */
-export const LOCAL_FUNCTION_CONCURRENCY = 64;
+export const LOCAL_FUNCTION_CONCURRENCY = 16;
 
 const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
 

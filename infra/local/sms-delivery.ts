@@ -50,6 +50,7 @@ export class StreamPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private started = false;
   private paused = false;
   private rediscover = false;
   private cycles = 0;
@@ -66,6 +67,7 @@ export class StreamPoller {
   }
 
   start(): void {
+    this.started = true;
     const loop = () => {
       if (this.stopped) return;
       this.running = this.pollOnce()
@@ -84,6 +86,8 @@ export class StreamPoller {
    * it found nothing new. For tests: "the stream has caught up".
    */
   async settled(): Promise<void> {
+    if (!this.started)
+      throw new Error('this stack does not deliver SMS: start it with sms: { deliver: true }');
     this.rediscover = true;
     const from = this.cycles;
     for (;;) {

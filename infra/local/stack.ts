@@ -63,9 +63,17 @@ export interface LocalStackOptions {
   /**
    * SMS (architecture.md §9): the Tencent stand-in the delivery function sends to, and the stream's
    * event source. `secretKey` signs the SDK's requests (another than the stand-in's is refused);
-   * `schedule` runs the 15-minute tick on a timer (npm start), else tests call `tick()`.
+   * `schedule` runs the 15-minute tick on a timer (npm start), else tests call `tick()`. `deliver:
+   * false` makes a table without a stream, unread (test files that do not look at SMS: DynamoDB Local
+   * slows down as stream records pile up); the outbox items are written all the same.
    */
-  sms?: { secretKey?: string; retryAttempts?: number; webDomain?: string; schedule?: boolean };
+  sms?: {
+    secretKey?: string;
+    retryAttempts?: number;
+    webDomain?: string;
+    schedule?: boolean;
+    deliver?: boolean;
+  };
 }
 
 /** The local SMS parts: the provider stand-in, the stream's event source, the schedule's tick. */
@@ -137,7 +145,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     const port = options.port ?? 0;
-    await ensureTable(dynamodbEndpoint, tableName);
+    await ensureTable(dynamodbEndpoint, tableName, { stream: options.sms?.deliver !== false });
     await ensureBucket(s3Endpoint, bucketName, ['http://localhost:*', 'http://127.0.0.1:*']);
 
     // The handlers read their configuration at cold start, as in Lambda: set it before loading them.
@@ -230,7 +238,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const stream = new StreamPoller(dynamodbEndpoint, tableName, onStream, {
       ...(options.sms?.retryAttempts === undefined ? {} : { retryAttempts: options.sms.retryAttempts }),
     });
-    stream.start();
+    if (options.sms?.deliver !== false) stream.start();
     stops.push(() => stream.stop());
     const tick = () => invokeLocally('notify-schedule', (context) => onTick({}, context));
     if (options.sms?.schedule) {

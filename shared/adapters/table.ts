@@ -100,8 +100,12 @@ export const tableDefinition: TableDefinition = {
   stream: 'NEW_IMAGE',
 };
 
-/** The same definition as a `CreateTable` request, for DynamoDB Local. */
-export function createTableInput(tableName: string) {
+/**
+ * The same definition as a `CreateTable` request, for DynamoDB Local. `stream: false` leaves the
+ * stream out, for a local stack nothing reads it from: DynamoDB Local keeps every stream record of the
+ * process and slows down as they pile up, even for tables already deleted.
+ */
+export function createTableInput(tableName: string, options: { stream?: boolean } = {}) {
   const attributes = new Map<string, KeyAttribute>();
   for (const key of [
     tableDefinition.partitionKey,
@@ -113,7 +117,9 @@ export function createTableInput(tableName: string) {
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
+    ...(options.stream === false
+      ? {}
+      : { StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream } }),
     AttributeDefinitions: [...attributes.values()].map((a) => ({
       AttributeName: a.name,
       AttributeType: a.type,

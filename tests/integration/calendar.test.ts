@@ -378,7 +378,15 @@ describe('faults: each transition still happens exactly once', () => {
         );
       if (lapse && once('after lapsing a4'))
         throw new Error('injected: lost the answer of a committed lapse');
-      if (item?.kind === 'review_reminder' && item.orgId === DCF && once('after one reminder')) {
+      // A reminder is a put of its own, or the first put of a transaction with its reviewers' SMS.
+      const written = [
+        item,
+        ...((input.TransactItems as { Put?: { Item: Record<string, unknown> } }[]) ?? []).map(
+          (t) => t.Put?.Item,
+        ),
+      ];
+      const reminder = written.find((i) => i?.kind === 'review_reminder' && i.orgId === DCF);
+      if (reminder && once('after one reminder')) {
         throw new Error('injected: lost the answer of a written reminder');
       }
       return out;

@@ -56,7 +56,10 @@ const submit = (n: number, programmeId: string) =>
   submittedApplication(stack, { n, programmeId, employerOrgId: employer, enrolmentYear: year });
 
 beforeAll(async () => {
-  stack = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
+  stack = await startTestStack({
+    workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false },
+    sms: { deliver: true },
+  });
   stack.clock.set(at(today, '10:00:00'));
   deps = createDeps(loadConfig());
   admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });

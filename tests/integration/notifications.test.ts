@@ -32,7 +32,7 @@ describe('SMS outbox, delivered from the stream', () => {
   let admin: string;
 
   beforeAll(async () => {
-    stack = await startTestStack({ workflows: { resume: false } });
+    stack = await startTestStack({ workflows: { resume: false }, sms: { deliver: true } });
     stack.clock.set(at(today, '10:00:00'));
     admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
     await publishProgramme(
@@ -225,7 +225,7 @@ describe('SMS with a wrong secret, and the dead-letter path', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       workflows: { resume: false },
-      sms: { secretKey: 'not-the-secret', retryAttempts: 1 },
+      sms: { deliver: true, secretKey: 'not-the-secret', retryAttempts: 1 },
     });
     stack.clock.set(at(today, '10:00:00'));
     const admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });

@@ -10,7 +10,7 @@ let deps: Deps;
 beforeAll(async () => {
   // Read by the handlers' DynamoDB client at cold start.
   process.env.RECORD_CONSUMED_CAPACITY = '1';
-  stack = await startTestStack();
+  stack = await startTestStack({ sms: { deliver: true } });
   deps = createDeps({ ...loadConfig(), recordConsumedCapacity: false });
 });
 afterAll(async () => {
