@@ -41,7 +41,7 @@ import {
   workerApplicationsIndex,
 } from './keys.ts';
 import { outboxPut } from './notification-items.ts';
-import { type PageToken, queryPage } from './page.ts';
+import { type PageToken, type QueryFilter, queryPage } from './page.ts';
 import {
   AccountHoldsApplication,
   DraftChanged,
@@ -310,7 +310,13 @@ export class ApplicationRepository {
    * A page of an org's review queue in a programme (gsi2), in submission order. `after` is a token
    * this method handed out for the same queue (`InvalidPageToken` otherwise).
    */
-  async reviewQueuePage(programmeId: string, orgId: string, limit: number, after?: unknown) {
+  async reviewQueuePage(
+    programmeId: string,
+    orgId: string,
+    limit: number,
+    after?: unknown,
+    filter: QueueFilter = {},
+  ) {
     const page = await queryPage(this.db, this.tableName, {
       indexName: 'gsi2',
       partition: reviewQueueIndex(programmeId, orgId),
@@ -318,6 +324,7 @@ export class ApplicationRepository {
       limit,
       after,
       forward: true,
+      filter: queueFilterExpression(filter),
     });
     return { ...page, items: page.items.map((i) => recordOf<ApplicationRecord>(i)) };
   }
@@ -476,6 +483,36 @@ export class ApplicationRepository {
       ),
     );
   }
+}
+
+/** What 待审核 narrows an org's review queue by (all optional, all ANDed). */
+export interface QueueFilter {
+  unitOrgId?: string | undefined;
+  employerOrgId?: string | undefined;
+  level?: string | undefined;
+}
+
+function queueFilterExpression(filter: QueueFilter): QueryFilter | undefined {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filter.unitOrgId) {
+    parts.push('#unit = :unit');
+    names['#unit'] = 'unitOrgId';
+    values[':unit'] = filter.unitOrgId;
+  }
+  if (filter.employerOrgId) {
+    parts.push('#employer = :employer');
+    names['#employer'] = 'employerOrgId';
+    values[':employer'] = filter.employerOrgId;
+  }
+  if (filter.level) {
+    parts.push('#enrolment.#level = :level');
+    names['#enrolment'] = 'enrolment';
+    names['#level'] = 'level';
+    values[':level'] = filter.level;
+  }
+  return parts.length ? { expression: parts.join(' AND '), names, values } : undefined;
 }
 
 /** What the console's list of a programme's applications narrows by (all optional, all ANDed). */

@@ -53,26 +53,50 @@ export async function queryPage(
     limit: number;
     after: unknown;
     forward: boolean;
+    /** Narrows the page (a DynamoDB filter on the index query): it still holds `limit` items if there are. */
+    filter?: QueryFilter | undefined;
   },
 ) {
   const [[attribute, value] = []] = Object.entries(page.partition);
-  const out = await db.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: page.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': attribute as string },
-      ExpressionAttributeValues: { ':pk': value },
-      ScanIndexForward: page.forward,
-      Limit: page.limit,
-      ExclusiveStartKey:
-        page.after === undefined ? undefined : startKeyOf(page.after, page.partition, page.keys),
-      ReturnConsumedCapacity: 'TOTAL',
-    }),
-  );
-  return {
-    items: out.Items ?? [],
-    next: tokenOf(out.LastEvaluatedKey),
-    consumedCapacity: out.ConsumedCapacity?.CapacityUnits ?? 0,
-  };
+  const items: Record<string, unknown>[] = [];
+  let consumedCapacity = 0;
+  let start = page.after === undefined ? undefined : startKeyOf(page.after, page.partition, page.keys);
+  // Unfiltered, one query is the page. Filtered, DynamoDB's Limit counts the items read before the
+  // filter, so read on until the page is full or the partition ends, and resume after the last item
+  // handed out, not after the last one read.
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: page.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ...(page.filter ? { FilterExpression: page.filter.expression } : {}),
+        ExpressionAttributeNames: { '#pk': attribute as string, ...page.filter?.names },
+        ExpressionAttributeValues: { ':pk': value, ...page.filter?.values },
+        ScanIndexForward: page.forward,
+        Limit: page.filter ? Math.max(page.limit, 100) : page.limit,
+        ExclusiveStartKey: start,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    consumedCapacity += out.ConsumedCapacity?.CapacityUnits ?? 0;
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey as Record<string, string> | undefined;
+  } while (page.filter && start && items.length < page.limit);
+  if (!page.filter) return { items, next: tokenOf(start), consumedCapacity };
+  const handedOut = items.slice(0, page.limit);
+  const last = handedOut.at(-1);
+  const more = items.length > page.limit || (start !== undefined && items.length === page.limit);
+  const next =
+    more && last
+      ? tokenOf(Object.fromEntries([...Object.keys(page.partition), ...page.keys].map((k) => [k, last[k]])))
+      : undefined;
+  return { items: handedOut, next, consumedCapacity };
+}
+
+/** A DynamoDB filter expression with its names and values. */
+export interface QueryFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
 }

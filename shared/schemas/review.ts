@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { ApplicationIdParams, Quota, ReviewStatus } from './applications.ts';
 import { EnrolmentView } from './catalogue.ts';
 import { Cursor, ErrorCode, humanText, Slug, Timestamp } from './common.ts';
+import { Level } from './programmes.ts';
 
 /** R12 逐级审核: what a union at the current step may decide. */
 export const Decision = z.enum(['approve', 'reject', 'return']).meta({ id: 'Decision' });
@@ -65,6 +66,10 @@ export const BulkDecisionResult = z
 
 export const ReviewQueueQuery = z.object({
   programmeId: Slug,
+  /** 待审核's filters, applied by the query to the whole queue (a cursor is only good with the same ones). */
+  unitOrgId: Slug.optional(),
+  employerOrgId: Slug.optional(),
+  level: Level.optional(),
   cursor: Cursor.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });

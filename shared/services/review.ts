@@ -170,17 +170,25 @@ export async function decideMany(
 
 /**
  * `GET /review/queue`: the applications awaiting the caller's org, in submission order, a page at a
- * time from the review-queue index (never a scan).
+ * time from the review-queue index (never a scan), narrowed by unit, employer and level if asked.
  */
 export async function reviewQueue(
   deps: Deps,
   caller: Caller,
-  query: { programmeId: string; cursor?: string | undefined; limit: number },
+  query: {
+    programmeId: string;
+    unitOrgId?: string | undefined;
+    employerOrgId?: string | undefined;
+    level?: string | undefined;
+    cursor?: string | undefined;
+    limit: number;
+  },
 ) {
   const org = actingOrg(caller);
   const after = query.cursor ? await openPageCursor(deps.cipher(), query.cursor) : undefined;
+  const filter = { unitOrgId: query.unitOrgId, employerOrgId: query.employerOrgId, level: query.level };
   const page = await deps.applications
-    .reviewQueuePage(query.programmeId, org, query.limit, after)
+    .reviewQueuePage(query.programmeId, org, query.limit, after, filter)
     .catch(rethrowAsContract);
   return {
     programmeId: query.programmeId,

@@ -62,6 +62,7 @@ beforeAll(async () => {
     openBatch,
   );
   await createProgramme('rv-queue', [{ unitOrgId: 'lc-dongchangfu', places: 20 }], openBatch);
+  await createProgramme('rv-filter', [{ unitOrgId: 'lc-dongchangfu', places: 20 }], openBatch);
   await createProgramme('rv-audit', [{ unitOrgId: 'lc-chiping', places: 1 }], openBatch);
   await createProgramme('rv-cost', [{ unitOrgId: 'lc-linqing', places: 100 }], openBatch);
   // Applications open today, but the only review batch opens in three weeks.
@@ -301,6 +302,59 @@ describe('2. reviewer routes', () => {
       ['lc-dongchangfu', 'lc'],
     ]);
     expect(eventsOf(view, 'approved')[0]?.orgId).toBe('lc');
+  });
+
+  it('narrows the whole queue by unit, employer and level, pages staying full (待审核 filters)', async () => {
+    // Six applications of one enterprise, every other one for a bachelor's degree.
+    const apps: App[] = [];
+    for (let i = 0; i < 6; i++) {
+      const n = 500 + ++people;
+      const sub = `worker-${n}`;
+      const token = await stack.token({ sub, role: 'worker' });
+      const level = i % 2 === 1 ? 'bachelor' : 'junior_college';
+      const res = await stack.call('POST', '/v1/applications', {
+        token,
+        body: draftBody(n, {
+          programmeId: 'rv-filter',
+          employerOrgId: 'lc-dcf-machinery',
+          enrolmentYear,
+          level,
+        }),
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      for (const attachment of verifiedAttachments(res.body.id, n, new Date().toISOString())) {
+        await deps.applications.putAttachment(attachment);
+      }
+      const app = { id: res.body.id as string, sub, token, n };
+      await submit(app);
+      apps.push(app);
+    }
+    const pagesOf = async (filter: string) => {
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await queue(
+          'lc-dcf-machinery',
+          'rv-filter',
+          `&limit=2${filter}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        pages.push((res.body.items as { id: string }[]).map((i) => i.id));
+        cursor = res.body.cursor;
+      } while (cursor && pages.length < 10);
+      return pages;
+    };
+    const bachelors = apps.filter((_, i) => i % 2 === 1).map((a) => a.id);
+    // Filtered pages are as full as the matches allow, though most items read do not match.
+    expect(await pagesOf('&level=bachelor')).toEqual([bachelors.slice(0, 2), bachelors.slice(2)]);
+    expect((await pagesOf('&unitOrgId=lc-dongchangfu&employerOrgId=lc-dcf-machinery')).flat()).toEqual(
+      apps.map((a) => a.id),
+    );
+    expect(await pagesOf('&employerOrgId=lc-cp-wenzhuang-aluminium')).toEqual([[]]);
+    expect(await pagesOf('&unitOrgId=lc-chiping&level=bachelor')).toEqual([[]]);
+    const bad = await queue('lc-dcf-machinery', 'rv-filter', '&level=doctorate');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['query.level']);
   });
 
   it('lists the queue in receipt order, a page at a time, with cursors only that queue accepts', async () => {

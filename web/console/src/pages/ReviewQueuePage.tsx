@@ -21,8 +21,11 @@ export function ReviewQueuePage() {
   const { programmeId, programme } = useProgramme();
   const { message } = App.useApp();
   const client = useQueryClient();
+  const [unit, setUnit] = useState<string>();
+  const [employer, setEmployer] = useState<string>();
+  const [level, setLevel] = useState<Schemas['Level']>();
   const queue = useInfiniteQuery({
-    queryKey: ['review-queue', programmeId],
+    queryKey: ['review-queue', programmeId, unit, employer, level],
     enabled: programmeId !== undefined,
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last: Schemas['ReviewQueue']) => last.cursor,
@@ -33,6 +36,10 @@ export function ReviewQueuePage() {
             query: {
               programmeId: programmeId as string,
               limit: 50,
+              // The API narrows the whole queue, not just the pages loaded so far.
+              ...(unit ? { unitOrgId: unit } : {}),
+              ...(employer ? { employerOrgId: employer } : {}),
+              ...(level ? { level } : {}),
               ...(pageParam ? { cursor: pageParam } : {}),
             },
           },
@@ -43,15 +50,15 @@ export function ReviewQueuePage() {
     () => queue.data?.pages.flatMap((p: Schemas['ReviewQueue']) => p.items) ?? [],
     [queue.data],
   );
-  const [unit, setUnit] = useState<string>();
-  const [employer, setEmployer] = useState<string>();
-  const [level, setLevel] = useState<string>();
-  const rows = all.filter(
-    (a) =>
-      (!unit || a.unitOrgId === unit) &&
-      (!employer || a.employerOrgId === employer) &&
-      (!level || a.enrolment.level === level),
-  );
+  const rows = all;
+  // The units and employers offered: every one seen in the queue, kept while a filter narrows it.
+  const [seen, setSeen] = useState<{ units: string[]; employers: string[] }>({ units: [], employers: [] });
+  const unseen = (values: string[], known: string[]) => values.filter((v) => !known.includes(v));
+  const newUnits = unseen([...new Set(all.map((a) => a.unitOrgId))], seen.units);
+  const newEmployers = unseen([...new Set(all.map((a) => a.employerOrgId))], seen.employers);
+  if (newUnits.length > 0 || newEmployers.length > 0) {
+    setSeen({ units: [...seen.units, ...newUnits], employers: [...seen.employers, ...newEmployers] });
+  }
   const [selected, setSelected] = useState<string[]>([]);
   const [results, setResults] = useState<BulkResult[]>();
   const [confirming, setConfirming] = useState(false);
@@ -97,7 +104,7 @@ export function ReviewQueuePage() {
           style={{ minWidth: 180 }}
           value={unit}
           onChange={setUnit}
-          options={distinct(all.map((a) => a.unitOrgId))}
+          options={distinct(seen.units)}
         />
         <Select
           aria-label="工作单位"
@@ -106,7 +113,7 @@ export function ReviewQueuePage() {
           style={{ minWidth: 200 }}
           value={employer}
           onChange={setEmployer}
-          options={distinct(all.map((a) => a.employerOrgId))}
+          options={distinct(seen.employers)}
         />
         <Select
           aria-label="学历层次"
