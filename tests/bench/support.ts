@@ -138,6 +138,9 @@ export async function startBenchStack(
       tableName: `bench-${name}`,
       bucketName: `bench-${name}`,
       seed: true,
+      // SMS are delivered by other functions in AWS, off the request path; here they would share the
+      // benchmark's two cores, and DynamoDB Local slows down as stream records pile up.
+      sms: { deliver: false },
     });
   } finally {
     for (const [k, v] of Object.entries(saved)) {

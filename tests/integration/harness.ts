@@ -6,6 +6,7 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import { settableClock } from '../../shared/clock.ts';
+import { httpCaller } from '../support/http-call.ts';
 
 export interface TestStack extends LocalStack {
   /** The handlers' clock: real time from an offset the test moves (`advance`, `set`) instead of sleeping. */
@@ -82,27 +83,6 @@ export async function startTestStack(
       }
     },
     token: (claims) => stack.auth.issue(claims),
-    call: async (method, path, opts = {}) => {
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-      let body: string | undefined;
-      if (opts.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-      }
-      const res = await fetch(`${stack.url}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // Non-JSON bodies (static files) stay text.
-      }
-      return { status: res.status, headers: res.headers, body: parsed };
-    },
+    call: httpCaller(stack.url),
   };
 }

@@ -70,8 +70,11 @@ export async function shoot({ browser, baseUrl, outDir, stack }: ShotsContext): 
   await page.getByRole('heading', { name: /申请 \d+/ }).waitFor({ timeout: 30_000 });
   await page.waitForLoadState('networkidle');
   await page.screenshot({ path: join(outDir, 'console-application.png'), fullPage: true });
-  await page.getByRole('button', { name: '退出登录' }).click();
-  await signIn(page, `${baseUrl}/console/`, {
+  await context.close();
+  // The city admin in a browser of their own (the reviewer's provider session stays in the first).
+  const adminContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
+  const adminPage = await adminContext.newPage();
+  await signIn(adminPage, `${baseUrl}/console/`, {
     sub: 'demo-admin',
     name: '聊城市总工会管理员',
     role: 'admin',
@@ -88,10 +91,10 @@ export async function shoot({ browser, baseUrl, outDir, stack }: ShotsContext): 
     ['/sms', 'console-sms.png', '短信记录'],
   ];
   for (const [path, file, heading] of shots) {
-    await page.goto(`${baseUrl}/console${path}`);
-    await page.getByRole('heading', { name: heading }).first().waitFor({ timeout: 30_000 });
-    await page.waitForLoadState('networkidle');
-    await page.screenshot({ path: join(outDir, file), fullPage: true });
+    await adminPage.goto(`${baseUrl}/console${path}`);
+    await adminPage.getByRole('heading', { name: heading }).first().waitFor({ timeout: 30_000 });
+    await adminPage.waitForLoadState('networkidle');
+    await adminPage.screenshot({ path: join(outDir, file), fullPage: true });
   }
-  await context.close();
+  await adminContext.close();
 }

@@ -11,13 +11,17 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import { settableClock } from '../../shared/clock.ts';
+import type { TestStack } from '../integration/harness.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { httpCaller } from '../support/http-call.ts';
 
 export interface ShotsContext {
   browser: Browser;
   baseUrl: string;
   outDir: string;
-  stack: LocalStack;
+  /** The stack, with the tests' way of calling it (the seeding of the worker's pictures uses it). */
+  stack: TestStack;
 }
 
 const here = import.meta.dirname;
@@ -44,7 +48,13 @@ async function main() {
         shoot: (ctx: ShotsContext) => Promise<void>;
       };
       console.log(`screenshots: ${file}`);
-      await mod.shoot({ browser, baseUrl: stack.url, outDir, stack });
+      const caller: TestStack = {
+        ...stack,
+        clock: settableClock(),
+        token: (claims) => stack.auth.issue(claims),
+        call: httpCaller(stack.url),
+      };
+      await mod.shoot({ browser, baseUrl: stack.url, outDir, stack: caller });
     }
   } finally {
     await browser.close();

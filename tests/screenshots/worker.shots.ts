@@ -26,12 +26,16 @@ export async function shoot(ctx: { browser: Browser; baseUrl: string; outDir: st
     employerOrgId,
     enrolmentYear: programme.enrolmentYear,
   });
-  const context = await phoneContext(browser);
+  // Each worker on a phone of their own: one browser keeps its provider session, and would sign
+  // the next worker in as the first.
+  const contexts: Awaited<ReturnType<typeof phoneContext>>[] = [];
   const shot = async (page: Page, name: string, fullPage = false) => {
     await page.waitForLoadState('networkidle');
     await page.screenshot({ path: join(outDir, `worker-${name}.png`), fullPage });
   };
   const signedIn = async (sub: string, name: string) => {
+    const context = await phoneContext(browser);
+    contexts.push(context);
     const page = await context.newPage();
     await signIn(page, `${baseUrl}/m/`, { sub, name, role: 'worker' });
     return page;
@@ -101,8 +105,9 @@ export async function shoot(ctx: { browser: Browser; baseUrl: string; outDir: st
   }
   const payee = await signedIn('shots-paid', '职工7003');
   await payee.goto(`${baseUrl}/m/applications/${paid.id}`);
-  await payee.getByText('已到账').first().waitFor();
+  // Paid, or still being paid where the run waits for the bank's result file (the console imports it).
+  await payee.getByText(/已到账|发放中/).first().waitFor();
   await shot(payee, '08-progress-and-payments', true);
 
-  await context.close();
+  for (const context of contexts) await context.close();
 }

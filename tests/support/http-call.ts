@@ -1,0 +1,27 @@
+import type { ApiResponse, TestStack } from '../integration/harness.ts';
+
+/** `TestStack.call` for a stack at `url`: JSON in and out, a bearer token if given. */
+export function httpCaller(url: string): TestStack['call'] {
+  return async (method, path, opts = {}): Promise<ApiResponse> => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    }
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Non-JSON bodies (static files) stay text.
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
+}
