@@ -493,26 +493,36 @@ export interface QueueFilter {
 }
 
 function queueFilterExpression(filter: QueueFilter): QueryFilter | undefined {
+  const equal = equalities({
+    unitOrgId: filter.unitOrgId,
+    employerOrgId: filter.employerOrgId,
+    'enrolment.level': filter.level,
+  });
+  return equal.expression ? equal : undefined;
+}
+
+/**
+ * ANDed `attribute = value` clauses of a filter expression (a nested attribute as `a.b`), leaving out
+ * the values not given.
+ */
+function equalities(pairs: Record<string, unknown>): QueryFilter {
   const parts: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  if (filter.unitOrgId) {
-    parts.push('#unit = :unit');
-    names['#unit'] = 'unitOrgId';
-    values[':unit'] = filter.unitOrgId;
+  for (const [path, value] of Object.entries(pairs)) {
+    if (value === undefined) continue;
+    const ref = path
+      .split('.')
+      .map((attribute) => {
+        names[`#${attribute}`] = attribute;
+        return `#${attribute}`;
+      })
+      .join('.');
+    const placeholder = `:v${parts.length}`;
+    parts.push(`${ref} = ${placeholder}`);
+    values[placeholder] = value;
   }
-  if (filter.employerOrgId) {
-    parts.push('#employer = :employer');
-    names['#employer'] = 'employerOrgId';
-    values[':employer'] = filter.employerOrgId;
-  }
-  if (filter.level) {
-    parts.push('#enrolment.#level = :level');
-    names['#enrolment'] = 'enrolment';
-    names['#level'] = 'level';
-    values[':level'] = filter.level;
-  }
-  return parts.length ? { expression: parts.join(' AND '), names, values } : undefined;
+  return { expression: parts.join(' AND '), names, values };
 }
 
 /** What the console's list of a programme's applications narrows by (all optional, all ANDed). */
@@ -526,31 +536,19 @@ export interface ApplicationFilter {
   search?: string | undefined;
 }
 
-function filterExpression(filter: ApplicationFilter) {
-  const parts = ['contains(#chain, :chainOrg)'];
-  const names: Record<string, string> = { '#chain': 'chain' };
-  const values: Record<string, unknown> = { ':chainOrg': filter.chainOrgId };
-  if (filter.unitOrgId) {
-    parts.push('#unit = :unit');
-    names['#unit'] = 'unitOrgId';
-    values[':unit'] = filter.unitOrgId;
-  }
-  if (filter.employerOrgId) {
-    parts.push('#employer = :employer');
-    names['#employer'] = 'employerOrgId';
-    values[':employer'] = filter.employerOrgId;
-  }
-  if (filter.quotaState) {
-    parts.push('#quota = :quota');
-    names['#quota'] = 'quotaState';
-    values[':quota'] = filter.quotaState;
-  }
+function filterExpression(filter: ApplicationFilter): QueryFilter {
   // Digits are a 受理号 (the receipt sequence), anything else a part of the applicant's name.
-  if (filter.search && /^\d{1,12}$/.test(filter.search)) {
-    parts.push('#sequence = :seq');
-    names['#sequence'] = 'sequence';
-    values[':seq'] = Number(filter.search);
-  } else if (filter.search) {
+  const receipt = filter.search && /^\d{1,12}$/.test(filter.search) ? Number(filter.search) : undefined;
+  const equal = equalities({
+    unitOrgId: filter.unitOrgId,
+    employerOrgId: filter.employerOrgId,
+    quotaState: filter.quotaState,
+    sequence: receipt,
+  });
+  const parts = ['contains(#chain, :chainOrg)', ...(equal.expression ? [equal.expression] : [])];
+  const names: Record<string, string> = { ...equal.names, '#chain': 'chain' };
+  const values: Record<string, unknown> = { ...equal.values, ':chainOrg': filter.chainOrgId };
+  if (filter.search && receipt === undefined) {
     parts.push('contains(#applicant.#name, :q)');
     names['#applicant'] = 'applicant';
     names['#name'] = 'name';
