@@ -6,25 +6,16 @@ import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../infra/local/stack.ts';
 import { settableClock } from '../../shared/clock.ts';
-import { httpCaller } from '../support/http-call.ts';
+import { type ApiResponse, type HttpCall, httpCaller } from '../support/http-call.ts';
+
+export type { ApiResponse };
 
 export interface TestStack extends LocalStack {
   /** The handlers' clock: real time from an offset the test moves (`advance`, `set`) instead of sleeping. */
   clock: ReturnType<typeof settableClock>;
   /** A bearer token for a caller, issued by the local dev authority. */
   token(claims: { sub: string; role: 'worker' | 'reviewer' | 'admin'; org?: string }): Promise<string>;
-  call(
-    method: string,
-    path: string,
-    options?: { token?: string; body?: unknown; headers?: Record<string, string> },
-  ): Promise<ApiResponse>;
-}
-
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in tests
-  body: any;
+  call: HttpCall;
 }
 
 /**

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
+import { startLocalStack } from '../../infra/local/stack.ts';
 import { settableClock } from '../../shared/clock.ts';
 import type { TestStack } from '../integration/harness.ts';
 import { launchBrowser } from '../support/browser.ts';

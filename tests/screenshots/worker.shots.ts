@@ -106,7 +106,10 @@ export async function shoot(ctx: { browser: Browser; baseUrl: string; outDir: st
   const payee = await signedIn('shots-paid', '职工7003');
   await payee.goto(`${baseUrl}/m/applications/${paid.id}`);
   // Paid, or still being paid where the run waits for the bank's result file (the console imports it).
-  await payee.getByText(/已到账|发放中/).first().waitFor();
+  await payee
+    .getByText(/已到账|发放中/)
+    .first()
+    .waitFor();
   await shot(payee, '08-progress-and-payments', true);
 
   for (const context of contexts) await context.close();

@@ -1,7 +1,19 @@
-import type { ApiResponse, TestStack } from '../integration/harness.ts';
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field in tests
+  body: any;
+}
+
+/** A call to the local stack's API, as the tests make it. */
+export type HttpCall = (
+  method: string,
+  path: string,
+  options?: { token?: string; body?: unknown; headers?: Record<string, string> },
+) => Promise<ApiResponse>;
 
 /** `TestStack.call` for a stack at `url`: JSON in and out, a bearer token if given. */
-export function httpCaller(url: string): TestStack['call'] {
+export function httpCaller(url: string): HttpCall {
   return async (method, path, opts = {}): Promise<ApiResponse> => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;

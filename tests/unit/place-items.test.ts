@@ -58,7 +58,7 @@ describe('a submission’s transaction (architecture.md §3)', () => {
   it('the application enters its first step’s review queue and the status index, guarded on the draft read', () => {
     const update = submitItems('t', submit, 'claimed', 12, 'd')[2]?.Update;
     const values = Object.values(update?.ExpressionAttributeValues ?? {});
-    expect(values).toEqual(expect.arrayContaining(['REVIEW#p1#e1', 'APPS#p1#in_review', '000000000012']));
+    expect(values).toEqual(expect.arrayContaining(['REVIEW#p1#e1', 'APPS#p1#in_review', '000000000012#u1']));
     expect(update?.ConditionExpression).toBe('#status = :draft AND #updatedAt = :expected');
     expect(update?.ExpressionAttributeValues?.[':expected']).toBe(submit.expectedUpdatedAt);
   });
