@@ -1,4 +1,4 @@
-import { InMemoryWebStorage, type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import type { User, UserManager } from 'oidc-client-ts';
 import { runtimeConfig } from './runtime-config.ts';
 
 /**
@@ -29,8 +29,13 @@ function appRoot(): string {
 }
 
 let manager: Promise<UserManager> | undefined;
+/**
+ * The OIDC client, loaded only to sign in or to finish a sign-in: a page opened with a session in
+ * this tab never downloads it (the console's first load, docs/benchmarks.md).
+ */
 function userManager(): Promise<UserManager> {
-  manager ??= runtimeConfig().then((config) => {
+  manager ??= Promise.all([runtimeConfig(), import('oidc-client-ts')]).then(([config, oidc]) => {
+    const { InMemoryWebStorage, UserManager, WebStorageStateStore } = oidc;
     if (config.auth.kind !== 'oidc') {
       throw new Error(`sign-in kind ${config.auth.kind} is not supported by this build`);
     }
