@@ -92,7 +92,8 @@ export async function shoot(ctx: { browser: Browser; baseUrl: string; outDir: st
   await shot(correcting, '07-returned-correction');
 
   // Paid: the review chain done and 发放记录 with each funder's share.
-  const paid = await approvedApplication(stack, apply(7003, 'shots-paid', 'lc-cp-wenzhuang-aluminium'));
+  // 市直: a unit the console's pictures left places in, so this one holds a place and is paid.
+  const paid = await approvedApplication(stack, apply(7003, 'shots-paid', 'lc-sz-power'));
   const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
   const started = await stack.call('POST', `/v1/programmes/${programme.id}/payout-runs`, {
     token: admin,
@@ -105,11 +106,7 @@ export async function shoot(ctx: { browser: Browser; baseUrl: string; outDir: st
   }
   const payee = await signedIn('shots-paid', '职工7003');
   await payee.goto(`${baseUrl}/m/applications/${paid.id}`);
-  // Paid, or still being paid where the run waits for the bank's result file (the console imports it).
-  await payee
-    .getByText(/已到账|发放中/)
-    .first()
-    .waitFor();
+  await payee.getByText('已到账').first().waitFor();
   await shot(payee, '08-progress-and-payments', true);
 
   for (const context of contexts) await context.close();
