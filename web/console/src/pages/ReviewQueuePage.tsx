@@ -46,20 +46,33 @@ export function ReviewQueuePage() {
         }),
       ),
   });
-  const all = useMemo(
+  const rows = useMemo(
     () => queue.data?.pages.flatMap((p: Schemas['ReviewQueue']) => p.items) ?? [],
     [queue.data],
   );
-  const rows = all;
-  // The units and employers offered: every one seen in the queue, kept while a filter narrows it.
-  const [seen, setSeen] = useState<{ units: string[]; employers: string[] }>({ units: [], employers: [] });
-  const unseen = (values: string[], known: string[]) => values.filter((v) => !known.includes(v));
-  const newUnits = unseen([...new Set(all.map((a) => a.unitOrgId))], seen.units);
-  const newEmployers = unseen([...new Set(all.map((a) => a.employerOrgId))], seen.employers);
-  if (newUnits.length > 0 || newEmployers.length > 0) {
-    setSeen({ units: [...seen.units, ...newUnits], employers: [...seen.employers, ...newEmployers] });
+  // The units and employers offered: every one seen in this programme's queue, kept while a
+  // filter narrows it, forgotten when another programme is picked.
+  type Seen = { programmeId?: string; units: string[]; employers: string[] };
+  const [seen, setSeen] = useState<Seen>({ units: [], employers: [] });
+  const known: Seen = seen.programmeId === programmeId ? seen : { programmeId, units: [], employers: [] };
+  const unseen = (values: string[], have: string[]) => values.filter((v) => !have.includes(v));
+  const newUnits = unseen([...new Set(rows.map((a) => a.unitOrgId))], known.units);
+  const newEmployers = unseen([...new Set(rows.map((a) => a.employerOrgId))], known.employers);
+  if (known !== seen || newUnits.length > 0 || newEmployers.length > 0) {
+    setSeen({
+      programmeId,
+      units: [...known.units, ...newUnits],
+      employers: [...known.employers, ...newEmployers],
+    });
   }
   const [selected, setSelected] = useState<string[]>([]);
+  // A filter change drops the selection: what a reviewer approves is always on the screen.
+  const filterWith =
+    <T,>(set: (value: T | undefined) => void) =>
+    (value: T | undefined) => {
+      set(value);
+      setSelected([]);
+    };
   const [results, setResults] = useState<BulkResult[]>();
   const [confirming, setConfirming] = useState(false);
   const [sending, setSending] = useState(false);
@@ -103,8 +116,8 @@ export function ReviewQueuePage() {
           allowClear
           style={{ minWidth: 180 }}
           value={unit}
-          onChange={setUnit}
-          options={distinct(seen.units)}
+          onChange={filterWith(setUnit)}
+          options={distinct(known.units)}
         />
         <Select
           aria-label="工作单位"
@@ -112,8 +125,8 @@ export function ReviewQueuePage() {
           allowClear
           style={{ minWidth: 200 }}
           value={employer}
-          onChange={setEmployer}
-          options={distinct(seen.employers)}
+          onChange={filterWith(setEmployer)}
+          options={distinct(known.employers)}
         />
         <Select
           aria-label="学历层次"
@@ -121,7 +134,7 @@ export function ReviewQueuePage() {
           allowClear
           style={{ minWidth: 120 }}
           value={level}
-          onChange={setLevel}
+          onChange={filterWith(setLevel)}
           options={Object.entries(levelLabel).map(([value, label]) => ({ value, label }))}
         />
         {batchOpen && (
@@ -150,7 +163,7 @@ export function ReviewQueuePage() {
                 .filter((r) => !r.ok)
                 .map((r) => (
                   <li key={r.id}>
-                    {all.find((a) => a.id === r.id)?.sequence ?? r.id}：{r.error?.message}
+                    {rows.find((a) => a.id === r.id)?.sequence ?? r.id}：{r.error?.message}
                   </li>
                 ))}
             </ul>
