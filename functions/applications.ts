@@ -3,6 +3,12 @@ import { httpHandler } from '../shared/http/handler.ts';
 import { applicationRoutes } from '../shared/http/routes/applications.ts';
 import { countSubmitted } from '../shared/metrics.ts';
 import {
+  createDraftFromForm,
+  discardApplicationForm,
+  getApplicationForm,
+  saveApplicationForm,
+} from '../shared/services/application-forms.ts';
+import {
   createDraft,
   getApplication,
   listMine,
@@ -21,6 +27,18 @@ export const handler = httpHandler(
   {
     createApplication: async ({ caller, body, now }) => ({
       body: await createDraft(deps, caller, body, now),
+    }),
+    saveApplicationForm: async ({ caller, params, body, now }) => ({
+      body: await saveApplicationForm(deps, caller, params.programmeId, body, now),
+    }),
+    getApplicationForm: async ({ caller, params, now }) => ({
+      body: await getApplicationForm(deps, caller, params.programmeId, now),
+    }),
+    createApplicationFromForm: async ({ caller, params, body, now }) => ({
+      body: await createDraftFromForm(deps, caller, params.programmeId, body, now),
+    }),
+    discardApplicationForm: async ({ caller, params }) => ({
+      body: await discardApplicationForm(deps, caller, params.programmeId),
     }),
     updateApplication: async ({ caller, params, body, now }) => ({
       body: await updateDraft(deps, caller, params.id, body, now),

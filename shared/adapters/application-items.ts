@@ -6,6 +6,7 @@ import type {
   TimelineRecord,
 } from '../model/application.ts';
 import type { NotificationRecord } from '../model/notification.ts';
+import { applicationFormDeleteItem } from './application-forms-repo.ts';
 import {
   ATTACHMENT_PREFIX,
   accountDraftsKey,
@@ -78,12 +79,14 @@ export const DRAFT_CREATION_ITEM = {
   event: 1,
   accountProgramme: 2,
   accountDrafts: 3,
+  applicationForm: 4,
 } as const;
 
 /**
  * A new draft's transaction: the application (counted in its account's live drafts), its first
  * timeline event, the account-and-programme item only one live application may hold, and the
- * account's live-draft count, guarded below its cap (issue 10 point 8).
+ * account's live-draft count, guarded below its cap (issue 10 point 8), and the delete of the form the
+ * worker saved step by step before the draft could exist.
  */
 export function draftCreationItems(tableName: string, app: ApplicationRecord): TransactItem[] {
   return [
@@ -126,6 +129,8 @@ export function draftCreationItems(tableName: string, app: ApplicationRecord): T
         },
       },
     },
+    // The form the worker filled in step by step becomes this draft: it goes in the same transaction.
+    applicationFormDeleteItem(tableName, app.ownerSub, app.programmeId),
   ];
 }
 

@@ -90,6 +90,14 @@ export const accountProgrammeKey = (sub: string, programmeId: string) => ({
   pk: accountPartition(sub),
   sk: `PROGRAMME#${programmeId}`,
 });
+/**
+ * The application form an account has filled in so far for a programme, before its draft exists
+ * (architecture.md §7); deleted by the transaction that creates the draft.
+ */
+export const applicationFormKey = (sub: string, programmeId: string) => ({
+  pk: accountPartition(sub),
+  sk: `FORM#${programmeId}`,
+});
 /** How many live drafts an account holds (capped, issue 10 point 8). */
 export const accountDraftsKey = (sub: string) => ({ pk: accountPartition(sub), sk: 'DRAFTS' });
 

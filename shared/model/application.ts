@@ -173,3 +173,30 @@ export interface ApplicationBundle {
   /** The SMS outbox items of the application (issue 17), kept in its partition. */
   notifications?: NotificationRecord[];
 }
+
+/**
+ * The application form as far as the worker has filled it, before the draft exists (architecture.md
+ * §7): the sections of steps 0–2, personal numbers encrypted like an application's.
+ */
+export interface ApplicationFormRecord {
+  ownerSub: string;
+  programmeId: string;
+  /** The step to resume at. */
+  step: number;
+  applicant?: StoredApplicant & { phone: ProtectedNumber };
+  jobTitle?: string;
+  employerOrgId?: string;
+  enrolment?: {
+    offeringId?: string;
+    institution?: string;
+    institutionCode?: string;
+    major?: string;
+    level?: string;
+    enrolledOn: string;
+  };
+  chsiReport?: { verificationCode: string; validUntil: string };
+  relevance?: string;
+  savedAt: string;
+  /** Asia/Shanghai day after which the form is deleted. */
+  expiresOn: string;
+}

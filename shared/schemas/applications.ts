@@ -187,6 +187,77 @@ export const UpdateApplicationBody = z
   .meta({ id: 'UpdateApplication' });
 export type UpdateApplicationBody = z.output<typeof UpdateApplicationBody>;
 
+/**
+ * The application form as far as the worker has filled it (architecture.md §7), kept on the server
+ * before the draft application exists: each step saves its sections (each section given replaces the
+ * saved one, the others are kept), so a worker who closes WeChat resumes where they were. Every
+ * section given is checked with the draft's own schema.
+ */
+export const SaveApplicationFormBody = z
+  .object({
+    step: z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .meta({ description: 'The step to resume at: 0 基本信息 · 1 工作单位 · 2 报读信息 · 3 收款账户' }),
+    applicant: Applicant.optional(),
+    jobTitle: draftFields.jobTitle.optional(),
+    employerOrgId: draftFields.employerOrgId.optional(),
+    enrolment: Enrolment.optional(),
+    chsiReport: ChsiReport.optional(),
+    relevance: draftFields.relevance.optional(),
+  })
+  .strict()
+  .meta({ id: 'SaveApplicationForm' });
+export type SaveApplicationFormBody = z.output<typeof SaveApplicationFormBody>;
+
+export const ApplicationFormView = z
+  .object({
+    programmeId: Slug,
+    step: z.number().int(),
+    applicant: z
+      .object({
+        name: z.string(),
+        idNumber: z.string().meta({ description: 'Masked, as everywhere' }),
+        phone: z.string().meta({ description: 'Masked' }),
+        positionLevel: PositionLevel,
+        migrantWorker: z.boolean(),
+      })
+      .optional(),
+    jobTitle: z.string().optional(),
+    employerOrgId: Slug.optional(),
+    enrolment: z
+      .object({
+        offeringId: z.string().optional(),
+        institution: z.string().optional(),
+        institutionCode: z.string().optional(),
+        major: z.string().optional(),
+        level: Level.optional(),
+        enrolledOn: z.string(),
+      })
+      .optional(),
+    chsiReport: z.object({ verificationCode: z.string(), validUntil: z.string() }).optional(),
+    relevance: z.string().optional(),
+    savedAt: z.string(),
+    expiresOn: z
+      .string()
+      .meta({ description: 'The day (Asia/Shanghai) after which the saved form is deleted' }),
+  })
+  .meta({ id: 'ApplicationForm' });
+export type ApplicationFormView = z.infer<typeof ApplicationFormView>;
+
+/** The last step of the saved form: 收款账户, which turns it into the draft application. */
+export const ApplicationFromFormBody = z
+  .object({ channel: Channel.default('app'), payoutAccount: PayoutAccount })
+  .strict()
+  .meta({ id: 'ApplicationFromForm' });
+export type ApplicationFromFormBody = z.output<typeof ApplicationFromFormBody>;
+
+export const ApplicationFormDiscarded = z
+  .object({ programmeId: Slug, discarded: z.boolean() })
+  .meta({ id: 'ApplicationFormDiscarded' });
+
 export const ApplicationIdParams = z.object({
   id: z.string().regex(/^[a-z0-9]{8,40}$/, '申请编号无效'),
 });

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ApplicationFormRepository } from '../adapters/application-forms-repo.ts';
 import { ApplicationRepository } from '../adapters/applications-repo.ts';
 import { createDocumentClient, createS3Client } from '../adapters/aws.ts';
 import { CalendarRepository } from '../adapters/calendar-repo.ts';
@@ -36,6 +37,8 @@ export interface Deps {
   registrations: OrgRegistrationRepository;
   programmes: ProgrammeRepository;
   applications: ApplicationRepository;
+  /** Application forms saved step by step before their draft exists (architecture.md §7). */
+  forms: ApplicationFormRepository;
   ledger: PlaceLedger;
   /** Reads of a unit's places and waitlist: counters, earliest waiting, positions. */
   waitlist: Waitlist;
@@ -76,6 +79,7 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     registrations: new OrgRegistrationRepository(db, config.tableName),
     programmes: new ProgrammeRepository(db, config.tableName, observer),
     applications: new ApplicationRepository(db, config.tableName, observer),
+    forms: new ApplicationFormRepository(db, config.tableName),
     ledger: new PlaceLedger(db, config.tableName, waitlist, observer),
     waitlist,
     calendar: new CalendarRepository(db, config.tableName),

@@ -43,7 +43,7 @@ export async function loadProgrammeWithCounters(deps: Deps, programmeId: string)
  * The employer must be an enterprise (union) inside one of the programme's allocation units; the
  * unit it belongs to is where its worker's place is claimed (R5), its path fixes the review chain (R12).
  */
-async function resolveEmployer(deps: Deps, programme: Programme, employerOrgId: string) {
+export async function resolveEmployer(deps: Deps, programme: Programme, employerOrgId: string) {
   const employer = await deps.orgs.get(employerOrgId);
   const units = new Set(programme.allocations.map((a) => a.unitOrgId));
   const unitOrgId = employer?.path.find((id) => units.has(id));
@@ -103,7 +103,7 @@ async function protectPayout(
   };
 }
 
-async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['applicant']) {
+export async function protectApplicant(deps: Deps, applicant: CreateApplicationBody['applicant']) {
   return {
     stored: {
       name: applicant.name,

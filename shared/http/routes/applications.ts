@@ -1,15 +1,20 @@
 import * as z from 'zod';
 import {
+  ApplicationFormDiscarded,
+  ApplicationFormView,
+  ApplicationFromFormBody,
   ApplicationIdParams,
   ApplicationList,
   ApplicationView,
   AttachmentUpload,
   CreateApplicationBody,
   CreateAttachmentBody,
+  SaveApplicationFormBody,
   SubmitResult,
   UpdateApplicationBody,
 } from '../../schemas/applications.ts';
 import { Cursor } from '../../schemas/common.ts';
+import { ProgrammeIdParams } from '../../schemas/programmes.ts';
 import { defineRoute } from '../route.ts';
 
 /**
@@ -30,6 +35,58 @@ export const applicationRoutes = {
     // 409: the account already holds a live application in the programme (`already_applied`) or as
     // many open drafts as it may keep (`invalid_state`).
     errors: ['validation_failed', 'ineligible', 'already_applied', 'invalid_state'],
+  }),
+  saveApplicationForm: defineRoute({
+    operationId: 'saveApplicationForm',
+    method: 'PATCH',
+    path: '/v1/me/application-forms/{programmeId}',
+    group: 'applications',
+    auth: ['worker'],
+    summary:
+      'Save the steps of 我要申请 filled so far, before the draft can be created: each section given replaces the saved one and is checked as the draft checks it',
+    tags: ['worker'],
+    params: ProgrammeIdParams,
+    body: SaveApplicationFormBody,
+    response: { status: 200, description: 'The saved form', schema: ApplicationFormView },
+    errors: ['validation_failed', 'not_found', 'ineligible'],
+  }),
+  getApplicationForm: defineRoute({
+    operationId: 'getApplicationForm',
+    method: 'GET',
+    path: '/v1/me/application-forms/{programmeId}',
+    group: 'applications',
+    auth: ['worker'],
+    summary: 'The caller’s saved form for a programme, to resume 我要申请 where it was left',
+    tags: ['worker'],
+    params: ProgrammeIdParams,
+    response: { status: 200, description: 'The saved form', schema: ApplicationFormView },
+    errors: ['not_found'],
+  }),
+  createApplicationFromForm: defineRoute({
+    operationId: 'createApplicationFromForm',
+    method: 'POST',
+    path: '/v1/me/application-forms/{programmeId}/application',
+    group: 'applications',
+    auth: ['worker'],
+    summary:
+      '收款账户 completes the saved form: it becomes the draft, with every check of POST /v1/applications, and the form is gone',
+    tags: ['worker'],
+    params: ProgrammeIdParams,
+    body: ApplicationFromFormBody,
+    response: { status: 201, description: 'The draft', schema: ApplicationView },
+    errors: ['validation_failed', 'not_found', 'ineligible', 'already_applied', 'invalid_state'],
+  }),
+  discardApplicationForm: defineRoute({
+    operationId: 'discardApplicationForm',
+    method: 'DELETE',
+    path: '/v1/me/application-forms/{programmeId}',
+    group: 'applications',
+    auth: ['worker'],
+    summary: 'Throw the saved form away (重新填写)',
+    tags: ['worker'],
+    params: ProgrammeIdParams,
+    response: { status: 200, description: 'Discarded', schema: ApplicationFormDiscarded },
+    errors: ['not_found'],
   }),
   updateApplication: defineRoute({
     operationId: 'updateApplication',
