@@ -11,11 +11,15 @@ import {
 } from '../support/api.ts';
 import { seriousAxeViolations } from '../support/axe.ts';
 import { launchBrowser, signIn } from '../support/browser.ts';
-import { draftBody } from '../support/fixtures.ts';
+import { draftBody, idNumberFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { pdfText } from '../support/pdf-text.ts';
 import {
+  chooseEmployer,
   demoProgramme,
+  fillBasics,
+  fillEnrolment,
+  fillPayout,
   fillSections,
   makePng,
   phoneContext,
@@ -239,6 +243,45 @@ describe('a worker applies from a phone', () => {
     expect(after.status).toBe('in_review');
     expect(after.jobTitle).toBe('数控车床操作工（高级）');
     expect(after.receipt).toEqual(submit.body.receipt);
+  });
+
+  it('closes WeChat after 工作单位 and, on another phone, resumes at 报读信息 with what was saved', async () => {
+    const person = { n: 905, name: '王秀英' };
+    const phone1 = await workerPage('e2e-worker-e', person.name);
+    await phone1.getByRole('button', { name: '我要申请' }).click();
+    await phone1.getByRole('heading', { name: /基本信息/ }).waitFor();
+    await fillBasics(phone1, person);
+    await chooseEmployer(phone1, { trail: ['东昌府区', '古城镇工会'], name: '古城纺织有限公司工会（演示）' });
+    // WeChat closed: nothing of the page survives, not even its browser storage.
+    await phone1.context().close();
+
+    const phone2 = await workerPage('e2e-worker-e', person.name);
+    await phone2.getByRole('button', { name: '我要申请' }).click();
+    await phone2.getByRole('heading', { name: /报读信息/ }).waitFor();
+    await expectAccessible(phone2);
+    // What the earlier steps saved is there: the name, the ID number kept (masked), the employer.
+    await phone2.getByRole('button', { name: '基本信息' }).click();
+    expect(await phone2.getByLabel('姓名', { exact: true }).inputValue()).toBe(person.name);
+    expect(await phone2.getByLabel('岗位', { exact: true }).inputValue()).toBe('数控车床操作工');
+    await phone2.getByText(/已保存 3715\*{10}\d{3}[\dX]/).waitFor();
+    await phone2.getByRole('button', { name: '保存，下一步' }).click();
+    await phone2.getByText('已选择：古城纺织有限公司工会（演示）').waitFor();
+    await phone2.getByRole('button', { name: '保存，下一步' }).click();
+    await phone2.getByRole('heading', { name: /报读信息/ }).waitFor();
+    await fillEnrolment(phone2, person, programme.enrolmentYear);
+    await fillPayout(phone2, person);
+
+    // 收款账户 made the draft from the saved form, with the ID number typed on the first phone.
+    const token = await stack.token({ sub: 'e2e-worker-e', role: 'worker' });
+    const { applications } = await expectOk(stack, 'listMyApplications', { token, query: {} });
+    expect(applications.map((a) => [a.status, a.applicant.name, a.employerOrgId])).toEqual([
+      ['draft', person.name, 'lc-dcf-gucheng-textile'],
+    ]);
+    expect(applications[0]?.applicant.idNumber).toBe(
+      `${idNumberFor(person.n).slice(0, 4)}**********${idNumberFor(person.n).slice(-4)}`,
+    );
+    const form = await stack.call('GET', `/v1/me/application-forms/${programme.id}`, { token });
+    expect(form.status).toBe(404);
   });
 
   it('a payout shows on 发放记录 with each funder’s share', async () => {

@@ -97,45 +97,61 @@ export interface Person {
   name: string;
 }
 
+type Employer = { search: string; name: string } | { trail: string[]; name: string };
+
 /** The sections 基本信息 to 收款账户 filled in, leaving the page on 上传材料 with the draft saved. */
 export async function fillSections(
   page: Page,
   person: Person,
-  options: {
-    enrolmentYear: number;
-    employer: { search: string; name: string } | { trail: string[]; name: string };
-  },
+  options: { enrolmentYear: number; employer: Employer },
 ): Promise<void> {
-  const today = shanghaiDate(new Date());
+  await fillBasics(page, person);
+  await chooseEmployer(page, options.employer);
+  await fillEnrolment(page, person, options.enrolmentYear);
+  await fillPayout(page, person);
+}
+
+/** 基本信息 filled in and saved, leaving the page on 工作单位. */
+export async function fillBasics(page: Page, person: Person): Promise<void> {
   await page.getByLabel('姓名', { exact: true }).fill(person.name);
   await page.getByLabel('身份证号', { exact: true }).fill(idNumberFor(person.n));
   await page.getByLabel('手机号', { exact: true }).fill(`139${String(person.n).padStart(8, '0')}`);
   await page.getByLabel('职务层级').selectOption('frontline');
   await page.getByLabel('岗位', { exact: true }).fill('数控车床操作工');
   await page.getByRole('button', { name: '保存，下一步' }).click();
-
   await page.getByRole('heading', { name: /工作单位/ }).waitFor();
-  if ('search' in options.employer) {
-    await page.getByPlaceholder('输入单位名称搜索').fill(options.employer.search);
-  } else {
-    for (const step of options.employer.trail) await page.getByText(step, { exact: true }).click();
-  }
-  await page.getByText(options.employer.name, { exact: true }).click();
-  await page.getByText(`已选择：${options.employer.name}`).waitFor();
-  await page.getByRole('button', { name: '保存，下一步' }).click();
+}
 
+/** 工作单位 chosen by search or by walking the tree and saved, leaving the page on 报读信息. */
+export async function chooseEmployer(page: Page, employer: Employer): Promise<void> {
+  if ('search' in employer) {
+    await page.getByPlaceholder('输入单位名称搜索').fill(employer.search);
+  } else {
+    for (const step of employer.trail) await page.getByText(step, { exact: true }).click();
+  }
+  await page.getByText(employer.name, { exact: true }).click();
+  await page.getByText(`已选择：${employer.name}`).waitFor();
+  await page.getByRole('button', { name: '保存，下一步' }).click();
   await page.getByRole('heading', { name: /报读信息/ }).waitFor();
+}
+
+/** 报读信息 filled in (eligible) and saved, leaving the page on 收款账户. */
+export async function fillEnrolment(page: Page, person: Person, enrolmentYear: number): Promise<void> {
+  const today = shanghaiDate(new Date());
   await page.getByLabel('院校', { exact: true }).fill('聊城大学');
   await page.getByLabel('专业', { exact: true }).fill('机械设计制造及其自动化');
   await page.getByLabel('学历层次').selectOption('junior_college');
-  await page.getByLabel('入学日期').fill(`${options.enrolmentYear}-03-01`);
+  await page.getByLabel('入学日期').fill(`${enrolmentYear}-03-01`);
   await page.getByLabel('学信网在线验证码').fill(`A1B2C3D4${String(person.n).padStart(6, '0')}`);
   await page.getByLabel('验证报告有效期至').fill(addMonths(today, 12));
   await page.getByLabel('专业与岗位关系说明').fill('所学专业与数控加工岗位直接相关');
   await page.getByText('符合申请条件').waitFor();
   await page.getByRole('button', { name: '保存，下一步' }).click();
-
   await page.getByRole('heading', { name: /收款账户/ }).waitFor();
+}
+
+/** 收款账户 filled in: the draft is created, leaving the page on 上传材料. */
+export async function fillPayout(page: Page, person: Person): Promise<void> {
   await page.getByLabel('开户行').fill('中国工商银行聊城分行');
   await page.getByLabel('户名').fill(person.name);
   await page.getByLabel('银行卡号').fill(bankCardFor(person.n));

@@ -2,6 +2,7 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { Button, List, SearchBar } from 'antd-mobile';
 import { useDeferredValue, useState } from 'react';
 import { api, type Schemas, unwrap } from '../../../shared/api/client.ts';
+import { useOrgNames } from '../lib/queries.ts';
 import { Loading } from './states.tsx';
 
 type Org = Pick<Schemas['Org'], 'id' | 'name'>;
@@ -52,9 +53,12 @@ export function EmployerPicker({
   });
   const here = trail.at(-1);
   const hereChildren = useChildren(here ? [here.id] : []);
+  // A resumed form or draft knows the employer by id only: its name is looked up.
+  const nameOf = useOrgNames(valueName ? [] : [value]);
+  const chosen = valueName ?? nameOf(value);
 
   if (disabled) {
-    return <p className="w-pad">所在单位：{valueName ?? value}（被退回的申请不能更换所在单位）</p>;
+    return <p className="w-pad">所在单位：{chosen}（被退回的申请不能更换所在单位）</p>;
   }
   const matches = search.data?.items ?? [];
   const pick = (o: Org) => {
@@ -64,7 +68,7 @@ export function EmployerPicker({
   return (
     <div>
       <p className="w-pad" aria-live="polite">
-        {value ? `已选择：${valueName ?? value}` : '请选择您所在的企业（单位）工会'}
+        {value ? `已选择：${chosen}` : '请选择您所在的企业（单位）工会'}
       </p>
       <div className="w-pad">
         <SearchBar

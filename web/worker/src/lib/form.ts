@@ -1,5 +1,5 @@
 import type { Schemas } from '../../../shared/api/client.ts';
-import type { Application } from './queries.ts';
+import type { Application, SavedForm } from './queries.ts';
 
 /**
  * The application as the worker fills it in, step by step (architecture.md §7), and how it becomes
@@ -145,23 +145,11 @@ export function sectionBody(form: ApplicationForm, section: Section): Update {
   }
 }
 
-/** The whole draft, for `POST /v1/applications`. */
-export function createBody(form: ApplicationForm, programmeId: string): Schemas['CreateApplication'] {
-  const all = Object.assign(
-    {},
-    ...(
-      [
-        'applicant',
-        'jobTitle',
-        'employerOrgId',
-        'enrolment',
-        'chsiReport',
-        'relevance',
-        'payoutAccount',
-      ] as const
-    ).map((s) => sectionBody(form, s)),
-  );
-  return { programmeId, channel: 'wechat', ...all };
+/** 收款账户 as the API takes it. */
+export function payoutBody(form: ApplicationForm): Schemas['ApplicationFromForm']['payoutAccount'] {
+  const { payoutAccount } = sectionBody(form, 'payoutAccount');
+  if (!payoutAccount) throw new Error('payoutAccount section without an account');
+  return payoutAccount;
 }
 
 /**
@@ -191,5 +179,27 @@ export function formOf(app: Application): ApplicationForm {
     accountName: p.kind === 'bank' ? p.accountName : '',
     accountNumber: '',
     walletId: '',
+  };
+}
+
+/**
+ * A form saved step by step as the page shows it again. Its ID number and phone come back masked, so
+ * they stay empty: the worker types them again only if they change 基本信息.
+ */
+export function formOfSaved(saved: SavedForm): ApplicationForm {
+  const a = saved.applicant;
+  const e = saved.enrolment;
+  return {
+    ...emptyForm,
+    ...(a ? { name: a.name, positionLevel: a.positionLevel, migrantWorker: a.migrantWorker } : {}),
+    jobTitle: saved.jobTitle ?? '',
+    employerOrgId: saved.employerOrgId ?? '',
+    institution: e?.institution ?? '',
+    major: e?.major ?? '',
+    level: e?.level ?? emptyForm.level,
+    enrolledOn: e?.enrolledOn ?? '',
+    verificationCode: saved.chsiReport?.verificationCode ?? '',
+    validUntil: saved.chsiReport?.validUntil ?? '',
+    relevance: saved.relevance ?? '',
   };
 }

@@ -7,6 +7,7 @@ import { api, type Schemas, unwrap } from '../../../shared/api/client.ts';
  */
 
 export type Application = Schemas['Application'];
+export type SavedForm = Schemas['ApplicationForm'];
 export type Programme = Schemas['Programme'];
 
 export function useProgrammes() {
@@ -44,6 +45,25 @@ export function useMyApplications(enabled = true) {
     queryKey: ['my-applications'],
     enabled,
     queryFn: () => unwrap(api.GET('/v1/me/applications', { params: { query: {} } })),
+  });
+}
+
+/**
+ * The form of 我要申请 the worker saved step by step for a programme before its draft existed, or
+ * `null` when there is none (a 404 is the ordinary answer for a worker starting afresh).
+ */
+export function useSavedForm(programmeId: string | undefined, enabled = true) {
+  return useQuery({
+    queryKey: ['application-form', programmeId],
+    enabled: Boolean(programmeId) && enabled,
+    queryFn: async (): Promise<SavedForm | null> => {
+      const call = api.GET('/v1/me/application-forms/{programmeId}', {
+        params: { path: { programmeId: programmeId ?? '' } },
+      });
+      const answer = await call.catch(() => undefined);
+      if (answer?.response.status === 404) return null;
+      return unwrap(call);
+    },
   });
 }
 

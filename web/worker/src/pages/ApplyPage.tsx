@@ -19,9 +19,10 @@ import {
 } from '../lib/checks.ts';
 import {
   type ApplicationForm,
-  createBody,
   emptyForm,
   formOf,
+  formOfSaved,
+  payoutBody,
   type Section,
   sectionBody,
   sectionOfField,
@@ -30,10 +31,12 @@ import {
 } from '../lib/form.ts';
 import {
   type Application,
+  type SavedForm,
   useApplication,
   useMyApplications,
   useProgramme,
   useQuotas,
+  useSavedForm,
 } from '../lib/queries.ts';
 import { documentKinds, levelNames, positionLevelNames } from '../lib/words.ts';
 
@@ -46,7 +49,8 @@ export function NewApplicationPage() {
   // Fetched alongside the worker's applications rather than after them: one round trip fewer.
   useProgramme(programmeId);
   useQuotas(programmeId);
-  if (mine.isLoading) return <Loading />;
+  const savedForm = useSavedForm(programmeId);
+  if (mine.isLoading || savedForm.isLoading) return <Loading />;
   if (mine.error) return <Failed error={mine.error} retry={() => void mine.refetch()} />;
   const draft = mine.data?.applications.find((a) => a.programmeId === programmeId && a.status === 'draft');
   if (draft) return <ApplicationWizard programmeId={draft.programmeId} saved={draft} />;
@@ -62,7 +66,8 @@ export function NewApplicationPage() {
         </Link>
       </div>
     );
-  return <ApplicationWizard programmeId={programmeId ?? ''} />;
+  if (savedForm.error) return <Failed error={savedForm.error} retry={() => void savedForm.refetch()} />;
+  return <ApplicationWizard programmeId={programmeId ?? ''} savedForm={savedForm.data ?? undefined} />;
 }
 
 /** `/applications/:id/edit`: a draft resumed, or a returned application corrected (修改后重新提交). */
@@ -99,11 +104,20 @@ const pathOfField: Partial<Record<keyof ApplicationForm, string>> = {
 
 /**
  * 我要申请 (architecture.md §7): 基本信息 · 工作单位 · 报读信息 · 收款账户 · 上传材料 · 确认提交.
- * Fields are checked as they are typed with the server's own rules; the draft is created on the
- * server as soon as the API can hold it (every section filled, after 收款账户) and each later step
- * saves what changed, so a worker who closes WeChat resumes from 我的申请 or 我要申请.
+ * Fields are checked as they are typed with the server's own rules. Each step is saved on the server
+ * as the worker moves on: 基本信息 to 报读信息 as the account's form for the programme, which 收款账户
+ * turns into the draft; later steps save what changed on the draft. A worker who closes WeChat
+ * resumes from 我的申请 or 我要申请 at the step they reached.
  */
-function ApplicationWizard({ programmeId, saved }: { programmeId: string; saved?: Application }) {
+function ApplicationWizard({
+  programmeId,
+  saved,
+  savedForm,
+}: {
+  programmeId: string;
+  saved?: Application;
+  savedForm?: SavedForm | undefined;
+}) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const programme = useProgramme(programmeId);
@@ -111,12 +125,16 @@ function ApplicationWizard({ programmeId, saved }: { programmeId: string; saved?
   const live = useApplication(saved?.id);
   const app = live.data ?? saved;
   const returned = app?.status === 'returned';
-  const [form, setForm] = useState<ApplicationForm>(() => (saved ? formOf(saved) : emptyForm));
+  const [form, setForm] = useState<ApplicationForm>(() =>
+    saved ? formOf(saved) : savedForm ? formOfSaved(savedForm) : emptyForm,
+  );
+  // The ID number kept on the server (masked): asked for again only if 基本信息 changes.
+  const keptIdNumber = app?.applicant.idNumber ?? savedForm?.applicant?.idNumber;
   const [dirty, setDirty] = useState<Set<Section>>(() => new Set());
   const [touched, setTouched] = useState<Set<string>>(() => new Set());
   const [serverErrors, setServerErrors] = useState<Errors>({});
   const [step, setStep] = useState(() => {
-    if (!saved) return 0;
+    if (!saved) return savedForm?.step ?? 0;
     if (saved.status === 'returned') return 0;
     const verified = new Set(saved.attachments.filter((a) => a.status === 'verified').map((a) => a.kind));
     return documentKinds.every((d) => verified.has(d.kind)) ? 5 : 4;
@@ -161,9 +179,9 @@ function ApplicationWizard({ programmeId, saved }: { programmeId: string; saved?
       case 'name':
         return required(f.name, '姓名');
       case 'idNumber':
-        return app && !dirty.has('applicant') ? undefined : idNumberProblem(f.idNumber);
+        return keptIdNumber && !dirty.has('applicant') ? undefined : idNumberProblem(f.idNumber);
       case 'phone':
-        return app && !dirty.has('applicant') ? undefined : mobileProblem(f.phone);
+        return keptIdNumber && !dirty.has('applicant') ? undefined : mobileProblem(f.phone);
       case 'jobTitle':
         return required(f.jobTitle, '岗位');
       case 'employerOrgId':
@@ -242,8 +260,36 @@ function ApplicationWizard({ programmeId, saved }: { programmeId: string; saved?
     }
     setBusy(true);
     try {
+      if (!app && step < 3) {
+        // 基本信息 to 报读信息: the sections of this step that changed join the account's saved form.
+        const changed = (sectionsOfStep[step] ?? []).filter((s) => dirty.has(s));
+        const body = Object.assign({ step: step + 1 }, ...changed.map((s) => sectionBody(form, s)));
+        const stored = await unwrap(
+          api.PATCH('/v1/me/application-forms/{programmeId}', { params: { path: { programmeId } }, body }),
+        );
+        queryClient.setQueryData(['application-form', programmeId], stored);
+        setDirty((d) => new Set([...d].filter((s) => !changed.includes(s))));
+        setStep(step + 1);
+        return;
+      }
       if (!app && step === 3) {
-        const created = await unwrap(api.POST('/v1/applications', { body: createBody(form, programmeId) }));
+        // Anything changed on an earlier step since it was saved goes first, then 收款账户 makes the draft.
+        const pending = [...dirty].filter((s) => s !== 'payoutAccount');
+        if (pending.length > 0) {
+          await unwrap(
+            api.PATCH('/v1/me/application-forms/{programmeId}', {
+              params: { path: { programmeId } },
+              body: Object.assign({ step: 3 }, ...pending.map((s) => sectionBody(form, s))),
+            }),
+          );
+        }
+        const created = await unwrap(
+          api.POST('/v1/me/application-forms/{programmeId}/application', {
+            params: { path: { programmeId } },
+            body: { channel: 'wechat', payoutAccount: payoutBody(form) },
+          }),
+        );
+        queryClient.removeQueries({ queryKey: ['application-form', programmeId] });
         queryClient.setQueryData(['application', created.id], created);
         await queryClient.invalidateQueries({ queryKey: ['my-applications'] });
         setDirty(new Set());
@@ -362,10 +408,10 @@ function ApplicationWizard({ programmeId, saved }: { programmeId: string; saved?
           <>
             {input('name', '姓名', { autoComplete: 'name' })}
             {input('idNumber', '身份证号', {
-              hint: app
-                ? `已保存 ${app.applicant.idNumber}；修改本页时请重新填写完整身份证号`
+              hint: keptIdNumber
+                ? `已保存 ${keptIdNumber}；修改本页时请重新填写完整身份证号`
                 : '18位，最后一位可以是X',
-              placeholder: app ? app.applicant.idNumber : '',
+              placeholder: keptIdNumber ?? '',
             })}
             {input('phone', '手机号', { type: 'tel', inputMode: 'tel', autoComplete: 'tel' })}
             <Field
