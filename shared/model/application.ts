@@ -194,6 +194,10 @@ export interface ApplicationFormRecord {
     level?: string;
     enrolledOn: string;
   };
+  /** The unit the employer counts in (R5): the catalogue a worker chooses from depends on it. */
+  unitOrgId?: string;
+  /** The enrolment as the catalogue resolved it, to show what was chosen when the form is resumed. */
+  enrolmentShown?: { institution: string; major: string; level: string; mode?: string; years?: number };
   chsiReport?: { verificationCode: string; validUntil: string };
   relevance?: string;
   savedAt: string;

@@ -9,7 +9,7 @@ import {
   normaliseMobile,
 } from '../domain/identity.ts';
 import { quotaStates, reviewStatuses } from '../model/application.ts';
-import { EnrolmentView, InstitutionCode, OfferingId } from './catalogue.ts';
+import { EnrolmentView, InstitutionCode, OfferingId, StudyMode } from './catalogue.ts';
 import { CalendarDate, Cursor, humanText, Slug, Timestamp } from './common.ts';
 import { Level } from './programmes.ts';
 
@@ -227,6 +227,7 @@ export const ApplicationFormView = z
       .optional(),
     jobTitle: z.string().optional(),
     employerOrgId: Slug.optional(),
+    unitOrgId: Slug.optional().meta({ description: 'The unit the employer counts in' }),
     enrolment: z
       .object({
         offeringId: z.string().optional(),
@@ -234,9 +235,12 @@ export const ApplicationFormView = z
         institutionCode: z.string().optional(),
         major: z.string().optional(),
         level: Level.optional(),
+        mode: StudyMode.optional(),
+        years: z.number().optional(),
         enrolledOn: z.string(),
       })
-      .optional(),
+      .optional()
+      .meta({ description: 'As saved; a chosen offering comes with its institution, major, level and mode' }),
     chsiReport: z.object({ verificationCode: z.string(), validUntil: z.string() }).optional(),
     relevance: z.string().optional(),
     savedAt: z.string(),

@@ -71,8 +71,18 @@ export async function saveApplicationForm(
   }
   if (form.employerOrgId !== undefined && (body.employerOrgId !== undefined || body.enrolment)) {
     const { unitOrgId } = await resolveEmployer(deps, programme, form.employerOrgId);
+    form.unitOrgId = unitOrgId;
     // The catalogue offered depends on the unit, so an enrolment is checked once the employer is known.
-    if (form.enrolment) await resolveEnrolment(deps, programme, unitOrgId, form.enrolment as EnrolmentInput);
+    if (form.enrolment) {
+      const e = await resolveEnrolment(deps, programme, unitOrgId, form.enrolment as EnrolmentInput);
+      form.enrolmentShown = {
+        institution: e.institution,
+        major: e.major,
+        level: e.level,
+        ...(e.mode ? { mode: e.mode } : {}),
+        ...(e.years !== undefined ? { years: e.years } : {}),
+      };
+    }
   }
   await deps.forms.put(form);
   return viewOf(form);
@@ -169,7 +179,10 @@ function viewOf(form: ApplicationFormRecord): ApplicationFormView {
       : {}),
     ...(form.jobTitle !== undefined ? { jobTitle: form.jobTitle } : {}),
     ...(form.employerOrgId !== undefined ? { employerOrgId: form.employerOrgId } : {}),
-    ...(form.enrolment ? { enrolment: form.enrolment as ApplicationFormView['enrolment'] } : {}),
+    ...(form.unitOrgId !== undefined ? { unitOrgId: form.unitOrgId } : {}),
+    ...(form.enrolment
+      ? { enrolment: { ...form.enrolment, ...form.enrolmentShown } as ApplicationFormView['enrolment'] }
+      : {}),
     ...(form.chsiReport ? { chsiReport: form.chsiReport } : {}),
     ...(form.relevance !== undefined ? { relevance: form.relevance } : {}),
     savedAt: form.savedAt,

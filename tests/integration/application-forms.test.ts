@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { programmeBody, workerTokens } from '../support/api.ts';
 import { bankCardFor, draftBody, idNumberFor } from '../support/fixtures.ts';
+import { demoProgramme } from '../support/worker-flow.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
@@ -141,6 +142,67 @@ describe('the application form saved step by step', () => {
       404,
       'not_found',
     );
+  });
+
+  it('keeps an offering chosen from the catalogue, shows it on resuming, and the draft names it', async () => {
+    const demo = await demoProgramme(stack.url);
+    const token = await worker('af-w7');
+    const offerings = await stack.call(
+      'GET',
+      `/v1/programmes/${demo.id}/offerings?level=junior_college&q=数控`,
+    );
+    expect(offerings.status).toBe(200);
+    const offering = offerings.body.items[0];
+    expect(offering).toMatchObject({ major: '数控技术', level: 'junior_college' });
+    const { applicant, jobTitle, chsiReport, relevance, payoutAccount } = draftBody(7, {
+      programmeId: demo.id,
+      employerOrgId: EMPLOYER,
+      enrolmentYear: demo.enrolmentYear,
+    });
+    const path = formPath(demo.id);
+    for (const body of [
+      { step: 1, applicant, jobTitle },
+      { step: 2, employerOrgId: EMPLOYER },
+      {
+        step: 3,
+        enrolment: { offeringId: offering.offeringId, enrolledOn: `${demo.enrolmentYear}-03-01` },
+        chsiReport,
+        relevance,
+      },
+    ]) {
+      const res = await stack.call('PATCH', path, { token, body });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    const resumed = await stack.call('GET', path, { token });
+    expect(resumed.body.unitOrgId).toBe('lc-dongchangfu');
+    expect(resumed.body.enrolment).toEqual({
+      offeringId: offering.offeringId,
+      institution: offering.institution.name,
+      major: '数控技术',
+      level: 'junior_college',
+      mode: offering.mode,
+      years: offering.years,
+      enrolledOn: `${demo.enrolmentYear}-03-01`,
+    });
+    // An offering that does not exist is refused as the draft refuses it, and the chosen one stays.
+    const unknown = await stack.call('PATCH', path, {
+      token,
+      body: {
+        step: 3,
+        enrolment: { offeringId: 'o0000000000000000', enrolledOn: `${demo.enrolmentYear}-03-01` },
+      },
+    });
+    expectError(unknown, 400, 'validation_failed');
+    expect(unknown.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['enrolment.offeringId']);
+
+    const created = await stack.call('POST', `${path}/application`, { token, body: { payoutAccount } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.enrolment).toMatchObject({
+      offeringId: offering.offeringId,
+      institution: offering.institution.name,
+      major: '数控技术',
+      nonPartner: false,
+    });
   });
 
   it('checks each section as the draft does, and a refused save leaves the saved form as it was', async () => {
