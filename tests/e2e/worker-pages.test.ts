@@ -100,6 +100,17 @@ describe('a worker applies from a phone', () => {
     );
     firstId = new URL(first.url()).pathname.split('/')[3] ?? '';
     expect(firstId).toMatch(/^[a-z0-9]{8,40}$/);
+    // 选学: the major was chosen from the catalogue, so every reviewer sees a partner institution.
+    const chosen = await expectOk(stack, 'getApplication', {
+      token: await stack.token({ sub: 'e2e-worker-a', role: 'worker' }),
+      params: { id: firstId },
+    });
+    expect(chosen.enrolment).toMatchObject({
+      institution: '聊城职业技术学院',
+      major: '数控技术',
+      level: 'junior_college',
+      nonPartner: false,
+    });
     await expectAccessible(first);
 
     // The first POST to the S3 emulator drops, as a patchy network does; the page asks for a fresh form.
@@ -245,21 +256,23 @@ describe('a worker applies from a phone', () => {
     expect(after.receipt).toEqual(submit.body.receipt);
   });
 
-  it('closes WeChat after 工作单位 and, on another phone, resumes at 报读信息 with what was saved', async () => {
+  it('closes WeChat at 收款账户 and, on another phone, resumes there with every saved step', async () => {
     const person = { n: 905, name: '王秀英' };
+    const declared = { institution: '山东科技大学', major: '机械电子工程' };
     const phone1 = await workerPage('e2e-worker-e', person.name);
     await phone1.getByRole('button', { name: '我要申请' }).click();
     await phone1.getByRole('heading', { name: /基本信息/ }).waitFor();
     await fillBasics(phone1, person);
     await chooseEmployer(phone1, { trail: ['东昌府区', '古城镇工会'], name: '古城纺织有限公司工会（演示）' });
+    await fillEnrolment(phone1, person, programme.enrolmentYear, { declared });
     // WeChat closed: nothing of the page survives, not even its browser storage.
     await phone1.context().close();
 
     const phone2 = await workerPage('e2e-worker-e', person.name);
     await phone2.getByRole('button', { name: '我要申请' }).click();
-    await phone2.getByRole('heading', { name: /报读信息/ }).waitFor();
+    await phone2.getByRole('heading', { name: /收款账户/ }).waitFor();
     await expectAccessible(phone2);
-    // What the earlier steps saved is there: the name, the ID number kept (masked), the employer.
+    // What the earlier steps saved is there: the name, the ID number kept (masked), the employer, the enrolment.
     await phone2.getByRole('button', { name: '基本信息' }).click();
     expect(await phone2.getByLabel('姓名', { exact: true }).inputValue()).toBe(person.name);
     expect(await phone2.getByLabel('岗位', { exact: true }).inputValue()).toBe('数控车床操作工');
@@ -268,7 +281,10 @@ describe('a worker applies from a phone', () => {
     await phone2.getByText('已选择：古城纺织有限公司工会（演示）').waitFor();
     await phone2.getByRole('button', { name: '保存，下一步' }).click();
     await phone2.getByRole('heading', { name: /报读信息/ }).waitFor();
-    await fillEnrolment(phone2, person, programme.enrolmentYear);
+    expect(await phone2.getByLabel('院校', { exact: true }).inputValue()).toBe(declared.institution);
+    expect(await phone2.getByLabel('专业', { exact: true }).inputValue()).toBe(declared.major);
+    await phone2.getByRole('button', { name: '保存，下一步' }).click();
+    await phone2.getByRole('heading', { name: /收款账户/ }).waitFor();
     await fillPayout(phone2, person);
 
     // 收款账户 made the draft from the saved form, with the ID number typed on the first phone.
@@ -280,6 +296,7 @@ describe('a worker applies from a phone', () => {
     expect(applications[0]?.applicant.idNumber).toBe(
       `${idNumberFor(person.n).slice(0, 4)}**********${idNumberFor(person.n).slice(-4)}`,
     );
+    expect(applications[0]?.enrolment).toMatchObject({ ...declared, nonPartner: true });
     const form = await stack.call('GET', `/v1/me/application-forms/${programme.id}`, { token });
     expect(form.status).toBe(404);
   });

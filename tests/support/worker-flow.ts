@@ -135,12 +135,30 @@ export async function chooseEmployer(page: Page, employer: Employer): Promise<vo
   await page.getByRole('heading', { name: /报读信息/ }).waitFor();
 }
 
-/** 报读信息 filled in (eligible) and saved, leaving the page on 收款账户. */
-export async function fillEnrolment(page: Page, person: Person, enrolmentYear: number): Promise<void> {
+/** A 大专 offering of the seeded catalogue: searched for by `search`, listed as `name`. */
+export const seededOffering = { search: '数控', name: '聊城职业技术学院 数控技术' };
+
+/**
+ * 报读信息 filled in (eligible) and saved, leaving the page on 收款账户: the major chosen from the
+ * catalogue (选学), or, with `declared`, another institution named by the worker (非合作院校).
+ */
+export async function fillEnrolment(
+  page: Page,
+  person: Person,
+  enrolmentYear: number,
+  options: { declared?: { institution: string; major: string } } = {},
+): Promise<void> {
   const today = shanghaiDate(new Date());
-  await page.getByLabel('院校', { exact: true }).fill('聊城大学');
-  await page.getByLabel('专业', { exact: true }).fill('机械设计制造及其自动化');
   await page.getByLabel('学历层次').selectOption('junior_college');
+  if (options.declared) {
+    await page.getByLabel('我报读的院校不在目录中（非合作院校）').check();
+    await page.getByLabel('院校', { exact: true }).fill(options.declared.institution);
+    await page.getByLabel('专业', { exact: true }).fill(options.declared.major);
+  } else {
+    await page.getByPlaceholder('输入院校或专业搜索').fill(seededOffering.search);
+    await page.getByText(seededOffering.name, { exact: true }).click();
+    await page.getByText(`已选择：${seededOffering.name}`).waitFor();
+  }
   await page.getByLabel('入学日期').fill(`${enrolmentYear}-03-01`);
   await page.getByLabel('学信网在线验证码').fill(`A1B2C3D4${String(person.n).padStart(6, '0')}`);
   await page.getByLabel('验证报告有效期至').fill(addMonths(today, 12));

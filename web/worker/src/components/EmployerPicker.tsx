@@ -33,7 +33,8 @@ export function EmployerPicker({
   units: { unitOrgId: string; name: string }[];
   value: string | undefined;
   valueName: string | undefined;
-  onChange: (org: Org) => void;
+  /** The enterprise chosen, with the unit it counts in (R5). */
+  onChange: (org: Org & { unitOrgId: string }) => void;
   disabled?: boolean;
 }) {
   const [query, setQuery] = useState('');
@@ -61,8 +62,8 @@ export function EmployerPicker({
     return <p className="w-pad">所在单位：{chosen}（被退回的申请不能更换所在单位）</p>;
   }
   const matches = search.data?.items ?? [];
-  const pick = (o: Org) => {
-    onChange(o);
+  const pick = (o: Org, unitOrgId: string) => {
+    onChange({ id: o.id, name: o.name, unitOrgId });
     setQuery('');
   };
   return (
@@ -89,7 +90,7 @@ export function EmployerPicker({
           <List header="搜索结果" aria-label="搜索结果">
             {matches.length === 0 ? <List.Item>没有找到，请换个名称或按地区查找</List.Item> : null}
             {matches.map((o) => (
-              <List.Item key={o.id} onClick={() => pick(o)} arrowIcon={false}>
+              <List.Item key={o.id} onClick={() => pick(o, o.unitOrgId)} arrowIcon={false}>
                 {o.name}
               </List.Item>
             ))}
@@ -117,7 +118,7 @@ export function EmployerPicker({
                 ) : null}
                 {(hereChildren[0]?.data?.children ?? []).map((o) =>
                   o.kind === 'enterprise' ? (
-                    <List.Item key={o.id} onClick={() => pick(o)} arrowIcon={false}>
+                    <List.Item key={o.id} onClick={() => pick(o, trail[0]?.id ?? '')} arrowIcon={false}>
                       {o.name}
                     </List.Item>
                   ) : (

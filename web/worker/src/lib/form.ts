@@ -14,6 +14,14 @@ export interface ApplicationForm {
   jobTitle: string;
   employerOrgId: string;
   employerName: string;
+  /** The unit the employer counts in: the catalogue offered depends on it. */
+  unitOrgId: string;
+  /** An offering of the programme's catalogue (选学), or empty when another institution is declared. */
+  offeringId: string;
+  /** The chosen offering as the worker reads it. */
+  offeringName: string;
+  /** 非合作院校: the worker names an institution not in the catalogue, where the programme allows it. */
+  declared: boolean;
   institution: string;
   major: string;
   level: string;
@@ -37,6 +45,10 @@ export const emptyForm: ApplicationForm = {
   jobTitle: '',
   employerOrgId: '',
   employerName: '',
+  unitOrgId: '',
+  offeringId: '',
+  offeringName: '',
+  declared: false,
   institution: '',
   major: '',
   level: 'junior_college',
@@ -70,6 +82,10 @@ export const sectionOfField: Record<keyof ApplicationForm, Section> = {
   jobTitle: 'jobTitle',
   employerOrgId: 'employerOrgId',
   employerName: 'employerOrgId',
+  unitOrgId: 'employerOrgId',
+  offeringId: 'enrolment',
+  offeringName: 'enrolment',
+  declared: 'enrolment',
   institution: 'enrolment',
   major: 'enrolment',
   level: 'enrolment',
@@ -119,12 +135,14 @@ export function sectionBody(form: ApplicationForm, section: Section): Update {
       return { employerOrgId: form.employerOrgId };
     case 'enrolment':
       return {
-        enrolment: {
-          institution: form.institution.trim(),
-          major: form.major.trim(),
-          level: form.level as 'bachelor',
-          enrolledOn: form.enrolledOn,
-        },
+        enrolment: form.declared
+          ? {
+              institution: form.institution.trim(),
+              major: form.major.trim(),
+              level: form.level as 'bachelor',
+              enrolledOn: form.enrolledOn,
+            }
+          : { offeringId: form.offeringId, level: form.level as 'bachelor', enrolledOn: form.enrolledOn },
       };
     case 'chsiReport':
       return { chsiReport: { verificationCode: form.verificationCode.trim(), validUntil: form.validUntil } };
@@ -167,8 +185,12 @@ export function formOf(app: Application): ApplicationForm {
     jobTitle: app.jobTitle,
     employerOrgId: app.employerOrgId,
     employerName: '',
-    institution: app.enrolment.institution ?? '',
-    major: app.enrolment.major ?? '',
+    unitOrgId: app.unitOrgId,
+    offeringId: app.enrolment.offeringId ?? '',
+    offeringName: app.enrolment.offeringId ? `${app.enrolment.institution} ${app.enrolment.major}` : '',
+    declared: app.enrolment.nonPartner,
+    institution: app.enrolment.nonPartner ? app.enrolment.institution : '',
+    major: app.enrolment.nonPartner ? app.enrolment.major : '',
     level: app.enrolment.level ?? 'junior_college',
     enrolledOn: app.enrolment.enrolledOn,
     verificationCode: app.chsiReport.verificationCode,
@@ -194,8 +216,12 @@ export function formOfSaved(saved: SavedForm): ApplicationForm {
     ...(a ? { name: a.name, positionLevel: a.positionLevel, migrantWorker: a.migrantWorker } : {}),
     jobTitle: saved.jobTitle ?? '',
     employerOrgId: saved.employerOrgId ?? '',
-    institution: e?.institution ?? '',
-    major: e?.major ?? '',
+    unitOrgId: saved.unitOrgId ?? '',
+    offeringId: e?.offeringId ?? '',
+    offeringName: e?.offeringId ? `${e.institution ?? ''} ${e.major ?? ''}`.trim() : '',
+    declared: Boolean(e && !e.offeringId),
+    institution: e && !e.offeringId ? (e.institution ?? '') : '',
+    major: e && !e.offeringId ? (e.major ?? '') : '',
     level: e?.level ?? emptyForm.level,
     enrolledOn: e?.enrolledOn ?? '',
     verificationCode: saved.chsiReport?.verificationCode ?? '',

@@ -12,6 +12,13 @@ export const positionLevelNames: Record<string, string> = {
 
 export const levelNames: Record<string, string> = { junior_college: '大专', bachelor: '本科' };
 
+/** 学习形式 of the catalogue's offerings. */
+export const studyModeNames: Record<string, string> = {
+  correspondence: '函授',
+  spare_time: '业余',
+  online: '网络',
+};
+
 export const statusNames: Record<string, string> = {
   draft: '草稿（未提交）',
   in_review: '审核中',

@@ -7,6 +7,7 @@ import { ApiError, api, unwrap } from '../../../shared/api/client.ts';
 import { DocumentUpload } from '../components/DocumentUpload.tsx';
 import { EmployerPicker } from '../components/EmployerPicker.tsx';
 import { Field } from '../components/Field.tsx';
+import { OfferingPicker } from '../components/OfferingPicker.tsx';
 import { Failed, Loading } from '../components/states.tsx';
 import {
   bankCardProblem,
@@ -89,6 +90,7 @@ const pathOfField: Partial<Record<keyof ApplicationForm, string>> = {
   positionLevel: 'applicant.positionLevel',
   jobTitle: 'jobTitle',
   employerOrgId: 'employerOrgId',
+  offeringId: 'enrolment.offeringId',
   institution: 'enrolment.institution',
   major: 'enrolment.major',
   level: 'enrolment.level',
@@ -186,10 +188,12 @@ function ApplicationWizard({
         return required(f.jobTitle, '岗位');
       case 'employerOrgId':
         return f.employerOrgId ? undefined : '请选择工作单位';
+      case 'offeringId':
+        return f.declared || f.offeringId ? undefined : '请从目录中选择报读专业';
       case 'institution':
-        return required(f.institution, '院校');
+        return f.declared ? required(f.institution, '院校') : undefined;
       case 'major':
-        return required(f.major, '专业');
+        return f.declared ? required(f.major, '专业') : undefined;
       case 'enrolledOn':
         return dateProblem(f.enrolledOn, '入学日期');
       case 'verificationCode':
@@ -455,7 +459,7 @@ function ApplicationWizard({
               valueName={form.employerName || undefined}
               disabled={returned}
               onChange={(o) => {
-                setForm((f) => ({ ...f, employerOrgId: o.id, employerName: o.name }));
+                setForm((f) => ({ ...f, employerOrgId: o.id, employerName: o.name, unitOrgId: o.unitOrgId }));
                 setDirty((d) => new Set(d).add('employerOrgId'));
                 setServerErrors((e) => ({ ...e, employerOrgId: undefined }));
               }}
@@ -465,8 +469,6 @@ function ApplicationWizard({
         ) : null}
         {step === 2 ? (
           <>
-            {input('institution', '院校')}
-            {input('major', '专业')}
             <Field label="学历层次" error={errorOf('level')}>
               {(props) => (
                 <select
@@ -474,7 +476,11 @@ function ApplicationWizard({
                   className="w-input"
                   value={form.level}
                   disabled={returned}
-                  onChange={(e) => set('level', e.target.value)}
+                  onChange={(e) => {
+                    set('level', e.target.value);
+                    // An offering is of one level: another level means choosing again.
+                    setForm((f) => ({ ...f, level: e.target.value, offeringId: '', offeringName: '' }));
+                  }}
                 >
                   {terms.levels.map((l) => (
                     <option key={l} value={l}>
@@ -484,6 +490,45 @@ function ApplicationWizard({
                 </select>
               )}
             </Field>
+            {form.declared ? (
+              <>
+                {input('institution', '院校')}
+                {input('major', '专业')}
+                <p className="w-hint w-pad">非合作院校：审核时各级工会将看到您所报院校不在合作院校目录中。</p>
+              </>
+            ) : (
+              <>
+                <OfferingPicker
+                  programmeId={programmeId}
+                  unitOrgId={form.unitOrgId || undefined}
+                  level={form.level}
+                  value={form.offeringId || undefined}
+                  chosen={form.offeringName}
+                  onChange={(o) => {
+                    set('offeringId', o.offeringId);
+                    setForm((f) => ({
+                      ...f,
+                      offeringId: o.offeringId,
+                      offeringName: `${o.institution.name} ${o.major}`,
+                      level: o.level,
+                    }));
+                    setServerErrors((e) => ({ ...e, 'enrolment.offeringId': undefined }));
+                  }}
+                />
+                {errorOf('offeringId') ? <p className="w-error w-pad">{errorOf('offeringId')}</p> : null}
+              </>
+            )}
+            {terms.catalogueRequired ? null : (
+              <div className="w-field w-check">
+                <input
+                  id="declared"
+                  type="checkbox"
+                  checked={form.declared}
+                  onChange={(e) => set('declared', e.target.checked)}
+                />
+                <label htmlFor="declared">我报读的院校不在目录中（非合作院校）</label>
+              </div>
+            )}
             {input('enrolledOn', '入学日期', { type: 'date', hint: `须为 ${terms.enrolmentYear} 年新入学` })}
             {input('verificationCode', '学信网在线验证码')}
             {input('validUntil', '验证报告有效期至', {
