@@ -4,9 +4,13 @@ import type { TestStack } from '../integration/harness.ts';
 import { approvedApplication, expectOk, submittedApplication } from '../support/api.ts';
 import { signIn } from '../support/browser.ts';
 import {
+  chooseEmployer,
   demoProgramme,
-  fillSections,
+  fillBasics,
+  fillEnrolment,
+  fillPayout,
   phoneContext,
+  seededOffering,
   smallDocuments,
   uploadDocuments,
 } from '../support/worker-flow.ts';
@@ -52,14 +56,17 @@ export async function shoot(ctx: { browser: Browser; baseUrl: string; outDir: st
   await page.getByLabel('身份证号', { exact: true }).fill('');
 
   const documents = await smallDocuments(browser, page);
-  await fillSections(
-    page,
-    { n: 7001, name: '王秀英' },
-    {
-      enrolmentYear: programme.enrolmentYear,
-      employer: { trail: ['东昌府区', '古城镇工会'], name: '古城纺织有限公司工会（演示）' },
-    },
-  );
+  const person = { n: 7001, name: '王秀英' };
+  await fillBasics(page, person);
+  await chooseEmployer(page, { trail: ['东昌府区', '古城镇工会'], name: '古城纺织有限公司工会（演示）' });
+  // 报读信息 with a major chosen from the catalogue (选学), before it is saved.
+  await page.getByPlaceholder('输入院校或专业搜索').fill(seededOffering.search);
+  await page.getByText(seededOffering.name, { exact: true }).click();
+  await page.getByText(`已选择：${seededOffering.name}`).waitFor();
+  await shot(page, '02-enrolment-catalogue', true);
+  await page.getByPlaceholder('输入院校或专业搜索').fill('');
+  await fillEnrolment(page, person, programme.enrolmentYear);
+  await fillPayout(page, person);
   await uploadDocuments(page, documents);
   await shot(page, '03-documents', true);
   await page.getByRole('button', { name: '下一步' }).click();
