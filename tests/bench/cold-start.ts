@@ -18,6 +18,10 @@ export interface ColdStartResult {
   baselineInitMs: number;
   maxBundleBytes: number;
   maxInitRatio: number;
+  /** Init of a bundle that only builds the DynamoDB document client: the honest floor of a function here. */
+  sdkFloorInitMs: number;
+  /** The slowest function's init ÷ the floor's, each the median of the same rounds. */
+  maxInitRatioToFloor: number;
 }
 
 export interface ColdStartDiagnostics {
@@ -188,6 +192,8 @@ export function coldStartSuite(ctx: BenchContext): {
       baselineInitMs: round(baselineInitMs, 1),
       maxBundleBytes: Math.max(...measured.map((f) => f.bundleBytes)),
       maxInitRatio: round(Math.max(...measured.map((f) => f.initMs)) / baselineInitMs, 2),
+      sdkFloorInitMs: round(median(sdkFloor), 1),
+      maxInitRatioToFloor: round(Math.max(...measured.map((f) => f.initMs)) / median(sdkFloor), 2),
     },
     diagnostics: {
       sdkFloorInitMs: round(median(sdkFloor), 1),
