@@ -46,8 +46,19 @@ function fromB64(part: string | undefined, expectedBytes?: number): Buffer {
   return bytes;
 }
 
+/**
+ * A ciphertext that can never be read: malformed, altered, or sealed under another key. Permanent,
+ * unlike a key service that did not answer: whoever reads it should not try again.
+ */
+export class UnreadableCiphertext extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(reason, options);
+    this.name = 'UnreadableCiphertext';
+  }
+}
+
 function malformed(): Error {
-  return new Error('Malformed field ciphertext');
+  return new UnreadableCiphertext('Malformed field ciphertext');
 }
 
 function seal(key: Uint8Array, plaintext: string, aad: string): string {
@@ -67,7 +78,11 @@ function open(key: Uint8Array, parts: readonly string[], aad: string): string {
   const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(aad, 'utf8'));
   decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
+  try {
+    return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
+  } catch (err) {
+    throw new UnreadableCiphertext('Field ciphertext failed authentication', { cause: err });
+  }
 }
 
 interface LocalKeyFile {
@@ -239,10 +254,23 @@ export class KmsFieldCipher implements FieldCipher {
           }),
         ),
       )
-      .then(({ Plaintext }) => {
-        if (!Plaintext || Plaintext.length !== KEY_BYTES) throw new Error('KMS Decrypt returned no data key');
-        return Buffer.from(Plaintext);
-      });
+      .then(
+        ({ Plaintext }) => {
+          if (!Plaintext || Plaintext.length !== KEY_BYTES)
+            throw new Error('KMS Decrypt returned no data key');
+          return Buffer.from(Plaintext);
+        },
+        (err: unknown) => {
+          // KMS's own verdict that the data key is not one of its keys: as permanent as a bad tag.
+          if (
+            err instanceof Error &&
+            (err.name === 'InvalidCiphertextException' || err.name === 'IncorrectKeyException')
+          ) {
+            throw new UnreadableCiphertext('KMS refused the data key', { cause: err });
+          }
+          throw err;
+        },
+      );
     pending.catch(() => {
       if (this.#decryptedKeys.get(encrypted) === pending) this.#decryptedKeys.delete(encrypted);
     });

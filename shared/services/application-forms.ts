@@ -1,3 +1,4 @@
+import { UnreadableCiphertext } from '../adapters/field-cipher.ts';
 import type { Caller } from '../domain/caller.ts';
 import { addDays, endOfShanghaiDay, shanghaiDate } from '../domain/dates.ts';
 import { invalid, notFound } from '../errors.ts';
@@ -136,6 +137,15 @@ export async function createDraftFromForm(
   if (missing.length > 0 || !applicant || !employerOrgId || !enrolment || !chsiReport) {
     throw invalid(missing, '申请表尚未填完');
   }
+  let idNumber: string;
+  let phone: string;
+  try {
+    idNumber = await deps.cipher().decrypt(applicant.idNumber.cipher);
+    phone = await deps.cipher().decrypt(applicant.phone.cipher);
+  } catch (err) {
+    if (!(err instanceof UnreadableCiphertext)) throw err;
+    throw invalid([{ path: 'applicant', message: '已保存的基本信息无法读取，请重新填写基本信息' }]);
+  }
   return createDraft(
     deps,
     caller,
@@ -145,8 +155,8 @@ export async function createDraftFromForm(
       channel: body.channel,
       applicant: {
         name: applicant.name,
-        idNumber: await deps.cipher().decrypt(applicant.idNumber.cipher),
-        phone: await deps.cipher().decrypt(applicant.phone.cipher),
+        idNumber,
+        phone,
         positionLevel: applicant.positionLevel as PositionLevel,
         migrantWorker: applicant.migrantWorker,
       },

@@ -1,7 +1,9 @@
+import { UnreadableCiphertext } from '../adapters/field-cipher.ts';
 import type { Caller } from '../domain/caller.ts';
 import { enrolmentView } from '../domain/catalogue.ts';
 import type { DocumentContentType } from '../domain/documents.ts';
 import { maskPhone } from '../domain/identity.ts';
+import { logger } from '../logger.ts';
 import type { ApplicationBundle, ApplicationRecord, StoredApplicant } from '../model/application.ts';
 import type { NotificationRecord } from '../model/notification.ts';
 import type { ApplicationView, SmsDelivery } from '../schemas/applications.ts';
@@ -49,7 +51,16 @@ async function phoneFor(deps: Deps, viewer: Caller, app: ApplicationRecord): Pro
       ? viewer.sub === app.ownerSub
       : viewer.org !== undefined && viewer.org === app.employerOrgId;
   if (typeof phone === 'string') return full ? phone : maskPhone(phone); // stored before encryption
-  return full ? deps.cipher().decrypt(phone.cipher) : phone.masked;
+  if (!full) return phone.masked;
+  try {
+    return await deps.cipher().decrypt(phone.cipher);
+  } catch (err) {
+    if (!(err instanceof UnreadableCiphertext)) throw err;
+    // A number no key reads any more (altered, or sealed under a retired key): the view shows the
+    // mask rather than failing the whole application.
+    logger.warn('applicant phone unreadable', { applicationId: app.id });
+    return phone.masked;
+  }
 }
 
 /**

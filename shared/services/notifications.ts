@@ -1,3 +1,4 @@
+import { UnreadableCiphertext } from '../adapters/field-cipher.ts';
 import { reviewerNotice } from '../adapters/notification-items.ts';
 import { notificationOf } from '../adapters/outbox-repo.ts';
 import type { Notifier } from '../adapters/sms/notifier.ts';
@@ -60,7 +61,18 @@ export async function deliverNotification(
     return 'deferred';
   }
   const at = now.toISOString();
-  const phone = await recipientPhone(deps, n);
+  let phone: Awaited<ReturnType<typeof recipientPhone>>;
+  try {
+    phone = await recipientPhone(deps, n);
+  } catch (err) {
+    if (!(err instanceof UnreadableCiphertext)) throw err;
+    // A stored number no key can read will not become readable: failed for good, never retried.
+    const failed = await deps.outbox.failQueued(key, at, {
+      code: 'phone_unreadable',
+      message: '收件人手机号无法解密',
+    });
+    return failed ? 'failed' : 'skipped';
+  }
   if (!phone) {
     const failed = await deps.outbox.failQueued(key, at, { code: 'no_phone', message: '收件人没有手机号' });
     return failed ? 'failed' : 'skipped';

@@ -1,4 +1,6 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applicationKey } from '../../shared/adapters/keys.ts';
 import { applicantNotice, notificationKeyOf } from '../../shared/adapters/notification-items.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
@@ -218,6 +220,42 @@ describe('committed with the event, delivered once', () => {
     await stack.sms.replay();
     expect(stack.sms.standIn.messages().length).toBe(before);
     expect(await received('13800001807')).toHaveLength(1);
+  });
+
+  it('a phone number no key can read fails its SMS for good, without holding up the next worker’s', async () => {
+    const unreadable = await submit(1809, 'ev-c');
+    const readable = await submit(1810, 'ev-c');
+    // The stored ciphertext altered (a restored backup under another key would read the same way).
+    const { application } = (await deps.applications.bundle(unreadable.id)) ?? {};
+    const phone = application?.applicant.phone;
+    if (!phone || typeof phone === 'string') throw new Error('the applicant’s phone is not stored encrypted');
+    const [prefix, ...rest] = phone.cipher.split('.');
+    const tag = rest.at(-2) ?? '';
+    rest[rest.length - 2] = `${tag.slice(0, -2)}${tag.endsWith('AA') ? 'BB' : 'AA'}`;
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.tableName,
+        Key: applicationKey(unreadable.id),
+        UpdateExpression: 'SET applicant.phone.#c = :c',
+        ExpressionAttributeNames: { '#c': 'cipher' },
+        ExpressionAttributeValues: { ':c': [prefix, ...rest].join('.') },
+      }),
+    );
+    const deadLettersBefore = stack.sms.stream.deadLetters.length;
+    await approveAlongChain(stack, unreadable.id, unreadable.token);
+    await approveAlongChain(stack, readable.id, readable.token);
+
+    // The owner's view shows the mask instead of failing (never a 500).
+    const view = await expectOk(stack, 'getApplication', {
+      token: unreadable.token,
+      params: { id: unreadable.id },
+    });
+    expect(view.applicant.phone).toBe('138****1809');
+    const failed = (await deliveries(unreadable.id, unreadable.token)).find((d) => d.event === 'approved');
+    expect(failed).toMatchObject({ status: 'failed', code: 'phone_unreadable' });
+    expect(await events(readable.id, readable.token)).toEqual(['submitted:sent', 'approved:sent']);
+    expect((await received('13800001810')).map((m) => m.template)).toEqual(['submitted', 'approved']);
+    expect(stack.sms.stream.deadLetters).toHaveLength(deadLettersBefore);
   });
 
   it(`the daily cap: past ${DAILY_SMS_CAP_PER_PHONE} SMS a day, one phone’s next waits for the next morning`, async () => {

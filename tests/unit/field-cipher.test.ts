@@ -16,6 +16,7 @@ import {
   KmsFieldCipher,
   LOCAL_FIELD_KEY_FILE,
   LocalFieldCipher,
+  UnreadableCiphertext,
 } from '../../shared/adapters/field-cipher.ts';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'field-cipher-'));
@@ -92,7 +93,12 @@ class FakeKms {
     const decipher = createDecipheriv('aes-256-gcm', this.#wrapKey, bytes.subarray(0, 12));
     decipher.setAAD(Buffer.from(JSON.stringify(context ?? {})));
     decipher.setAuthTag(bytes.subarray(12, 28));
-    return new Uint8Array(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]));
+    try {
+      return new Uint8Array(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]));
+    } catch {
+      // What KMS answers for a blob that is not one of its ciphertexts.
+      throw Object.assign(new Error('The ciphertext is invalid'), { name: 'InvalidCiphertextException' });
+    }
   }
 }
 
@@ -136,13 +142,17 @@ describe('LocalFieldCipher', () => {
   it('rejects tampered or malformed ciphertexts', async () => {
     const cipher = LocalFieldCipher.fromKeyFile(join(tempDir(), 'keys.json'));
     const ciphertext = await cipher.encrypt(idNumber);
+    // Each refusal is permanent (UnreadableCiphertext): nobody should try to read it again.
     for (const part of [2, 3, 4]) {
-      await expect(cipher.decrypt(tamper(ciphertext, part))).rejects.toThrow();
+      await expect(cipher.decrypt(tamper(ciphertext, part))).rejects.toThrow(UnreadableCiphertext);
     }
-    await expect(cipher.decrypt(ciphertext.replace('v1.local', 'v2.local'))).rejects.toThrow();
-    await expect(cipher.decrypt(`${ciphertext}.x`)).rejects.toThrow();
-    await expect(cipher.decrypt(idNumber)).rejects.toThrow();
-    await expect(cipher.decrypt('v1.local.!!!.###.$$$')).rejects.toThrow();
+    await expect(cipher.decrypt(ciphertext.replace('v1.local', 'v2.local'))).rejects.toThrow(
+      UnreadableCiphertext,
+    );
+    await expect(cipher.decrypt(`${ciphertext}.x`)).rejects.toThrow(UnreadableCiphertext);
+    await expect(cipher.decrypt(idNumber)).rejects.toThrow(UnreadableCiphertext);
+    await expect(cipher.decrypt('v1.local.!!!.###.$$$')).rejects.toThrow(UnreadableCiphertext);
+    await expect(cipher.decrypt('x')).rejects.toThrow(UnreadableCiphertext);
   });
 
   it('keeps its keys in a 0600 file (directory created) that a second instance reuses', async () => {
@@ -164,7 +174,7 @@ describe('LocalFieldCipher', () => {
     const a = LocalFieldCipher.fromKeyFile(join(tempDir(), 'a.json'));
     const b = LocalFieldCipher.fromKeyFile(join(tempDir(), 'b.json'));
     expect(await a.lookupHash(idNumber, 'idNumber')).not.toBe(await b.lookupHash(idNumber, 'idNumber'));
-    await expect(b.decrypt(await a.encrypt(idNumber))).rejects.toThrow();
+    await expect(b.decrypt(await a.encrypt(idNumber))).rejects.toThrow(UnreadableCiphertext);
   });
 
   it('refuses a key file with short keys', () => {
@@ -237,17 +247,17 @@ describe('KmsFieldCipher', () => {
     const { kms, cipher } = make();
     const ciphertext = await cipher.encrypt(idNumber);
     for (const part of [3, 4, 5]) {
-      await expect(cipher.decrypt(tamper(ciphertext, part))).rejects.toThrow();
+      await expect(cipher.decrypt(tamper(ciphertext, part))).rejects.toThrow(UnreadableCiphertext);
     }
     // The wrapped data key of another cold start, spliced in: KMS unwraps it, but GCM rejects.
     const other = new KmsFieldCipher(kms.client, { keyId: kms.keyId, hmacKeyId: kms.hmacKeyId });
     const foreignKey = (await other.encrypt('x')).split('.')[2] ?? '';
     const parts = ciphertext.split('.');
     parts[2] = foreignKey;
-    await expect(cipher.decrypt(parts.join('.'))).rejects.toThrow();
-    // A corrupted wrapped key: KMS refuses it.
-    await expect(cipher.decrypt(tamper(ciphertext, 2))).rejects.toThrow();
-    await expect(cipher.decrypt('v1.local.a.b.c')).rejects.toThrow();
+    await expect(cipher.decrypt(parts.join('.'))).rejects.toThrow(UnreadableCiphertext);
+    // A corrupted wrapped key: KMS refuses it (InvalidCiphertextException), for good.
+    await expect(cipher.decrypt(tamper(ciphertext, 2))).rejects.toThrow(UnreadableCiphertext);
+    await expect(cipher.decrypt('v1.local.a.b.c')).rejects.toThrow(UnreadableCiphertext);
   });
 
   it('retries a failed GenerateDataKey instead of caching the failure', async () => {
@@ -262,6 +272,26 @@ describe('KmsFieldCipher', () => {
     const cipher = new KmsFieldCipher(flaky, { keyId: 'k', hmacKeyId: 'h' });
     await expect(cipher.encrypt('a')).rejects.toThrow('throttled');
     expect(await cipher.decrypt(await cipher.encrypt('a'))).toBe('a');
+  });
+
+  it('a KMS that does not answer a Decrypt is not an unreadable ciphertext: the next read succeeds', async () => {
+    const kms = new FakeKms('k', 'h');
+    const writer = new KmsFieldCipher(kms.client, { keyId: 'k', hmacKeyId: 'h' });
+    const ciphertext = await writer.encrypt('a');
+    let failures = 1;
+    const flaky = {
+      send: async (command: unknown) => {
+        if (command instanceof DecryptCommand && failures-- > 0) {
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        }
+        return kms.send(command);
+      },
+    } as unknown as KMSClient;
+    const reader = new KmsFieldCipher(flaky, { keyId: 'k', hmacKeyId: 'h' });
+    const refused = await reader.decrypt(ciphertext).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect(refused).not.toBeInstanceOf(UnreadableCiphertext);
+    expect(await reader.decrypt(ciphertext)).toBe('a');
   });
 
   it('binds data keys to the encryption context', async () => {
