@@ -3,17 +3,18 @@
  * kept per account and programme, each section checked as the draft checks it, the ID number never
  * sent back or stored in the clear, and 收款账户 turning the form into the draft in one transaction.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
+import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { programmeBody, workerTokens } from '../support/api.ts';
 import { bankCardFor, draftBody, idNumberFor } from '../support/fixtures.ts';
 import { demoProgramme } from '../support/worker-flow.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
-let db: DynamoDBDocumentClient;
+let deps: Deps;
 let worker: (sub: string) => Promise<string>;
 const year = Number(shanghaiDate(new Date()).slice(0, 4));
 const PROGRAMME = 'af-open';
@@ -45,9 +46,9 @@ function expectError(res: ApiResponse, status: number, code: string) {
 
 /** Every item of the account's partition, as stored. */
 async function accountItems(sub: string) {
-  const out = await db.send(
+  const out = await deps.db.send(
     new QueryCommand({
-      TableName: stack.tableName,
+      TableName: deps.config.tableName,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': `ACCOUNT#${sub}` },
     }),
@@ -58,13 +59,7 @@ async function accountItems(sub: string) {
 beforeAll(async () => {
   stack = await startTestStack();
   worker = workerTokens(stack);
-  db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamodbEndpoint,
-      region: 'cn-north-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  deps = createDeps(loadConfig());
   const admin = await stack.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
   const res = await stack.call('POST', '/v1/programmes', {
     token: admin,
@@ -74,7 +69,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  db?.destroy();
+  deps?.db.destroy();
   await stack?.stop();
 });
 

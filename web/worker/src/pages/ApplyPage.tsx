@@ -366,6 +366,18 @@ function ApplicationWizard({
     </Field>
   );
 
+  const checkbox = (key: 'migrantWorker' | 'declared', label: string) => (
+    <div className="w-field w-check">
+      <input
+        id={`check-${key}`}
+        type="checkbox"
+        checked={form[key]}
+        onChange={(e) => set(key, e.target.checked)}
+      />
+      <label htmlFor={`check-${key}`}>{label}</label>
+    </div>
+  );
+
   const verified = new Set(app?.attachments.filter((a) => a.status === 'verified').map((a) => a.kind) ?? []);
   const missingDocs = documentKinds.filter((d) => !verified.has(d.kind));
   const returnReason =
@@ -438,15 +450,7 @@ function ApplicationWizard({
                 </select>
               )}
             </Field>
-            <div className="w-field w-check">
-              <input
-                id="migrant"
-                type="checkbox"
-                checked={form.migrantWorker}
-                onChange={(e) => set('migrantWorker', e.target.checked)}
-              />
-              <label htmlFor="migrant">我是农民工</label>
-            </div>
+            {checkbox('migrantWorker', '我是农民工')}
             {input('jobTitle', '岗位')}
           </>
         ) : null}
@@ -518,17 +522,7 @@ function ApplicationWizard({
                 {errorOf('offeringId') ? <p className="w-error w-pad">{errorOf('offeringId')}</p> : null}
               </>
             )}
-            {terms.catalogueRequired ? null : (
-              <div className="w-field w-check">
-                <input
-                  id="declared"
-                  type="checkbox"
-                  checked={form.declared}
-                  onChange={(e) => set('declared', e.target.checked)}
-                />
-                <label htmlFor="declared">我报读的院校不在目录中（非合作院校）</label>
-              </div>
-            )}
+            {terms.catalogueRequired ? null : checkbox('declared', '我报读的院校不在目录中（非合作院校）')}
             {input('enrolledOn', '入学日期', { type: 'date', hint: `须为 ${terms.enrolmentYear} 年新入学` })}
             {input('verificationCode', '学信网在线验证码')}
             {input('validUntil', '验证报告有效期至', {
