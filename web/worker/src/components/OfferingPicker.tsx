@@ -29,6 +29,7 @@ export function OfferingPicker({
   level,
   value,
   chosen,
+  allowOther,
   onChange,
 }: {
   programmeId: string;
@@ -38,6 +39,8 @@ export function OfferingPicker({
   value: string | undefined;
   /** What is chosen now, as the worker reads it; empty when nothing is. */
   chosen: string;
+  /** Whether the programme lets a worker name an institution outside the catalogue (非合作院校). */
+  allowOther: boolean;
   onChange: (offering: OfferingItem) => void;
 }) {
   const [query, setQuery] = useState('');
@@ -85,7 +88,15 @@ export function OfferingPicker({
         </p>
       ) : (
         <List header="合作院校专业" aria-label="合作院校专业">
-          {items.length === 0 ? <List.Item>没有找到，请换个院校或专业名称</List.Item> : null}
+          {items.length === 0 ? (
+            <List.Item>
+              {q
+                ? '没有找到，请换个院校或专业名称'
+                : allowOther
+                  ? '本项目暂无该学历层次的合作院校专业，可勾选下方“我报读的院校不在目录中”后填写'
+                  : '本项目暂无该学历层次的合作院校专业，请咨询所在工会'}
+            </List.Item>
+          ) : null}
           {items.map((o) => (
             <List.Item
               key={o.offeringId}

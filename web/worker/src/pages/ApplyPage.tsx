@@ -508,6 +508,7 @@ function ApplicationWizard({
                   level={form.level}
                   value={form.offeringId || undefined}
                   chosen={form.offeringName}
+                  allowOther={!terms.catalogueRequired}
                   onChange={(o) => {
                     set('offeringId', o.offeringId);
                     setForm((f) => ({
