@@ -70,6 +70,8 @@ export async function saveApplicationForm(
     assertApplicantIsAccount(caller, { name: stored.name, idHash });
     form.applicant = stored as NonNullable<ApplicationFormRecord['applicant']>;
   }
+  // What was shown of an earlier enrolment goes with it; the new one is shown once it is resolved.
+  if (body.enrolment) delete form.enrolmentShown;
   if (form.employerOrgId !== undefined && (body.employerOrgId !== undefined || body.enrolment)) {
     const { unitOrgId } = await resolveEmployer(deps, programme, form.employerOrgId);
     form.unitOrgId = unitOrgId;
