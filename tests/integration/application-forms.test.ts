@@ -5,11 +5,13 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, demoAccounts } from '../../infra/seed/accounts.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { createDeps, type Deps } from '../../shared/services/deps.ts';
 import { programmeBody, workerTokens } from '../support/api.ts';
 import { bankCardFor, draftBody, idNumberFor } from '../support/fixtures.ts';
+import { signInWithPkce } from '../support/oidc.ts';
 import { demoProgramme } from '../support/worker-flow.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
 
@@ -237,6 +239,26 @@ describe('the application form saved step by step', () => {
     const kept = await stack.call('GET', formPath(), { token });
     expect(kept.body).toMatchObject({ step: 1, applicant: { name: '职工2' } });
     expect(kept.body.employerOrgId).toBeUndefined();
+  });
+
+  it('R9: a verified account saves 基本信息 only in its own name and ID number', async () => {
+    const zhang = demoAccounts.find((a) => a.sub === 'worker-zhangwei');
+    if (!zhang?.verified) throw new Error('seed lost worker-zhangwei');
+    const { idToken } = await signInWithPkce(stack.oidc.issuer, { sub: zhang.sub, password: DEMO_PASSWORD });
+    const s = sections(8);
+    const other = await stack.call('PATCH', formPath(), { token: idToken, body: s.step0 });
+    expectError(other, 422, 'ineligible');
+    expect(other.body.error.rules).toEqual(['R9']);
+    expectError(await stack.call('GET', formPath(), { token: idToken }), 404, 'not_found');
+    const own = await stack.call('PATCH', formPath(), {
+      token: idToken,
+      body: {
+        ...s.step0,
+        applicant: { ...s.step0.applicant, name: zhang.verified.name, idNumber: zhang.verified.idNumber },
+      },
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    expect(own.body.applicant.name).toBe(zhang.verified.name);
   });
 
   it('names what is still missing when 收款账户 comes before the other steps', async () => {
