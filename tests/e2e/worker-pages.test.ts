@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../integration/harness.ts';
 import {
@@ -23,6 +23,7 @@ import {
   fillSections,
   makePng,
   phoneContext,
+  seededOffering,
   smallDocuments,
   uploadDocuments,
 } from '../support/worker-flow.ts';
@@ -263,7 +264,14 @@ describe('a worker applies from a phone', () => {
     await phone1.getByRole('button', { name: '我要申请' }).click();
     await phone1.getByRole('heading', { name: /基本信息/ }).waitFor();
     await fillBasics(phone1, person);
+    // The catalogue cannot be reached (after the page's own retries): it says so and offers 重试.
+    const offline = (route: Route) => route.abort('internetdisconnected');
+    await phone1.route('**/offerings?**', offline);
     await chooseEmployer(phone1, { trail: ['东昌府区', '古城镇工会'], name: '古城纺织有限公司工会（演示）' });
+    await phone1.getByText('加载失败').waitFor({ timeout: 20_000 });
+    await phone1.unroute('**/offerings?**', offline);
+    await phone1.getByRole('button', { name: '重试' }).click();
+    await phone1.getByText(seededOffering.name, { exact: true }).waitFor();
     await fillEnrolment(phone1, person, programme.enrolmentYear, { declared });
     // WeChat closed: nothing of the page survives, not even its browser storage.
     await phone1.context().close();

@@ -1,9 +1,10 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { Button, List, SearchBar } from 'antd-mobile';
+import { Button, List } from 'antd-mobile';
 import { useDeferredValue, useState } from 'react';
 import { api, type Schemas, unwrap } from '../../../shared/api/client.ts';
 import { useOrgNames } from '../lib/queries.ts';
-import { Loading } from './states.tsx';
+import { PickerSearch } from './PickerSearch.tsx';
+import { Failed, Loading } from './states.tsx';
 
 type Org = Pick<Schemas['Org'], 'id' | 'name'>;
 
@@ -68,24 +69,19 @@ export function EmployerPicker({
   };
   return (
     <div>
-      <p className="w-pad" aria-live="polite">
-        {value ? `已选择：${chosen}` : '请选择您所在的企业（单位）工会'}
-      </p>
-      <div className="w-pad">
-        <SearchBar
-          placeholder="输入单位名称搜索"
-          value={query}
-          onChange={setQuery}
-          aria-label="搜索工作单位"
-        />
-      </div>
+      <PickerSearch
+        chosen={value ? chosen : ''}
+        prompt="请选择您所在的企业（单位）工会"
+        placeholder="输入单位名称搜索"
+        label="搜索工作单位"
+        query={query}
+        onQuery={setQuery}
+      />
       {q ? (
         search.isLoading ? (
           <Loading label="正在查找单位" />
         ) : search.error ? (
-          <p role="alert" className="w-error w-pad">
-            {search.error.message}
-          </p>
+          <Failed error={search.error} retry={() => void search.refetch()} />
         ) : (
           <List header="搜索结果" aria-label="搜索结果">
             {matches.length === 0 ? <List.Item>没有找到，请换个名称或按地区查找</List.Item> : null}

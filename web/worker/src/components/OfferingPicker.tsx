@@ -1,9 +1,10 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Button, List, SearchBar } from 'antd-mobile';
+import { Button, List } from 'antd-mobile';
 import { useDeferredValue, useState } from 'react';
 import { api, type Schemas, unwrap } from '../../../shared/api/client.ts';
 import { levelNames, studyModeNames } from '../lib/words.ts';
-import { Loading } from './states.tsx';
+import { PickerSearch } from './PickerSearch.tsx';
+import { Failed, Loading } from './states.tsx';
 
 export type OfferingItem = Schemas['OfferingItem'];
 
@@ -69,23 +70,18 @@ export function OfferingPicker({
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="w-field">
-      <p className="w-pad" aria-live="polite">
-        {chosen ? `已选择：${chosen}` : '请从合作院校专业目录中选择报读专业'}
-      </p>
-      <div className="w-pad">
-        <SearchBar
-          placeholder="输入院校或专业搜索"
-          value={query}
-          onChange={setQuery}
-          aria-label="搜索院校或专业"
-        />
-      </div>
+      <PickerSearch
+        chosen={chosen}
+        prompt="请从合作院校专业目录中选择报读专业"
+        placeholder="输入院校或专业搜索"
+        label="搜索院校或专业"
+        query={query}
+        onQuery={setQuery}
+      />
       {list.isLoading ? (
         <Loading label="正在查找专业" />
       ) : list.error ? (
-        <p role="alert" className="w-error w-pad">
-          {list.error.message}
-        </p>
+        <Failed error={list.error} retry={() => void list.refetch()} />
       ) : (
         <List header="合作院校专业" aria-label="合作院校专业">
           {items.length === 0 ? (
