@@ -429,7 +429,13 @@ function ApplicationWizard({
                 : '18位，最后一位可以是X',
               placeholder: keptIdNumber ?? '',
             })}
-            {input('phone', '手机号', { type: 'tel', inputMode: 'tel', autoComplete: 'tel' })}
+            {input('phone', '手机号', {
+              type: 'tel',
+              inputMode: 'tel',
+              autoComplete: 'tel',
+              // A saved form answers the number masked: shown, and typed again only with 基本信息.
+              placeholder: savedForm?.applicant?.phone ?? '',
+            })}
             <Field
               label="职务层级"
               error={errorOf('positionLevel')}
