@@ -285,7 +285,9 @@ describe('a worker applies from a phone', () => {
     expect(await phone2.getByLabel('姓名', { exact: true }).inputValue()).toBe(person.name);
     expect(await phone2.getByLabel('岗位', { exact: true }).inputValue()).toBe('数控车床操作工');
     await phone2.getByText(/已保存 3715\*{10}\d{3}[\dX]/).waitFor();
-    expect(await phone2.getByLabel('手机号', { exact: true }).getAttribute('placeholder')).toBe('139****0905');
+    expect(await phone2.getByLabel('手机号', { exact: true }).getAttribute('placeholder')).toBe(
+      '139****0905',
+    );
     await phone2.getByRole('button', { name: '保存，下一步' }).click();
     await phone2.getByText('已选择：古城纺织有限公司工会（演示）').waitFor();
     await phone2.getByRole('button', { name: '保存，下一步' }).click();
