@@ -4,6 +4,13 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { lazyModuleCommands } from './lazy-modules.ts';
+import {
+  OPENAPI_FILE,
+  OPENAPI_FILE_VARIABLE,
+  openApiDocumentCommands,
+  openApiGenerator,
+} from './openapi-file.ts';
 import { lockFile, repoRoot } from './paths.ts';
 
 /**
@@ -20,9 +27,17 @@ const requireShim =
  * `bundleAwsSdk: false` (the default) leaves `@aws-sdk/*` to the SDK v3 that the Node.js 24 Lambda
  * runtime ships: the bundles stay small (a cold start reads less) and SDK fixes arrive with the
  * runtime. `true` bundles the versions pinned in the lock file instead, for when the runtime's SDK
- * is missing something the code needs.
+ * is missing something the code needs. `lazyModules` and `openApiDocument`: see {@link AppFunctionProps}.
  */
-export function functionBundling(bundleAwsSdk: boolean): BundlingOptions {
+export function functionBundling(
+  bundleAwsSdk: boolean,
+  extras: { lazyModules?: readonly string[]; openApiDocument?: boolean } = {},
+): BundlingOptions {
+  const lazyModules = extras.lazyModules ?? [];
+  const after = (outputDir: string) => [
+    ...lazyModuleCommands(lazyModules, outputDir),
+    ...(extras.openApiDocument ? openApiDocumentCommands(outputDir) : []),
+  ];
   return {
     format: OutputFormat.ESM,
     target: 'node24',
@@ -35,9 +50,23 @@ export function functionBundling(bundleAwsSdk: boolean): BundlingOptions {
     // bundles locally.
     esbuildArgs: { '--charset': 'utf8' },
     banner: requireShim,
-    externalModules: bundleAwsSdk ? [] : ['@aws-sdk/*'],
+    externalModules: [
+      ...(bundleAwsSdk ? [] : ['@aws-sdk/*']),
+      ...lazyModules,
+      ...(extras.openApiDocument ? [openApiGenerator] : []),
+    ],
+    ...(extras.openApiDocument ? { define: { [OPENAPI_FILE_VARIABLE]: JSON.stringify(OPENAPI_FILE) } } : {}),
     bundleAwsSDK: bundleAwsSdk,
     logLevel: LogLevel.WARNING,
+    ...(after('/').length > 0
+      ? {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) => after(outputDir),
+          },
+        }
+      : {}),
   };
 }
 
@@ -51,6 +80,17 @@ export interface AppFunctionProps {
   timeout?: Duration;
   /** Days the function's log group keeps its logs. */
   logRetention?: RetentionDays;
+  /**
+   * Packages the function loads with `import()` on first use only (exceljs for the catalogue's
+   * workbooks): left out of `index.mjs`, so a cold start neither reads nor parses them, and shipped
+   * beside it, each bundled into one file under `node_modules/` (`lazy-modules.ts`).
+   */
+  lazyModules?: readonly string[];
+  /**
+   * `GET /openapi.json`'s document written beside the bundle at synth (`openapi-file.ts`) and read from
+   * there, instead of the route table of every group and the generator riding in the bundle.
+   */
+  openApiDocument?: boolean;
 }
 
 /**
@@ -90,7 +130,10 @@ export class AppFunction extends Construct {
       logGroup: this.logGroup,
       projectRoot: repoRoot,
       depsLockFilePath: lockFile,
-      bundling: functionBundling(props.bundleAwsSdk),
+      bundling: functionBundling(props.bundleAwsSdk, {
+        ...(props.lazyModules ? { lazyModules: props.lazyModules } : {}),
+        ...(props.openApiDocument ? { openApiDocument: true } : {}),
+      }),
       environment: {
         ...props.environment,
         STAGE: 'aws',

@@ -60,6 +60,12 @@ const groupAccess: Record<
   accounts: { table: 'readWrite', fieldKey: ['hash'] },
 };
 
+/** Packages a group imports on first use only, shipped beside its bundle (`AppFunction.lazyModules`). */
+const lazyModules: Partial<Record<FunctionGroup, string[]>> = {
+  // Catalogue import and export read and write workbooks; nothing else of the group needs exceljs.
+  catalogue: ['exceljs'],
+};
+
 const constructId = (group: string) => `${group.charAt(0).toUpperCase()}${group.slice(1)}Function`;
 
 /**
@@ -78,6 +84,9 @@ export class RouteFunctions extends Construct {
         description: `edu-subsidy API, ${group} routes`,
         bundleAwsSdk: props.bundleAwsSdk,
         environment: data.functionEnvironment(),
+        lazyModules: lazyModules[group] ?? [],
+        // The public group serves GET /openapi.json from a file written at synth.
+        openApiDocument: group === 'public',
       });
       const access = groupAccess[group];
       if (access.table === 'read') data.grantTableRead(fn.function);
