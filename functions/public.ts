@@ -1,6 +1,5 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
-import type { openApiDocument } from '../shared/http/openapi.ts';
 import { publicRoutes } from '../shared/http/routes/public.ts';
 import {
   getOrg,
@@ -14,7 +13,21 @@ import { createDeps } from '../shared/services/deps.ts';
 import { getInstitution, listOfferings } from '../shared/services/offerings.ts';
 
 const deps = createDeps(loadConfig());
-let openApi: ReturnType<typeof openApiDocument> | undefined;
+let openApi: Record<string, unknown> | undefined;
+
+/**
+ * In Lambda the document was written beside the bundle at synth and the bundler set
+ * `EDU_OPENAPI_FILE` to its name (`infra/constructs/openapi-file.ts`), so the generator and every
+ * group's routes are not in the bundle; the local stack, which runs this source, generates it from the
+ * route table on the first request, as the file was generated.
+ */
+async function openApiDocument(): Promise<Record<string, unknown>> {
+  if (process.env.EDU_OPENAPI_FILE) {
+    const { readFile } = await import('node:fs/promises');
+    return JSON.parse(await readFile(new URL(process.env.EDU_OPENAPI_FILE, import.meta.url), 'utf8'));
+  }
+  return (await import('../shared/http/openapi.ts')).openApiDocument() as unknown as Record<string, unknown>;
+}
 
 /** Public reads: health, programmes, the quota board, the org tree and the API document. */
 export const handler = httpHandler(
@@ -22,9 +35,8 @@ export const handler = httpHandler(
   {
     getHealth: async ({ now }) => ({ body: { status: 'ok' as const, time: now.toISOString() } }),
     getOpenApi: async () => {
-      // The generator is loaded by the one route that needs it, not by every cold start.
-      openApi ??= (await import('../shared/http/openapi.ts')).openApiDocument();
-      return { body: openApi as unknown as Record<string, unknown> };
+      openApi ??= await openApiDocument();
+      return { body: openApi };
     },
     listProgrammes: async () => ({ body: { programmes: await listProgrammes(deps) } }),
     getProgramme: async ({ params }) => ({ body: await getProgramme(deps, params.programmeId) }),

@@ -1,7 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { AppFunction } from '../../infra/constructs/app-function.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
 import { functionGroups } from '../../shared/http/route.ts';
+import { cdkJsonContext } from './synth.ts';
+
+mkdirSync(join(repoRoot, '.data'), { recursive: true });
 
 /**
  * Issue 11, point 4: a function's cold start builds only its own group's schemas. zod builds a schema
@@ -48,18 +57,86 @@ describe('function bundles', () => {
     const closure = await staticClosure(functionEntry('public'));
     expect(closure.has('shared/http/openapi.ts')).toBe(false);
     expect([...closure].filter((path) => path.includes('zod-to-openapi'))).toEqual([]);
-    // …which the bundle does hold, behind the route's `import()`.
-    const everything = await build({
-      entryPoints: [functionEntry('public')],
-      bundle: true,
-      write: false,
-      metafile: true,
-      platform: 'node',
-      format: 'esm',
-      external: ['@aws-sdk/*'],
-      absWorkingDir: repoRoot,
-      logLevel: 'silent',
-    });
-    expect(Object.keys(everything.metafile.inputs)).toContain('shared/http/openapi.ts');
+  });
+
+  /**
+   * Issue 15: the deployed public function carries neither the generator nor the other groups' routes.
+   * The function is bundled as `cdk synth` bundles it (into the repository's ignored `.data/`, where
+   * `@aws-sdk/*` resolves as the Lambda runtime provides it), its `openapi.json` must be the document
+   * the route table generates, and the bundle, imported in a fresh Node process and invoked as API
+   * Gateway invokes it, must answer `GET /openapi.json` with that document.
+   */
+  it('the deployed public function serves the document written beside it at synth', {
+    timeout: 120_000,
+  }, () => {
+    const outdir = mkdtempSync(join(repoRoot, '.data', 'public-bundle-'));
+    try {
+      const app = new App({
+        outdir,
+        context: { ...cdkJsonContext(), 'aws:cdk:enable-asset-metadata': true },
+      });
+      const stack = new Stack(app, 'PublicBundle');
+      const fn = new AppFunction(stack, 'Public', {
+        entry: functionEntry('public'),
+        description: 'public routes',
+        environment: {},
+        bundleAwsSdk: false,
+        openApiDocument: true,
+      });
+      const assembly = app.synth();
+      const resource = (assembly.getStackByName('PublicBundle').template as TemplateJson).Resources[
+        stack.getLogicalId(fn.function.node.defaultChild as CfnElement)
+      ];
+      const assetDir = join(outdir, String(resource?.Metadata?.['aws:asset:path']));
+      const written = JSON.parse(readFileSync(join(assetDir, 'openapi.json'), 'utf8'));
+      expect(written).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+
+      const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+      for (const absent of [
+        'submitApplication',
+        'decideApplication',
+        'createPayoutRun',
+        'OpenApiGeneratorV31',
+      ]) {
+        expect(bundle, absent).not.toContain(absent);
+      }
+      expect(bundle).toContain('getOpenApi');
+
+      const probe = join(assetDir, 'probe.mjs');
+      writeFileSync(
+        probe,
+        [
+          "import { handler } from './index.mjs';",
+          "const event = { version: '2.0', routeKey: 'GET /openapi.json', rawPath: '/openapi.json', rawQueryString: '', headers: {}, isBase64Encoded: false,",
+          "  requestContext: { accountId: 'bench', apiId: 'bench', domainName: 'localhost', domainPrefix: 'localhost', requestId: 'r1', routeKey: 'GET /openapi.json', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now(),",
+          "    http: { method: 'GET', path: '/openapi.json', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'probe' } } };",
+          "const context = { functionName: 'public', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:cn-north-1:000000000000:function:public', memoryLimitInMB: '1024', awsRequestId: 'r1', logGroupName: 'g', logStreamName: 's', getRemainingTimeInMillis: () => 10000, callbackWaitsForEmptyEventLoop: false };",
+          'const answer = await handler(event, context);',
+          'process.stdout.write(JSON.stringify({ statusCode: answer.statusCode, body: JSON.parse(answer.body) }));',
+        ].join('\n'),
+      );
+      const out = JSON.parse(
+        execFileSync(process.execPath, [probe], {
+          cwd: assetDir,
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH ?? '',
+            TABLE_NAME: 'edu-subsidy-test',
+            BUCKET_NAME: 'edu-subsidy-test',
+            STAGE: 'aws',
+            AWS_REGION: 'cn-north-1',
+            LOG_LEVEL: 'silent',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+          },
+        }),
+      ) as { statusCode: number; body: unknown };
+      expect(out).toEqual({ statusCode: 200, body: written });
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
+
+interface TemplateJson {
+  Resources: Record<string, { Metadata?: Record<string, string> } | undefined>;
+}
