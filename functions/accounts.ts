@@ -10,9 +10,15 @@ import {
   registerOrganisation,
   removeMember,
 } from '../shared/services/accounts.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  memberships: repositories.memberships,
+  orgs: repositories.orgs,
+  outbox: repositories.outbox,
+  registrations: repositories.registrations,
+});
 
 /** Accounts: the caller's own memberships, organisation registration (R12) and each org's people. */
 export const handler = httpHandler(

@@ -11,12 +11,27 @@ import {
   updateProgramme,
 } from '../shared/services/catalogue.ts';
 import { listPayoutRuns } from '../shared/services/console.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
 import { listNotifications } from '../shared/services/notification-list.ts';
 import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
+import * as repositories from '../shared/services/repositories.ts';
 import { revokeApplication } from '../shared/services/revocations.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  bankFiles: repositories.bankFiles,
+  calendar: repositories.calendar,
+  catalogue: repositories.catalogue,
+  holds: repositories.holds,
+  instructions: repositories.instructions,
+  ledger: repositories.ledger,
+  memberships: repositories.memberships,
+  orgs: repositories.orgs,
+  outbox: repositories.outbox,
+  payouts: repositories.payouts,
+  programmes: repositories.programmes,
+  waitlist: repositories.waitlist,
+});
 
 /** Admin writes: registering orgs, publishing and correcting programmes, each within the caller's org subtree. */
 export const handler = httpHandler(

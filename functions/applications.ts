@@ -17,9 +17,19 @@ import {
   updateDraft,
   withdraw,
 } from '../shared/services/applications.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  catalogue: repositories.catalogue,
+  forms: repositories.forms,
+  ledger: repositories.ledger,
+  memberships: repositories.memberships,
+  orgs: repositories.orgs,
+  programmes: repositories.programmes,
+  waitlist: repositories.waitlist,
+});
 
 /** The worker side: drafts, documents, submission and withdrawal, and reading one's applications. */
 export const handler = httpHandler(

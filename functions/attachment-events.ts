@@ -4,9 +4,17 @@ import { loadConfig } from '../shared/config.ts';
 import { errorSummary, logger } from '../shared/logger.ts';
 import { lambdaObservability } from '../shared/metrics.ts';
 import { verifyUploadedObject } from '../shared/services/applications.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  catalogue: repositories.catalogue,
+  ledger: repositories.ledger,
+  orgs: repositories.orgs,
+  programmes: repositories.programmes,
+  waitlist: repositories.waitlist,
+});
 
 /**
  * The attachments bucket's object-created notification (R11): verifies each uploaded document's real

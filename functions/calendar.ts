@@ -4,9 +4,18 @@ import { logger } from '../shared/logger.ts';
 import { lambdaObservability } from '../shared/metrics.ts';
 import { CalendarTaskEvent } from '../shared/schemas/calendar.ts';
 import { runCalendarTask } from '../shared/services/calendar.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  calendar: repositories.calendar,
+  ledger: repositories.ledger,
+  orgs: repositories.orgs,
+  outbox: repositories.outbox,
+  payouts: repositories.payouts,
+  programmes: repositories.programmes,
+});
 
 /**
  * The Task states of the programme calendar state machine (`shared/workflows/calendar.ts`): what

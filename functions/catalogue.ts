@@ -1,7 +1,7 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
 import { catalogueRoutes } from '../shared/http/routes/catalogue.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
 import {
   createInstitution,
   createOffering,
@@ -11,8 +11,16 @@ import {
   updateOffering,
 } from '../shared/services/offerings.ts';
 import { exportEnrolmentCounts, importOfferings } from '../shared/services/offerings-excel.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  catalogue: repositories.catalogue,
+  holds: repositories.holds,
+  memberships: repositories.memberships,
+  orgs: repositories.orgs,
+  programmes: repositories.programmes,
+});
 
 /**
  * The catalogue's admin routes (issue 16): partner institutions, offerings, the Excel import and the

@@ -5,10 +5,17 @@ import { loadConfig } from '../shared/config.ts';
 import { QUIET_FROM_HOUR } from '../shared/domain/notifications.ts';
 import { logger } from '../shared/logger.ts';
 import { lambdaObservability } from '../shared/metrics.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
 import { queueDailyCounts, redriveDue } from '../shared/services/notifications.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  orgs: repositories.orgs,
+  outbox: repositories.outbox,
+  programmes: repositories.programmes,
+  waitlist: repositories.waitlist,
+});
 const settings = smsSettingsFromEnv();
 if (!settings) throw new Error('SMS_PROVIDER must be set for the SMS schedule');
 const notifier = await createNotifier(settings);

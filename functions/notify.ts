@@ -7,10 +7,17 @@ import { createNotifier } from '../shared/adapters/sms/index.ts';
 import { smsSettingsFromEnv } from '../shared/adapters/sms/notifier.ts';
 import { loadConfig } from '../shared/config.ts';
 import { lambdaObservability } from '../shared/metrics.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
 import { deliverNotification, queuedOutboxKey } from '../shared/services/notifications.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  orgs: repositories.orgs,
+  outbox: repositories.outbox,
+  programmes: repositories.programmes,
+  waitlist: repositories.waitlist,
+});
 const settings = smsSettingsFromEnv();
 if (!settings) throw new Error('SMS_PROVIDER must be set for the delivery function');
 const notifier = await createNotifier(settings);

@@ -7,11 +7,20 @@ import { logger } from '../shared/logger.ts';
 import { countBusiness, lambdaObservability } from '../shared/metrics.ts';
 import { PayoutTaskEvent } from '../shared/schemas/payouts.ts';
 import { faultRandomFromEnv } from '../shared/seeded-random.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
 import { payoutTaskHandler, payPageFaultsFromEnv } from '../shared/services/payouts.ts';
+import * as repositories from '../shared/services/repositories.ts';
 
 const config = loadConfig();
-const deps = createDeps(config);
+const deps = wireDeps(baseDeps(config), {
+  applications: repositories.applications,
+  bankFiles: repositories.bankFiles,
+  holds: repositories.holds,
+  instructions: repositories.instructions,
+  orgs: repositories.orgs,
+  payouts: repositories.payouts,
+  programmes: repositories.programmes,
+});
 // Local stage only: with PAYOUT_FAULT_SEED the injected rail faults and page crashes draw from seeded
 // generators, so a test that injects them meets the same faults each run.
 const random = faultRandomFromEnv(process.env);

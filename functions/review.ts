@@ -3,10 +3,19 @@ import { httpHandler, type Reply } from '../shared/http/handler.ts';
 import { reviewRoutes } from '../shared/http/routes/review.ts';
 import { countDecision } from '../shared/metrics.ts';
 import { dashboard, listApplications, recordExport } from '../shared/services/console.ts';
-import { createDeps } from '../shared/services/deps.ts';
+import { baseDeps, wireDeps } from '../shared/services/deps.ts';
+import * as repositories from '../shared/services/repositories.ts';
 import { decide, decideMany, downloadAttachment, reviewQueue } from '../shared/services/review.ts';
 
-const deps = createDeps(loadConfig());
+const deps = wireDeps(baseDeps(loadConfig()), {
+  applications: repositories.applications,
+  ledger: repositories.ledger,
+  memberships: repositories.memberships,
+  orgs: repositories.orgs,
+  payouts: repositories.payouts,
+  programmes: repositories.programmes,
+  waitlist: repositories.waitlist,
+});
 
 // `DecisionOutcome` types its statuses as plain strings where the contract has enums; the values
 // are the contract's (the services write only those), so the answer is typed as the route's here.

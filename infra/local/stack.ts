@@ -255,7 +255,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     let seed: SeedResult | undefined;
     if (options.seed !== false) {
-      const { createDeps } = await import('../../shared/services/deps.ts');
+      const { createDeps } = await import('../../shared/services/repositories.ts');
       const { loadConfig } = await import('../../shared/config.ts');
       const deps = createDeps(loadConfig());
       seed = await applySeed(deps, options.now ? { now: options.now } : {});
@@ -264,7 +264,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.workflows?.resume !== false) await resumeWorkflows();
 
     // The stack's own repositories: dev tokens record memberships, the provider hashes ID numbers.
-    const { createDeps } = await import('../../shared/services/deps.ts');
+    const { createDeps } = await import('../../shared/services/repositories.ts');
     const { loadConfig } = await import('../../shared/config.ts');
     const identityDeps = createDeps(loadConfig());
     stops.push(async () => identityDeps.db.destroy());
@@ -341,7 +341,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
  * key) — how `npm start` resumes. A run awaiting the bank needs no execution: the result import ends it.
  */
 async function resumeWorkflows(): Promise<void> {
-  const { createDeps } = await import('../../shared/services/deps.ts');
+  const { createDeps } = await import('../../shared/services/repositories.ts');
   const { loadConfig } = await import('../../shared/config.ts');
   const { startCalendar } = await import('../../shared/services/calendar.ts');
   const { resumeOpenPayoutRun } = await import('../../shared/services/payouts.ts');

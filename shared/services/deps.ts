@@ -1,28 +1,33 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ApplicationFormRepository } from '../adapters/application-forms-repo.ts';
-import { ApplicationRepository } from '../adapters/applications-repo.ts';
+import type { ApplicationFormRepository } from '../adapters/application-forms-repo.ts';
+import type { ApplicationRepository } from '../adapters/applications-repo.ts';
 import { createDocumentClient, createS3Client } from '../adapters/aws.ts';
-import { CalendarRepository } from '../adapters/calendar-repo.ts';
-import { CatalogueRepository } from '../adapters/catalogue-repo.ts';
+import type { CalendarRepository } from '../adapters/calendar-repo.ts';
+import type { CatalogueRepository } from '../adapters/catalogue-repo.ts';
 import { createFieldCipher, type FieldCipher } from '../adapters/field-cipher.ts';
-import { MembershipRepository } from '../adapters/memberships-repo.ts';
-import { OrgRegistrationRepository } from '../adapters/org-registrations-repo.ts';
-import { OrgRepository } from '../adapters/orgs-repo.ts';
-import { OutboxRepository } from '../adapters/outbox-repo.ts';
-import { PayoutHoldRepository } from '../adapters/payout-holds-repo.ts';
-import { InstructionRepository } from '../adapters/payout-instructions-repo.ts';
-import { PayoutRunRepository } from '../adapters/payout-runs-repo.ts';
-import { PlaceLedger } from '../adapters/place-ledger.ts';
-import { ProgrammeRepository } from '../adapters/programmes-repo.ts';
-import { BankFileStore } from '../adapters/rails/bank-file.ts';
-import { Waitlist } from '../adapters/waitlist.ts';
+import type { MembershipRepository } from '../adapters/memberships-repo.ts';
+import type { OrgRegistrationRepository } from '../adapters/org-registrations-repo.ts';
+import type { OrgRepository } from '../adapters/orgs-repo.ts';
+import type { OutboxRepository } from '../adapters/outbox-repo.ts';
+import type { PayoutHoldRepository } from '../adapters/payout-holds-repo.ts';
+import type { InstructionRepository } from '../adapters/payout-instructions-repo.ts';
+import type { PayoutRunRepository } from '../adapters/payout-runs-repo.ts';
+import type { PlaceLedger } from '../adapters/place-ledger.ts';
+import type { ProgrammeRepository } from '../adapters/programmes-repo.ts';
+import type { BankFileStore } from '../adapters/rails/bank-file.ts';
+import type { Waitlist } from '../adapters/waitlist.ts';
 import { type WorkflowStarter, workflowStarter } from '../adapters/workflows.ts';
 import { type Clock, localStageClock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 
-/** What the services need, built once per cold start at module scope and passed in. */
+/**
+ * What the services need, built once per cold start at module scope and passed in. A Lambda function
+ * builds only the repositories its code uses (`wireDeps` with the factories of `repositories.ts` it
+ * names), so its bundle carries only those adapters; tests and local tools build them all
+ * (`createDeps`).
+ */
 export interface Deps {
   config: Config;
   /** Counts retries, page attempts and rail calls (`observer.ts`); tests read them through it. */
@@ -63,10 +68,46 @@ export interface Deps {
   cipher: () => FieldCipher;
 }
 
-export function createDeps(config: Config, options: { observer?: Observer } = {}): Deps {
+/** What every function has, whatever repositories it wires: configuration, clients, clock, cipher. */
+export type DepsBase = Pick<Deps, 'config' | 'observer' | 'clock' | 'db' | 'workflows' | 's3' | 'cipher'>;
+
+/** The repositories of {@link Deps}: each built by its factory in `repositories.ts`. */
+export type RepositoryName = Exclude<keyof Deps, keyof DepsBase>;
+
+/** How a function builds the repositories it uses, by name. */
+export type RepositoryFactories = { [K in RepositoryName]?: (base: DepsBase) => Deps[K] };
+
+/** Every repository name, checked complete against {@link Deps} by the compiler. */
+export const repositoryNames = Object.keys({
+  orgs: true,
+  memberships: true,
+  registrations: true,
+  programmes: true,
+  applications: true,
+  forms: true,
+  ledger: true,
+  waitlist: true,
+  calendar: true,
+  payouts: true,
+  instructions: true,
+  holds: true,
+  bankFiles: true,
+  outbox: true,
+  catalogue: true,
+} satisfies Record<RepositoryName, true>) as RepositoryName[];
+
+/** Code reached a repository its function did not wire: a programming error, answered as a 500. */
+export class RepositoryNotWired extends Error {
+  override readonly name = 'RepositoryNotWired';
+  constructor(readonly repository: string) {
+    super(`deps.${repository} is not wired in this function: add its factory to the function's wireDeps()`);
+  }
+}
+
+/** The clients, clock and cipher, built as each function's cold start builds them. */
+export function baseDeps(config: Config, options: { observer?: Observer } = {}): DepsBase {
   const db = createDocumentClient(config);
   const observer = options.observer ?? channelObserver;
-  const waitlist = new Waitlist(db, config.tableName);
   let s3: Promise<S3Client> | undefined;
   let cipher: FieldCipher | undefined;
   return {
@@ -74,21 +115,6 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
     observer,
     clock: config.stage === 'local' ? localStageClock : systemClock,
     db,
-    orgs: new OrgRepository(db, config.tableName),
-    memberships: new MembershipRepository(db, config.tableName),
-    registrations: new OrgRegistrationRepository(db, config.tableName),
-    programmes: new ProgrammeRepository(db, config.tableName, observer),
-    applications: new ApplicationRepository(db, config.tableName, observer),
-    forms: new ApplicationFormRepository(db, config.tableName),
-    ledger: new PlaceLedger(db, config.tableName, waitlist, observer),
-    waitlist,
-    calendar: new CalendarRepository(db, config.tableName),
-    payouts: new PayoutRunRepository(db, config.tableName, observer),
-    instructions: new InstructionRepository(db, config.tableName, observer),
-    holds: new PayoutHoldRepository(db, config.tableName, observer),
-    bankFiles: new BankFileStore(db, config.tableName),
-    catalogue: new CatalogueRepository(db, config.tableName, observer),
-    outbox: new OutboxRepository(db, config.tableName, observer),
     workflows: () => workflowStarter(),
     s3: () => {
       s3 ??= createS3Client(config);
@@ -107,4 +133,24 @@ export function createDeps(config: Config, options: { observer?: Observer } = {}
       return cipher;
     },
   };
+}
+
+/**
+ * The function's dependencies: `base` and the repositories `factories` name, built now; reaching any
+ * other throws {@link RepositoryNotWired} (`tests/infra/function-bundles.test.ts` checks that every
+ * `deps.<repository>` a function's code holds is wired).
+ */
+export function wireDeps(base: DepsBase, factories: RepositoryFactories): Deps {
+  const deps: Record<string, unknown> = { ...base };
+  for (const name of repositoryNames) {
+    const make = factories[name];
+    if (make) deps[name] = make(base);
+    else
+      Object.defineProperty(deps, name, {
+        get() {
+          throw new RepositoryNotWired(name);
+        },
+      });
+  }
+  return deps as unknown as Deps;
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { invariantViolations, type PlaceHolder } from '../../shared/domain/places.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { pool } from '../support/pool.ts';
 import { rushDraftBody, rushProgrammeBody, rushUnitOrgId, verifiedAttachments } from '../support/rush.ts';
 

@@ -1,13 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { AppFunction } from '../../infra/constructs/app-function.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
+import { loadConfig } from '../../shared/config.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { functionGroups } from '../../shared/http/route.ts';
+import { baseDeps, RepositoryNotWired, repositoryNames, wireDeps } from '../../shared/services/deps.ts';
+import * as repositories from '../../shared/services/repositories.ts';
 import { cdkJsonContext } from './synth.ts';
 
 mkdirSync(join(repoRoot, '.data'), { recursive: true });
@@ -46,11 +49,62 @@ async function staticClosure(entry: string): Promise<Set<string>> {
   return seen;
 }
 
+/** The project's source files a function's bundle holds, statically or behind an `import()`. */
+async function bundledSources(entry: string): Promise<string[]> {
+  const { metafile } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    external: ['@aws-sdk/*'],
+    absWorkingDir: repoRoot,
+    logLevel: 'silent',
+  });
+  return Object.keys((metafile as Metafile).inputs).filter(
+    (p) => !p.includes('node_modules') && p.endsWith('.ts'),
+  );
+}
+
+/** Every Lambda entry: the route groups' and the tasks' (`functions/*.ts`). */
+const functionEntries = readdirSync(join(repoRoot, 'functions'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''));
+
 describe('function bundles', () => {
   it.each(functionGroups)('the %s function evaluates its own route group and no other', async (group) => {
     const closure = await staticClosure(functionEntry(group));
     const routeFiles = [...closure].filter((path) => path.startsWith('shared/http/routes'));
     expect(routeFiles).toEqual([`shared/http/routes/${group}.ts`]);
+  });
+
+  /**
+   * Issue 15: a function builds, and bundles, only the repositories it wires (`wireDeps` in its entry);
+   * reaching another throws `RepositoryNotWired`, a 500. So every `deps.<repository>` in the code its
+   * bundle holds — the static closure and what it imports on demand — must be wired by its entry.
+   */
+  it.each(functionEntries)('the %s function wires every repository its code reaches', async (name) => {
+    const entry = functionEntry(name);
+    const wiring = /wireDeps\(baseDeps\([^)]*\)[^,]*,\s*\{([^}]*)\}/.exec(readFileSync(entry, 'utf8'));
+    expect(wiring, 'the entry builds its deps with wireDeps(baseDeps(…), { … })').not.toBeNull();
+    const wired = new Set([...(wiring?.[1] ?? '').matchAll(/(\w+):/g)].map((m) => m[1]));
+    const reached = new Set<string>();
+    for (const file of await bundledSources(entry)) {
+      for (const m of readFileSync(join(repoRoot, file), 'utf8').matchAll(/\bdeps\.(\w+)/g)) {
+        if ((repositoryNames as string[]).includes(m[1] as string)) reached.add(m[1] as string);
+      }
+    }
+    expect(reached.size).toBeGreaterThan(0);
+    expect([...reached].filter((r) => !wired.has(r))).toEqual([]);
+  });
+
+  it('a repository not wired fails loudly, not with a half-built object', () => {
+    const deps = wireDeps(baseDeps(loadConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', STAGE: 'local' })), {
+      orgs: repositories.orgs,
+    });
+    expect(deps.orgs).toBeDefined();
+    expect(() => deps.ledger).toThrow(RepositoryNotWired);
   });
 
   it('the public function loads the whole table only with the OpenAPI generator, on its route', async () => {

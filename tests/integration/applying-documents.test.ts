@@ -12,8 +12,9 @@ import {
   type DocumentContentType,
   MAX_DOCUMENT_BYTES,
 } from '../../shared/domain/documents.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
 import { verifyUploadedObject } from '../../shared/services/documents.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import {
   expectOk,
   programmeBody,

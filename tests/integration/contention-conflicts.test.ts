@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultStats } from '../../shared/adapters/fault-injection.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { recordCounts } from '../../shared/observer.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { prepareContention, submitAllAtOnce } from '../support/contention.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { prepareContention, submitAllAtOnce } from '../support/contention.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 

@@ -4,7 +4,8 @@ import { applicationKey, reviewQueueIndex, workerApplicationsIndex } from '../..
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { encodeCursor } from '../../shared/http/cursor.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { programmeBody, publishProgramme } from '../support/api.ts';
 import { draftBody } from '../support/fixtures.ts';
 import { draftRecord } from '../support/ledger-fixtures.ts';

@@ -6,7 +6,8 @@ import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { DAILY_SMS_CAP_PER_PHONE } from '../../shared/domain/notifications.ts';
 import { applyTransition } from '../../shared/services/calendar.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import {
   approveAlongChain,
   callRoute,

@@ -5,10 +5,11 @@ import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
 import type { PayoutHoldRecord } from '../../shared/model/payout.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
 import { PayPageCrashed, payPageFaults } from '../../shared/services/payout-faults.ts';
 import { payPage } from '../../shared/services/payout-page.ts';
 import { finishRun } from '../../shared/services/payout-settlement.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import {
   approvedApplication,
   programmeBody,

@@ -7,7 +7,8 @@ import { loadConfig } from '../../shared/config.ts';
 import { PlaceBook } from '../../shared/domain/place-book.ts';
 import { invariantViolations } from '../../shared/domain/places.ts';
 import { liveStatuses } from '../../shared/model/application.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { placeSnapshot, submitThroughLedger } from '../support/ledger-fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 

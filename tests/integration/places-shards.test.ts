@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultStats, throttleStats } from '../../shared/adapters/fault-injection.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { growShards, prepareContention, submitAllAtOnce } from '../support/contention.ts';
 import { rushUnitOrgId } from '../support/rush.ts';
 import { startTestStack, type TestStack } from './harness.ts';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { expectOk, programmeBody, publishProgramme } from '../support/api.ts';
 import { draftBody, postUpload, sampleFiles } from '../support/fixtures.ts';
 import { pool } from '../support/pool.ts';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { capacityStats } from '../../shared/adapters/fault-injection.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { prepareContention } from '../support/contention.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 

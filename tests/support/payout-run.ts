@@ -5,9 +5,10 @@ import { applicationKey, payoutRunPartition, statusIndex } from '../../shared/ad
 import { loadConfig } from '../../shared/config.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
 import { recordCounts } from '../../shared/observer.ts';
-import { createDeps, type Deps } from '../../shared/services/deps.ts';
+import type { Deps } from '../../shared/services/deps.ts';
 import { planRun } from '../../shared/services/payout-plan.ts';
 import { launchPayoutRun } from '../../shared/services/payout-runs.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
 import { draftRecord } from './ledger-fixtures.ts';
 import { pool } from './pool.ts';
 
