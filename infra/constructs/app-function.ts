@@ -31,7 +31,11 @@ const requireShim =
  */
 export function functionBundling(
   bundleAwsSdk: boolean,
-  extras: { lazyModules?: readonly string[]; openApiDocument?: boolean } = {},
+  extras: {
+    lazyModules?: readonly string[];
+    unshippedModules?: readonly string[];
+    openApiDocument?: boolean;
+  } = {},
 ): BundlingOptions {
   const lazyModules = extras.lazyModules ?? [];
   const after = (outputDir: string) => [
@@ -53,6 +57,7 @@ export function functionBundling(
     externalModules: [
       ...(bundleAwsSdk ? [] : ['@aws-sdk/*']),
       ...lazyModules,
+      ...(extras.unshippedModules ?? []),
       ...(extras.openApiDocument ? [openApiGenerator] : []),
     ],
     ...(extras.openApiDocument ? { define: { [OPENAPI_FILE_VARIABLE]: JSON.stringify(OPENAPI_FILE) } } : {}),
@@ -87,6 +92,11 @@ export interface AppFunctionProps {
    */
   lazyModules?: readonly string[];
   /**
+   * Packages the code imports on a path this deployment never takes (another SMS provider's SDK): left
+   * out of the bundle and not shipped.
+   */
+  unshippedModules?: readonly string[];
+  /**
    * `GET /openapi.json`'s document written beside the bundle at synth (`openapi-file.ts`) and read from
    * there, instead of the route table of every group and the generator riding in the bundle.
    */
@@ -104,6 +114,8 @@ export class AppFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
+  /** How its code is bundled (`functionBundling`), for the checks of what a deployment carries. */
+  readonly bundling: BundlingOptions;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
@@ -117,6 +129,11 @@ export class AppFunction extends Construct {
       description: `Runs ${props.description}`,
     });
     this.logGroup.grantWrite(this.role);
+    this.bundling = functionBundling(props.bundleAwsSdk, {
+      ...(props.lazyModules ? { lazyModules: props.lazyModules } : {}),
+      ...(props.unshippedModules ? { unshippedModules: props.unshippedModules } : {}),
+      ...(props.openApiDocument ? { openApiDocument: true } : {}),
+    });
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -130,10 +147,7 @@ export class AppFunction extends Construct {
       logGroup: this.logGroup,
       projectRoot: repoRoot,
       depsLockFilePath: lockFile,
-      bundling: functionBundling(props.bundleAwsSdk, {
-        ...(props.lazyModules ? { lazyModules: props.lazyModules } : {}),
-        ...(props.openApiDocument ? { openApiDocument: true } : {}),
-      }),
+      bundling: this.bundling,
       environment: {
         ...props.environment,
         STAGE: 'aws',

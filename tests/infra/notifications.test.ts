@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { DELIVERY_RETRY_ATTEMPTS } from '../../infra/constructs/notifications.ts';
+import { DELIVERY_RETRY_ATTEMPTS, smsSdkModules } from '../../infra/constructs/notifications.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
 import { contextSms } from '../../infra/stacks/settings.ts';
 import { functionGroups } from '../../shared/http/route.ts';
@@ -204,9 +205,62 @@ describe('bundles', () => {
     expect((await bundledInputs(functionEntry(group))).filter((p) => providerSdk.test(p))).toEqual([]);
   });
 
-  it('the delivery function bundles the provider SDKs', async () => {
-    const inputs = await bundledInputs(functionEntry('notify'));
-    expect(inputs.some((p) => p.includes('tencentcloud-sdk-nodejs-sms'))).toBe(true);
-    expect(inputs.some((p) => p.includes('@alicloud/dysmsapi20170525'))).toBe(true);
+  it('a Tencent deployment’s SMS functions leave the other providers’ SDKs out', () => {
+    for (const fn of [notifications.delivery, notifications.schedule]) {
+      expect(fn.bundling.externalModules).toEqual(
+        expect.arrayContaining([...smsSdkModules.aliyun, ...smsSdkModules.aws]),
+      );
+      for (const sdk of smsSdkModules.tencent) expect(fn.bundling.externalModules).not.toContain(sdk);
+    }
   });
+
+  it.each(['tencent', 'aliyun', 'aws'] as const)(
+    'with %s configured, the SMS functions bundle its SDK and no other provider’s',
+    async (provider) => {
+      const others = Object.entries(smsSdkModules)
+        .filter(([p]) => p !== provider)
+        .flatMap(([, modules]) => modules);
+      const { metafile } = await build({
+        entryPoints: [functionEntry('notify')],
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'node',
+        format: 'esm',
+        external: ['@aws-sdk/*', ...others],
+        absWorkingDir: repoRoot,
+        logLevel: 'silent',
+      });
+      const inputs = Object.keys((metafile as Metafile).inputs);
+      for (const sdk of smsSdkModules[provider]) {
+        expect(inputs.some((p) => p.includes(`node_modules/${sdk}/`))).toBe(true);
+      }
+      for (const sdk of others) expect(inputs.filter((p) => p.includes(`node_modules/${sdk}/`))).toEqual([]);
+    },
+  );
+
+  it.each(['tencent', 'aliyun', 'aws'] as const)(
+    'the packages left out for the other providers are exactly those the %s adapter imports',
+    async (provider) => {
+      const { metafile } = await build({
+        entryPoints: [join(repoRoot, 'shared', 'adapters', 'sms', `${provider}.ts`)],
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'node',
+        format: 'esm',
+        external: ['@aws-sdk/*', ...Object.values(smsSdkModules).flat()],
+        absWorkingDir: repoRoot,
+        logLevel: 'silent',
+      });
+      const imported = new Set(
+        Object.values((metafile as Metafile).inputs).flatMap((i) =>
+          i.imports
+            .filter((x) => x.external && !x.path.startsWith('@aws-sdk/') && !x.path.startsWith('node:'))
+            .map((x) => x.path),
+        ),
+      );
+      expect([...imported].sort()).toEqual([...smsSdkModules[provider]].sort());
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AliyunNotifier } from '../../shared/adapters/sms/aliyun.ts';
+import { AliyunNotifier, type AliyunSdk, loadAliyunSdk } from '../../shared/adapters/sms/aliyun.ts';
 import { AwsEndUserMessagingNotifier } from '../../shared/adapters/sms/aws.ts';
 import {
   NotifierUnavailable,
@@ -59,6 +59,10 @@ const message: SmsMessage = {
 };
 
 describe('Alibaba Cloud SMS adapter', () => {
+  let sdk: AliyunSdk;
+  beforeAll(async () => {
+    sdk = await loadAliyunSdk();
+  });
   const notifier = () =>
     new AliyunNotifier(
       {
@@ -69,6 +73,7 @@ describe('Alibaba Cloud SMS adapter', () => {
         endpoint,
       },
       { id: 'LTAIlocal', secret: 'local-secret' },
+      sdk,
     );
 
   it('sends the template code, sign name and named variables; OK is sent', async () => {

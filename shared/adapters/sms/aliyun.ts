@@ -1,13 +1,6 @@
-import dysmsapi, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
-
-// A CommonJS module whose class is its `default` export: Node's ESM import (and esbuild's, for Node)
-// gives `module.exports`, whose `default` is the class; bundlers honouring `__esModule` give the class.
-const loaded = dysmsapi as unknown as { default?: unknown };
-const Dysmsapi = (
-  typeof loaded.default === 'function' ? loaded.default : dysmsapi
-) as typeof dysmsapi.default;
-
+import type dysmsapi from '@alicloud/dysmsapi20170525';
+import type { SendSmsRequest } from '@alicloud/dysmsapi20170525';
+import type { $OpenApiUtil } from '@alicloud/openapi-core';
 import {
   type Notifier,
   NotifierUnavailable,
@@ -16,6 +9,48 @@ import {
   type SmsMessage,
   type SmsSettings,
 } from './notifier.ts';
+
+/** What the adapter uses of the SDK: the client class, the request model and the client's config. */
+export interface AliyunSdk {
+  Dysmsapi: typeof dysmsapi.default;
+  SendSmsRequest: typeof SendSmsRequest;
+  Config: typeof $OpenApiUtil.Config;
+}
+
+/**
+ * The SDK from its two CommonJS modules, as Node imports them: the client class is `default` of
+ * `module.exports` (Node's ESM import) or the export itself (a bundler honouring `__esModule`), the
+ * named exports are read by Node from the source or sit under `default` (the one-file bundles shipped
+ * beside the delivery functions).
+ */
+export function aliyunSdkOf(client: unknown, core: unknown): AliyunSdk {
+  const c = client as { default?: unknown; SendSmsRequest?: unknown };
+  const inner = (c.default ?? {}) as { default?: unknown; SendSmsRequest?: unknown };
+  const Dysmsapi = typeof inner.default === 'function' ? inner.default : c.default;
+  const Request = c.SendSmsRequest ?? inner.SendSmsRequest;
+  const k = core as {
+    $OpenApiUtil?: { Config?: unknown };
+    default?: { $OpenApiUtil?: { Config?: unknown } };
+  };
+  const Config = (k.$OpenApiUtil ?? k.default?.$OpenApiUtil)?.Config;
+  if (typeof Dysmsapi !== 'function' || typeof Request !== 'function' || typeof Config !== 'function') {
+    throw new Error('the Alibaba Cloud SDK modules do not export what the adapter uses');
+  }
+  return {
+    Dysmsapi: Dysmsapi as AliyunSdk['Dysmsapi'],
+    SendSmsRequest: Request as AliyunSdk['SendSmsRequest'],
+    Config: Config as AliyunSdk['Config'],
+  };
+}
+
+/** Loaded by the first send: the SDK ships beside the SMS functions' bundles, not in them. */
+export async function loadAliyunSdk(): Promise<AliyunSdk> {
+  const [client, core] = await Promise.all([
+    import('@alicloud/dysmsapi20170525'),
+    import('@alicloud/openapi-core'),
+  ]);
+  return aliyunSdkOf(client, core);
+}
 
 const TRANSIENT = /^(isv\.BUSINESS_LIMIT_CONTROL|isp\.|Throttling|ServiceUnavailable|InternalError)/;
 
@@ -26,14 +61,15 @@ const TRANSIENT = /^(isv\.BUSINESS_LIMIT_CONTROL|isp\.|Throttling|ServiceUnavail
  */
 export class AliyunNotifier implements Notifier {
   readonly provider = 'aliyun' as const;
-  private readonly client: InstanceType<typeof Dysmsapi>;
+  private readonly client: InstanceType<AliyunSdk['Dysmsapi']>;
 
   constructor(
     private readonly settings: SmsSettings,
     credentials: SmsCredentials,
+    private readonly sdk: AliyunSdk,
   ) {
-    this.client = new Dysmsapi(
-      new $OpenApiUtil.Config({
+    this.client = new sdk.Dysmsapi(
+      new sdk.Config({
         accessKeyId: credentials.id,
         accessKeySecret: credentials.secret,
         regionId: settings.region,
@@ -49,7 +85,7 @@ export class AliyunNotifier implements Notifier {
     if (!templateCode) return { status: 'refused', code: 'template_not_configured', message: message.event };
     try {
       const out = await this.client.sendSms(
-        new SendSmsRequest({
+        new this.sdk.SendSmsRequest({
           phoneNumbers: message.to,
           signName: this.settings.signName,
           templateCode,

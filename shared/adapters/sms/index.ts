@@ -7,12 +7,12 @@ import type { Notifier, SmsCredentials, SmsSettings } from './notifier.ts';
 export async function createNotifier(settings: SmsSettings): Promise<Notifier> {
   switch (settings.provider) {
     case 'tencent': {
-      const { TencentNotifier } = await import('./tencent.ts');
-      return new TencentNotifier(settings, await credentialsOf(settings));
+      const { TencentNotifier, loadTencentSdk } = await import('./tencent.ts');
+      return new TencentNotifier(settings, await credentialsOf(settings), await loadTencentSdk());
     }
     case 'aliyun': {
-      const { AliyunNotifier } = await import('./aliyun.ts');
-      return new AliyunNotifier(settings, await credentialsOf(settings));
+      const { AliyunNotifier, loadAliyunSdk } = await import('./aliyun.ts');
+      return new AliyunNotifier(settings, await credentialsOf(settings), await loadAliyunSdk());
     }
     case 'aws': {
       const { AwsEndUserMessagingNotifier } = await import('./aws.ts');

@@ -1,4 +1,4 @@
-import { sms } from 'tencentcloud-sdk-nodejs-sms';
+import type { sms } from 'tencentcloud-sdk-nodejs-sms';
 import { smsTemplates } from '../../domain/notifications.ts';
 import {
   type Notifier,
@@ -8,6 +8,25 @@ import {
   type SmsMessage,
   type SmsSettings,
 } from './notifier.ts';
+
+/** The SDK's `sms` namespace. */
+export type TencentSdk = typeof sms;
+
+/**
+ * The SDK from its module, as Node imports it: named exports when Node can read them from the
+ * CommonJS source, else under `default` (the one-file bundle shipped beside the delivery functions).
+ */
+export function tencentSdkOf(loaded: unknown): TencentSdk {
+  const m = loaded as { sms?: TencentSdk; default?: { sms?: TencentSdk } };
+  const sdk = m.sms ?? m.default?.sms;
+  if (!sdk) throw new Error('tencentcloud-sdk-nodejs-sms exports no sms namespace');
+  return sdk;
+}
+
+/** Loaded by the first send: the SDK ships beside the SMS functions' bundles, not in them. */
+export async function loadTencentSdk(): Promise<TencentSdk> {
+  return tencentSdkOf(await import('tencentcloud-sdk-nodejs-sms'));
+}
 
 /** Codes of Tencent Cloud's that mean "try again later", not "never". */
 const TRANSIENT =
@@ -20,13 +39,14 @@ const TRANSIENT =
  */
 export class TencentNotifier implements Notifier {
   readonly provider = 'tencent' as const;
-  private readonly client: InstanceType<typeof sms.v20210111.Client>;
+  private readonly client: InstanceType<TencentSdk['v20210111']['Client']>;
 
   constructor(
     private readonly settings: SmsSettings,
     credentials: SmsCredentials,
+    sdk: TencentSdk,
   ) {
-    this.client = new sms.v20210111.Client({
+    this.client = new sdk.v20210111.Client({
       credential: { secretId: credentials.id, secretKey: credentials.secret },
       region: settings.region,
       profile: {
