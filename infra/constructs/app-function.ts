@@ -27,7 +27,7 @@ const requireShim =
  * `bundleAwsSdk: false` (the default) leaves `@aws-sdk/*` to the SDK v3 that the Node.js 24 Lambda
  * runtime ships: the bundles stay small (a cold start reads less) and SDK fixes arrive with the
  * runtime. `true` bundles the versions pinned in the lock file instead, for when the runtime's SDK
- * is missing something the code needs. `lazyModules` and `openApiDocument`: see {@link AppFunctionProps}.
+ * is missing something the code needs. `extras`: see {@link AppFunctionProps}.
  */
 export function functionBundling(
   bundleAwsSdk: boolean,
@@ -63,7 +63,7 @@ export function functionBundling(
     ...(extras.openApiDocument ? { define: { [OPENAPI_FILE_VARIABLE]: JSON.stringify(OPENAPI_FILE) } } : {}),
     bundleAwsSDK: bundleAwsSdk,
     logLevel: LogLevel.WARNING,
-    ...(after('/').length > 0
+    ...(lazyModules.length > 0 || extras.openApiDocument
       ? {
           commandHooks: {
             beforeBundling: () => [],

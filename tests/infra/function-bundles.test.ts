@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { AppFunction } from '../../infra/constructs/app-function.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
@@ -11,6 +10,7 @@ import { openApiDocument } from '../../shared/http/openapi.ts';
 import { functionGroups } from '../../shared/http/route.ts';
 import { baseDeps, RepositoryNotWired, repositoryNames, wireDeps } from '../../shared/services/deps.ts';
 import * as repositories from '../../shared/services/repositories.ts';
+import { bundleInputs } from './bundle-inputs.ts';
 import { cdkJsonContext } from './synth.ts';
 
 mkdirSync(join(repoRoot, '.data'), { recursive: true });
@@ -22,18 +22,7 @@ mkdirSync(join(repoRoot, '.data'), { recursive: true });
  * document is, by `GET /openapi.json` alone).
  */
 async function staticClosure(entry: string): Promise<Set<string>> {
-  const { metafile } = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    external: ['@aws-sdk/*'],
-    absWorkingDir: repoRoot,
-    logLevel: 'silent',
-  });
-  const inputs = (metafile as Metafile).inputs;
+  const inputs = await bundleInputs(entry);
   const start = Object.keys(inputs).find((path) => entry.endsWith(path));
   if (!start) throw new Error(`${entry} is not among the bundle's inputs`);
   const seen = new Set<string>();
@@ -51,18 +40,7 @@ async function staticClosure(entry: string): Promise<Set<string>> {
 
 /** The project's source files a function's bundle holds, statically or behind an `import()`. */
 async function bundledSources(entry: string): Promise<string[]> {
-  const { metafile } = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    external: ['@aws-sdk/*'],
-    absWorkingDir: repoRoot,
-    logLevel: 'silent',
-  });
-  return Object.keys((metafile as Metafile).inputs).filter(
+  return Object.keys(await bundleInputs(entry)).filter(
     (p) => !p.includes('node_modules') && p.endsWith('.ts'),
   );
 }

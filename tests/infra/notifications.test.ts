@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
-import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_RETRY_ATTEMPTS, smsSdkModules } from '../../infra/constructs/notifications.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
 import { contextSms } from '../../infra/stacks/settings.ts';
 import { functionGroups } from '../../shared/http/route.ts';
+import { bundleInputs } from './bundle-inputs.ts';
 import { logicalId, resourceOf, resourcesOfType, synthStack, testApp } from './synth.ts';
 
 /** Issue 17: the stream, the delivery function with its dead-letter queue and alarm, and least privilege. */
@@ -184,20 +184,7 @@ describe('SMS delivery in AWS', () => {
 });
 
 /** The API functions' bundles never hold a provider SDK; only the SMS functions do. */
-async function bundledInputs(entry: string): Promise<string[]> {
-  const { metafile } = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'node',
-    format: 'esm',
-    external: ['@aws-sdk/*'],
-    absWorkingDir: repoRoot,
-    logLevel: 'silent',
-  });
-  return Object.keys((metafile as Metafile).inputs);
-}
+const bundledInputs = async (entry: string) => Object.keys(await bundleInputs(entry));
 const providerSdk = /tencentcloud-sdk|@alicloud\/|client-pinpoint-sms-voice/;
 
 describe('bundles', () => {
@@ -220,18 +207,7 @@ describe('bundles', () => {
       const others = Object.entries(smsSdkModules)
         .filter(([p]) => p !== provider)
         .flatMap(([, modules]) => modules);
-      const { metafile } = await build({
-        entryPoints: [functionEntry('notify')],
-        bundle: true,
-        write: false,
-        metafile: true,
-        platform: 'node',
-        format: 'esm',
-        external: ['@aws-sdk/*', ...others],
-        absWorkingDir: repoRoot,
-        logLevel: 'silent',
-      });
-      const inputs = Object.keys((metafile as Metafile).inputs);
+      const inputs = Object.keys(await bundleInputs(functionEntry('notify'), others));
       for (const sdk of smsSdkModules[provider]) {
         expect(inputs.some((p) => p.includes(`node_modules/${sdk}/`))).toBe(true);
       }
@@ -242,19 +218,12 @@ describe('bundles', () => {
   it.each(['tencent', 'aliyun', 'aws'] as const)(
     'the packages left out for the other providers are exactly those the %s adapter imports',
     async (provider) => {
-      const { metafile } = await build({
-        entryPoints: [join(repoRoot, 'shared', 'adapters', 'sms', `${provider}.ts`)],
-        bundle: true,
-        write: false,
-        metafile: true,
-        platform: 'node',
-        format: 'esm',
-        external: ['@aws-sdk/*', ...Object.values(smsSdkModules).flat()],
-        absWorkingDir: repoRoot,
-        logLevel: 'silent',
-      });
+      const inputs = await bundleInputs(
+        join(repoRoot, 'shared', 'adapters', 'sms', `${provider}.ts`),
+        Object.values(smsSdkModules).flat(),
+      );
       const imported = new Set(
-        Object.values((metafile as Metafile).inputs).flatMap((i) =>
+        Object.values(inputs).flatMap((i) =>
           i.imports
             .filter((x) => x.external && !x.path.startsWith('@aws-sdk/') && !x.path.startsWith('node:'))
             .map((x) => x.path),
