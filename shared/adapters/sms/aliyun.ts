@@ -18,12 +18,11 @@ export interface AliyunSdk {
 }
 
 /**
- * The SDK from its two CommonJS modules, as Node imports them: the client class is `default` of
- * `module.exports` (Node's ESM import) or the export itself (a bundler honouring `__esModule`), the
- * named exports are read by Node from the source or sit under `default` (the one-file bundles shipped
- * beside the delivery functions).
+ * The SDK from its two CommonJS modules, as Node or a bundler imports them: the client class is
+ * `default` of `module.exports` (Node's ESM import) or the export itself (a bundler honouring
+ * `__esModule`); the named exports sit on the namespace or under `default`.
  */
-export function aliyunSdkOf(client: unknown, core: unknown): AliyunSdk {
+function aliyunSdkOf(client: unknown, core: unknown): AliyunSdk {
   const c = client as { default?: unknown; SendSmsRequest?: unknown };
   const inner = (c.default ?? {}) as { default?: unknown; SendSmsRequest?: unknown };
   const Dysmsapi = typeof inner.default === 'function' ? inner.default : c.default;
@@ -43,7 +42,10 @@ export function aliyunSdkOf(client: unknown, core: unknown): AliyunSdk {
   };
 }
 
-/** Loaded by the first send: the SDK ships beside the SMS functions' bundles, not in them. */
+/**
+ * Imported when the notifier is built, not at module scope: a deployment that uses another provider
+ * leaves these packages out of its bundle (`smsSdkModules` in infra/constructs/notifications.ts).
+ */
 export async function loadAliyunSdk(): Promise<AliyunSdk> {
   const [client, core] = await Promise.all([
     import('@alicloud/dysmsapi20170525'),

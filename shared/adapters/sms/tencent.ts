@@ -12,18 +12,18 @@ import {
 /** The SDK's `sms` namespace. */
 export type TencentSdk = typeof sms;
 
-/**
- * The SDK from its module, as Node imports it: named exports when Node can read them from the
- * CommonJS source, else under `default` (the one-file bundle shipped beside the delivery functions).
- */
-export function tencentSdkOf(loaded: unknown): TencentSdk {
+/** The SDK from its CommonJS module as Node or a bundler imports it: named, or under `default`. */
+function tencentSdkOf(loaded: unknown): TencentSdk {
   const m = loaded as { sms?: TencentSdk; default?: { sms?: TencentSdk } };
   const sdk = m.sms ?? m.default?.sms;
   if (!sdk) throw new Error('tencentcloud-sdk-nodejs-sms exports no sms namespace');
   return sdk;
 }
 
-/** Loaded by the first send: the SDK ships beside the SMS functions' bundles, not in them. */
+/**
+ * Imported when the notifier is built, not at module scope: a deployment that uses another provider
+ * leaves this package out of its bundle (`smsSdkModules` in infra/constructs/notifications.ts).
+ */
 export async function loadTencentSdk(): Promise<TencentSdk> {
   return tencentSdkOf(await import('tencentcloud-sdk-nodejs-sms'));
 }
