@@ -32,7 +32,7 @@ let openApi: Record<string, unknown> | undefined;
  * group's routes are not in the bundle; the local stack, which runs this source, generates it from the
  * route table on the first request, as the file was generated.
  */
-async function openApiDocument(): Promise<Record<string, unknown>> {
+async function loadOpenApiDocument(): Promise<Record<string, unknown>> {
   if (process.env.EDU_OPENAPI_FILE) {
     const { readFile } = await import('node:fs/promises');
     return JSON.parse(await readFile(new URL(process.env.EDU_OPENAPI_FILE, import.meta.url), 'utf8'));
@@ -46,7 +46,7 @@ export const handler = httpHandler(
   {
     getHealth: async ({ now }) => ({ body: { status: 'ok' as const, time: now.toISOString() } }),
     getOpenApi: async () => {
-      openApi ??= await openApiDocument();
+      openApi ??= await loadOpenApiDocument();
       return { body: openApi };
     },
     listProgrammes: async () => ({ body: { programmes: await listProgrammes(deps) } }),

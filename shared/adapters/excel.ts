@@ -2,7 +2,8 @@ import { MAX_IMPORT_ROWS, type SheetCell } from '../domain/catalogue.ts';
 
 /**
  * .xlsx in and out, through exceljs. exceljs is imported on first use only, so no function's cold
- * start pays for it and only the admin routes that read or write a workbook load it.
+ * start pays for it and only the admin routes that read or write a workbook load it; the deployed
+ * catalogue function ships it beside its bundle, not in it (`lazyModules`, infra/constructs/route-functions.ts).
  */
 
 /** The file is not a workbook this adapter will read (not an .xlsx, damaged, or too large unpacked). */

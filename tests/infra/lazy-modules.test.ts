@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { functionBundling } from '../../infra/constructs/app-function.ts';
 import { lazyModuleCommands } from '../../infra/constructs/lazy-modules.ts';
+import { synthStack } from './synth.ts';
 
 /**
  * The catalogue function ships exceljs beside its bundle, not in it (issue 15: bundles ≤ 250 KB). What
@@ -23,6 +24,16 @@ describe('lazily imported packages', () => {
       lazyModuleCommands(['exceljs'], '/out'),
     );
     expect(functionBundling(false).commandHooks).toBeUndefined();
+  });
+
+  it('are exceljs for the catalogue function and nothing for the other route functions', () => {
+    const { stack } = synthStack();
+    for (const [group, fn] of stack.functions.entries()) {
+      const hook = fn.bundling.commandHooks?.afterBundling('/in', '/out') ?? [];
+      const shipsExcel = hook.some((command) => command.includes('/out/node_modules/exceljs'));
+      expect(shipsExcel, group).toBe(group === 'catalogue');
+      expect(fn.bundling.externalModules?.includes('exceljs'), group).toBe(group === 'catalogue');
+    }
   });
 
   it('ship exceljs as one file that a bare import resolves to', { timeout: 60_000 }, () => {
