@@ -45,7 +45,8 @@ export interface NotificationsProps {
  * out altogether (`AppFunction.unshippedModules`), so a deployment carries one provider's SDK, not three.
  */
 export const smsSdkModules: Record<SmsProviderName, string[]> = {
-  tencent: ['tencentcloud-sdk-nodejs-sms'],
+  // Tencent Cloud SMS is one signed JSON POST, which the adapter sends itself: no package.
+  tencent: [],
   aliyun: ['@alicloud/dysmsapi20170525', '@alicloud/openapi-core'],
   // AWS End User Messaging is an @aws-sdk client: the Lambda runtime provides it.
   aws: [],

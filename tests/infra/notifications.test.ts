@@ -215,6 +215,11 @@ describe('bundles', () => {
     },
   );
 
+  it('the Tencent adapter bundles no package: it signs and sends its one call itself', async () => {
+    const inputs = Object.keys(await bundleInputs(join(repoRoot, 'shared', 'adapters', 'sms', 'tencent.ts')));
+    expect(inputs.filter((p) => p.includes('node_modules/'))).toEqual([]);
+  });
+
   it.each(['tencent', 'aliyun', 'aws'] as const)(
     'the packages left out for the other providers are exactly those the %s adapter imports',
     async (provider) => {

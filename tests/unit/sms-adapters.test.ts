@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, createServer, type IncomingMessage, type Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AliyunNotifier, type AliyunSdk, loadAliyunSdk } from '../../shared/adapters/sms/aliyun.ts';
 import { AwsEndUserMessagingNotifier } from '../../shared/adapters/sms/aws.ts';
@@ -8,12 +8,14 @@ import {
   type SmsMessage,
   smsSettingsFromEnv,
 } from '../../shared/adapters/sms/notifier.ts';
+import { TencentNotifier, tc3Authorization } from '../../shared/adapters/sms/tencent.ts';
 
 /**
- * The Aliyun and AWS adapters through their official SDKs, against a local server that answers as
- * the provider's API does (it checks what was asked, not the signature: the Tencent stand-in of the
- * integration tests does that). What each answer becomes: sent, refused with the provider's code, or
- * a retry (NotifierUnavailable).
+ * The SMS adapters against a local server that answers as the provider's API does (it checks what was
+ * asked, not the signature: the Tencent stand-in of the integration tests does that). The Aliyun and
+ * AWS adapters go through their official SDKs; the Tencent adapter speaks the protocol itself, and its
+ * request is compared byte for byte with the one Tencent's official SDK sends for the same message.
+ * What each answer becomes: sent, refused with the provider's code, or a retry (NotifierUnavailable).
  */
 
 interface Seen {
@@ -105,6 +107,151 @@ describe('Alibaba Cloud SMS adapter', () => {
       body: { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发流控', RequestId: 'r3' },
     });
     await expect(notifier().send(message)).rejects.toBeInstanceOf(NotifierUnavailable);
+  });
+
+  it('an event without a configured template is refused without a call', async () => {
+    seen.length = 0;
+    expect(await notifier().send({ ...message, event: 'paid' })).toMatchObject({
+      status: 'refused',
+      code: 'template_not_configured',
+    });
+    expect(seen).toHaveLength(0);
+  });
+});
+
+describe('Tencent Cloud SMS adapter', () => {
+  const settings = {
+    provider: 'tencent' as const,
+    templates: { returned: '2000123' },
+    signName: '求学圆梦',
+    appId: '1400000000',
+    region: 'ap-guangzhou',
+  };
+  const credentials = { id: 'AKIDlocal', secret: 'local-secret' };
+  const notifier = (now?: () => number) => new TencentNotifier({ ...settings, endpoint }, credentials, now);
+  const ok = {
+    status: 200,
+    body: {
+      Response: {
+        SendStatusSet: [{ SerialNo: 'serial-1', Code: 'Ok', Message: 'send success' }],
+        RequestId: 'r1',
+      },
+    },
+  };
+
+  it('sends the request Tencent’s official SDK sends for the message, signed as the SDK signs it', async () => {
+    // The oracle: the SDK (a development dependency only) sends SendSms for the same message, to
+    // Tencent's host name (it takes the signed service from the endpoint's first label), through an
+    // agent that connects to the local server instead.
+    const { sms } = await import('tencentcloud-sdk-nodejs-sms');
+    const port = Number(endpoint.split(':')[1]);
+    const agent = new Agent();
+    agent.createConnection = () => connect(port, '127.0.0.1');
+    const client = new sms.v20210111.Client({
+      credential: { secretId: credentials.id, secretKey: credentials.secret },
+      region: settings.region,
+      profile: {
+        httpProfile: { endpoint: 'sms.tencentcloudapi.com', protocol: 'http://', reqTimeout: 10, agent },
+      },
+    });
+    seen.length = 0;
+    reply = () => ok;
+    await client.SendSms({
+      PhoneNumberSet: ['+8613800001234'],
+      SmsSdkAppId: settings.appId,
+      TemplateId: '2000123',
+      SignName: settings.signName,
+      TemplateParamSet: ['12', '材料不全', '2026-06-10', 'https://x/m/'],
+      SessionContext: message.notificationId,
+    });
+    agent.destroy();
+    const bySdk = seen[0];
+    if (!bySdk) throw new Error('the SDK sent nothing');
+    expect(bySdk.headers.host).toBe('sms.tencentcloudapi.com');
+    const timestamp = Number(bySdk.headers['x-tc-timestamp']);
+    const signed = {
+      secretId: credentials.id,
+      secretKey: credentials.secret,
+      service: 'sms',
+      contentType: 'application/json',
+      timestamp,
+    };
+    expect(tc3Authorization({ ...signed, hostname: 'sms.tencentcloudapi.com', body: bySdk.body })).toBe(
+      bySdk.headers.authorization,
+    );
+
+    seen.length = 0;
+    expect(await notifier(() => timestamp * 1000).send(message)).toEqual({
+      status: 'sent',
+      providerMessageId: 'serial-1',
+    });
+    const ours = seen[0];
+    expect(ours?.body).toBe(bySdk.body);
+    expect(ours?.url).toBe(bySdk.url);
+    for (const header of ['content-type', 'x-tc-action', 'x-tc-version', 'x-tc-region', 'x-tc-timestamp']) {
+      expect([header, ours?.headers[header]]).toEqual([header, bySdk.headers[header]]);
+    }
+    expect(ours?.headers.authorization).toBe(
+      tc3Authorization({ ...signed, hostname: '127.0.0.1', body: bySdk.body }),
+    );
+  });
+
+  it('signs with the secret, the UTC date of the timestamp and the body: change one, the signature changes', () => {
+    const input = {
+      secretId: 'AKIDlocal',
+      secretKey: 'local-secret',
+      service: 'sms',
+      hostname: 'sms.tencentcloudapi.com',
+      contentType: 'application/json',
+      body: '{"a":1}',
+      timestamp: 1_764_547_199, // 2025-11-30T23:59:59Z: Beijing is already on 12-01, the scope is not
+    };
+    const signed = tc3Authorization(input);
+    expect(signed).toMatch(
+      /^TC3-HMAC-SHA256 Credential=AKIDlocal\/2025-11-30\/sms\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/,
+    );
+    for (const change of [
+      { secretKey: 'other' },
+      { body: '{"a":2}' },
+      { hostname: 'sms.ap-guangzhou.tencentcloudapi.com' },
+      { timestamp: input.timestamp + 1 },
+    ]) {
+      expect(tc3Authorization({ ...input, ...change })).not.toBe(signed);
+    }
+  });
+
+  it('a refusal keeps the provider’s code; its internal errors, HTTP errors and no answer are retried', async () => {
+    reply = () => ({
+      status: 200,
+      body: {
+        Response: {
+          SendStatusSet: [{ Code: 'InvalidParameterValue.IncorrectPhoneNumber', Message: 'invalid number' }],
+        },
+      },
+    });
+    expect(await notifier().send(message)).toEqual({
+      status: 'refused',
+      code: 'InvalidParameterValue.IncorrectPhoneNumber',
+      message: 'invalid number',
+    });
+    reply = () => ({
+      status: 200,
+      body: { Response: { Error: { Code: 'FailedOperation.TemplateIdNotExist', Message: 'TemplateId' } } },
+    });
+    expect(await notifier().send(message)).toMatchObject({
+      status: 'refused',
+      code: 'FailedOperation.TemplateIdNotExist',
+    });
+    for (const answer of [
+      { status: 200, body: { Response: { Error: { Code: 'InternalError', Message: 'busy' } } } },
+      { status: 200, body: { Response: { Error: { Code: 'RequestLimitExceeded', Message: 'slow' } } } },
+      { status: 502, body: { message: 'bad gateway' } },
+    ]) {
+      reply = () => answer;
+      await expect(notifier().send(message)).rejects.toBeInstanceOf(NotifierUnavailable);
+    }
+    const unreachable = new TencentNotifier({ ...settings, endpoint: '127.0.0.1:1' }, credentials);
+    await expect(unreachable.send(message)).rejects.toMatchObject({ code: 'network' });
   });
 
   it('an event without a configured template is refused without a call', async () => {

@@ -7,8 +7,8 @@ import type { Notifier, SmsCredentials, SmsSettings } from './notifier.ts';
 export async function createNotifier(settings: SmsSettings): Promise<Notifier> {
   switch (settings.provider) {
     case 'tencent': {
-      const { TencentNotifier, loadTencentSdk } = await import('./tencent.ts');
-      return new TencentNotifier(settings, await credentialsOf(settings), await loadTencentSdk());
+      const { TencentNotifier } = await import('./tencent.ts');
+      return new TencentNotifier(settings, await credentialsOf(settings));
     }
     case 'aliyun': {
       const { AliyunNotifier, loadAliyunSdk } = await import('./aliyun.ts');
