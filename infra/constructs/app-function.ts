@@ -33,7 +33,6 @@ export function functionBundling(
   bundleAwsSdk: boolean,
   extras: {
     lazyModules?: readonly string[];
-    unshippedModules?: readonly string[];
     openApiDocument?: boolean;
   } = {},
 ): BundlingOptions {
@@ -57,7 +56,6 @@ export function functionBundling(
     externalModules: [
       ...(bundleAwsSdk ? [] : ['@aws-sdk/*']),
       ...lazyModules,
-      ...(extras.unshippedModules ?? []),
       ...(extras.openApiDocument ? [openApiGenerator] : []),
     ],
     ...(extras.openApiDocument ? { define: { [OPENAPI_FILE_VARIABLE]: JSON.stringify(OPENAPI_FILE) } } : {}),
@@ -91,11 +89,6 @@ export interface AppFunctionProps {
    * beside it, each bundled into one file under `node_modules/` (`lazy-modules.ts`).
    */
   lazyModules?: readonly string[];
-  /**
-   * Packages the code imports on a path this deployment never takes (another SMS provider's SDK): left
-   * out of the bundle and not shipped.
-   */
-  unshippedModules?: readonly string[];
   /**
    * `GET /openapi.json`'s document written beside the bundle at synth (`openapi-file.ts`) and read from
    * there, instead of the route table of every group and the generator riding in the bundle.
@@ -131,7 +124,6 @@ export class AppFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.bundling = functionBundling(props.bundleAwsSdk, {
       ...(props.lazyModules ? { lazyModules: props.lazyModules } : {}),
-      ...(props.unshippedModules ? { unshippedModules: props.unshippedModules } : {}),
       ...(props.openApiDocument ? { openApiDocument: true } : {}),
     });
 

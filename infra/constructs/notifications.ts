@@ -39,19 +39,6 @@ export interface NotificationsProps {
   webDomain?: string | undefined;
 }
 
-/**
- * Each provider's SDK packages, imported by its adapter when the notifier is built
- * (`shared/adapters/sms/`): the SMS functions bundle the configured provider's and leave the others
- * out altogether (`AppFunction.unshippedModules`), so a deployment carries one provider's SDK, not three.
- */
-export const smsSdkModules: Record<SmsProviderName, string[]> = {
-  // Tencent Cloud SMS is one signed JSON POST, which the adapter sends itself: no package.
-  tencent: [],
-  aliyun: ['@alicloud/dysmsapi20170525', '@alicloud/openapi-core'],
-  // AWS End User Messaging is an @aws-sdk client: the Lambda runtime provides it.
-  aws: [],
-};
-
 /** Retries of a failed stream record before it goes to the dead-letter queue. */
 export const DELIVERY_RETRY_ATTEMPTS = 5;
 
@@ -100,13 +87,7 @@ export class Notifications extends Construct {
       'This queue is the dead-letter queue of the SMS delivery; an alarm watches it.',
     );
 
-    const sdks = {
-      unshippedModules: Object.entries(smsSdkModules)
-        .filter(([provider]) => provider !== sms.provider)
-        .flatMap(([, modules]) => modules),
-    };
     this.delivery = new AppFunction(this, 'DeliveryFunction', {
-      ...sdks,
       entry: functionEntry('notify'),
       description: 'edu-subsidy: deliver the SMS outbox from the table stream',
       bundleAwsSdk: props.bundleAwsSdk,
@@ -115,7 +96,6 @@ export class Notifications extends Construct {
       memorySize: 512,
     });
     this.schedule = new AppFunction(this, 'ScheduleFunction', {
-      ...sdks,
       entry: functionEntry('notify-schedule'),
       description: 'edu-subsidy: re-drive deferred SMS and queue reviewers daily counts',
       bundleAwsSdk: props.bundleAwsSdk,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { DELIVERY_RETRY_ATTEMPTS, smsSdkModules } from '../../infra/constructs/notifications.ts';
+import { DELIVERY_RETRY_ATTEMPTS } from '../../infra/constructs/notifications.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
 import { contextSms } from '../../infra/stacks/settings.ts';
 import { functionGroups } from '../../shared/http/route.ts';
@@ -183,7 +183,7 @@ describe('SMS delivery in AWS', () => {
   });
 });
 
-/** The API functions' bundles never hold a provider SDK; only the SMS functions do. */
+/** No bundle holds an SMS provider SDK: the Chinese providers are called directly, AWS through the runtime’s SDK. */
 const bundledInputs = async (entry: string) => Object.keys(await bundleInputs(entry));
 const providerSdk = /tencentcloud-sdk|@alicloud\/|client-pinpoint-sms-voice/;
 
@@ -192,49 +192,24 @@ describe('bundles', () => {
     expect((await bundledInputs(functionEntry(group))).filter((p) => providerSdk.test(p))).toEqual([]);
   });
 
-  it('a Tencent deployment’s SMS functions leave the other providers’ SDKs out', () => {
-    for (const fn of [notifications.delivery, notifications.schedule]) {
-      expect(fn.bundling.externalModules).toEqual(
-        expect.arrayContaining([...smsSdkModules.aliyun, ...smsSdkModules.aws]),
+  it.each(['tencent', 'aliyun'] as const)(
+    'the %s adapter bundles no package: it signs and sends its one call itself',
+    async (provider) => {
+      const inputs = Object.keys(
+        await bundleInputs(join(repoRoot, 'shared', 'adapters', 'sms', `${provider}.ts`)),
       );
-      for (const sdk of smsSdkModules.tencent) expect(fn.bundling.externalModules).not.toContain(sdk);
+      expect(inputs.filter((p) => p.includes('node_modules/'))).toEqual([]);
+    },
+  );
+
+  it('the SMS functions bundle no provider SDK; the AWS adapter’s client is the runtime’s', async () => {
+    for (const entry of [functionEntry('notify'), functionEntry('notify-schedule')]) {
+      expect((await bundledInputs(entry)).filter((p) => providerSdk.test(p))).toEqual([]);
     }
+    const aws = await bundleInputs(join(repoRoot, 'shared', 'adapters', 'sms', 'aws.ts'));
+    const external = Object.values(aws).flatMap((i) =>
+      i.imports.filter((x) => x.external).map((x) => x.path),
+    );
+    expect(external).toContain('@aws-sdk/client-pinpoint-sms-voice-v2');
   });
-
-  it.each(['tencent', 'aliyun', 'aws'] as const)(
-    'with %s configured, the SMS functions bundle its SDK and no other provider’s',
-    async (provider) => {
-      const others = Object.entries(smsSdkModules)
-        .filter(([p]) => p !== provider)
-        .flatMap(([, modules]) => modules);
-      const inputs = Object.keys(await bundleInputs(functionEntry('notify'), others));
-      for (const sdk of smsSdkModules[provider]) {
-        expect(inputs.some((p) => p.includes(`node_modules/${sdk}/`))).toBe(true);
-      }
-      for (const sdk of others) expect(inputs.filter((p) => p.includes(`node_modules/${sdk}/`))).toEqual([]);
-    },
-  );
-
-  it('the Tencent adapter bundles no package: it signs and sends its one call itself', async () => {
-    const inputs = Object.keys(await bundleInputs(join(repoRoot, 'shared', 'adapters', 'sms', 'tencent.ts')));
-    expect(inputs.filter((p) => p.includes('node_modules/'))).toEqual([]);
-  });
-
-  it.each(['tencent', 'aliyun', 'aws'] as const)(
-    'the packages left out for the other providers are exactly those the %s adapter imports',
-    async (provider) => {
-      const inputs = await bundleInputs(
-        join(repoRoot, 'shared', 'adapters', 'sms', `${provider}.ts`),
-        Object.values(smsSdkModules).flat(),
-      );
-      const imported = new Set(
-        Object.values(inputs).flatMap((i) =>
-          i.imports
-            .filter((x) => x.external && !x.path.startsWith('@aws-sdk/') && !x.path.startsWith('node:'))
-            .map((x) => x.path),
-        ),
-      );
-      expect([...imported].sort()).toEqual([...smsSdkModules[provider]].sort());
-    },
-  );
 });

@@ -1,7 +1,8 @@
 import { Agent, createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
+import type dysmsapi from '@alicloud/dysmsapi20170525';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AliyunNotifier, type AliyunSdk, loadAliyunSdk } from '../../shared/adapters/sms/aliyun.ts';
+import { AliyunNotifier, acs3Authorization } from '../../shared/adapters/sms/aliyun.ts';
 import { AwsEndUserMessagingNotifier } from '../../shared/adapters/sms/aws.ts';
 import {
   NotifierUnavailable,
@@ -61,10 +62,7 @@ const message: SmsMessage = {
 };
 
 describe('Alibaba Cloud SMS adapter', () => {
-  let sdk: AliyunSdk;
-  beforeAll(async () => {
-    sdk = await loadAliyunSdk();
-  });
+  const credentials = { id: 'LTAIlocal', secret: 'local-secret' };
   const notifier = () =>
     new AliyunNotifier(
       {
@@ -74,22 +72,108 @@ describe('Alibaba Cloud SMS adapter', () => {
         region: 'cn-hangzhou',
         endpoint,
       },
-      { id: 'LTAIlocal', secret: 'local-secret' },
-      sdk,
+      credentials,
     );
+  const ok = { status: 200, body: { Code: 'OK', Message: 'OK', BizId: 'biz-1', RequestId: 'r1' } };
 
-  it('sends the template code, sign name and named variables; OK is sent', async () => {
+  it('sends the request Alibaba Cloud’s official SDK sends for the message, signed as the SDK signs it', async () => {
+    // The oracle: the SDK (a development dependency only) sends SendSms for the same message; the
+    // reason carries the characters RFC 3986 encodes and encodeURIComponent does not.
+    const sdk = await officialAliyunSdk();
+    const sent = { ...message, params: { ...message.params, reason: "材料不全(身份证)! 'x' *" } };
+    const client = new sdk.Dysmsapi(
+      new sdk.Config({
+        accessKeyId: credentials.id,
+        accessKeySecret: credentials.secret,
+        regionId: 'cn-hangzhou',
+        endpoint,
+        protocol: 'http',
+        readTimeout: 10_000,
+      }),
+    );
     seen.length = 0;
-    reply = () => ({ status: 200, body: { Code: 'OK', Message: 'OK', BizId: 'biz-1', RequestId: 'r1' } });
-    expect(await notifier().send(message)).toEqual({ status: 'sent', providerMessageId: 'biz-1' });
-    const asked = new URLSearchParams(`${seen[0]?.url.split('?')[1] ?? ''}&${seen[0]?.body ?? ''}`);
-    expect(seen[0]?.headers['x-acs-action']).toBe('SendSms');
-    expect(seen[0]?.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=LTAIlocal,/);
+    reply = () => ok;
+    await client.sendSms(
+      new sdk.SendSmsRequest({
+        phoneNumbers: sent.to,
+        signName: '求学圆梦',
+        templateCode: 'SMS_123',
+        templateParam: JSON.stringify(sent.params),
+        outId: sent.notificationId,
+      }),
+    );
+    const bySdk = seen[0];
+    if (!bySdk) throw new Error('the SDK sent nothing');
+    expect(bySdk.headers.authorization).toMatch(/^ACS3-HMAC-SHA256 Credential=LTAIlocal,/);
+    const headersOf = (s: Seen) =>
+      Object.fromEntries(
+        Object.entries(s.headers)
+          .filter(([name]) => name !== 'authorization')
+          .map(([name, value]) => [name, String(value)]),
+      );
+    const queryOf = (s: Seen) => Object.fromEntries(new URL(s.url, 'http://x').searchParams);
+    expect(
+      acs3Authorization({
+        accessKeyId: credentials.id,
+        accessKeySecret: credentials.secret,
+        method: 'POST',
+        path: '/',
+        query: queryOf(bySdk),
+        headers: headersOf(bySdk),
+      }),
+    ).toBe(bySdk.headers.authorization);
+
+    seen.length = 0;
+    expect(await notifier().send(sent)).toEqual({ status: 'sent', providerMessageId: 'biz-1' });
+    const ours = seen[0];
+    if (!ours) throw new Error('the adapter sent nothing');
+    // The same parameters (the SDK leaves `()!*` unencoded on the wire; both decode alike).
+    expect(queryOf(ours)).toEqual(queryOf(bySdk));
+    expect(ours.body).toBe(bySdk.body);
+    for (const header of ['host', 'x-acs-action', 'x-acs-version', 'x-acs-content-sha256', 'accept']) {
+      expect([header, ours.headers[header]]).toEqual([header, bySdk.headers[header]]);
+    }
+    expect(ours.headers['x-acs-date']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(ours.headers.authorization).toBe(
+      acs3Authorization({
+        accessKeyId: credentials.id,
+        accessKeySecret: credentials.secret,
+        method: 'POST',
+        path: '/',
+        query: queryOf(ours),
+        headers: headersOf(ours),
+      }),
+    );
+    const asked = new URL(ours.url, 'http://x').searchParams;
     expect(asked.get('PhoneNumbers')).toBe('13800001234');
     expect(asked.get('TemplateCode')).toBe('SMS_123');
     expect(asked.get('SignName')).toBe('求学圆梦');
-    expect(JSON.parse(asked.get('TemplateParam') ?? '{}')).toEqual(message.params);
+    expect(JSON.parse(asked.get('TemplateParam') ?? '{}')).toEqual(sent.params);
     expect(asked.get('OutId')).toBe('a1.returned.T');
+  });
+
+  it('an HTTP refusal keeps its code; a server error and no answer are retried', async () => {
+    reply = () => ({ status: 400, body: { Code: 'SignatureDoesNotMatch', Message: 'bad signature' } });
+    expect(await notifier().send(message)).toEqual({
+      status: 'refused',
+      code: 'SignatureDoesNotMatch',
+      message: 'bad signature',
+    });
+    reply = () => ({ status: 503, body: { Code: 'ServiceUnavailable', Message: 'later' } });
+    await expect(notifier().send(message)).rejects.toBeInstanceOf(NotifierUnavailable);
+    reply = () => ({ status: 502, body: 'not json' });
+    await expect(notifier().send(message)).rejects.toBeInstanceOf(NotifierUnavailable);
+    const unreachable = new AliyunNotifier(
+      {
+        provider: 'aliyun',
+        templates: { returned: 'SMS_123' },
+        signName: '求学圆梦',
+        region: 'cn-hangzhou',
+        endpoint: '127.0.0.1:1',
+      },
+      credentials,
+    );
+    await expect(unreachable.send(message)).rejects.toMatchObject({ code: 'network' });
   });
 
   it('a refusal keeps the provider’s code; flow control is retried', async () => {
@@ -326,3 +410,25 @@ describe('SMS settings from the environment', () => {
     expect(() => smsSettingsFromEnv({ SMS_PROVIDER: 'pigeon' })).toThrow(/SMS_PROVIDER/);
   });
 });
+
+/** The official Alibaba Cloud SDK, the oracle of the adapter's requests (a development dependency). */
+async function officialAliyunSdk() {
+  const [client, core] = await Promise.all([
+    import('@alicloud/dysmsapi20170525'),
+    import('@alicloud/openapi-core'),
+  ]);
+  // CommonJS: the client class is `default` of `module.exports` or the export itself, depending on
+  // whether the importer honours `__esModule`.
+  const c = client as unknown as { default: unknown };
+  const inner = c.default as { default?: unknown };
+  const Dysmsapi = (
+    typeof inner.default === 'function' ? inner.default : c.default
+  ) as typeof dysmsapi.default;
+  const k = core as unknown as { $OpenApiUtil?: typeof core.$OpenApiUtil; default?: typeof core };
+  const util = k.$OpenApiUtil ?? k.default?.$OpenApiUtil;
+  const Request =
+    client.SendSmsRequest ?? (inner as { SendSmsRequest?: typeof client.SendSmsRequest }).SendSmsRequest;
+  if (!util || typeof Dysmsapi !== 'function' || typeof Request !== 'function')
+    throw new Error('the Alibaba Cloud SDK modules do not export what the test uses');
+  return { Dysmsapi, SendSmsRequest: Request, Config: util.Config };
+}

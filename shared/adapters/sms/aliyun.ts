@@ -1,6 +1,4 @@
-import type dysmsapi from '@alicloud/dysmsapi20170525';
-import type { SendSmsRequest } from '@alicloud/dysmsapi20170525';
-import type { $OpenApiUtil } from '@alicloud/openapi-core';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   type Notifier,
   NotifierUnavailable,
@@ -10,104 +8,149 @@ import {
   type SmsSettings,
 } from './notifier.ts';
 
-/** What the adapter uses of the SDK: the client class, the request model and the client's config. */
-export interface AliyunSdk {
-  Dysmsapi: typeof dysmsapi.default;
-  SendSmsRequest: typeof SendSmsRequest;
-  Config: typeof $OpenApiUtil.Config;
-}
-
-/**
- * The SDK from its two CommonJS modules, as Node or a bundler imports them: the client class is
- * `default` of `module.exports` (Node's ESM import) or the export itself (a bundler honouring
- * `__esModule`); the named exports sit on the namespace or under `default`.
- */
-function aliyunSdkOf(client: unknown, core: unknown): AliyunSdk {
-  const c = client as { default?: unknown; SendSmsRequest?: unknown };
-  const inner = (c.default ?? {}) as { default?: unknown; SendSmsRequest?: unknown };
-  const Dysmsapi = typeof inner.default === 'function' ? inner.default : c.default;
-  const Request = c.SendSmsRequest ?? inner.SendSmsRequest;
-  const k = core as {
-    $OpenApiUtil?: { Config?: unknown };
-    default?: { $OpenApiUtil?: { Config?: unknown } };
-  };
-  const Config = (k.$OpenApiUtil ?? k.default?.$OpenApiUtil)?.Config;
-  if (typeof Dysmsapi !== 'function' || typeof Request !== 'function' || typeof Config !== 'function') {
-    throw new Error('the Alibaba Cloud SDK modules do not export what the adapter uses');
-  }
-  return {
-    Dysmsapi: Dysmsapi as AliyunSdk['Dysmsapi'],
-    SendSmsRequest: Request as AliyunSdk['SendSmsRequest'],
-    Config: Config as AliyunSdk['Config'],
-  };
-}
-
-/**
- * Imported when the notifier is built, not at module scope: a deployment that uses another provider
- * leaves these packages out of its bundle (`smsSdkModules` in infra/constructs/notifications.ts).
- */
-export async function loadAliyunSdk(): Promise<AliyunSdk> {
-  const [client, core] = await Promise.all([
-    import('@alicloud/dysmsapi20170525'),
-    import('@alicloud/openapi-core'),
-  ]);
-  return aliyunSdkOf(client, core);
-}
-
 const TRANSIENT = /^(isv\.BUSINESS_LIMIT_CONTROL|isp\.|Throttling|ServiceUnavailable|InternalError)/;
 
+const VERSION = '2017-05-25';
+const DEFAULT_HOST = 'dysmsapi.aliyuncs.com';
+/** The official SDK's `readTimeout` of this adapter: a send that takes longer is retried. */
+const TIMEOUT_MS = 10_000;
+
+const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+
+/** RFC 3986 percent-encoding as Alibaba Cloud's canonical query string wants it (`encodeURIComponent` plus `!'()*`). */
+export const acsEncode = (value: string) =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** `a=1&b=2`, keys sorted, keys and values encoded by {@link acsEncode}: the URL's query and the signed one. */
+export const acsQueryString = (query: Record<string, string>) =>
+  Object.keys(query)
+    .sort()
+    .map((key) => `${acsEncode(key)}=${acsEncode(query[key] ?? '')}`)
+    .join('&');
+
 /**
- * Alibaba Cloud SMS (短信服务 `SendSms`, dysmsapi 2017-05-25) through its official SDK. Template
- * variables are named in Aliyun's templates: they go as one JSON object. `OutId` carries the
- * notification id, which the provider echoes in its delivery receipts.
+ * The `Authorization` header of an Alibaba Cloud OpenAPI request, signed ACS3-HMAC-SHA256 (the V3
+ * signature) as the official SDK (`@alicloud/openapi-core` `getAuthorization`) signs it: the canonical
+ * request is the method, the path, the sorted encoded query, every `host`, `content-type` and `x-acs-*`
+ * header (names lower-cased and sorted, values trimmed) and the payload's SHA-256
+ * (`x-acs-content-sha256`); the signature is the HMAC-SHA256 of its hash under the AccessKey secret.
+ * `tests/unit/sms-adapters.test.ts` checks it against the SDK's own signature of the same request.
+ */
+export function acs3Authorization(input: {
+  accessKeyId: string;
+  accessKeySecret: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+}): string {
+  const signed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers)) {
+    const key = name.toLowerCase();
+    if (key === 'host' || key === 'content-type' || key.startsWith('x-acs-')) signed[key] = value.trim();
+  }
+  const names = Object.keys(signed).sort();
+  const canonicalRequest = [
+    input.method,
+    input.path,
+    acsQueryString(input.query),
+    names.map((name) => `${name}:${signed[name]}\n`).join(''),
+    names.join(';'),
+    signed['x-acs-content-sha256'] ?? sha256Hex(''),
+  ].join('\n');
+  const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
+  const signature = createHmac('sha256', input.accessKeySecret).update(stringToSign, 'utf8').digest('hex');
+  return `ACS3-HMAC-SHA256 Credential=${input.accessKeyId},SignedHeaders=${names.join(';')},Signature=${signature}`;
+}
+
+/** What `SendSms` answers, as far as this adapter reads it. */
+interface SendSmsResponse {
+  Code?: string;
+  Message?: string;
+  BizId?: string;
+}
+
+/**
+ * Alibaba Cloud SMS (短信服务 `SendSms`, dysmsapi 2017-05-25): one POST to its OpenAPI endpoint, the
+ * parameters in the query string, signed ACS3-HMAC-SHA256 ({@link acs3Authorization}). It speaks the
+ * protocol directly rather than through `@alicloud/dysmsapi20170525`: the SDK and what it pulls in
+ * (lodash, moment, its credential chain) were megabytes of the SMS functions' bundles for this one call.
+ * Template variables are named in Aliyun's templates: they go as one JSON object. `OutId` carries the
+ * notification id, which the provider echoes in its delivery receipts. `endpoint` points it at a
+ * stand-in (tests), over http for a loopback address.
  */
 export class AliyunNotifier implements Notifier {
   readonly provider = 'aliyun' as const;
-  private readonly client: InstanceType<AliyunSdk['Dysmsapi']>;
+  private readonly origin: string;
+  private readonly host: string;
 
   constructor(
     private readonly settings: SmsSettings,
-    credentials: SmsCredentials,
-    private readonly sdk: AliyunSdk,
+    private readonly credentials: SmsCredentials,
+    private readonly now: () => number = Date.now,
   ) {
-    this.client = new sdk.Dysmsapi(
-      new sdk.Config({
-        accessKeyId: credentials.id,
-        accessKeySecret: credentials.secret,
-        regionId: settings.region,
-        endpoint: settings.endpoint ?? 'dysmsapi.aliyuncs.com',
-        ...(settings.endpoint ? { protocol: 'http' } : {}),
-        readTimeout: 10_000,
-      }),
-    );
+    this.host = settings.endpoint ?? DEFAULT_HOST;
+    const loopback = this.host.startsWith('127.') || this.host.startsWith('localhost');
+    this.origin = `${loopback ? 'http' : 'https'}://${this.host}`;
   }
 
   async send(message: SmsMessage): Promise<SendResult> {
     const templateCode = this.settings.templates[message.event];
     if (!templateCode) return { status: 'refused', code: 'template_not_configured', message: message.event };
+    const { status, body } = await this.post('SendSms', {
+      PhoneNumbers: message.to,
+      SignName: this.settings.signName,
+      TemplateCode: templateCode,
+      TemplateParam: JSON.stringify(message.params),
+      OutId: message.notificationId.slice(0, 256),
+    });
+    if (status < 300 && body.Code === 'OK')
+      return { status: 'sent', ...(body.BizId ? { providerMessageId: body.BizId } : {}) };
+    const code = body.Code ?? (status < 300 ? 'no_status' : '');
+    if (!code || status >= 500 || TRANSIENT.test(code))
+      throw new NotifierUnavailable(code || `http_${status}`, body.Message ?? '');
+    return { status: 'refused', code, message: body.Message ?? '' };
+  }
+
+  /** One signed call; no answer or a body that is not JSON is a retry. */
+  private async post(
+    action: string,
+    query: Record<string, string>,
+  ): Promise<{ status: number; body: SendSmsResponse }> {
+    const headers: Record<string, string> = {
+      host: this.host,
+      'x-acs-action': action,
+      'x-acs-version': VERSION,
+      'x-acs-date': new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      'x-acs-signature-nonce': randomBytes(16).toString('hex'),
+      'x-acs-content-sha256': sha256Hex(''),
+      accept: 'application/json',
+    };
+    headers.authorization = acs3Authorization({
+      accessKeyId: this.credentials.id,
+      accessKeySecret: this.credentials.secret,
+      method: 'POST',
+      path: '/',
+      query,
+      headers,
+    });
+    let response: Response;
     try {
-      const out = await this.client.sendSms(
-        new this.sdk.SendSmsRequest({
-          phoneNumbers: message.to,
-          signName: this.settings.signName,
-          templateCode,
-          templateParam: JSON.stringify(message.params),
-          outId: message.notificationId.slice(0, 256),
-        }),
-      );
-      const body = out.body;
-      if (body?.code === 'OK')
-        return { status: 'sent', ...(body.bizId ? { providerMessageId: body.bizId } : {}) };
-      const code = body?.code ?? 'no_status';
-      if (TRANSIENT.test(code)) throw new NotifierUnavailable(code, body?.message ?? '');
-      return { status: 'refused', code, message: body?.message ?? '' };
+      response = await fetch(`${this.origin}/?${acsQueryString(query)}`, {
+        method: 'POST',
+        headers,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
     } catch (err) {
-      if (err instanceof NotifierUnavailable) throw err;
-      const code = (err as { code?: string }).code ?? '';
-      const text = err instanceof Error ? err.message : String(err);
-      if (!code || TRANSIENT.test(code))
-        throw new NotifierUnavailable(code || 'network', text, { cause: err });
-      return { status: 'refused', code, message: text };
+      throw new NotifierUnavailable('network', err instanceof Error ? err.message : String(err), {
+        cause: err,
+      });
+    }
+    const text = await response.text().catch(() => '');
+    try {
+      return { status: response.status, body: JSON.parse(text) as SendSmsResponse };
+    } catch (err) {
+      throw new NotifierUnavailable(`http_${response.status}`, text.slice(0, 200), { cause: err });
     }
   }
 }

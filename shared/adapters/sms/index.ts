@@ -1,8 +1,8 @@
 import type { Notifier, SmsCredentials, SmsSettings } from './notifier.ts';
 
 /**
- * Builds the deployment's notifier. Only the delivery function imports this module: the provider SDKs
- * it loads never reach the API functions' bundles.
+ * Builds the deployment's notifier. Only the SMS functions import this module: the adapters (and the
+ * AWS client the `aws` one loads) never reach the API functions' bundles.
  */
 export async function createNotifier(settings: SmsSettings): Promise<Notifier> {
   switch (settings.provider) {
@@ -11,8 +11,8 @@ export async function createNotifier(settings: SmsSettings): Promise<Notifier> {
       return new TencentNotifier(settings, await credentialsOf(settings));
     }
     case 'aliyun': {
-      const { AliyunNotifier, loadAliyunSdk } = await import('./aliyun.ts');
-      return new AliyunNotifier(settings, await credentialsOf(settings), await loadAliyunSdk());
+      const { AliyunNotifier } = await import('./aliyun.ts');
+      return new AliyunNotifier(settings, await credentialsOf(settings));
     }
     case 'aws': {
       const { AwsEndUserMessagingNotifier } = await import('./aws.ts');
