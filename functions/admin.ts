@@ -1,29 +1,22 @@
 import { loadConfig } from '../shared/config.ts';
 import { httpHandler } from '../shared/http/handler.ts';
 import { adminRoutes } from '../shared/http/routes/admin.ts';
-import { countBusiness } from '../shared/metrics.ts';
 import { reallocate, setUnitShards } from '../shared/services/applications.ts';
-import { downloadBankFile, importBankResults } from '../shared/services/bank-files.ts';
 import {
   publishProgramme,
   registerOrg,
   setFundingShare,
   updateProgramme,
 } from '../shared/services/catalogue.ts';
-import { listPayoutRuns } from '../shared/services/console.ts';
 import { baseDeps, wireDeps } from '../shared/services/deps.ts';
 import { listNotifications } from '../shared/services/notification-list.ts';
-import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
 import * as repositories from '../shared/services/repositories.ts';
 import { revokeApplication } from '../shared/services/revocations.ts';
 
 const deps = wireDeps(baseDeps(loadConfig()), {
   applications: repositories.applications,
-  bankFiles: repositories.bankFiles,
   calendar: repositories.calendar,
   catalogue: repositories.catalogue,
-  holds: repositories.holds,
-  instructions: repositories.instructions,
   ledger: repositories.ledger,
   memberships: repositories.memberships,
   orgs: repositories.orgs,
@@ -56,25 +49,9 @@ export const handler = httpHandler(
     setUnitShards: async ({ caller, params, body, now }) => ({
       body: await setUnitShards(deps, caller, params, body, now),
     }),
-    startPayoutRun: async ({ caller, params, body, now }) => ({
-      body: await startPayoutRun(deps, caller, params.programmeId, body, now),
-    }),
     revokeApplication: async ({ caller, params, body, now }) => ({
       body: await revokeApplication(deps, caller, params.id, body, now),
     }),
-    listPayoutRuns: async ({ caller, params }) => ({
-      body: await listPayoutRuns(deps, caller, params.programmeId),
-    }),
-    getPayoutRun: async ({ caller, params }) => ({ body: await getPayoutRun(deps, caller, params.runId) }),
-    downloadBankFile: async ({ caller, params, now }) => ({
-      body: await downloadBankFile(deps, caller, params.runId, params.payerOrgId, now),
-    }),
-    importBankResults: async ({ caller, params, body, now }) => {
-      const report = await importBankResults(deps, caller, params.runId, body, now);
-      countBusiness('PaymentsPaid', report.counts.paid);
-      countBusiness('PaymentsFailed', report.counts.failed);
-      return { body: report };
-    },
   },
   { clock: deps.clock, memberships: (sub) => deps.memberships.forAccount(sub) },
 );

@@ -254,7 +254,7 @@ export class DataStore extends Construct {
 
   /**
    * The bank batch files of payout runs (`payouts/{runId}/{payerOrgId}.csv`): written by the payout
-   * task (`PutObject`), downloaded through presigned GETs the admin function signs (`GetObject`).
+   * task (`PutObject`), downloaded through presigned GETs the payments function signs (`GetObject`).
    */
   grantPayoutFilesReadWrite(
     grantee: IGrantable,

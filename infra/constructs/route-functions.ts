@@ -13,9 +13,11 @@ export interface RouteFunctionsProps {
  * What each route group's code calls beyond logging, traced from `functions/<group>.ts` through
  * `shared/services` to the adapters — each function holds exactly that (issue 10, point 13):
  * - `public`: catalogue reads only.
- * - `admin`: writes (orgs, programmes, reallocations, payout runs, bank results) and presigned GETs
- *   of bank batch files (`payouts/*`); starting, stopping and describing executions is granted by
- *   the stack. No field key: it never encrypts, decrypts or hashes personal data.
+ * - `admin`: writes (orgs, programmes, reallocations, unit shards, revocations); starting, stopping
+ *   and describing calendar executions is granted by the stack. No field key: it never encrypts,
+ *   decrypts or hashes personal data, and no bucket.
+ * - `payments`: payout runs and bank results write the table; presigned GETs of bank batch files
+ *   (`payouts/*`); starting payout-run executions is granted by the stack. No field key either.
  * - `applications`: drafts encrypt ID and account numbers (KMS GenerateDataKey, never Decrypt:
  *   responses show the masks stored beside the ciphertexts) and hash ID numbers, receipts and
  *   cursors (GenerateMac); presigned POST uploads (PutObject); submit verifies documents (HEAD,
@@ -40,7 +42,8 @@ const groupAccess: Record<
   }
 > = {
   public: { table: 'read' },
-  admin: { table: 'readWrite', payoutFiles: ['s3:GetObject'] },
+  admin: { table: 'readWrite' },
+  payments: { table: 'readWrite', payoutFiles: ['s3:GetObject'] },
   applications: {
     table: 'readWrite',
     // Presigned POSTs, and verification at submit of what the upload event has not verified yet.

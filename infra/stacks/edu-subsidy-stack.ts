@@ -159,13 +159,14 @@ export class EduSubsidyStack extends Stack {
       data: this.data,
       bundleAwsSdk: props.bundleAwsSdk ?? false,
     });
-    // Admins publish and edit programmes (each starts or restarts its calendar: start, stop, and the
-    // status of the running one) and start payout runs.
-    this.workflows.grantExecutions(this.functions.of('admin'), this.workflows.names(), [
-      'states:StartExecution',
-      'states:StopExecution',
-      'states:DescribeExecution',
-    ]);
+    // Admins publish and edit programmes: each starts or restarts its calendar (start, stop, and the
+    // status of the running one). The payments function starts payout runs, nothing else.
+    this.workflows.grantExecutions(
+      this.functions.of('admin'),
+      ['calendar'],
+      ['states:StartExecution', 'states:StopExecution', 'states:DescribeExecution'],
+    );
+    this.workflows.grantExecutions(this.functions.of('payments'), ['payout-run'], ['states:StartExecution']);
     const { cloudFront } = checkPartition(props);
     const extraOrigins = [
       ...(props.consoleOrigins ?? []),

@@ -6,7 +6,15 @@ import type { Role } from '../schemas/common.ts';
  * The Lambda functions the API is split into: one function per route group (architecture.md §6). The CDK
  * stack creates one function per group and the local gateway loads the same handler exports.
  */
-export const functionGroups = ['public', 'admin', 'applications', 'review', 'catalogue', 'accounts'] as const;
+export const functionGroups = [
+  'public',
+  'admin',
+  'payments',
+  'applications',
+  'review',
+  'catalogue',
+  'accounts',
+] as const;
 export type FunctionGroup = (typeof functionGroups)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

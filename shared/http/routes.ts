@@ -2,6 +2,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
+import { paymentRoutes } from './routes/payments.ts';
 import { publicRoutes } from './routes/public.ts';
 import { reviewRoutes } from './routes/review.ts';
 
@@ -14,6 +15,7 @@ import { reviewRoutes } from './routes/review.ts';
 export const routes = {
   ...publicRoutes,
   ...adminRoutes,
+  ...paymentRoutes,
   ...applicationRoutes,
   ...reviewRoutes,
   ...catalogueRoutes,

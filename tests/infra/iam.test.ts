@@ -94,19 +94,24 @@ describe('IAM: each function holds exactly what its code calls', () => {
     expect(grantsOf(stack.functions.of('public').role)).toEqual(sorted(tableRead));
   });
 
-  it('admin: the table, presigned GETs of bank files, its workflows; no field key, no documents', () => {
+  it('admin: the table and the calendar workflow; no field key, no bucket', () => {
     expect(grantsOf(stack.functions.of('admin').role)).toEqual(
+      sorted([
+        ...tableReadWrite,
+        'states:StartExecution machine:calendar',
+        'states:StopExecution executions:calendar',
+        'states:DescribeExecution executions:calendar',
+      ]),
+    );
+  });
+
+  it('payments: the table, presigned GETs of bank files, starting payout runs; no field key, no documents', () => {
+    expect(grantsOf(stack.functions.of('payments').role)).toEqual(
       sorted([
         ...tableReadWrite,
         's3:GetObject payoutFiles',
         'kms:Decrypt attachmentsKey',
-        ...workflows
-          .names()
-          .flatMap((w) => [
-            `states:StartExecution machine:${w}`,
-            `states:StopExecution executions:${w}`,
-            `states:DescribeExecution executions:${w}`,
-          ]),
+        'states:StartExecution machine:payout-run',
       ]),
     );
   });

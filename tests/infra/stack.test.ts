@@ -238,8 +238,9 @@ describe('functions', () => {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'edu-subsidy',
         POWERTOOLS_METRICS_NAMESPACE: 'EduSubsidy',
-        // Admins publish and edit programmes (their calendars) and start payout runs.
-        ...(group === 'admin' ? stateMachineArnEnvironment(stack.workflows.names()) : {}),
+        // Admins publish and edit programmes (their calendars); the payments function starts payout runs.
+        ...(group === 'admin' ? stateMachineArnEnvironment(['calendar']) : {}),
+        ...(group === 'payments' ? stateMachineArnEnvironment(['payout-run']) : {}),
       });
       expect(props.LoggingConfig).toEqual({ LogGroup: ref(fn.logGroup) });
       expect(resourceOf(template, fn.logGroup).Properties.RetentionInDays).toBe(180);
@@ -673,20 +674,17 @@ describe('workflows (Step Functions)', () => {
     }
   });
 
-  it('admins may start, stop and look up executions of every workflow, nothing more of Step Functions', () => {
-    const actions = actionsOf(statementsOf(stack.functions.of('admin').role)).filter((a) =>
-      a.startsWith('states:'),
-    );
-    expect(actions.sort()).toEqual([
+  it('admins start, stop and look up calendar executions; the payments function starts payout runs; no other function touches Step Functions', () => {
+    const statesActions = (group: (typeof functionGroups)[number]) =>
+      actionsOf(statementsOf(stack.functions.of(group).role)).filter((a) => a.startsWith('states:'));
+    expect(statesActions('admin').sort()).toEqual([
       'states:DescribeExecution',
       'states:StartExecution',
       'states:StopExecution',
     ]);
-    for (const group of functionGroups.filter((g) => g !== 'admin')) {
-      const other = actionsOf(statementsOf(stack.functions.of(group).role)).filter((a) =>
-        a.startsWith('states:'),
-      );
-      expect(other, group).toEqual([]);
+    expect(statesActions('payments')).toEqual(['states:StartExecution']);
+    for (const group of functionGroups.filter((g) => g !== 'admin' && g !== 'payments')) {
+      expect(statesActions(group), group).toEqual([]);
     }
   });
 

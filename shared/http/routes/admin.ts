@@ -8,18 +8,7 @@ import {
   RevokeBody,
 } from '../../schemas/applications.ts';
 import { Slug } from '../../schemas/common.ts';
-import { PayoutRunList } from '../../schemas/console.ts';
 import { CreateOrgBody, Org } from '../../schemas/orgs.ts';
-import {
-  BankFileDownload,
-  BankFileParams,
-  BankResultsBody,
-  BankResultsReport,
-  PayoutRunAccepted,
-  PayoutRunParams,
-  PayoutRunView,
-  StartPayoutRunBody,
-} from '../../schemas/payouts.ts';
 import {
   CreateProgrammeBody,
   FundingShareBody,
@@ -35,8 +24,8 @@ import { defineRoute } from '../route.ts';
 
 /**
  * The admin group's routes (role `admin`, within the caller's org subtree): orgs, programmes,
- * funding shares, reallocations, payout runs, bank files and revocation. Served by
- * `functions/admin.ts`, which imports only this file.
+ * funding shares, reallocations, unit shards and revocation. Served by `functions/admin.ts`, which
+ * imports only this file. Payout runs and bank files are the payments group (`./payments.ts`).
  */
 export const adminRoutes = {
   listNotifications: defineRoute({
@@ -142,76 +131,6 @@ export const adminRoutes = {
     body: UnitShardsBody,
     response: { status: 200, description: 'The unit’s shards', schema: UnitShards },
     errors: ['validation_failed', 'forbidden', 'not_found'],
-  }),
-  startPayoutRun: defineRoute({
-    operationId: 'startPayoutRun',
-    method: 'POST',
-    path: '/v1/programmes/{programmeId}/payout-runs',
-    group: 'admin',
-    auth: ['admin'],
-    summary: 'Start a payout run (R7): pays every approved application holding a place not yet paid',
-    tags: ['admin'],
-    params: ProgrammeIdParams,
-    body: StartPayoutRunBody,
-    response: {
-      status: 202,
-      description: 'Started; follow it with GET /v1/payout-runs/{runId}',
-      schema: PayoutRunAccepted,
-    },
-    // 409 `invalid_state`: a run of the programme has not ended yet (one at a time).
-    errors: ['validation_failed', 'forbidden', 'not_found', 'invalid_state'],
-  }),
-  listPayoutRuns: defineRoute({
-    operationId: 'listPayoutRuns',
-    method: 'GET',
-    path: '/v1/programmes/{programmeId}/payout-runs',
-    group: 'admin',
-    auth: ['admin'],
-    summary: 'A programme’s payout runs, newest first, for admins of its owner or above',
-    tags: ['admin'],
-    params: ProgrammeIdParams,
-    response: { status: 200, description: 'The runs', schema: PayoutRunList },
-    errors: ['not_found'],
-  }),
-  getPayoutRun: defineRoute({
-    operationId: 'getPayoutRun',
-    method: 'GET',
-    path: '/v1/payout-runs/{runId}',
-    group: 'admin',
-    auth: ['admin'],
-    summary:
-      'A payout run: status, counts of instructions, each funder’s money that reached workers, failures',
-    tags: ['admin'],
-    params: PayoutRunParams,
-    response: { status: 200, description: 'The run', schema: PayoutRunView },
-    errors: ['not_found'],
-  }),
-  downloadBankFile: defineRoute({
-    operationId: 'downloadBankFile',
-    method: 'GET',
-    path: '/v1/payout-runs/{runId}/bank-files/{payerOrgId}',
-    group: 'admin',
-    auth: ['admin'],
-    summary:
-      'A presigned GET (five minutes) of a paying org’s bank batch file, for admins of that org or above; every download is audited',
-    tags: ['admin'],
-    params: BankFileParams,
-    response: { status: 200, description: 'Download link', schema: BankFileDownload },
-    errors: ['not_found'],
-  }),
-  importBankResults: defineRoute({
-    operationId: 'importBankResults',
-    method: 'POST',
-    path: '/v1/payout-runs/{runId}/bank-results',
-    group: 'admin',
-    auth: ['admin'],
-    summary:
-      'Import a bank’s result file for one paying org: each line paid or failed once; the run ends when every line has its result',
-    tags: ['admin'],
-    params: PayoutRunParams,
-    body: BankResultsBody,
-    response: { status: 200, description: 'One outcome per line', schema: BankResultsReport },
-    errors: ['validation_failed', 'not_found'],
   }),
   revokeApplication: defineRoute({
     operationId: 'revokeApplication',
