@@ -13,9 +13,10 @@ export interface RouteFunctionsProps {
  * What each route group's code calls beyond logging, traced from `functions/<group>.ts` through
  * `shared/services` to the adapters — each function holds exactly that (issue 10, point 13):
  * - `public`: catalogue reads only.
- * - `admin`: writes (orgs, programmes, reallocations, unit shards, revocations); starting, stopping
- *   and describing calendar executions is granted by the stack. No field key: it never encrypts,
- *   decrypts or hashes personal data, and no bucket.
+ * - `admin`: writes (orgs, programmes, reallocations, unit shards, revocations); the SMS log's page
+ *   cursors are signed with a key derived through the HMAC key (GenerateMac); starting, stopping and
+ *   describing calendar executions is granted by the stack. It never encrypts or decrypts personal
+ *   data, and touches no bucket.
  * - `payments`: payout runs and bank results write the table; presigned GETs of bank batch files
  *   (`payouts/*`); starting payout-run executions is granted by the stack. No field key either.
  * - `applications`: drafts encrypt ID and account numbers (KMS GenerateDataKey, never Decrypt:
@@ -42,7 +43,7 @@ const groupAccess: Record<
   }
 > = {
   public: { table: 'read' },
-  admin: { table: 'readWrite' },
+  admin: { table: 'readWrite', fieldKey: ['hash'] },
   payments: { table: 'readWrite', payoutFiles: ['s3:GetObject'] },
   applications: {
     table: 'readWrite',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { KMS_ENCRYPTION_CONTEXT } from '../../shared/adapters/field-cipher.ts';
 import { tableDefinition } from '../../shared/adapters/table.ts';
+import { routeList } from '../../shared/http/routes.ts';
 import { logicalId, resourcesOfType, synthStack } from './synth.ts';
 
 /**
@@ -94,10 +95,11 @@ describe('IAM: each function holds exactly what its code calls', () => {
     expect(grantsOf(stack.functions.of('public').role)).toEqual(sorted(tableRead));
   });
 
-  it('admin: the table and the calendar workflow; no field key, no bucket', () => {
+  it('admin: the table, signed cursors (the SMS log) and the calendar workflow; no encryption, no bucket', () => {
     expect(grantsOf(stack.functions.of('admin').role)).toEqual(
       sorted([
         ...tableReadWrite,
+        'kms:GenerateMac hmacKey',
         'states:StartExecution machine:calendar',
         'states:StopExecution executions:calendar',
         'states:DescribeExecution executions:calendar',
@@ -114,6 +116,27 @@ describe('IAM: each function holds exactly what its code calls', () => {
         'states:StartExecution machine:payout-run',
       ]),
     );
+  });
+
+  it('every signed-in route that pages with a cursor is served by a function that can sign one (GenerateMac)', () => {
+    // Cursors are HMAC-signed under a key derived through the field HMAC key (services/page-cursors.ts);
+    // the public routes page with unsigned tokens and hold no key at all.
+    const paged = routeList.filter((route) => {
+      const shape = (route.query as { shape?: Record<string, unknown> } | undefined)?.shape;
+      return route.auth !== 'public' && shape !== undefined && 'cursor' in shape;
+    });
+    expect(paged.map((r) => r.operationId).sort()).toEqual([
+      'listApplications',
+      'listMyApplications',
+      'listNotifications',
+      'reviewQueue',
+    ]);
+    for (const route of paged) {
+      expect([route.operationId, grantsOf(stack.functions.of(route.group).role)]).toEqual([
+        route.operationId,
+        expect.arrayContaining(['kms:GenerateMac hmacKey']),
+      ]);
+    }
   });
 
   it('catalogue: the table, nothing else (issue 16)', () => {
