@@ -17,6 +17,9 @@ import { lockFile, repoRoot } from './paths.ts';
  * ESM output still meets CommonJS dependencies that call `require` for Node built-ins; esbuild's
  * shim for that needs a real `require` in module scope.
  */
+/** Defined `"true"` in every deployed bundle: `if (process.env.EDU_BUNDLED_FOR_AWS !== 'true')` marks local-only code. */
+export const BUNDLED_FOR_AWS_VARIABLE = 'process.env.EDU_BUNDLED_FOR_AWS';
+
 const requireShim =
   "import{createRequire as __eduCreateRequire}from'node:module';const require=__eduCreateRequire(import.meta.url);";
 
@@ -58,7 +61,11 @@ export function functionBundling(
       ...lazyModules,
       ...(extras.openApiDocument ? [openApiGenerator] : []),
     ],
-    ...(extras.openApiDocument ? { define: { [OPENAPI_FILE_VARIABLE]: JSON.stringify(OPENAPI_FILE) } } : {}),
+    define: {
+      // Code for the local stage only (fault injection) is dropped from every deployed bundle.
+      [BUNDLED_FOR_AWS_VARIABLE]: JSON.stringify('true'),
+      ...(extras.openApiDocument ? { [OPENAPI_FILE_VARIABLE]: JSON.stringify(OPENAPI_FILE) } : {}),
+    },
     bundleAwsSDK: bundleAwsSdk,
     logLevel: LogLevel.WARNING,
     ...(lazyModules.length > 0 || extras.openApiDocument

@@ -22,13 +22,18 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
-  if (config.stage === 'local' && config.injectTransactionConflictRate > 0) {
-    injectTransactionConflicts(client, { rate: config.injectTransactionConflictRate });
+  // The local stage's fault injection and capacity records (tests, bench). A deployed function's
+  // bundle defines EDU_BUNDLED_FOR_AWS (`functionBundling`), so the bundler drops this block and the
+  // module it calls.
+  if (process.env.EDU_BUNDLED_FOR_AWS !== 'true' && config.stage === 'local') {
+    if (config.injectTransactionConflictRate > 0) {
+      injectTransactionConflicts(client, { rate: config.injectTransactionConflictRate });
+    }
+    if (config.injectItemWritesPerSecond > 0) {
+      injectItemThrottling(client, { writesPerSecond: config.injectItemWritesPerSecond });
+    }
+    if (config.recordConsumedCapacity) recordConsumedCapacity(client);
   }
-  if (config.stage === 'local' && config.injectItemWritesPerSecond > 0) {
-    injectItemThrottling(client, { writesPerSecond: config.injectItemWritesPerSecond });
-  }
-  if (config.stage === 'local' && config.recordConsumedCapacity) recordConsumedCapacity(client);
   return doc;
 }
 
