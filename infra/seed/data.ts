@@ -1,6 +1,6 @@
 import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
-import type { Org } from '../../shared/schemas/orgs.ts';
 import type { ProgrammeInput } from '../../shared/schemas/programmes.ts';
+import type { Org } from '../../shared/schemas/views/orgs.ts';
 
 type SeedOrg = Omit<Org, 'path'>;
 

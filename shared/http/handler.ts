@@ -7,7 +7,7 @@ import { errorSummary, logger } from '../logger.ts';
 import { lambdaObservability } from '../metrics.ts';
 import type { Membership } from '../model/membership.ts';
 import { ACTING_ORG_HEADER, actAs, type Caller, identityFromClaims } from './auth.ts';
-import { type FunctionGroup, type RouteDef, routeKey } from './route.ts';
+import { type FunctionGroup, type ResponseSchemaOf, type RouteDef, routeKey } from './route.ts';
 import { parseOrThrow } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -35,7 +35,7 @@ export interface Request<R extends RouteDef> {
 /** A route implementation's answer; the status defaults to the route's documented success status. */
 export interface Reply<R extends RouteDef> {
   status?: number;
-  body: z.input<R['response']['schema']>;
+  body: z.input<ResponseSchemaOf<R>>;
 }
 
 export type Implementation<R extends RouteDef> = (req: Request<R>) => Promise<Reply<R>>;

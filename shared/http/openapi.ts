@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { type ErrorCode, errorMessage, errorStatus } from '../errors.ts';
 import { ErrorBody } from '../schemas/common.ts';
+import { views } from '../schemas/views.ts';
 import { apiTags, type RouteDef } from './route.ts';
 import { routeList } from './routes.ts';
 
@@ -60,7 +61,7 @@ export function openApiDocument(routesToDocument: readonly RouteDef[] = routeLis
       responses: {
         [route.response.status]: {
           description: route.response.description,
-          content: { 'application/json': { schema: route.response.schema } },
+          content: { 'application/json': { schema: views[route.response.schema.view] } },
         },
         ...Object.fromEntries(
           [...byStatus].map(([status, statusCodes]) => [

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors.ts';
 import type { Role } from '../schemas/common.ts';
+import type { views } from '../schemas/views.ts';
 
 /**
  * The Lambda functions the API is split into: one function per route group (architecture.md §6). The CDK
@@ -60,10 +61,35 @@ export interface RouteDef<
   params?: P;
   query?: Q;
   body?: B;
-  response: { status: number; schema: R; description: string };
+  /** The answer: its status, and its schema named by {@link view} (documentation only, never imported). */
+  response: { status: number; schema: ViewRef<R>; description: string };
   /** Error codes the route can answer besides the generic ones. */
   errors: readonly ErrorCode[];
 }
+
+/** The response schemas, by name (`shared/schemas/views.ts`). */
+export type Views = typeof views;
+export type ViewName = keyof Views;
+
+/**
+ * A response schema named, not imported. Nothing at run time reads a response schema (no handler
+ * validates its answer); only the OpenAPI document does, which resolves the name in
+ * `shared/schemas/views.ts`. So a function's route table names its answers and its bundle neither
+ * holds nor builds them at a cold start, while the handler's reply is still typed by the schema.
+ */
+export interface ViewRef<S extends z.ZodType = z.ZodType> {
+  readonly view: ViewName;
+  /** Type only: the schema the name stands for. */
+  readonly schema?: S;
+}
+
+/** The response schema a route names, as a type. */
+export type ResponseSchemaOf<R extends Pick<RouteDef, 'response'>> = NonNullable<
+  R['response']['schema']['schema']
+>;
+
+/** `response.schema` of a route: `view('ApplicationView')`. */
+export const view = <K extends ViewName>(name: K): ViewRef<Views[K]> => ({ view: name });
 
 export function defineRoute<
   P extends z.ZodType = z.ZodType,

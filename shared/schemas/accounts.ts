@@ -16,14 +16,6 @@ const Mobile = z
 /** An account id as the issuer gives it (`sub`). */
 const Sub = z.string().min(1).max(128).meta({ description: 'Account id (the token’s sub)' });
 
-export const Me = z
-  .object({
-    sub: z.string(),
-    name: z.string().meta({ description: 'The verified real name, else the issuer’s name, else empty' }),
-    memberships: z.array(z.object({ orgId: Slug, orgName: z.string(), role: MemberRole })),
-  })
-  .meta({ id: 'Me' });
-
 export const CreateOrgRegistrationBody = z
   .object({
     /** The id the org gets on approval; one is made from the parent's when absent. */
@@ -51,25 +43,6 @@ export const CreateOrgRegistrationBody = z
   .meta({ id: 'CreateOrgRegistration' });
 export type CreateOrgRegistrationBody = z.infer<typeof CreateOrgRegistrationBody>;
 
-export const OrgRegistration = z
-  .object({
-    id: z.string(),
-    orgId: Slug,
-    name: z.string(),
-    kind: OrgKind,
-    parentId: Slug,
-    creditCode: z.string().optional(),
-    contactName: z.string(),
-    contactPhone: z.string().meta({ description: 'Masked except for the registrant' }),
-    registrantSub: z.string(),
-    status: z.enum(registrationStatuses),
-    createdAt: z.string(),
-    decidedAt: z.string().optional(),
-    decidedBy: z.string().optional(),
-    reason: z.string().optional(),
-  })
-  .meta({ id: 'OrgRegistration' });
-
 export const OrgRegistrationParams = z.object({ registrationId: z.string().min(1).max(64) });
 export const OrgRegistrationQuery = z
   .object({
@@ -77,10 +50,6 @@ export const OrgRegistrationQuery = z
     status: z.enum(registrationStatuses).default('pending'),
   })
   .strict();
-export const OrgRegistrationList = z
-  .object({ items: z.array(OrgRegistration) })
-  .meta({ id: 'OrgRegistrationList' });
-
 export const OrgRegistrationDecisionBody = z
   .discriminatedUnion('decision', [
     z
@@ -106,11 +75,3 @@ export const AddMemberBody = z
   })
   .meta({ id: 'AddMember' });
 export type AddMemberBody = z.infer<typeof AddMemberBody>;
-
-export const Member = z
-  .object({ sub: z.string(), orgId: Slug, role: MemberRole, grantedBy: z.string(), grantedAt: z.string() })
-  .meta({ id: 'Member' });
-export const MemberList = z.object({ orgId: Slug, items: z.array(Member) }).meta({ id: 'MemberList' });
-export const MemberRemoved = z
-  .object({ orgId: Slug, sub: z.string(), role: MemberRole })
-  .meta({ id: 'MemberRemoved' });

@@ -6,7 +6,7 @@ import {
   OFFERING_ID_PATTERN,
   studyModes,
 } from '../domain/catalogue.ts';
-import { Cursor, humanText, Slug, Timestamp } from './common.ts';
+import { Cursor, humanText, Slug } from './common.ts';
 
 /**
  * The catalogue's contract (issue 16): partner institutions (合作院校), the offerings (专业) a
@@ -28,7 +28,7 @@ export const InstitutionKind = z.enum(institutionKinds).meta({
 export const StudyMode = z
   .enum(studyModes)
   .meta({ id: 'StudyMode', description: 'correspondence 函授 · spare_time 业余 · online 网络' });
-const CatalogueLevel = z.enum(catalogueLevels);
+export const CatalogueLevel = z.enum(catalogueLevels);
 
 export const OfferingId = z
   .string()
@@ -80,24 +80,6 @@ export const UpdateInstitutionBody = CreateInstitutionBody.omit({ code: true })
   .meta({ id: 'UpdateInstitution' });
 export type UpdateInstitutionBody = z.output<typeof UpdateInstitutionBody>;
 
-export const Institution = z
-  .object({
-    id: z.string().meta({ description: 'The institution’s 学校标识码' }),
-    code: z.string(),
-    name: z.string(),
-    kind: InstitutionKind,
-    city: z.string().optional(),
-    contacts: z.array(z.object({ name: z.string(), phone: z.string(), role: z.string().optional() })),
-    /** The org whose admin registered it: its admins (and those above) may correct it. */
-    ownerOrgId: Slug,
-    /** The programmes listing an offering of it (partners are who a programme lists). */
-    programmeIds: z.array(Slug).optional(),
-    createdAt: Timestamp,
-    updatedAt: Timestamp.optional(),
-  })
-  .meta({ id: 'Institution' });
-export type Institution = z.infer<typeof Institution>;
-
 export const InstitutionParams = z.object({
   institutionId: z.string().regex(/^\d{10}$/, '院校编号为 10 位学校标识码'),
 });
@@ -128,35 +110,6 @@ export type UpdateOfferingBody = z.output<typeof UpdateOfferingBody>;
 
 export const OfferingParams = z.object({ programmeId: Slug, offeringId: OfferingId });
 
-const InstitutionRef = z.object({ id: z.string(), name: z.string(), code: z.string() });
-
-/** One offering as the public list shows it (architecture.md §5). */
-export const OfferingItem = z
-  .object({
-    offeringId: z.string(),
-    institution: InstitutionRef,
-    major: z.string(),
-    level: CatalogueLevel,
-    mode: StudyMode,
-    years: z.number(),
-    tuitionFen: z.number().int(),
-    tags: z.array(z.string()),
-    /** Listed by a county for its own unit only. */
-    unitOrgId: Slug.optional(),
-  })
-  .meta({ id: 'OfferingItem' });
-
-/** An offering as its admins see it: with its state. A retired offering stays on the applications naming it. */
-export const Offering = OfferingItem.extend({
-  programmeId: Slug,
-  status: z.enum(['offered', 'retired']),
-  addedByOrgId: Slug,
-  createdAt: Timestamp,
-  updatedAt: Timestamp.optional(),
-  retiredAt: Timestamp.optional(),
-}).meta({ id: 'Offering' });
-export type Offering = z.infer<typeof Offering>;
-
 export const OfferingListQuery = z.object({
   level: CatalogueLevel.optional(),
   mode: StudyMode.optional(),
@@ -172,10 +125,6 @@ export const OfferingListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 export type OfferingListQuery = z.output<typeof OfferingListQuery>;
-
-export const OfferingList = z
-  .object({ items: z.array(OfferingItem), cursor: Cursor.optional() })
-  .meta({ id: 'OfferingList' });
 
 /**
  * The Excel import: the .xlsx file as base64 inside the JSON body (the API's 256 KB body limit
@@ -193,77 +142,3 @@ export const ImportOfferingsBody = z
   .strict()
   .meta({ id: 'ImportOfferings' });
 export type ImportOfferingsBody = z.output<typeof ImportOfferingsBody>;
-
-export const ImportOfferingsResult = z
-  .object({
-    rows: z.number().int(),
-    created: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    /** Rows naming an offering that was retired: it stays retired. */
-    retired: z.number().int(),
-    institutionsCreated: z.number().int(),
-    offeringIds: z.array(z.string()),
-  })
-  .meta({ id: 'ImportOfferingsResult' });
-
-const Counts = {
-  applications: z.number().int().meta({ description: 'Submitted applications naming it' }),
-  approved: z.number().int(),
-  paid: z.number().int().meta({ description: 'Applications with a worker payment paid' }),
-  paidFen: z.number().int(),
-};
-
-export const EnrolmentCounts = z
-  .object({
-    programmeId: Slug,
-    /** The units counted: all of the programme's for its owner's admins, a county's own for its admins. */
-    unitOrgIds: z.array(Slug),
-    institutions: z.array(
-      z.object({
-        institution: z.object({ id: z.string().optional(), name: z.string(), code: z.string().optional() }),
-        /** False for institutions applications declared instead of choosing from the catalogue (非合作院校). */
-        partner: z.boolean(),
-        ...Counts,
-        offerings: z.array(
-          z.object({
-            offeringId: z.string().optional(),
-            major: z.string(),
-            level: CatalogueLevel,
-            mode: StudyMode.optional(),
-            ...Counts,
-          }),
-        ),
-      }),
-    ),
-    totals: z.object(Counts),
-  })
-  .meta({ id: 'EnrolmentCounts' });
-export type EnrolmentCounts = z.infer<typeof EnrolmentCounts>;
-
-export const EnrolmentCountsExport = z
-  .object({ fileName: z.string(), contentType: z.string(), contentBase64: z.string() })
-  .meta({ id: 'EnrolmentCountsExport' });
-
-/**
- * An application's enrolment as shown to the worker and every reviewer on the chain (R3): chosen
- * from the catalogue it names the offering and repeats what was chosen; declared, it is flagged.
- */
-export const EnrolmentView = z
-  .object({
-    institution: z.string(),
-    major: z.string(),
-    level: CatalogueLevel,
-    enrolledOn: z.string().meta({ format: 'date', description: 'YYYY-MM-DD' }),
-    offeringId: z.string().optional(),
-    institutionId: z.string().optional(),
-    institutionCode: z.string().optional(),
-    mode: StudyMode.optional(),
-    years: z.number().optional(),
-    tuitionFen: z.number().int().optional(),
-    tags: z.array(z.string()).optional(),
-    nonPartner: z.boolean().meta({
-      description: 'True when the institution was declared rather than chosen from the catalogue: 非合作院校',
-    }),
-  })
-  .meta({ id: 'EnrolmentView' });

@@ -1,9 +1,8 @@
 import * as z from 'zod';
-import type { QuotaBoard as QuotaBoardModel } from '../domain/quota.ts';
 import type * as model from '../model/programme.ts';
 import { allocationPolicies, levels } from '../model/programme.ts';
 import type { Agrees, Assert } from './agreement.ts';
-import { CalendarDate, Fen, humanText, Slug, Timestamp } from './common.ts';
+import { CalendarDate, Fen, humanText, Slug } from './common.ts';
 
 /** R4: 新入读大专及本科. */
 export const Level = z.enum(levels).meta({ id: 'Level' });
@@ -103,42 +102,6 @@ export const UpdateProgrammeBody = CreateProgrammeBody.pick({
   .meta({ id: 'UpdateProgramme' });
 export type UpdateProgrammeBody = z.output<typeof UpdateProgrammeBody>;
 
-export const Programme = z
-  .object({
-    id: Slug,
-    title: z.string(),
-    ownerOrgId: Slug,
-    year: z.number().int(),
-    enrolmentYear: z.number().int(),
-    applicationWindow: DateWindow,
-    reviewBatches: z.array(ReviewBatch),
-    levels: z.array(Level),
-    allocations: z.array(Allocation),
-    allocationPolicy: AllocationPolicy,
-    topUps: z.array(TopUp).optional(),
-    contacts: Contacts.optional(),
-    catalogueRequired: z.boolean().optional(),
-    createdAt: Timestamp,
-  })
-  .meta({ id: 'Programme' });
-export type Programme = z.infer<typeof Programme>;
-export type ProgrammeAgrees = Assert<Agrees<Programme, model.Programme>>;
-
-export const ProgrammeSummary = Programme.pick({
-  id: true,
-  title: true,
-  ownerOrgId: true,
-  year: true,
-  enrolmentYear: true,
-  applicationWindow: true,
-  reviewBatches: true,
-  levels: true,
-}).meta({ id: 'ProgrammeSummary' });
-
-export const ProgrammeList = z
-  .object({ programmes: z.array(ProgrammeSummary) })
-  .meta({ id: 'ProgrammeList' });
-
 export const ProgrammeIdParams = z.object({ programmeId: Slug });
 
 /** `PUT /programmes/{programmeId}/allocations/{unitOrgId}/funding/{funderOrgId}`: a funder's share of one unit. */
@@ -149,32 +112,6 @@ export const FundingShareBody = FundingShare.omit({ funderOrgId: true })
 export type FundingShareBody = z.infer<typeof FundingShareBody>;
 
 export const FundingTotal = z.object({ funderOrgId: Slug, totalFen: z.number().int() });
-
-export const QuotaBoard = z
-  .object({
-    programmeId: Slug,
-    units: z.array(
-      z.object({
-        unitOrgId: Slug,
-        name: z.string(),
-        places: z.number().int(),
-        claimed: z.number().int(),
-        waitlisted: z.number().int(),
-        funding: z.array(
-          z.object({ funderOrgId: Slug, amountFen: z.number().int(), totalFen: z.number().int() }),
-        ),
-      }),
-    ),
-    totals: z.object({
-      places: z.number().int(),
-      claimed: z.number().int(),
-      waitlisted: z.number().int(),
-      funding: z.array(FundingTotal),
-    }),
-  })
-  .meta({ id: 'QuotaBoard' });
-export type QuotaBoard = z.infer<typeof QuotaBoard>;
-export type QuotaBoardAgrees = Assert<Agrees<QuotaBoard, QuotaBoardModel>>;
 
 /**
  * `PUT /programmes/{programmeId}/allocations/{unitOrgId}/shards`: split a unit's places over more
@@ -192,12 +129,3 @@ export const UnitShardsBody = z
   .strict()
   .meta({ id: 'UnitShardsRequest' });
 export type UnitShardsBody = z.infer<typeof UnitShardsBody>;
-export const UnitShards = z
-  .object({
-    programmeId: Slug,
-    unitOrgId: Slug,
-    shards: z.array(
-      z.object({ shard: z.number().int(), places: z.number().int(), claimed: z.number().int() }),
-    ),
-  })
-  .meta({ id: 'UnitShards' });

@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { ApplicationIdParams, Quota, ReviewStatus } from './applications.ts';
-import { EnrolmentView } from './catalogue.ts';
-import { Cursor, ErrorCode, humanText, Slug, Timestamp } from './common.ts';
+import { ApplicationIdParams } from './applications.ts';
+import { Cursor, humanText, Slug } from './common.ts';
 import { Level } from './programmes.ts';
 
 /** R12 逐级审核: what a union at the current step may decide. */
@@ -42,28 +41,6 @@ export const BulkDecisionBody = z
   .strict()
   .meta({ id: 'BulkDecisionRequest' });
 
-export const DecisionResult = z
-  .object({
-    id: z.string(),
-    status: ReviewStatus,
-    currentOrgId: Slug.nullable(),
-    quota: Quota,
-  })
-  .meta({ id: 'DecisionResult' });
-
-export const BulkDecisionResult = z
-  .object({
-    results: z.array(
-      z.object({
-        id: z.string(),
-        ok: z.boolean(),
-        result: DecisionResult.optional(),
-        error: z.object({ code: ErrorCode, message: z.string() }).optional(),
-      }),
-    ),
-  })
-  .meta({ id: 'BulkDecisionResult' });
-
 export const ReviewQueueQuery = z.object({
   programmeId: Slug,
   /** 待审核's filters, applied by the query to the whole queue (a cursor is only good with the same ones). */
@@ -74,38 +51,7 @@ export const ReviewQueueQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-export const QueueItem = z
-  .object({
-    id: z.string(),
-    sequence: z.number().int(),
-    submittedAt: Timestamp,
-    employerOrgId: Slug,
-    unitOrgId: Slug,
-    applicant: z.object({
-      name: z.string(),
-      idNumber: z.string(),
-      positionLevel: z.string(),
-      migrantWorker: z.boolean(),
-    }),
-    enrolment: EnrolmentView,
-    jobTitle: z.string(),
-    relevance: z.string(),
-    quota: z.object({ unitOrgId: Slug, state: z.string() }),
-    waitlistPosition: z.number().int().positive().optional().meta({
-      description: 'The position on the unit’s waitlist (候补第 N 位) while waiting for a place',
-    }),
-  })
-  .meta({ id: 'QueueItem' });
-
-export const ReviewQueue = z
-  .object({ programmeId: Slug, orgId: Slug, items: z.array(QueueItem), cursor: Cursor.optional() })
-  .meta({ id: 'ReviewQueue' });
-
 export const AttachmentParams = z.object({
   id: ApplicationIdParams.shape.id,
   attachmentId: z.string().regex(/^[a-z0-9]{8,40}$/, '材料编号无效'),
 });
-
-export const AttachmentDownload = z
-  .object({ url: z.string(), expiresAt: Timestamp })
-  .meta({ id: 'AttachmentDownload' });

@@ -5,14 +5,13 @@ import { invalid, notFound } from '../errors.ts';
 import type { ApplicationFormRecord } from '../model/application.ts';
 import type { FieldError } from '../model/field-error.ts';
 import type {
-  ApplicationFormView,
   ApplicationFromFormBody,
-  ApplicationView,
   CreateApplicationBody,
   EnrolmentInput,
   PositionLevel,
   SaveApplicationFormBody,
 } from '../schemas/applications.ts';
+import type { ApplicationFormView, ApplicationView } from '../schemas/views/applications.ts';
 import type { Deps } from './deps.ts';
 import {
   assertApplicantIsAccount,

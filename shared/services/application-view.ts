@@ -6,7 +6,7 @@ import { maskPhone } from '../domain/identity.ts';
 import { logger } from '../logger.ts';
 import type { ApplicationBundle, ApplicationRecord, StoredApplicant } from '../model/application.ts';
 import type { NotificationRecord } from '../model/notification.ts';
-import type { ApplicationView, SmsDelivery } from '../schemas/applications.ts';
+import type { ApplicationView, SmsDelivery } from '../schemas/views/applications.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 import { openPageCursor, sealPageToken } from './page-cursors.ts';

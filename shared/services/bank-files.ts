@@ -3,7 +3,8 @@ import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { notFound } from '../errors.ts';
 import type { Settlement } from '../model/payout.ts';
-import type { BankResultsBody, BankResultsReport } from '../schemas/payouts.ts';
+import type { BankResultsBody } from '../schemas/payouts.ts';
+import type { BankResultsReport } from '../schemas/views/payouts.ts';
 import type { Deps } from './deps.ts';
 import { finishRun } from './payout-settlement.ts';
 

@@ -5,14 +5,10 @@ import { childPath, mayActOn, parentKinds } from '../domain/orgs.ts';
 import { programmeErrors, referencedOrgIds } from '../domain/programme.ts';
 import { quotaBoard } from '../domain/quota.ts';
 import { AppError, forbidden, invalid, notFound } from '../errors.ts';
-import type { CreateOrgBody, EmployerList, Org } from '../schemas/orgs.ts';
-import type {
-  FundingShareBody,
-  Programme,
-  ProgrammeInput,
-  QuotaBoard,
-  UpdateProgrammeBody,
-} from '../schemas/programmes.ts';
+import type { CreateOrgBody } from '../schemas/orgs.ts';
+import type { FundingShareBody, ProgrammeInput, UpdateProgrammeBody } from '../schemas/programmes.ts';
+import type { EmployerList, Org } from '../schemas/views/orgs.ts';
+import type { Programme, QuotaBoard } from '../schemas/views/programmes.ts';
 import { restartCalendar, startCalendarSafely } from './calendar.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';

@@ -11,11 +11,11 @@ import type { ApplicationBundle, ApplicationRecord, StoredPayoutAccount } from '
 import type { StoredEnrolment } from '../model/catalogue.ts';
 import type { Programme } from '../model/programme.ts';
 import type {
-  ApplicationView,
   CreateApplicationBody,
   EnrolmentInput,
   UpdateApplicationBody,
 } from '../schemas/applications.ts';
+import type { ApplicationView } from '../schemas/views/applications.ts';
 import { toView } from './application-view.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';

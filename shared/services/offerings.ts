@@ -7,14 +7,12 @@ import type { InstitutionRecord, OfferingRecord } from '../model/catalogue.ts';
 import type {
   CreateInstitutionBody,
   CreateOfferingBody,
-  EnrolmentCounts,
-  Institution,
-  Offering,
   OfferingListQuery,
   UpdateInstitutionBody,
   UpdateOfferingBody,
 } from '../schemas/catalogue.ts';
-import type { Programme } from '../schemas/programmes.ts';
+import type { EnrolmentCounts, Institution, Offering } from '../schemas/views/catalogue.ts';
+import type { Programme } from '../schemas/views/programmes.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 import { encodePublicPageToken, openPublicPageCursor } from './page-cursors.ts';

@@ -4,7 +4,8 @@ import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { forbidden, invalid, notFound } from '../errors.ts';
 import type { PayoutRunRecord } from '../model/payout.ts';
-import type { PayoutRunView, StartPayoutRunBody } from '../schemas/payouts.ts';
+import type { StartPayoutRunBody } from '../schemas/payouts.ts';
+import type { PayoutRunView } from '../schemas/views/payouts.ts';
 import { contractError } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 

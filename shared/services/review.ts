@@ -7,8 +7,8 @@ import { type DocumentContentType, documentFileNames } from '../domain/documents
 import { AppError, notFound } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { ApplicationBundle, ApplicationRecord } from '../model/application.ts';
-import type { Programme } from '../schemas/programmes.ts';
 import type { DecisionBody } from '../schemas/review.ts';
+import type { Programme } from '../schemas/views/programmes.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 import { openPageCursor, sealPageToken } from './page-cursors.ts';

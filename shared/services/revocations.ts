@@ -2,7 +2,8 @@ import { actingOrg, type Caller } from '../domain/caller.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { mergeParts } from '../domain/payout.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
-import type { ApplicationView, RevokeBody } from '../schemas/applications.ts';
+import type { RevokeBody } from '../schemas/applications.ts';
+import type { ApplicationView } from '../schemas/views/applications.ts';
 import { getApplication } from './application-view.ts';
 import type { Deps } from './deps.ts';
 

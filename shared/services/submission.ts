@@ -2,7 +2,7 @@ import type { Caller } from '../domain/caller.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import { AppError } from '../errors.ts';
 import { type ApplicationBundle, liveStatuses } from '../model/application.ts';
-import type { ApplicationView } from '../schemas/applications.ts';
+import type { ApplicationView } from '../schemas/views/applications.ts';
 import { getApplication } from './application-view.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';

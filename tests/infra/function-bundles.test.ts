@@ -58,6 +58,18 @@ describe('function bundles', () => {
   });
 
   /**
+   * Issue 15: response schemas serve only the OpenAPI document; routes name them (`view('…')`), so no
+   * function builds them at a cold start or carries them. The public function reaches them only
+   * through `GET /openapi.json`'s generator, which its deployed bundle leaves out (below).
+   */
+  it.each(functionEntries)('the %s function carries no response schema', async (name) => {
+    const entry = functionEntry(name);
+    const views = (paths: Iterable<string>) => [...paths].filter((p) => p.startsWith('shared/schemas/views'));
+    expect(views(await staticClosure(entry))).toEqual([]);
+    if (name !== 'public') expect(views(await bundledSources(entry))).toEqual([]);
+  });
+
+  /**
    * Issue 15: a function builds, and bundles, only the repositories it wires (`wireDeps` in its entry);
    * reaching another throws `RepositoryNotWired`, a 500. So every `deps.<repository>` in the code its
    * bundle holds — the static closure and what it imports on demand — must be wired by its entry.
@@ -134,6 +146,8 @@ describe('function bundles', () => {
         'decideApplication',
         'createPayoutRun',
         'OpenApiGeneratorV31',
+        // A response schema of another group's (the document is read from the file).
+        'ApplicationListItem',
         // The local stage's fault injection (EDU_BUNDLED_FOR_AWS drops it from every deployed bundle).
         'inject-transaction-conflicts',
         'inject-item-throttling',

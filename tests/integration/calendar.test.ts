@@ -13,7 +13,7 @@ import { addDays, shanghaiDate } from '../../shared/domain/dates.ts';
 import { invariantViolations } from '../../shared/domain/places.ts';
 import type { Caller } from '../../shared/http/auth.ts';
 import { CalendarTaskEvent } from '../../shared/schemas/calendar.ts';
-import type { Programme } from '../../shared/schemas/programmes.ts';
+import type { Programme } from '../../shared/schemas/views/programmes.ts';
 import { runCalendarTask } from '../../shared/services/calendar.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';

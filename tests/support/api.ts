@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { z } from 'zod';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
+import type { ResponseSchemaOf } from '../../shared/http/route.ts';
 import type { RouteId, Routes } from '../../shared/http/routes.ts';
 import { routes } from '../../shared/http/routes.ts';
 import type { ApiResponse, TestStack } from '../integration/harness.ts';
@@ -15,7 +16,7 @@ import { draftBody, postUpload, programmeBody, sampleFiles } from './fixtures.ts
  */
 
 /** What a route answers on success, typed from its response schema in the route table. */
-export type ResponseOf<K extends RouteId> = z.output<Routes[K]['response']['schema']>;
+export type ResponseOf<K extends RouteId> = z.output<ResponseSchemaOf<Routes[K]>>;
 type InputOf<K extends RouteId, P extends 'params' | 'query' | 'body'> = z.input<NonNullable<Routes[K][P]>>;
 
 /** The contract's error body. */

@@ -6,7 +6,7 @@ import {
   fundingNotGoverned,
   fundingOf,
 } from '../../shared/domain/funding.ts';
-import type { Org } from '../../shared/schemas/orgs.ts';
+import type { Org } from '../../shared/schemas/views/orgs.ts';
 
 /** R6 at the domain level: who may commit whose money, and how much each funder commits. */
 const orgs = new Map<string, Org>(seedOrgs().map((o) => [o.id, o]));

@@ -13,8 +13,8 @@ import {
   transferShareKey,
 } from '../../shared/domain/payout.ts';
 import { programmeErrors } from '../../shared/domain/programme.ts';
-import type { Org } from '../../shared/schemas/orgs.ts';
 import type { Allocation, ProgrammeInput } from '../../shared/schemas/programmes.ts';
+import type { Org } from '../../shared/schemas/views/orgs.ts';
 
 const orgs = new Map<string, Org>(seedOrgs().map((o) => [o.id, o]));
 const SHARE = 100_000;

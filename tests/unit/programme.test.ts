@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { demoProgramme, lc2022, seedOrgs } from '../../infra/seed/data.ts';
 import { isWithinWindow } from '../../shared/domain/dates.ts';
 import { programmeErrors, referencedOrgIds } from '../../shared/domain/programme.ts';
-import type { Org } from '../../shared/schemas/orgs.ts';
 import { CreateProgrammeBody, type ProgrammeInput } from '../../shared/schemas/programmes.ts';
+import type { Org } from '../../shared/schemas/views/orgs.ts';
 
 /** The seeded tree plus a second city under the province, to test allocations across cities. */
 function orgTree(): Map<string, Org> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedOrgs } from '../../infra/seed/data.ts';
 import { reviewChain } from '../../shared/domain/review.ts';
-import type { Org } from '../../shared/schemas/orgs.ts';
+import type { Org } from '../../shared/schemas/views/orgs.ts';
 
 const seeded = seedOrgs();
 const tree = new Map(seeded.map((o) => [o.id, o]));

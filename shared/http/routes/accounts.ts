@@ -1,19 +1,13 @@
 import {
   AddMemberBody,
   CreateOrgRegistrationBody,
-  Me,
-  Member,
-  MemberList,
   MemberParams,
-  MemberRemoved,
   MemberSubParams,
-  OrgRegistration,
   OrgRegistrationDecisionBody,
-  OrgRegistrationList,
   OrgRegistrationParams,
   OrgRegistrationQuery,
 } from '../../schemas/accounts.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, view } from '../route.ts';
 
 /**
  * The accounts group (architecture.md §8): who the caller is, organisation registration (R12) and the
@@ -28,7 +22,7 @@ export const accountRoutes = {
     auth: 'account',
     summary: 'Who the caller is and every org it may act for (an account without memberships is a worker)',
     tags: ['accounts'],
-    response: { status: 200, description: 'The account', schema: Me },
+    response: { status: 200, description: 'The account', schema: view('Me') },
     errors: [],
   }),
   createOrgRegistration: defineRoute({
@@ -40,7 +34,7 @@ export const accountRoutes = {
     summary: 'Register a union under a parent org (R12 组织注册); the parent’s admins decide',
     tags: ['accounts'],
     body: CreateOrgRegistrationBody,
-    response: { status: 201, description: 'Pending', schema: OrgRegistration },
+    response: { status: 201, description: 'Pending', schema: view('OrgRegistration') },
     errors: ['already_exists'],
   }),
   listOrgRegistrations: defineRoute({
@@ -52,7 +46,7 @@ export const accountRoutes = {
     summary: 'Registrations under a parent the caller governs, pending ones by default',
     tags: ['accounts'],
     query: OrgRegistrationQuery,
-    response: { status: 200, description: 'Oldest first', schema: OrgRegistrationList },
+    response: { status: 200, description: 'Oldest first', schema: view('OrgRegistrationList') },
     errors: ['not_found'],
   }),
   decideOrgRegistration: defineRoute({
@@ -65,7 +59,7 @@ export const accountRoutes = {
     tags: ['accounts'],
     params: OrgRegistrationParams,
     body: OrgRegistrationDecisionBody,
-    response: { status: 200, description: 'Decided', schema: OrgRegistration },
+    response: { status: 200, description: 'Decided', schema: view('OrgRegistration') },
     errors: ['not_found', 'invalid_state', 'already_exists'],
   }),
   listMembers: defineRoute({
@@ -77,7 +71,7 @@ export const accountRoutes = {
     summary: 'The reviewers and admins of an org the caller governs',
     tags: ['accounts'],
     params: MemberParams,
-    response: { status: 200, description: 'Members', schema: MemberList },
+    response: { status: 200, description: 'Members', schema: view('MemberList') },
     errors: ['not_found'],
   }),
   addMember: defineRoute({
@@ -90,7 +84,7 @@ export const accountRoutes = {
     tags: ['accounts'],
     params: MemberParams,
     body: AddMemberBody,
-    response: { status: 201, description: 'Granted (audited)', schema: Member },
+    response: { status: 201, description: 'Granted (audited)', schema: view('Member') },
     errors: ['not_found'],
   }),
   removeMember: defineRoute({
@@ -102,7 +96,7 @@ export const accountRoutes = {
     summary: 'Take an account’s role in this org away (audited)',
     tags: ['accounts'],
     params: MemberSubParams,
-    response: { status: 200, description: 'Removed', schema: MemberRemoved },
+    response: { status: 200, description: 'Removed', schema: view('MemberRemoved') },
     errors: ['not_found'],
   }),
 } as const;

@@ -1,26 +1,20 @@
-import * as z from 'zod';
 import {
   ApplicationIdParams,
-  ApplicationView,
-  NotificationList,
   NotificationListQuery,
   ReallocationBody,
   RevokeBody,
 } from '../../schemas/applications.ts';
-import { Slug } from '../../schemas/common.ts';
-import { CreateOrgBody, Org } from '../../schemas/orgs.ts';
+import { CreateOrgBody } from '../../schemas/orgs.ts';
 import {
   CreateProgrammeBody,
   FundingShareBody,
   FundingShareParams,
-  Programme,
   ProgrammeIdParams,
-  UnitShards,
   UnitShardsBody,
   UnitShardsParams,
   UpdateProgrammeBody,
 } from '../../schemas/programmes.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, view } from '../route.ts';
 
 /**
  * The admin group's routes (role `admin`, within the caller's org subtree): orgs, programmes,
@@ -39,7 +33,7 @@ export const adminRoutes = {
     tags: ['admin'],
     params: ProgrammeIdParams,
     query: NotificationListQuery,
-    response: { status: 200, description: 'A page of notifications', schema: NotificationList },
+    response: { status: 200, description: 'A page of notifications', schema: view('NotificationList') },
     errors: ['validation_failed', 'forbidden', 'not_found'],
   }),
   createOrg: defineRoute({
@@ -51,7 +45,7 @@ export const adminRoutes = {
     summary: 'Register an organisation under one the caller governs (R12 组织注册)',
     tags: ['admin'],
     body: CreateOrgBody,
-    response: { status: 201, description: 'Registered', schema: Org },
+    response: { status: 201, description: 'Registered', schema: view('Org') },
     errors: ['validation_failed', 'forbidden', 'already_exists'],
   }),
   createProgramme: defineRoute({
@@ -63,7 +57,7 @@ export const adminRoutes = {
     summary: 'Publish a programme: windows, review batches, levels, allocations and funding',
     tags: ['admin'],
     body: CreateProgrammeBody,
-    response: { status: 201, description: 'Published', schema: Programme },
+    response: { status: 201, description: 'Published', schema: view('Programme') },
     errors: ['validation_failed', 'forbidden', 'already_exists'],
   }),
   updateProgramme: defineRoute({
@@ -76,7 +70,7 @@ export const adminRoutes = {
     tags: ['admin'],
     params: ProgrammeIdParams,
     body: UpdateProgrammeBody,
-    response: { status: 200, description: 'The programme as changed', schema: Programme },
+    response: { status: 200, description: 'The programme as changed', schema: view('Programme') },
     errors: ['validation_failed', 'forbidden', 'not_found', 'invalid_state'],
   }),
   setFundingShare: defineRoute({
@@ -90,7 +84,7 @@ export const adminRoutes = {
     tags: ['admin'],
     params: FundingShareParams,
     body: FundingShareBody,
-    response: { status: 200, description: 'The programme with the share', schema: Programme },
+    response: { status: 200, description: 'The programme with the share', schema: view('Programme') },
     errors: ['validation_failed', 'forbidden', 'not_found'],
   }),
   reallocatePlaces: defineRoute({
@@ -106,15 +100,7 @@ export const adminRoutes = {
     response: {
       status: 200,
       description: 'Moved',
-      schema: z
-        .object({
-          programmeId: Slug,
-          fromUnitOrgId: Slug,
-          toUnitOrgId: Slug,
-          places: z.number().int(),
-          promotedApplications: z.number().int(),
-        })
-        .meta({ id: 'ReallocationResult' }),
+      schema: view('ReallocationResult'),
     },
     errors: ['validation_failed', 'forbidden', 'not_found', 'quota_exceeded'],
   }),
@@ -129,7 +115,7 @@ export const adminRoutes = {
     tags: ['admin'],
     params: UnitShardsParams,
     body: UnitShardsBody,
-    response: { status: 200, description: 'The unit’s shards', schema: UnitShards },
+    response: { status: 200, description: 'The unit’s shards', schema: view('UnitShards') },
     errors: ['validation_failed', 'forbidden', 'not_found'],
   }),
   revokeApplication: defineRoute({
@@ -143,7 +129,7 @@ export const adminRoutes = {
     tags: ['admin'],
     params: ApplicationIdParams,
     body: RevokeBody,
-    response: { status: 200, description: 'Revoked', schema: ApplicationView },
+    response: { status: 200, description: 'Revoked', schema: view('ApplicationView') },
     errors: ['validation_failed', 'not_found', 'forbidden', 'invalid_state'],
   }),
 } as const;

@@ -1,21 +1,15 @@
 import * as z from 'zod';
 import {
-  ApplicationFormDiscarded,
-  ApplicationFormView,
   ApplicationFromFormBody,
   ApplicationIdParams,
-  ApplicationList,
-  ApplicationView,
-  AttachmentUpload,
   CreateApplicationBody,
   CreateAttachmentBody,
   SaveApplicationFormBody,
-  SubmitResult,
   UpdateApplicationBody,
 } from '../../schemas/applications.ts';
 import { Cursor } from '../../schemas/common.ts';
 import { ProgrammeIdParams } from '../../schemas/programmes.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, view } from '../route.ts';
 
 /**
  * The worker's routes: drafts, documents, submission, withdrawal and reading one's
@@ -31,7 +25,7 @@ export const applicationRoutes = {
     summary: 'Start an application as a draft; every field a client can get wrong is checked here',
     tags: ['worker'],
     body: CreateApplicationBody,
-    response: { status: 201, description: 'The draft', schema: ApplicationView },
+    response: { status: 201, description: 'The draft', schema: view('ApplicationView') },
     // 409: the account already holds a live application in the programme (`already_applied`) or as
     // many open drafts as it may keep (`invalid_state`).
     errors: ['validation_failed', 'ineligible', 'already_applied', 'invalid_state'],
@@ -47,7 +41,7 @@ export const applicationRoutes = {
     tags: ['worker'],
     params: ProgrammeIdParams,
     body: SaveApplicationFormBody,
-    response: { status: 200, description: 'The saved form', schema: ApplicationFormView },
+    response: { status: 200, description: 'The saved form', schema: view('ApplicationFormView') },
     errors: ['validation_failed', 'not_found', 'ineligible'],
   }),
   getApplicationForm: defineRoute({
@@ -59,7 +53,7 @@ export const applicationRoutes = {
     summary: 'The caller’s saved form for a programme, to resume 我要申请 where it was left',
     tags: ['worker'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'The saved form', schema: ApplicationFormView },
+    response: { status: 200, description: 'The saved form', schema: view('ApplicationFormView') },
     errors: ['not_found'],
   }),
   createApplicationFromForm: defineRoute({
@@ -73,7 +67,7 @@ export const applicationRoutes = {
     tags: ['worker'],
     params: ProgrammeIdParams,
     body: ApplicationFromFormBody,
-    response: { status: 201, description: 'The draft', schema: ApplicationView },
+    response: { status: 201, description: 'The draft', schema: view('ApplicationView') },
     errors: ['validation_failed', 'not_found', 'ineligible', 'already_applied', 'invalid_state'],
   }),
   discardApplicationForm: defineRoute({
@@ -85,7 +79,7 @@ export const applicationRoutes = {
     summary: 'Throw the saved form away (重新填写)',
     tags: ['worker'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'Discarded', schema: ApplicationFormDiscarded },
+    response: { status: 200, description: 'Discarded', schema: view('ApplicationFormDiscarded') },
     errors: ['not_found'],
   }),
   updateApplication: defineRoute({
@@ -98,7 +92,7 @@ export const applicationRoutes = {
     tags: ['worker'],
     params: ApplicationIdParams,
     body: UpdateApplicationBody,
-    response: { status: 200, description: 'The draft', schema: ApplicationView },
+    response: { status: 200, description: 'The draft', schema: view('ApplicationView') },
     errors: ['validation_failed', 'not_found', 'invalid_state', 'ineligible'],
   }),
   getApplication: defineRoute({
@@ -110,7 +104,7 @@ export const applicationRoutes = {
     summary: 'One application with masked personal numbers, place, review chain, payments and timeline',
     tags: ['worker', 'reviewer'],
     params: ApplicationIdParams,
-    response: { status: 200, description: 'The application', schema: ApplicationView },
+    response: { status: 200, description: 'The application', schema: view('ApplicationView') },
     errors: ['not_found'],
   }),
   listMyApplications: defineRoute({
@@ -122,7 +116,7 @@ export const applicationRoutes = {
     summary: 'The caller’s own applications, newest first',
     tags: ['worker'],
     query: z.object({ cursor: Cursor.optional() }),
-    response: { status: 200, description: 'A page of applications', schema: ApplicationList },
+    response: { status: 200, description: 'A page of applications', schema: view('ApplicationList') },
     errors: [],
   }),
   createAttachment: defineRoute({
@@ -135,7 +129,7 @@ export const applicationRoutes = {
     tags: ['worker'],
     params: ApplicationIdParams,
     body: CreateAttachmentBody,
-    response: { status: 201, description: 'Upload form', schema: AttachmentUpload },
+    response: { status: 201, description: 'Upload form', schema: view('AttachmentUpload') },
     errors: ['validation_failed', 'not_found', 'invalid_state'],
   }),
   submitApplication: defineRoute({
@@ -147,7 +141,7 @@ export const applicationRoutes = {
     summary: 'Submit: claims a place or a waitlist position first come, first served (R8)',
     tags: ['worker'],
     params: ApplicationIdParams,
-    response: { status: 200, description: 'Submitted', schema: SubmitResult },
+    response: { status: 200, description: 'Submitted', schema: view('SubmitResult') },
     errors: [
       'not_found',
       'invalid_state',
@@ -168,7 +162,7 @@ export const applicationRoutes = {
     summary: 'Withdraw: frees the place, which passes to the earliest waitlisted applicant',
     tags: ['worker'],
     params: ApplicationIdParams,
-    response: { status: 200, description: 'Withdrawn', schema: ApplicationView },
+    response: { status: 200, description: 'Withdrawn', schema: view('ApplicationView') },
     errors: ['not_found', 'invalid_state'],
   }),
 } as const;

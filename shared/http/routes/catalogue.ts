@@ -1,19 +1,14 @@
 import {
   CreateInstitutionBody,
   CreateOfferingBody,
-  EnrolmentCounts,
-  EnrolmentCountsExport,
   ImportOfferingsBody,
-  ImportOfferingsResult,
-  Institution,
   InstitutionParams,
-  Offering,
   OfferingParams,
   UpdateInstitutionBody,
   UpdateOfferingBody,
 } from '../../schemas/catalogue.ts';
 import { ProgrammeIdParams } from '../../schemas/programmes.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, view } from '../route.ts';
 
 /**
  * The catalogue group's routes (issue 16): managing partner institutions (合作院校) and the offerings
@@ -31,7 +26,7 @@ export const catalogueRoutes = {
     summary: 'Register an institution by its 学校标识码 (shape-checked); the caller’s org keeps it',
     tags: ['admin', 'catalogue'],
     body: CreateInstitutionBody,
-    response: { status: 201, description: 'Registered', schema: Institution },
+    response: { status: 201, description: 'Registered', schema: view('Institution') },
     errors: ['validation_failed', 'already_exists'],
   }),
   updateInstitution: defineRoute({
@@ -44,7 +39,7 @@ export const catalogueRoutes = {
     tags: ['admin', 'catalogue'],
     params: InstitutionParams,
     body: UpdateInstitutionBody,
-    response: { status: 200, description: 'The institution as changed', schema: Institution },
+    response: { status: 200, description: 'The institution as changed', schema: view('Institution') },
     errors: ['validation_failed', 'not_found', 'forbidden', 'invalid_state'],
   }),
   createOffering: defineRoute({
@@ -58,7 +53,7 @@ export const catalogueRoutes = {
     tags: ['admin', 'catalogue'],
     params: ProgrammeIdParams,
     body: CreateOfferingBody,
-    response: { status: 201, description: 'Listed', schema: Offering },
+    response: { status: 201, description: 'Listed', schema: view('Offering') },
     errors: ['validation_failed', 'not_found', 'forbidden', 'already_exists'],
   }),
   updateOffering: defineRoute({
@@ -71,7 +66,7 @@ export const catalogueRoutes = {
     tags: ['admin', 'catalogue'],
     params: OfferingParams,
     body: UpdateOfferingBody,
-    response: { status: 200, description: 'The offering as changed', schema: Offering },
+    response: { status: 200, description: 'The offering as changed', schema: view('Offering') },
     errors: ['validation_failed', 'not_found', 'forbidden', 'invalid_state'],
   }),
   retireOffering: defineRoute({
@@ -83,7 +78,7 @@ export const catalogueRoutes = {
     summary: 'Stop offering it: it leaves the list and cannot be chosen; applications naming it keep it',
     tags: ['admin', 'catalogue'],
     params: OfferingParams,
-    response: { status: 200, description: 'Retired', schema: Offering },
+    response: { status: 200, description: 'Retired', schema: view('Offering') },
     errors: ['not_found', 'forbidden'],
   }),
   importOfferings: defineRoute({
@@ -100,7 +95,7 @@ export const catalogueRoutes = {
     response: {
       status: 200,
       description: 'What the import created and updated',
-      schema: ImportOfferingsResult,
+      schema: view('ImportOfferingsResult'),
     },
     errors: ['validation_failed', 'not_found', 'forbidden', 'invalid_state'],
   }),
@@ -114,7 +109,7 @@ export const catalogueRoutes = {
       'Applications, approvals and payments per institution and offering (non-partner institutions apart); a county sees its own unit',
     tags: ['admin', 'catalogue'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'The counts', schema: EnrolmentCounts },
+    response: { status: 200, description: 'The counts', schema: view('EnrolmentCounts') },
     errors: ['not_found', 'forbidden'],
   }),
   exportEnrolmentCounts: defineRoute({
@@ -126,7 +121,7 @@ export const catalogueRoutes = {
     summary: 'The same counts as an .xlsx file (base64), one row per institution and offering',
     tags: ['admin', 'catalogue'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'The workbook', schema: EnrolmentCountsExport },
+    response: { status: 200, description: 'The workbook', schema: view('EnrolmentCountsExport') },
     errors: ['not_found', 'forbidden'],
   }),
 } as const;

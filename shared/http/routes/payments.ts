@@ -1,16 +1,11 @@
-import { PayoutRunList } from '../../schemas/console.ts';
 import {
-  BankFileDownload,
   BankFileParams,
   BankResultsBody,
-  BankResultsReport,
-  PayoutRunAccepted,
   PayoutRunParams,
-  PayoutRunView,
   StartPayoutRunBody,
 } from '../../schemas/payouts.ts';
 import { ProgrammeIdParams } from '../../schemas/programmes.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, view } from '../route.ts';
 
 /**
  * The payments group's routes (role `admin`, within the caller's org subtree): payout runs (R7), the
@@ -32,7 +27,7 @@ export const paymentRoutes = {
     response: {
       status: 202,
       description: 'Started; follow it with GET /v1/payout-runs/{runId}',
-      schema: PayoutRunAccepted,
+      schema: view('PayoutRunAccepted'),
     },
     // 409 `invalid_state`: a run of the programme has not ended yet (one at a time).
     errors: ['validation_failed', 'forbidden', 'not_found', 'invalid_state'],
@@ -46,7 +41,7 @@ export const paymentRoutes = {
     summary: 'A programme’s payout runs, newest first, for admins of its owner or above',
     tags: ['admin'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'The runs', schema: PayoutRunList },
+    response: { status: 200, description: 'The runs', schema: view('PayoutRunList') },
     errors: ['not_found'],
   }),
   getPayoutRun: defineRoute({
@@ -59,7 +54,7 @@ export const paymentRoutes = {
       'A payout run: status, counts of instructions, each funder’s money that reached workers, failures',
     tags: ['admin'],
     params: PayoutRunParams,
-    response: { status: 200, description: 'The run', schema: PayoutRunView },
+    response: { status: 200, description: 'The run', schema: view('PayoutRunView') },
     errors: ['not_found'],
   }),
   downloadBankFile: defineRoute({
@@ -72,7 +67,7 @@ export const paymentRoutes = {
       'A presigned GET (five minutes) of a paying org’s bank batch file, for admins of that org or above; every download is audited',
     tags: ['admin'],
     params: BankFileParams,
-    response: { status: 200, description: 'Download link', schema: BankFileDownload },
+    response: { status: 200, description: 'Download link', schema: view('BankFileDownload') },
     errors: ['not_found'],
   }),
   importBankResults: defineRoute({
@@ -86,7 +81,7 @@ export const paymentRoutes = {
     tags: ['admin'],
     params: PayoutRunParams,
     body: BankResultsBody,
-    response: { status: 200, description: 'One outcome per line', schema: BankResultsReport },
+    response: { status: 200, description: 'One outcome per line', schema: view('BankResultsReport') },
     errors: ['validation_failed', 'not_found'],
   }),
 } as const;

@@ -1,9 +1,7 @@
-import * as z from 'zod';
-import { Institution, InstitutionParams, OfferingList, OfferingListQuery } from '../../schemas/catalogue.ts';
-import { Timestamp } from '../../schemas/common.ts';
-import { EmployerList, EmployerSearchQuery, Org, OrgChildren, OrgIdParams } from '../../schemas/orgs.ts';
-import { Programme, ProgrammeIdParams, ProgrammeList, QuotaBoard } from '../../schemas/programmes.ts';
-import { defineRoute } from '../route.ts';
+import { InstitutionParams, OfferingListQuery } from '../../schemas/catalogue.ts';
+import { EmployerSearchQuery, OrgIdParams } from '../../schemas/orgs.ts';
+import { ProgrammeIdParams } from '../../schemas/programmes.ts';
+import { defineRoute, view } from '../route.ts';
 
 /**
  * The public group's routes (no token): health, programmes, the quota board, the org tree, the
@@ -22,7 +20,7 @@ export const publicRoutes = {
     response: {
       status: 200,
       description: 'The service answers',
-      schema: z.object({ status: z.literal('ok'), time: Timestamp }).meta({ id: 'Health' }),
+      schema: view('Health'),
     },
     errors: [],
   }),
@@ -34,7 +32,7 @@ export const publicRoutes = {
     auth: 'public',
     summary: 'This document: OpenAPI 3.1 generated from the request schemas',
     tags: ['public'],
-    response: { status: 200, description: 'OpenAPI 3.1 document', schema: z.record(z.string(), z.unknown()) },
+    response: { status: 200, description: 'OpenAPI 3.1 document', schema: view('OpenApiDocument') },
     errors: [],
   }),
   listProgrammes: defineRoute({
@@ -45,7 +43,7 @@ export const publicRoutes = {
     auth: 'public',
     summary: 'Published programmes, newest year first',
     tags: ['public'],
-    response: { status: 200, description: 'Programmes', schema: ProgrammeList },
+    response: { status: 200, description: 'Programmes', schema: view('ProgrammeList') },
     errors: [],
   }),
   getProgramme: defineRoute({
@@ -57,7 +55,7 @@ export const publicRoutes = {
     summary: 'One programme with its windows, allocations and contacts',
     tags: ['public'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'The programme', schema: Programme },
+    response: { status: 200, description: 'The programme', schema: view('Programme') },
     errors: ['not_found'],
   }),
   getQuotas: defineRoute({
@@ -69,7 +67,7 @@ export const publicRoutes = {
     summary: 'Live quota board: places, claimed and waitlisted per unit, funding totals',
     tags: ['public'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'The quota board', schema: QuotaBoard },
+    response: { status: 200, description: 'The quota board', schema: view('QuotaBoard') },
     errors: ['not_found'],
   }),
   getOrg: defineRoute({
@@ -81,7 +79,7 @@ export const publicRoutes = {
     summary: 'One organisation of the union tree',
     tags: ['public'],
     params: OrgIdParams,
-    response: { status: 200, description: 'The organisation', schema: Org },
+    response: { status: 200, description: 'The organisation', schema: view('Org') },
     errors: ['not_found'],
   }),
   listOrgChildren: defineRoute({
@@ -93,7 +91,7 @@ export const publicRoutes = {
     summary: 'The organisations registered directly under one',
     tags: ['public'],
     params: OrgIdParams,
-    response: { status: 200, description: 'Children in id order', schema: OrgChildren },
+    response: { status: 200, description: 'Children in id order', schema: view('OrgChildren') },
     errors: ['not_found'],
   }),
   searchEmployers: defineRoute({
@@ -107,7 +105,7 @@ export const publicRoutes = {
     tags: ['public'],
     params: ProgrammeIdParams,
     query: EmployerSearchQuery,
-    response: { status: 200, description: 'Matching employers', schema: EmployerList },
+    response: { status: 200, description: 'Matching employers', schema: view('EmployerList') },
     errors: ['validation_failed', 'not_found'],
   }),
   // ── The catalogue's public reads (issue 16) ──
@@ -122,7 +120,7 @@ export const publicRoutes = {
     tags: ['public', 'catalogue'],
     params: ProgrammeIdParams,
     query: OfferingListQuery,
-    response: { status: 200, description: 'A page of offerings', schema: OfferingList },
+    response: { status: 200, description: 'A page of offerings', schema: view('OfferingList') },
     errors: ['not_found'],
   }),
   getInstitution: defineRoute({
@@ -134,7 +132,7 @@ export const publicRoutes = {
     summary: 'A partner institution by its 学校标识码, with its contacts and the programmes listing it',
     tags: ['public', 'catalogue'],
     params: InstitutionParams,
-    response: { status: 200, description: 'The institution', schema: Institution },
+    response: { status: 200, description: 'The institution', schema: view('Institution') },
     errors: ['not_found'],
   }),
 } as const;

@@ -1,23 +1,8 @@
 import { ApplicationIdParams } from '../../schemas/applications.ts';
-import {
-  ApplicationsPage,
-  ApplicationsQuery,
-  Dashboard,
-  ExportAuditBody,
-  ExportAuditRecorded,
-} from '../../schemas/console.ts';
+import { ApplicationsQuery, ExportAuditBody } from '../../schemas/console.ts';
 import { ProgrammeIdParams } from '../../schemas/programmes.ts';
-import {
-  AttachmentDownload,
-  AttachmentParams,
-  BulkDecisionBody,
-  BulkDecisionResult,
-  DecisionBody,
-  DecisionResult,
-  ReviewQueue,
-  ReviewQueueQuery,
-} from '../../schemas/review.ts';
-import { defineRoute } from '../route.ts';
+import { AttachmentParams, BulkDecisionBody, DecisionBody, ReviewQueueQuery } from '../../schemas/review.ts';
+import { defineRoute, view } from '../route.ts';
 
 /**
  * The union side's routes (R12): the review queue, decisions and audited document downloads.
@@ -33,7 +18,7 @@ export const reviewRoutes = {
     summary: 'Applications awaiting the caller’s org, in submission order, a page at a time (R12)',
     tags: ['reviewer'],
     query: ReviewQueueQuery,
-    response: { status: 200, description: 'A page of the queue', schema: ReviewQueue },
+    response: { status: 200, description: 'A page of the queue', schema: view('ReviewQueue') },
     errors: ['validation_failed'],
   }),
   decideApplication: defineRoute({
@@ -46,7 +31,7 @@ export const reviewRoutes = {
     tags: ['reviewer'],
     params: ApplicationIdParams,
     body: DecisionBody,
-    response: { status: 200, description: 'Decided', schema: DecisionResult },
+    response: { status: 200, description: 'Decided', schema: view('DecisionResult') },
     errors: ['validation_failed', 'not_found', 'forbidden', 'invalid_state', 'review_window_closed'],
   }),
   decideApplications: defineRoute({
@@ -58,7 +43,7 @@ export const reviewRoutes = {
     summary: 'Up to 100 decisions at once, each answered on its own',
     tags: ['reviewer'],
     body: BulkDecisionBody,
-    response: { status: 200, description: 'One result per item', schema: BulkDecisionResult },
+    response: { status: 200, description: 'One result per item', schema: view('BulkDecisionResult') },
     errors: ['validation_failed'],
   }),
   downloadAttachment: defineRoute({
@@ -71,7 +56,7 @@ export const reviewRoutes = {
       'A presigned GET, valid for five minutes, of the bytes that were verified (never a later upload), served as an attachment with the verified type; every download is audited',
     tags: ['reviewer', 'worker'],
     params: AttachmentParams,
-    response: { status: 200, description: 'Download link', schema: AttachmentDownload },
+    response: { status: 200, description: 'Download link', schema: view('AttachmentDownload') },
     errors: ['not_found'],
   }),
   listApplications: defineRoute({
@@ -85,7 +70,7 @@ export const reviewRoutes = {
     tags: ['reviewer'],
     params: ProgrammeIdParams,
     query: ApplicationsQuery,
-    response: { status: 200, description: 'A page of applications', schema: ApplicationsPage },
+    response: { status: 200, description: 'A page of applications', schema: view('ApplicationsPage') },
     errors: ['validation_failed', 'not_found'],
   }),
   programmeDashboard: defineRoute({
@@ -98,7 +83,7 @@ export const reviewRoutes = {
       '统计: applications per status and unit on the caller org’s chains, places, approvals per review batch, money planned and paid per funder',
     tags: ['reviewer', 'admin'],
     params: ProgrammeIdParams,
-    response: { status: 200, description: 'The counts', schema: Dashboard },
+    response: { status: 200, description: 'The counts', schema: view('Dashboard') },
     errors: ['not_found'],
   }),
   recordExport: defineRoute({
@@ -110,7 +95,7 @@ export const reviewRoutes = {
     summary: 'Record an Excel export of a console list in the caller org’s audit trail',
     tags: ['reviewer', 'admin'],
     body: ExportAuditBody,
-    response: { status: 201, description: 'Recorded', schema: ExportAuditRecorded },
+    response: { status: 201, description: 'Recorded', schema: view('ExportAuditRecorded') },
     errors: ['validation_failed', 'not_found'],
   }),
 } as const;
