@@ -122,33 +122,33 @@ export class Waitlist {
   }
 
   /**
-   * The exact waitlist position of an application that has just joined the unit's waitlist, in three
-   * small reads whatever the waitlist's length (architecture.md §3). Joins commit in receipt order
+   * The exact waitlist position of an application that has just joined the unit's waitlist, in one to
+   * three small reads whatever the waitlist's length (architecture.md §3). Joins commit in receipt order
    * (`lastJoinSequence`), so when the allocation item is read, every join up to its `lastJoinSequence`
    * L has committed and no earlier one can follow: those waiting ahead of `sequence` are the
    * `waitlisted` counted then, less those waiting in (sequence, L] — a bounded count of the few that
    * joined since. `departures` (promotions and releases from the waitlist, a counter that only grows)
    * read again after the count shows that nobody left meanwhile, or the reads are taken again; after
-   * a few busy attempts it counts everyone ahead ({@link position}). Equal to what {@link position}
-   * answers at the instant of the first read: no two joins are told the same position.
+   * a few busy attempts it counts everyone ahead ({@link position}). When the join is still the
+   * unit's last (L = `sequence`), everyone waiting is ahead of it or it: `waitlisted` is its position,
+   * from that one read. Equal to what {@link position} answers at the instant of the first read: no
+   * two joins are told the same position.
    */
   async positionOnJoin(programmeId: string, unitOrgId: string, sequence: number): Promise<number> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const before = await this.allocationItem(programmeId, unitOrgId, true);
       const last = typeof before.lastJoinSequence === 'number' ? before.lastJoinSequence : sequence;
       if (last < sequence) break; // not (yet) recorded as a join: count instead
-      const later =
-        last === sequence
-          ? 0
-          : await countAll(this.db, this.tableName, {
-              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :last',
-              ExpressionAttributeValues: {
-                ':pk': waitlistPartition(programmeId, unitOrgId),
-                ':after': sequenceSortKey(sequence + 1),
-                ':last': sequenceSortKey(last),
-              },
-              ConsistentRead: true,
-            });
+      if (last === sequence) return Math.max(1, before.waitlisted);
+      const later = await countAll(this.db, this.tableName, {
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :last',
+        ExpressionAttributeValues: {
+          ':pk': waitlistPartition(programmeId, unitOrgId),
+          ':after': sequenceSortKey(sequence + 1),
+          ':last': sequenceSortKey(last),
+        },
+        ConsistentRead: true,
+      });
       const after = await this.allocationItem(programmeId, unitOrgId, true);
       if ((after.departures ?? 0) === (before.departures ?? 0)) return Math.max(1, before.waitlisted - later);
     }

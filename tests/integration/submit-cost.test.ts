@@ -63,6 +63,9 @@ describe('the cost of one submit', () => {
       expect(commands.filter((c) => c === 'TransactWriteItemsCommand')).toHaveLength(1);
       expect(commands.filter((c) => c === 'UpdateItemCommand')).toHaveLength(1);
       expect(commands).not.toContain('ScanCommand');
+      // The position answered to a join that is still the unit's last is the allocation item's
+      // `waitlisted`, from one read; a claim reads nothing after its transaction.
+      expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(label === 'waitlisted' ? 1 : 0);
       // The transaction writes the allocation, the person-and-level item, the application, its event
       // and its SMS outbox item (and, when waitlisted, the waitlist entry): transactional writes cost
       // two units per KB.
