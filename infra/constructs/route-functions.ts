@@ -19,9 +19,10 @@ export interface RouteFunctionsProps {
  *   data, and touches no bucket.
  * - `payments`: payout runs and bank results write the table; presigned GETs of bank batch files
  *   (`payouts/*`); starting payout-run executions is granted by the stack. No field key either.
- * - `applications`: drafts encrypt ID and account numbers (KMS GenerateDataKey, never Decrypt:
- *   responses show the masks stored beside the ciphertexts) and hash ID numbers, receipts and
- *   cursors (GenerateMac); presigned POST uploads (PutObject); submit verifies documents (HEAD,
+ * - `applications`: drafts encrypt ID and account numbers (KMS GenerateDataKey) and hash ID numbers,
+ *   receipts and cursors (GenerateMac); it decrypts (Decrypt) a saved application form's ID and phone
+ *   numbers into its draft, and the applicant's phone for the owner and the employer's union, who see
+ *   it in full (everyone else gets the mask stored beside the ciphertext); presigned POST uploads (PutObject); submit verifies documents (HEAD,
  *   ranged GET of a version, ListBucket for a 404 on a missing key) and deletes forged ones.
  * - `review`: decisions write the table; presigned GETs of documents (GetObject); the review
  *   queue's cursors are signed with a key derived through the HMAC key (GenerateMac). Masks are
@@ -30,10 +31,11 @@ export interface RouteFunctionsProps {
  *   counts write and read the table only. Its own function so that exceljs, which it alone loads,
  *   sits in no other function's bundle.
  * - `accounts` (issue 12): memberships, organisation registration and members write the table; a
- *   verified phone number is looked up by its keyed hash (GenerateMac).
+ *   verified phone number is looked up by its keyed hash (GenerateMac) and kept, encrypted
+ *   (GenerateDataKey), as the reviewer contact the SMS go to.
  * A group added to `functionGroups` must say here what it needs before it gets a function.
  */
-const groupAccess: Record<
+export const groupAccess: Record<
   FunctionGroup,
   {
     table: 'read' | 'readWrite';
@@ -56,12 +58,12 @@ const groupAccess: Record<
       's3:DeleteObjectVersion',
       's3:ListBucket',
     ],
-    fieldKey: ['encrypt', 'hash'],
+    fieldKey: ['encrypt', 'decrypt', 'hash'],
   },
   // Downloads serve the pinned copy at its version, after checking it is intact.
   review: { table: 'readWrite', documents: ['s3:GetObject', 's3:GetObjectVersion'], fieldKey: ['hash'] },
   catalogue: { table: 'readWrite' },
-  accounts: { table: 'readWrite', fieldKey: ['hash'] },
+  accounts: { table: 'readWrite', fieldKey: ['encrypt', 'hash'] },
 };
 
 /** Packages a group imports on first use only, shipped beside its bundle (`AppFunction.lazyModules`). */

@@ -139,15 +139,22 @@ describe('IAM: each function holds exactly what its code calls', () => {
     }
   });
 
+  it('accounts: the table; hashes verified phones and encrypts the reviewer contact; no decryption', () => {
+    expect(grantsOf(stack.functions.of('accounts').role)).toEqual(
+      sorted([...tableReadWrite, 'kms:GenerateMac hmacKey', 'kms:GenerateDataKey fieldKey']),
+    );
+  });
+
   it('catalogue: the table, nothing else (issue 16)', () => {
     expect(grantsOf(stack.functions.of('catalogue').role)).toEqual(sorted(tableReadWrite));
   });
 
-  it('applications: encrypts and hashes (never decrypts) personal data, uploads and verifies documents', () => {
+  it('applications: encrypts, hashes and (for the owner, the employer and saved forms) decrypts personal data, uploads and verifies documents', () => {
     expect(grantsOf(stack.functions.of('applications').role)).toEqual(
       sorted([
         ...tableReadWrite,
         'kms:GenerateDataKey fieldKey',
+        'kms:Decrypt fieldKey',
         'kms:GenerateMac hmacKey',
         's3:GetObject documents',
         's3:GetObjectVersion documents',
