@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
+  callProvider,
   type Notifier,
   NotifierUnavailable,
   type SendResult,
@@ -12,8 +13,6 @@ const TRANSIENT = /^(isv\.BUSINESS_LIMIT_CONTROL|isp\.|Throttling|ServiceUnavail
 
 const VERSION = '2017-05-25';
 const DEFAULT_HOST = 'dysmsapi.aliyuncs.com';
-/** The official SDK's `readTimeout` of this adapter: a send that takes longer is retried. */
-const TIMEOUT_MS = 10_000;
 
 const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 
@@ -134,23 +133,14 @@ export class AliyunNotifier implements Notifier {
       query,
       headers,
     });
-    let response: Response;
+    const { status, text } = await callProvider(`${this.origin}/?${acsQueryString(query)}`, {
+      method: 'POST',
+      headers,
+    });
     try {
-      response = await fetch(`${this.origin}/?${acsQueryString(query)}`, {
-        method: 'POST',
-        headers,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      return { status, body: JSON.parse(text) as SendSmsResponse };
     } catch (err) {
-      throw new NotifierUnavailable('network', err instanceof Error ? err.message : String(err), {
-        cause: err,
-      });
-    }
-    const text = await response.text().catch(() => '');
-    try {
-      return { status: response.status, body: JSON.parse(text) as SendSmsResponse };
-    } catch (err) {
-      throw new NotifierUnavailable(`http_${response.status}`, text.slice(0, 200), { cause: err });
+      throw new NotifierUnavailable(`http_${status}`, text.slice(0, 200), { cause: err });
     }
   }
 }

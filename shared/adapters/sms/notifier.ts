@@ -38,6 +38,29 @@ export class NotifierUnavailable extends Error {
   }
 }
 
+/** How long a provider may take to answer a send before the delivery is retried. */
+const PROVIDER_TIMEOUT_MS = 10_000;
+
+/**
+ * One call of a provider's HTTP API (the Tencent and Alibaba Cloud adapters sign their own): no answer
+ * — a network error, or none within ten seconds — is {@link NotifierUnavailable} (`network`), a retry;
+ * what did come back, whatever its status, is the adapter's to read.
+ */
+export async function callProvider(
+  url: string | URL,
+  init: RequestInit,
+): Promise<{ status: number; text: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) });
+  } catch (err) {
+    throw new NotifierUnavailable('network', err instanceof Error ? err.message : String(err), {
+      cause: err,
+    });
+  }
+  return { status: response.status, text: await response.text().catch(() => '') };
+}
+
 export interface Notifier {
   readonly provider: SmsProviderName;
   send(message: SmsMessage): Promise<SendResult>;

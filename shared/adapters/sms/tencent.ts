@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { smsTemplates } from '../../domain/notifications.ts';
 import {
+  callProvider,
   type Notifier,
   NotifierUnavailable,
   type SendResult,
@@ -16,8 +17,6 @@ const TRANSIENT =
 const SERVICE = 'sms';
 const VERSION = '2021-01-11';
 const DEFAULT_HOST = 'sms.tencentcloudapi.com';
-/** The official SDK's `reqTimeout` of this adapter: a send that takes longer is retried. */
-const TIMEOUT_MS = 10_000;
 
 const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
@@ -119,37 +118,27 @@ export class TencentNotifier implements Notifier {
   private async post(action: string, body: string): Promise<SendSmsResponse> {
     const contentType = 'application/json';
     const timestamp = Math.floor(this.now() / 1000);
-    let response: Response;
-    try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': contentType,
-          'X-TC-Action': action,
-          'X-TC-Version': VERSION,
-          'X-TC-Region': this.settings.region,
-          'X-TC-Timestamp': String(timestamp),
-          Authorization: tc3Authorization({
-            secretId: this.credentials.id,
-            secretKey: this.credentials.secret,
-            service: SERVICE,
-            hostname: this.url.hostname,
-            contentType,
-            body,
-            timestamp,
-          }),
-        },
-        body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (err) {
-      throw new NotifierUnavailable('network', err instanceof Error ? err.message : String(err), {
-        cause: err,
-      });
-    }
-    const text = await response.text().catch(() => '');
-    if (response.status !== 200)
-      throw new NotifierUnavailable(`http_${response.status}`, text.slice(0, 200) || response.statusText);
+    const { status, text } = await callProvider(this.url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': contentType,
+        'X-TC-Action': action,
+        'X-TC-Version': VERSION,
+        'X-TC-Region': this.settings.region,
+        'X-TC-Timestamp': String(timestamp),
+        Authorization: tc3Authorization({
+          secretId: this.credentials.id,
+          secretKey: this.credentials.secret,
+          service: SERVICE,
+          hostname: this.url.hostname,
+          contentType,
+          body,
+          timestamp,
+        }),
+      },
+      body,
+    });
+    if (status !== 200) throw new NotifierUnavailable(`http_${status}`, text.slice(0, 200));
     try {
       return JSON.parse(text) as SendSmsResponse;
     } catch (err) {

@@ -4,6 +4,7 @@
  * schemas they are made of stay in `../applications.ts`.
  */
 import * as z from 'zod';
+import { notificationEvents } from '../../domain/notifications.ts';
 import {
   AttachmentKind,
   Channel,
@@ -103,17 +104,7 @@ export const TimelineEvent = z
 export const SmsDelivery = z
   .object({
     notificationId: z.string(),
-    event: z.enum([
-      'submitted',
-      'promoted',
-      'returned',
-      'approved',
-      'rejected',
-      'paid',
-      'lapsed',
-      'review_daily',
-      'review_reminder',
-    ]),
+    event: z.enum(notificationEvents),
     status: z.enum(['queued', 'sending', 'sent', 'failed']),
     at: z.string(),
     to: z.string().optional(),
