@@ -35,7 +35,7 @@ export interface RouteFunctionsProps {
  *   (GenerateDataKey), as the reviewer contact the SMS go to.
  * A group added to `functionGroups` must say here what it needs before it gets a function.
  */
-export const groupAccess: Record<
+const groupAccess: Record<
   FunctionGroup,
   {
     table: 'read' | 'readWrite';

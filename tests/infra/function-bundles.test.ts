@@ -2,38 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { AppFunction, BUNDLED_FOR_AWS_VARIABLE } from '../../infra/constructs/app-function.ts';
-import type { FieldKeyUse } from '../../infra/constructs/data-store.ts';
+import { AppFunction } from '../../infra/constructs/app-function.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
-import { groupAccess } from '../../infra/constructs/route-functions.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
-import { type FunctionGroup, functionGroups } from '../../shared/http/route.ts';
+import { functionGroups } from '../../shared/http/route.ts';
 import { baseDeps, RepositoryNotWired, repositoryNames, wireDeps } from '../../shared/services/deps.ts';
 import * as repositories from '../../shared/services/repositories.ts';
 import { bundleInputs } from './bundle-inputs.ts';
 import { cdkJsonContext } from './synth.ts';
 
 mkdirSync(join(repoRoot, '.data'), { recursive: true });
-
-/** The field cipher's methods, by the key operation each needs (`FieldKeyUse`). */
-const cipherCalls: Record<FieldKeyUse, RegExp> = {
-  encrypt: /\.encrypt\(/,
-  decrypt: /\.decrypt\(/,
-  hash: /\.lookupHash\(/,
-};
-
-/** Cipher calls a function's bundle holds that its code never makes, and why. */
-const neverCalled: Partial<Record<FunctionGroup, FieldKeyUse[]>> = {
-  // The application view decrypts the phone for its owner and for the employer's union; a revocation
-  // (the admin route that answers the view) is refused unless the caller acts for the unit or above.
-  admin: ['decrypt'],
-  // `BankFileStore.writeFiles` (a class, bundled whole) decrypts account numbers into the batch files;
-  // only the payout workflow writes them.
-  payments: ['decrypt'],
-};
 
 /**
  * Issue 11, point 4: a function's cold start builds only its own group's schemas. zod builds a schema
@@ -88,40 +68,6 @@ describe('function bundles', () => {
     expect(views(await staticClosure(entry))).toEqual([]);
     if (name !== 'public') expect(views(await bundledSources(entry))).toEqual([]);
   });
-
-  /**
-   * The field key's operations (KMS in AWS: GenerateDataKey, Decrypt, GenerateMac) are granted per
-   * function (`groupAccess`), while the local stage's key file lets any code use any of them: a call
-   * the role lacks would only fail in AWS, as a 500. Method names survive minification, so the
-   * deployed bundle shows which the code calls. Two calls are bundled but never made, each said why.
-   */
-  it.each(functionGroups)(
-    'the %s function may use every field-key operation its bundle calls',
-    async (group) => {
-      const { outputFiles } = await build({
-        entryPoints: [functionEntry(group)],
-        bundle: true,
-        write: false,
-        minify: true,
-        platform: 'node',
-        format: 'esm',
-        external: ['@aws-sdk/*', 'exceljs', './openapi.ts'],
-        define: { [BUNDLED_FOR_AWS_VARIABLE]: JSON.stringify('true') },
-        absWorkingDir: repoRoot,
-        logLevel: 'silent',
-      });
-      const code = outputFiles[0]?.text ?? '';
-      const calls = (Object.entries(cipherCalls) as [FieldKeyUse, RegExp][])
-        .filter(([, call]) => call.test(code))
-        .map(([use]) => use);
-      const granted: readonly FieldKeyUse[] = groupAccess[group].fieldKey ?? [];
-      const notMade = neverCalled[group] ?? [];
-      expect(calls.filter((use) => !granted.includes(use) && !notMade.includes(use))).toEqual([]);
-      // An exception must still be needed: the call is in the bundle and the role lacks it.
-      for (const use of notMade)
-        expect([use, calls.includes(use), granted.includes(use)]).toEqual([use, true, false]);
-    },
-  );
 
   /**
    * Issue 15: a function builds, and bundles, only the repositories it wires (`wireDeps` in its entry);
