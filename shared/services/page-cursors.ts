@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FieldCipher } from '../adapters/field-cipher.ts';
 import type { PageToken } from '../adapters/page.ts';
 import { invalidCursor } from './contract-errors.ts';
+import { derivedKey, type KeySource } from './derived-keys.ts';
 
 /**
  * Page cursors as clients hold them: a repository's opaque page token, base64url-encoded, and an
@@ -11,27 +11,11 @@ import { invalidCursor } from './contract-errors.ts';
  */
 
 /** What signing cursors needs of the field cipher: its keyed hash (KMS `GenerateMac` in AWS). */
-export type CursorKeySource = Pick<FieldCipher, 'lookupHash'>;
+export type CursorKeySource = KeySource;
 
-/**
- * The cursor-signing key: the keyed hash of a fixed label under the field HMAC key. It is the same
- * in every function and after every cold start (so a cursor one container issued is accepted by the
- * next), only a holder of that HMAC key can compute it, and its purpose keeps it apart from every
- * lookup hash stored in the table. Derived once per cipher, so a page costs no KMS call.
- */
-const signingKeys = new WeakMap<CursorKeySource, Promise<Buffer>>();
+/** The cursor-signing key (`derivedKey`): one per cipher, the same in every function. */
 const CURSOR_KEY_PURPOSE = 'pagination-cursor-key';
-
-function signingKey(source: CursorKeySource): Promise<Buffer> {
-  let key = signingKeys.get(source);
-  if (!key) {
-    key = source.lookupHash('v1', CURSOR_KEY_PURPOSE).then((hex) => Buffer.from(hex, 'hex'));
-    // A failed KMS call must not stay cached for the life of the container.
-    key.catch(() => signingKeys.delete(source));
-    signingKeys.set(source, key);
-  }
-  return key;
-}
+const signingKey = (source: CursorKeySource) => derivedKey(source, CURSOR_KEY_PURPOSE);
 
 const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(`cursor.v1.${body}`).digest();
 

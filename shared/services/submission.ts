@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Caller } from '../domain/caller.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import { AppError } from '../errors.ts';
@@ -6,6 +7,7 @@ import type { ApplicationView } from '../schemas/views/applications.ts';
 import { getApplication } from './application-view.ts';
 import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
+import { derivedKey } from './derived-keys.ts';
 import { missingDocuments } from './documents.ts';
 import { assertApplicantIsAccount, assertEligible, loadProgrammeWithCounters, ownBundle } from './drafts.ts';
 
@@ -112,20 +114,24 @@ async function resubmit(deps: Deps, caller: Caller, bundle: ApplicationBundle, n
 }
 
 /**
- * The receipt's digest: a keyed hash over what the receipt states, so the union can confirm a receipt
- * a worker shows it was issued by this system and not altered.
+ * The receipt's digest: an HMAC-SHA256 over what the receipt states, so the union can confirm a receipt
+ * a worker shows was issued by this system and not altered. The key is derived once per container from
+ * the field HMAC key (`derivedKey`, purpose `receipt-digest-key`): anyone who may use that key can
+ * recompute a digest, and a submit — or a join that draws a fresh number — makes no KMS call for it.
  */
-export function receiptDigest(
-  deps: Deps,
+export async function receiptDigest(
+  deps: Pick<Deps, 'cipher'>,
   r: { programmeId: string; applicationId: string; sequence: number; submittedAt: string; unitOrgId: string },
 ): Promise<string> {
-  return deps
-    .cipher()
-    .lookupHash(
-      [r.programmeId, r.sequence, r.applicationId, r.submittedAt, r.unitOrgId].join('|'),
-      'receipt',
-    );
+  const key = await derivedKey(deps.cipher(), RECEIPT_KEY_PURPOSE);
+  return createHmac('sha256', key)
+    .update(
+      `receipt.v1.${[r.programmeId, r.sequence, r.applicationId, r.submittedAt, r.unitOrgId].join('|')}`,
+    )
+    .digest('hex');
 }
+
+const RECEIPT_KEY_PURPOSE = 'receipt-digest-key';
 
 /** `POST /applications/{id}/withdraw`: frees the place; the earliest waitlisted applicant takes it. */
 export async function withdraw(
