@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { ReviewStatus } from '../applications.ts';
 import { Cursor, Slug } from '../common.ts';
+import { FundingTotal } from '../programmes.ts';
 import { PayoutRunView } from './payouts.ts';
 import { QueueItem } from './review.ts';
 
@@ -20,8 +21,6 @@ export const ApplicationsPage = z
 
 /** `GET /v1/programmes/{programmeId}/payout-runs` (admin). */
 export const PayoutRunList = z.object({ items: z.array(PayoutRunView) }).meta({ id: 'PayoutRunList' });
-
-const FunderMoney = z.object({ funderOrgId: Slug, totalFen: z.number().int() });
 
 /** `GET /v1/programmes/{programmeId}/dashboard`: 统计 of what the caller's org may see. */
 export const Dashboard = z
@@ -44,9 +43,9 @@ export const Dashboard = z
       .array(z.object({ batchId: Slug, approvals: z.number().int() }))
       .meta({ description: 'Approvals the caller’s org gave, by the review batch they fell in' }),
     money: z.object({
-      planned: z.array(FunderMoney).meta({ description: 'Each funder’s committed money (places × amount)' }),
+      planned: z.array(FundingTotal).meta({ description: 'Each funder’s committed money (places × amount)' }),
       paid: z
-        .array(FunderMoney)
+        .array(FundingTotal)
         .optional()
         .meta({ description: 'Money that reached workers, for admins who may see the runs' }),
     }),
