@@ -212,4 +212,14 @@ describe('bundles', () => {
     );
     expect(external).toContain('@aws-sdk/client-pinpoint-sms-voice-v2');
   });
+
+  it('the SMS functions load the AWS SMS client on the first message, not at each cold start', async () => {
+    for (const entry of [functionEntry('notify'), functionEntry('notify-schedule')]) {
+      const pinpoint = Object.values(await bundleInputs(entry))
+        .flatMap((i) => i.imports)
+        .filter((x) => x.path === '@aws-sdk/client-pinpoint-sms-voice-v2');
+      expect(pinpoint.length).toBeGreaterThan(0);
+      expect(pinpoint.map((x) => x.kind)).toEqual(pinpoint.map(() => 'dynamic-import'));
+    }
+  });
 });

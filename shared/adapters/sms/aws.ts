@@ -1,4 +1,4 @@
-import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import {
   type Notifier,
   NotifierUnavailable,
@@ -8,6 +8,13 @@ import {
 } from './notifier.ts';
 
 /**
+ * The runtime's pinpoint-sms-voice-v2 client, loaded on the first message: the SMS functions import
+ * every adapter, and a deployment on Tencent Cloud or Alibaba Cloud should not load this SDK at each
+ * cold start (~20 ms of init) for a provider it never calls.
+ */
+const endUserMessagingSdk = () => import('@aws-sdk/client-pinpoint-sms-voice-v2');
+
+/**
  * AWS End User Messaging SMS (`SendTextMessage`, pinpoint-sms-voice-v2) for deployments outside
  * China: it takes text, so the message goes rendered; `appId` is the origination identity (a phone
  * number or pool), `signName` the sender id where the destination allows one. Credentials are the
@@ -15,19 +22,19 @@ import {
  */
 export class AwsEndUserMessagingNotifier implements Notifier {
   readonly provider = 'aws' as const;
-  private readonly client: PinpointSMSVoiceV2Client;
+  private client: PinpointSMSVoiceV2Client | undefined;
 
-  constructor(private readonly settings: SmsSettings) {
-    this.client = new PinpointSMSVoiceV2Client({
-      region: settings.region,
-      ...(settings.endpoint ? { endpoint: `http://${settings.endpoint}` } : {}),
-    });
-  }
+  constructor(private readonly settings: SmsSettings) {}
 
   async send(message: SmsMessage): Promise<SendResult> {
+    const sdk = await endUserMessagingSdk();
+    this.client ??= new sdk.PinpointSMSVoiceV2Client({
+      region: this.settings.region,
+      ...(this.settings.endpoint ? { endpoint: `http://${this.settings.endpoint}` } : {}),
+    });
     try {
       const out = await this.client.send(
-        new SendTextMessageCommand({
+        new sdk.SendTextMessageCommand({
           DestinationPhoneNumber: `+86${message.to}`,
           MessageBody: message.text,
           MessageType: 'TRANSACTIONAL',
