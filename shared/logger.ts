@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { originalStack } from './source-stack.ts';
 
 /**
  * Structured JSON logs, one object a line, by Powertools' Logger: every line of an invocation carries
@@ -22,9 +23,13 @@ function logLevelFromEnv(env: NodeJS.ProcessEnv) {
   return (known as readonly string[]).includes(wanted) ? (wanted as (typeof known)[number]) : 'INFO';
 }
 
-/** What of an unexpected error may be logged: its class and code, and the stack without the message. */
+/**
+ * What of an unexpected error may be logged: its class and code, and the stack without the message,
+ * its frames in the project's sources (`originalStack`).
+ */
 export function errorSummary(err: unknown): Record<string, unknown> {
   if (!(err instanceof Error)) return { errorType: typeof err };
-  const stack = err.stack?.split('\n').slice(1, 8).join('\n');
+  const frames = err.stack?.split('\n').slice(1, 8).join('\n');
+  const stack = frames === undefined ? undefined : originalStack(frames);
   return { errorType: err.name, ...('code' in err ? { errorCode: String(err.code) } : {}), stack };
 }

@@ -235,7 +235,6 @@ describe('functions', () => {
         FIELD_HMAC_KEY_ID: ref(stack.data.fieldHmacKey),
         PAYOUT_RAIL: 'bank_file',
         STAGE: 'aws',
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'edu-subsidy',
         POWERTOOLS_METRICS_NAMESPACE: 'EduSubsidy',
         // Admins publish and edit programmes (their calendars); the payments function starts payout runs.
