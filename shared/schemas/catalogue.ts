@@ -7,6 +7,7 @@ import {
   studyModes,
 } from '../domain/catalogue.ts';
 import { Cursor, humanText, Slug } from './common.ts';
+import { lazySchema } from './lazy.ts';
 
 /**
  * The catalogue's contract (issue 16): partner institutions (合作院校), the offerings (专业) a
@@ -15,130 +16,158 @@ import { Cursor, humanText, Slug } from './common.ts';
  */
 
 /** 学校标识码: ten digits as the Ministry of Education lists them; the institution's id too. */
-export const InstitutionCode = z
-  .string({ message: '学校标识码须为 10 位数字' })
-  .trim()
-  .refine(isInstitutionCode, '学校标识码须为 10 位数字，以 41 和省份代码开头（教育部学校标识码）')
-  .meta({ description: '学校标识码 (Ministry of Education), ten digits', example: '4137010447' });
+export const InstitutionCode = lazySchema(() =>
+  z
+    .string({ message: '学校标识码须为 10 位数字' })
+    .trim()
+    .refine(isInstitutionCode, '学校标识码须为 10 位数字，以 41 和省份代码开头（教育部学校标识码）')
+    .meta({ description: '学校标识码 (Ministry of Education), ten digits', example: '4137010447' }),
+);
 
-export const InstitutionKind = z.enum(institutionKinds).meta({
-  id: 'InstitutionKind',
-  description: '普通高校 · 成人高校 · 开放大学 · 网络教育',
-});
-export const StudyMode = z
-  .enum(studyModes)
-  .meta({ id: 'StudyMode', description: 'correspondence 函授 · spare_time 业余 · online 网络' });
-export const CatalogueLevel = z.enum(catalogueLevels);
+export const InstitutionKind = lazySchema(() =>
+  z.enum(institutionKinds).meta({
+    id: 'InstitutionKind',
+    description: '普通高校 · 成人高校 · 开放大学 · 网络教育',
+  }),
+);
+export const StudyMode = lazySchema(() =>
+  z
+    .enum(studyModes)
+    .meta({ id: 'StudyMode', description: 'correspondence 函授 · spare_time 业余 · online 网络' }),
+);
+export const CatalogueLevel = lazySchema(() => z.enum(catalogueLevels));
 
-export const OfferingId = z
-  .string()
-  .regex(OFFERING_ID_PATTERN, '专业编号无效')
-  .meta({ description: 'Offering id, derived from its institution, major, level, mode and scope' });
+export const OfferingId = lazySchema(() =>
+  z
+    .string()
+    .regex(OFFERING_ID_PATTERN, '专业编号无效')
+    .meta({ description: 'Offering id, derived from its institution, major, level, mode and scope' }),
+);
 
 /** Tuition per year in integer fen; 0 where an institution charges none. */
-export const TuitionFen = z
-  .number({ message: '学费须为以分为单位的整数' })
-  .int('学费须为以分为单位的整数')
-  .min(0, '学费不能为负数')
-  .max(100_000_000, '学费过大')
-  .meta({ description: 'Tuition per year, integer fen', example: 240000 });
+export const TuitionFen = lazySchema(() =>
+  z
+    .number({ message: '学费须为以分为单位的整数' })
+    .int('学费须为以分为单位的整数')
+    .min(0, '学费不能为负数')
+    .max(100_000_000, '学费过大')
+    .meta({ description: 'Tuition per year, integer fen', example: 240000 }),
+);
 
-export const Years = z
-  .number({ message: '学制须为年数' })
-  .min(1, '学制至少 1 年')
-  .max(6, '学制最多 6 年')
-  .multipleOf(0.5, '学制以半年为单位')
-  .meta({ example: 2.5 });
+export const Years = lazySchema(() =>
+  z
+    .number({ message: '学制须为年数' })
+    .min(1, '学制至少 1 年')
+    .max(6, '学制最多 6 年')
+    .multipleOf(0.5, '学制以半年为单位')
+    .meta({ example: 2.5 }),
+);
 
 /** R3: a field-of-work tag (机械 · 电气 · 化工 · 护理 · 财会 · 计算机 …) set beside the worker's job. */
-const Tags = z.array(humanText({ label: '专业类别', max: 12 })).max(5, '最多 5 个专业类别');
+const Tags = lazySchema(() => z.array(humanText({ label: '专业类别', max: 12 })).max(5, '最多 5 个专业类别'));
 
-const Contact = z
-  .object({
-    name: humanText({ label: '联系人', max: 40 }),
-    phone: humanText({ label: '联系电话', min: 3, max: 40 }),
-    role: humanText({ label: '职务', min: 0, max: 60 }).optional(),
-  })
-  .strict();
+const Contact = lazySchema(() =>
+  z
+    .object({
+      name: humanText({ label: '联系人', max: 40 }),
+      phone: humanText({ label: '联系电话', min: 3, max: 40 }),
+      role: humanText({ label: '职务', min: 0, max: 60 }).optional(),
+    })
+    .strict(),
+);
 
-export const CreateInstitutionBody = z
-  .object({
-    code: InstitutionCode,
-    name: humanText({ label: '院校名称', max: 60 }),
-    kind: InstitutionKind,
-    city: humanText({ label: '所在城市', max: 20 }).optional(),
-    contacts: z.array(Contact).max(10).optional(),
-  })
-  .strict()
-  .meta({ id: 'CreateInstitution' });
+export const CreateInstitutionBody = lazySchema(() =>
+  z
+    .object({
+      code: InstitutionCode,
+      name: humanText({ label: '院校名称', max: 60 }),
+      kind: InstitutionKind,
+      city: humanText({ label: '所在城市', max: 20 }).optional(),
+      contacts: z.array(Contact).max(10).optional(),
+    })
+    .strict()
+    .meta({ id: 'CreateInstitution' }),
+);
 export type CreateInstitutionBody = z.output<typeof CreateInstitutionBody>;
 
-export const UpdateInstitutionBody = CreateInstitutionBody.omit({ code: true })
-  .partial()
-  .strict()
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
-  .meta({ id: 'UpdateInstitution' });
+export const UpdateInstitutionBody = lazySchema(() =>
+  CreateInstitutionBody.omit({ code: true })
+    .partial()
+    .strict()
+    .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
+    .meta({ id: 'UpdateInstitution' }),
+);
 export type UpdateInstitutionBody = z.output<typeof UpdateInstitutionBody>;
 
-export const InstitutionParams = z.object({
-  institutionId: z.string().regex(/^\d{10}$/, '院校编号为 10 位学校标识码'),
-});
+export const InstitutionParams = lazySchema(() =>
+  z.object({
+    institutionId: z.string().regex(/^\d{10}$/, '院校编号为 10 位学校标识码'),
+  }),
+);
 
-export const CreateOfferingBody = z
-  .object({
-    institutionId: InstitutionCode,
-    major: humanText({ label: '专业名称', max: 60 }),
-    level: CatalogueLevel,
-    mode: StudyMode,
-    years: Years,
-    tuitionFen: TuitionFen,
-    tags: Tags.default([]),
-    /** A county lists a local partner for its own unit only; absent: the whole programme (city). */
-    unitOrgId: Slug.optional(),
-  })
-  .strict()
-  .meta({ id: 'CreateOffering' });
+export const CreateOfferingBody = lazySchema(() =>
+  z
+    .object({
+      institutionId: InstitutionCode,
+      major: humanText({ label: '专业名称', max: 60 }),
+      level: CatalogueLevel,
+      mode: StudyMode,
+      years: Years,
+      tuitionFen: TuitionFen,
+      tags: Tags.default([]),
+      /** A county lists a local partner for its own unit only; absent: the whole programme (city). */
+      unitOrgId: Slug.optional(),
+    })
+    .strict()
+    .meta({ id: 'CreateOffering' }),
+);
 export type CreateOfferingBody = z.output<typeof CreateOfferingBody>;
 
 /** What may change on an offering applications may point to: not what identifies it. */
-export const UpdateOfferingBody = z
-  .object({ years: Years.optional(), tuitionFen: TuitionFen.optional(), tags: Tags.optional() })
-  .strict()
-  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
-  .meta({ id: 'UpdateOffering' });
+export const UpdateOfferingBody = lazySchema(() =>
+  z
+    .object({ years: Years.optional(), tuitionFen: TuitionFen.optional(), tags: Tags.optional() })
+    .strict()
+    .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
+    .meta({ id: 'UpdateOffering' }),
+);
 export type UpdateOfferingBody = z.output<typeof UpdateOfferingBody>;
 
-export const OfferingParams = z.object({ programmeId: Slug, offeringId: OfferingId });
+export const OfferingParams = lazySchema(() => z.object({ programmeId: Slug, offeringId: OfferingId }));
 
-export const OfferingListQuery = z.object({
-  level: CatalogueLevel.optional(),
-  mode: StudyMode.optional(),
-  institutionId: z
-    .string()
-    .regex(/^\d{10}$/, '院校编号为 10 位学校标识码')
-    .optional(),
-  tag: z.string().trim().min(1).max(12).optional(),
-  q: z.string().max(40, '搜索词不能超过 40 个字符').optional(),
-  /** The worker's unit: the programme's offerings and those its county added. */
-  unitOrgId: Slug.optional(),
-  cursor: Cursor.optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-});
+export const OfferingListQuery = lazySchema(() =>
+  z.object({
+    level: CatalogueLevel.optional(),
+    mode: StudyMode.optional(),
+    institutionId: z
+      .string()
+      .regex(/^\d{10}$/, '院校编号为 10 位学校标识码')
+      .optional(),
+    tag: z.string().trim().min(1).max(12).optional(),
+    q: z.string().max(40, '搜索词不能超过 40 个字符').optional(),
+    /** The worker's unit: the programme's offerings and those its county added. */
+    unitOrgId: Slug.optional(),
+    cursor: Cursor.optional(),
+    limit: z.coerce.number().int().min(1).max(50).default(20),
+  }),
+);
 export type OfferingListQuery = z.output<typeof OfferingListQuery>;
 
 /**
  * The Excel import: the .xlsx file as base64 inside the JSON body (the API's 256 KB body limit
  * leaves room for an xlsx of about 190 KB — thousands of rows; unions' lists are tens of KB).
  */
-export const ImportOfferingsBody = z
-  .object({
-    file: z.base64('文件须为 base64 编码的 .xlsx').min(1, '文件不能为空').meta({
-      description:
-        'The .xlsx, base64. First worksheet, row 1 the headers 院校名称 · 学校标识码 · 院校类型 · 所在城市 · 专业名称 · 学历层次 · 学习形式 · 学制（年） · 学费（元/年） · 专业类别; one offering a row',
-    }),
-    fileName: humanText({ label: '文件名', max: 100 }).optional(),
-    unitOrgId: Slug.optional(),
-  })
-  .strict()
-  .meta({ id: 'ImportOfferings' });
+export const ImportOfferingsBody = lazySchema(() =>
+  z
+    .object({
+      file: z.base64('文件须为 base64 编码的 .xlsx').min(1, '文件不能为空').meta({
+        description:
+          'The .xlsx, base64. First worksheet, row 1 the headers 院校名称 · 学校标识码 · 院校类型 · 所在城市 · 专业名称 · 学历层次 · 学习形式 · 学制（年） · 学费（元/年） · 专业类别; one offering a row',
+      }),
+      fileName: humanText({ label: '文件名', max: 100 }).optional(),
+      unitOrgId: Slug.optional(),
+    })
+    .strict()
+    .meta({ id: 'ImportOfferings' }),
+);
 export type ImportOfferingsBody = z.output<typeof ImportOfferingsBody>;

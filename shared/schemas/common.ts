@@ -3,43 +3,52 @@ import { isCalendarDate } from '../domain/dates.ts';
 import { HIDDEN_CHARACTERS, isDisplaySafe } from '../domain/text.ts';
 import { errorCodes } from '../errors.ts';
 import { roles } from '../model/account.ts';
+import { lazySchema } from './lazy.ts';
 
 /** Ids chosen by people (orgs, programmes, batches): lowercase slugs, stable in URLs. */
-export const Slug = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/, '只能包含小写字母、数字和连字符，且不能以连字符开头或结尾')
-  .meta({ description: 'Lowercase id: letters, digits and hyphens', example: 'lc-2022' });
+export const Slug = lazySchema(() =>
+  z
+    .string()
+    .regex(
+      /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+      '只能包含小写字母、数字和连字符，且不能以连字符开头或结尾',
+    )
+    .meta({ description: 'Lowercase id: letters, digits and hyphens', example: 'lc-2022' }),
+);
 
 /** `YYYY-MM-DD`, a day that exists, read in Asia/Shanghai and inclusive. */
-export const CalendarDate = z
-  .string()
-  .refine(isCalendarDate, { message: '日期必须是存在的日期，格式为 YYYY-MM-DD' })
-  .meta({
+export const CalendarDate = lazySchema(() =>
+  z.string().refine(isCalendarDate, { message: '日期必须是存在的日期，格式为 YYYY-MM-DD' }).meta({
     description: 'Calendar date YYYY-MM-DD (1900–2999), Asia/Shanghai, inclusive',
     format: 'date',
     // `format: date` says the day exists; the pattern, the years the platform keeps (1900–2999).
     pattern: '^(?:19|2\\d)\\d{2}-\\d{2}-\\d{2}$',
     example: '2022-11-30',
-  });
+  }),
+);
 
 /** An instant the server recorded, as it answers it: RFC 3339 in UTC (`toISOString()`). */
-export const Timestamp = z
-  .string()
-  .meta({ format: 'date-time', example: '2022-11-30T08:15:30.123Z', description: 'RFC 3339 date-time' });
+export const Timestamp = lazySchema(() =>
+  z
+    .string()
+    .meta({ format: 'date-time', example: '2022-11-30T08:15:30.123Z', description: 'RFC 3339 date-time' }),
+);
 
 /** Money is integer fen (分); 100000 fen = 1000 元. */
-export const Fen = z
-  .number({ message: '金额必须是以分为单位的整数' })
-  .int('金额必须是以分为单位的整数')
-  .positive('金额必须大于 0')
-  .max(100_000_000_00, '金额过大')
-  .meta({ description: 'Amount in integer fen (1 元 = 100 分)', example: 100000 });
+export const Fen = lazySchema(() =>
+  z
+    .number({ message: '金额必须是以分为单位的整数' })
+    .int('金额必须是以分为单位的整数')
+    .positive('金额必须大于 0')
+    .max(100_000_000_00, '金额过大')
+    .meta({ description: 'Amount in integer fen (1 元 = 100 分)', example: 100000 }),
+);
 
-export const Role = z.enum(roles).meta({ id: 'Role' });
+export const Role = lazySchema(() => z.enum(roles).meta({ id: 'Role' }));
 export type Role = z.infer<typeof Role>;
 
 /** The contract's error codes (architecture.md §5), each with one HTTP status. */
-export const ErrorCode = z.enum(errorCodes).meta({ id: 'ErrorCode' });
+export const ErrorCode = lazySchema(() => z.enum(errorCodes).meta({ id: 'ErrorCode' }));
 
 /**
  * Where a field error points, in one style: body fields by their dotted path (`applicant.idNumber`),
@@ -47,36 +56,45 @@ export const ErrorCode = z.enum(errorCodes).meta({ id: 'ErrorCode' });
  * query and path parameters under `query.` and `params.`, and `(body)` for the body as a whole.
  */
 export const fieldPathPattern = '^(?:\\(body\\)|[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*)$';
-export const FieldPath = z.string().meta({
-  description:
-    'Dotted path of the field: `applicant.idNumber`, array items by index (`items.0.reason`), `query.cursor`, `params.id`; `(body)` is the body as a whole',
-  pattern: fieldPathPattern,
-  example: 'applicant.idNumber',
-});
+export const FieldPath = lazySchema(() =>
+  z.string().meta({
+    description:
+      'Dotted path of the field: `applicant.idNumber`, array items by index (`items.0.reason`), `query.cursor`, `params.id`; `(body)` is the body as a whole',
+    pattern: fieldPathPattern,
+    example: 'applicant.idNumber',
+  }),
+);
 
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: ErrorCode,
-      message: z.string().meta({ example: '请求内容不符合要求，请检查标出的字段' }),
-      fields: z.array(z.object({ path: FieldPath, message: z.string() })).optional(),
-      rules: z
-        .array(z.string())
-        .optional()
-        .meta({ description: 'ineligible: the rules the application fails' }),
-      missing: z
-        .array(z.string())
-        .optional()
-        .meta({ description: 'missing_attachments: the document kinds still needed' }),
-      offeringId: z.string().optional().meta({ description: 'already_exists: the offering already listed' }),
-    }),
-  })
-  .meta({ id: 'Error' });
+export const ErrorBody = lazySchema(() =>
+  z
+    .object({
+      error: z.object({
+        code: ErrorCode,
+        message: z.string().meta({ example: '请求内容不符合要求，请检查标出的字段' }),
+        fields: z.array(z.object({ path: FieldPath, message: z.string() })).optional(),
+        rules: z
+          .array(z.string())
+          .optional()
+          .meta({ description: 'ineligible: the rules the application fails' }),
+        missing: z
+          .array(z.string())
+          .optional()
+          .meta({ description: 'missing_attachments: the document kinds still needed' }),
+        offeringId: z
+          .string()
+          .optional()
+          .meta({ description: 'already_exists: the offering already listed' }),
+      }),
+    })
+    .meta({ id: 'Error' }),
+);
 
-export const Cursor = z
-  .string()
-  .max(2048)
-  .meta({ description: 'Opaque pagination cursor from the previous page' });
+export const Cursor = lazySchema(() =>
+  z.string().max(2048).meta({ description: 'Opaque pagination cursor from the previous page' }),
+);
+
+/** The query of a list that takes nothing but the previous page's cursor. */
+export const CursorQuery = lazySchema(() => z.object({ cursor: Cursor.optional() }));
 
 /**
  * Every human-readable name or reason a client sends (applicant and account names, bank, org,

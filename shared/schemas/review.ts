@@ -1,16 +1,19 @@
 import * as z from 'zod';
 import { ApplicationIdParams } from './applications.ts';
 import { Cursor, humanText, Slug } from './common.ts';
+import { lazySchema } from './lazy.ts';
 import { Level } from './programmes.ts';
 
 /** R12 逐级审核: what a union at the current step may decide. */
-export const Decision = z.enum(['approve', 'reject', 'return']).meta({ id: 'Decision' });
+export const Decision = lazySchema(() => z.enum(['approve', 'reject', 'return']).meta({ id: 'Decision' }));
 export type Decision = z.infer<typeof Decision>;
 
 /** Shown to the worker and up the chain: no hidden or direction-changing characters (issue 10 point 9). */
-const DecisionReason = humanText({ label: '理由', min: 0, max: 500 });
+const DecisionReason = lazySchema(() => humanText({ label: '理由', min: 0, max: 500 }));
 /** `reject` and `return` must say why: the worker reads it, and a return is what they correct. */
-const RequiredReason = humanText({ label: '理由', max: 500, missing: '驳回或退回须填写理由' });
+const RequiredReason = lazySchema(() =>
+  humanText({ label: '理由', max: 500, missing: '驳回或退回须填写理由' }),
+);
 
 /**
  * One decision, discriminated on `decision`: `approve` may give a reason, `reject` and `return`
@@ -28,30 +31,36 @@ const decisionItem = <S extends z.ZodRawShape>(extra: S) =>
       .meta({ title: 'Rejection or return' }),
   ]);
 
-export const DecisionBody = decisionItem({}).meta({ id: 'DecisionRequest' });
+export const DecisionBody = lazySchema(() => decisionItem({}).meta({ id: 'DecisionRequest' }));
 export type DecisionBody = z.output<typeof DecisionBody>;
 
-export const BulkDecisionBody = z
-  .object({
-    items: z
-      .array(decisionItem({ id: ApplicationIdParams.shape.id }))
-      .min(1, '至少一项')
-      .max(100, '一次最多 100 项'),
-  })
-  .strict()
-  .meta({ id: 'BulkDecisionRequest' });
+export const BulkDecisionBody = lazySchema(() =>
+  z
+    .object({
+      items: z
+        .array(decisionItem({ id: ApplicationIdParams.shape.id }))
+        .min(1, '至少一项')
+        .max(100, '一次最多 100 项'),
+    })
+    .strict()
+    .meta({ id: 'BulkDecisionRequest' }),
+);
 
-export const ReviewQueueQuery = z.object({
-  programmeId: Slug,
-  /** 待审核's filters, applied by the query to the whole queue (a cursor is only good with the same ones). */
-  unitOrgId: Slug.optional(),
-  employerOrgId: Slug.optional(),
-  level: Level.optional(),
-  cursor: Cursor.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+export const ReviewQueueQuery = lazySchema(() =>
+  z.object({
+    programmeId: Slug,
+    /** 待审核's filters, applied by the query to the whole queue (a cursor is only good with the same ones). */
+    unitOrgId: Slug.optional(),
+    employerOrgId: Slug.optional(),
+    level: Level.optional(),
+    cursor: Cursor.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  }),
+);
 
-export const AttachmentParams = z.object({
-  id: ApplicationIdParams.shape.id,
-  attachmentId: z.string().regex(/^[a-z0-9]{8,40}$/, '材料编号无效'),
-});
+export const AttachmentParams = lazySchema(() =>
+  z.object({
+    id: ApplicationIdParams.shape.id,
+    attachmentId: z.string().regex(/^[a-z0-9]{8,40}$/, '材料编号无效'),
+  }),
+);

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   ApplicationFromFormBody,
   ApplicationIdParams,
@@ -7,7 +6,7 @@ import {
   SaveApplicationFormBody,
   UpdateApplicationBody,
 } from '../../schemas/applications.ts';
-import { Cursor } from '../../schemas/common.ts';
+import { CursorQuery } from '../../schemas/common.ts';
 import { ProgrammeIdParams } from '../../schemas/programmes.ts';
 import { defineRoute, view } from '../route.ts';
 
@@ -115,7 +114,7 @@ export const applicationRoutes = {
     auth: ['worker'],
     summary: 'The caller’s own applications, newest first',
     tags: ['worker'],
-    query: z.object({ cursor: Cursor.optional() }),
+    query: CursorQuery,
     response: { status: 200, description: 'A page of applications', schema: view('ApplicationList') },
     errors: [],
   }),
