@@ -74,11 +74,23 @@ export async function startDynamoDbLocal(
   if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
   const endpoint = `http://127.0.0.1:${port}`;
 
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // Whoever uses it sees only refused connections from here on: say why, once.
+      if (!stopping) {
+        process.stderr.write(
+          `DynamoDB Local on ${port} exited unexpectedly (code ${code}, signal ${signal}): ${output.trim()}\n`,
+        );
+      }
+      resolve();
+    }),
+  );
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
   const stop = async () => {
+    stopping = true;
     process.removeListener('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
