@@ -132,7 +132,10 @@ export class PlaceLedger {
     const draw = async (): Promise<number> => {
       for (let n = 0; n < MAX_ATTEMPTS; n++) {
         const shards = unit.shards.length;
-        const counter = homeShard(req.applicationId, shards);
+        // The counter of the shard it will claim in (its home shard's while that has a free place):
+        // a receipt of another shard's counter is often behind that shard's own claims, and each such
+        // stale receipt writes the counter twice more (the jump past them, then a draw).
+        const counter = claimShard(req.applicationId, unit.shards) ?? homeShard(req.applicationId, shards);
         const drawn = await this.receipts.next(req.programmeId, req.unitOrgId, shards, counter, floor);
         if (drawn !== undefined) return drawn;
         // The unit's shard count changed (or is changing): read it again.

@@ -9,7 +9,8 @@ import { writeIf } from './writes.ts';
  * served is decided per unit, so no programme-wide item funnels every submit.
  *
  * - An unsharded unit numbers 1, 2, 3… from one counter (`RECEIPTS#{programme}#{unit}`).
- * - A unit of N shards draws from N counters (`…#{k}`), a submit from its home shard's:
+ * - A unit of N shards draws from N counters (`…#{k}`), a submit from the counter of the shard it
+ *   claims in (its home shard's while that has a free place; a join from its home shard's):
  *   receipt = n × {@link MAX_SHARDS} + k. The numbers of different counters interleave, so they
  *   still order every submission of the unit (the counters advance together: submits spread over
  *   them evenly by a hash of the application id), and no two counters can give the same number.

@@ -5,7 +5,7 @@ import { accountDraftsKey, accountProgrammeKey, personLevelKey } from '../../sha
 import { PlacesInUse } from '../../shared/adapters/persistence-errors.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { PlaceBook } from '../../shared/domain/place-book.ts';
-import { invariantViolations } from '../../shared/domain/places.ts';
+import { homeShard, invariantViolations, MAX_SHARDS } from '../../shared/domain/places.ts';
 import { liveStatuses } from '../../shared/model/application.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
@@ -193,5 +193,31 @@ describe('the place ledger on DynamoDB Local follows the domain model', () => {
       ),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('receipts of a sharded unit', () => {
+  it('a submit whose home shard is full takes its number from the counter of the shard it claims in', async () => {
+    const programmeId = await newProgramme({ 'lc-dongchangfu': 4 });
+    await deps.ledger.setShards(programmeId, 'lc-dongchangfu', 4, new Date().toISOString());
+    // Two applications of the same home shard, then one of each other shard: one place a shard, so
+    // the second of the pair finds its home full and claims in the one shard left free.
+    const ids = Array.from({ length: 64 }, (_, i) => `fallback-${programmeId}-${i}`);
+    const byHome = Map.groupBy(ids, (id) => homeShard(id, 4));
+    const pair = [...byHome.values()].find((same) => same.length >= 2)?.slice(0, 2) ?? [];
+    const home = homeShard(pair[0] ?? '', 4);
+    const others = [0, 1, 2, 3].filter((k) => k !== home).map((k) => byHome.get(k)?.[0] ?? '');
+    const [first, second] = pair;
+    if (!first || !second || others.some((id) => !id)) throw new Error('no ids for every shard');
+
+    const outcomes = [];
+    for (const id of [first, ...others.slice(0, 2), second]) {
+      outcomes.push({ id, ...(await submitThroughLedger(deps, id, programmeId, 'lc-dongchangfu')) });
+    }
+    const fallback = outcomes.at(-1);
+    expect(fallback?.state).toBe('claimed');
+    expect(fallback?.shard).not.toBe(home);
+    expect(fallback?.shard).toBe(others.map((id) => homeShard(id, 4)).at(-1));
+    for (const o of outcomes) expect(o.sequence % MAX_SHARDS, o.id).toBe(o.shard);
   });
 });
