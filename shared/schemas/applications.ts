@@ -162,21 +162,22 @@ export const PayoutAccount = lazySchema(() =>
   ]),
 );
 
-/** The fields of a draft, built by the schemas that take them. */
-const draftFields = () => ({
-  employerOrgId: Slug,
-  channel: Channel.default('app'),
-  applicant: Applicant,
-  enrolment: Enrolment,
-  chsiReport: ChsiReport,
-  jobTitle: humanText({ label: '岗位', max: 60 }),
-  relevance: humanText({ label: '专业与岗位关系说明', max: 1000 }),
-  payoutAccount: PayoutAccount,
-});
+const JobTitle = lazySchema(() => humanText({ label: '岗位', max: 60 }));
+const Relevance = lazySchema(() => humanText({ label: '专业与岗位关系说明', max: 1000 }));
 
 export const CreateApplicationBody = lazySchema(() =>
   z
-    .object({ programmeId: Slug, ...draftFields() })
+    .object({
+      programmeId: Slug,
+      employerOrgId: Slug,
+      channel: Channel.default('app'),
+      applicant: Applicant,
+      enrolment: Enrolment,
+      chsiReport: ChsiReport,
+      jobTitle: JobTitle,
+      relevance: Relevance,
+      payoutAccount: PayoutAccount,
+    })
     .strict()
     .meta({ id: 'CreateApplication' }),
 );
@@ -186,13 +187,13 @@ export type CreateApplicationBody = z.output<typeof CreateApplicationBody>;
 export const UpdateApplicationBody = lazySchema(() =>
   z
     .object({
-      employerOrgId: draftFields().employerOrgId.optional(),
+      employerOrgId: Slug.optional(),
       channel: Channel.optional(),
       applicant: Applicant.optional(),
       enrolment: Enrolment.optional(),
       chsiReport: ChsiReport.optional(),
-      jobTitle: draftFields().jobTitle.optional(),
-      relevance: draftFields().relevance.optional(),
+      jobTitle: JobTitle.optional(),
+      relevance: Relevance.optional(),
       payoutAccount: PayoutAccount.optional(),
     })
     .strict()
@@ -217,11 +218,11 @@ export const SaveApplicationFormBody = lazySchema(() =>
         .max(3)
         .meta({ description: 'The step to resume at: 0 基本信息 · 1 工作单位 · 2 报读信息 · 3 收款账户' }),
       applicant: Applicant.optional(),
-      jobTitle: draftFields().jobTitle.optional(),
-      employerOrgId: draftFields().employerOrgId.optional(),
+      jobTitle: JobTitle.optional(),
+      employerOrgId: Slug.optional(),
       enrolment: Enrolment.optional(),
       chsiReport: ChsiReport.optional(),
-      relevance: draftFields().relevance.optional(),
+      relevance: Relevance.optional(),
     })
     .strict()
     .meta({ id: 'SaveApplicationForm' }),

@@ -24,8 +24,7 @@ export function lazySchema<T extends object>(build: () => T): T {
   return new Proxy(Object.create(null) as T, {
     get: (_, key) => {
       const target = schema();
-      const value = Reflect.get(target, key, target);
-      return value;
+      return Reflect.get(target, key, target);
     },
     has: (_, key) => Reflect.has(schema(), key),
     ownKeys: () => Reflect.ownKeys(schema()),
