@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
 import { AppFunction } from '../../infra/constructs/app-function.ts';
 import { repoRoot } from '../../infra/constructs/paths.ts';
 import { EduSubsidyStack } from '../../infra/stacks/edu-subsidy-stack.ts';
+import { routeList } from '../../shared/http/routes.ts';
 import { type BenchContext, quantile, round } from './support.ts';
 
 export interface ColdStartFunction {
@@ -41,6 +43,17 @@ export interface ColdStartDiagnostics {
    * cancelled out, since both were measured a moment apart.
    */
   aboveFloorMs: Record<string, number>;
+  /**
+   * What a route's first request pays to build its request schemas, which no cold start builds
+   * (`lazySchema`): each route validated once in a fresh process that has loaded every route table
+   * and zod's configuration, median of {@link FIRST_USE_RUNS}. The median route, the slowest, and per
+   * group every route one after the other (what a container serving them all pays over its life).
+   */
+  schemaFirstUse: {
+    medianRouteMs: number;
+    slowestRoute: { operationId: string; ms: number };
+    allRoutesByGroupMs: Record<string, number>;
+  };
   /** CPU time (user + system) of each import, median: the figure that load elsewhere moves least. */
   initCpuMs: Record<string, number>;
   sdkFloorInitCpuMs: number;
@@ -54,6 +67,86 @@ export interface ColdStartDiagnostics {
  * about 40 s more.
  */
 const RUNS = 20;
+
+/** Fresh processes per route for the first-use figures. */
+const FIRST_USE_RUNS = 3;
+
+/**
+ * A bundle (built as the functions are: minified ESM) that loads every route table and zod's
+ * configuration, then validates the routes named in `BENCH_ROUTES` once each — params, query and body
+ * — and prints how long that took.
+ */
+function firstUseBundle(workDir: string): string {
+  const entry = join(workDir, 'schema-first-use.ts');
+  const outfile = join(workDir, 'schema-first-use.mjs');
+  writeFileSync(
+    entry,
+    [
+      `import ${JSON.stringify(join(repoRoot, 'shared', 'http', 'validation.ts'))};`,
+      `import { routeList } from ${JSON.stringify(join(repoRoot, 'shared', 'http', 'routes.ts'))};`,
+      "const wanted = new Set((process.env.BENCH_ROUTES ?? '').split(','));",
+      'const started = performance.now();',
+      'for (const route of routeList) {',
+      '  if (!wanted.has(route.operationId)) continue;',
+      '  for (const schema of [route.params, route.query, route.body]) schema?.safeParse(undefined);',
+      '}',
+      'process.stdout.write(String(performance.now() - started));',
+    ].join('\n'),
+  );
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    minify: true,
+    charset: 'utf8',
+    external: ['@aws-sdk/*'],
+    logLevel: 'warning',
+    banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" },
+  });
+  return outfile;
+}
+
+function schemaFirstUse(workDir: string): ColdStartDiagnostics['schemaFirstUse'] {
+  const bundle = firstUseBundle(workDir);
+  const time = (operationIds: readonly string[]) =>
+    Number(
+      execFileSync(process.execPath, [bundle], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', BENCH_ROUTES: operationIds.join(',') },
+        encoding: 'utf8',
+      }),
+    );
+  const median = (operationIds: readonly string[]) =>
+    quantile(
+      Array.from({ length: FIRST_USE_RUNS }, () => time(operationIds)),
+      0.5,
+    );
+  const perRoute = routeList.map((r) => ({
+    operationId: r.operationId,
+    ms: round(median([r.operationId]), 1),
+  }));
+  const slowestRoute = perRoute.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const groups = [...new Set(routeList.map((r) => r.group))];
+  return {
+    medianRouteMs: round(
+      quantile(
+        perRoute.map((r) => r.ms),
+        0.5,
+      ),
+      1,
+    ),
+    slowestRoute,
+    allRoutesByGroupMs: Object.fromEntries(
+      groups.map((g) => [
+        g,
+        round(median(routeList.filter((r) => r.group === g).map((r) => r.operationId)), 1),
+      ]),
+    ),
+  };
+}
 
 /** What a handler module reads at import, as the CDK stack sets it in Lambda. */
 const lambdaEnv = (dataDir: string) => ({
@@ -227,6 +320,8 @@ export function coldStartSuite(ctx: BenchContext): {
     () => importOnce(slowest, dataDir, ['--enable-source-maps']).ms,
   );
   const cpuMedian = (b: Bundle) => round(quantile(cpuSamples.get(b) ?? [], 0.5), 1);
+  ctx.log('cold start: what each route’s first request pays for its schemas…');
+  const firstUse = schemaFirstUse(ctx.workDir);
   return {
     result: {
       functions: measured,
@@ -241,6 +336,7 @@ export function coldStartSuite(ctx: BenchContext): {
       sdkFloorBundleBytes: statSync(sdkFloor.file).size,
       sourceMapBytes: Object.fromEntries(functions.map((f) => [f.name, statSync(`${f.file}.map`).size])),
       slowestWithSourceMapsMs: round(quantile(withSourceMaps, 0.5), 1),
+      schemaFirstUse: firstUse,
       initCpuMs: Object.fromEntries(functions.map((f) => [f.name, cpuMedian(f)])),
       sdkFloorInitCpuMs: cpuMedian(sdkFloor),
       baselineInitCpuMs: cpuMedian(baseline),

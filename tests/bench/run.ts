@@ -314,6 +314,14 @@ function printTable(results: Results, diagnostics: Diagnostics) {
         .map(([name, ms]) => `${name.split('/').pop()} ${ms} ms`)
         .join(', ')}`,
     );
+    const fu = sd.schemaFirstUse;
+    console.log(
+      `  a route's first request, building its schemas (fresh process each): median route ${fu.medianRouteMs} ms, slowest ${fu.slowestRoute.operationId} ${fu.slowestRoute.ms} ms; every route of a group, one after the other: ${Object.entries(
+        fu.allRoutesByGroupMs,
+      )
+        .map(([group, ms]) => `${group} ${ms} ms`)
+        .join(', ')}`,
+    );
     console.log(
       `  init CPU time (user + system, median): baseline ${sd.baselineInitCpuMs} ms, floor ${sd.sdkFloorInitCpuMs} ms, ${Object.entries(
         sd.initCpuMs,
