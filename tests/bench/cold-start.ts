@@ -7,6 +7,7 @@ import { AppFunction } from '../../infra/constructs/app-function.ts';
 import { repoRoot } from '../../infra/constructs/paths.ts';
 import { EduSubsidyStack } from '../../infra/stacks/edu-subsidy-stack.ts';
 import { routeList } from '../../shared/http/routes.ts';
+import { deployedBuildOptions } from '../support/deployed-bundle.ts';
 import { type BenchContext, quantile, round } from './support.ts';
 
 export interface ColdStartFunction {
@@ -72,7 +73,7 @@ const RUNS = 20;
 const FIRST_USE_RUNS = 3;
 
 /**
- * A bundle (built as the functions are: minified ESM) that loads every route table and zod's
+ * A bundle (built as the functions are, `deployedBuildOptions`) that loads every route table and zod's
  * configuration, then validates the routes named in `BENCH_ROUTES` once each — params, query and body
  * — and prints how long that took.
  */
@@ -93,19 +94,7 @@ function firstUseBundle(workDir: string): string {
       'process.stdout.write(String(performance.now() - started));',
     ].join('\n'),
   );
-  buildSync({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    charset: 'utf8',
-    external: ['@aws-sdk/*'],
-    logLevel: 'warning',
-    banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" },
-  });
+  buildSync({ ...deployedBuildOptions(), entryPoints: [entry], outfile, sourcemap: false });
   return outfile;
 }
 

@@ -5,12 +5,13 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { originalStack } from '../../shared/source-stack.ts';
+import { deployedBuildOptions } from '../support/deployed-bundle.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
 
 /**
- * A function bundled as `functionBundling` bundles it (minified ESM, a source map without the
- * sources beside `index.mjs`), run by a Node started without `--enable-source-maps`, as Lambda runs
+ * A function bundled as `functionBundling` bundles it (`deployedBuildOptions`: minified ESM, a
+ * source map without the sources beside `index.mjs`), run by a Node started without `--enable-source-maps`, as Lambda runs
  * the functions: its logged stack must name the source line that threw, not a line and column of `index.mjs`.
  */
 describe('stacks of logged errors in a deployed bundle', () => {
@@ -37,17 +38,9 @@ describe('stacks of logged errors in a deployed bundle', () => {
       ].join('\n'),
     );
     await build({
+      ...deployedBuildOptions(),
       entryPoints: [join(dir, 'entry.ts')],
       outfile: join(dir, 'out', 'index.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node24',
-      minify: true,
-      sourcemap: true,
-      sourcesContent: false,
-      logLevel: 'warning',
-      banner: { js: "import{createRequire as __r}from'node:module';const require=__r(import.meta.url);" },
     });
     const env = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent' };
     out = JSON.parse(
