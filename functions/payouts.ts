@@ -36,7 +36,7 @@ const run = payoutTaskHandler(
         return (name: RailName) => (name === 'sandbox' ? sandbox : rails(name));
       })()
     : rails,
-  { ...payPageFaultsFromEnv(process.env), ...(random ? { random: random('crash') } : {}) },
+  payPageFaultsFromEnv(process.env, random?.('crash')),
 );
 
 function runIdOf(task: PayoutTaskEvent): string {

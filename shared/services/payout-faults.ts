@@ -37,7 +37,11 @@ export function payPageFaults(
   };
 }
 
-/** Pay-page faults from the environment, local stage only (`PAYOUT_CRASH_RATE`). */
-export function payPageFaultsFromEnv(env: NodeJS.ProcessEnv): PayPageHooks {
-  return env.STAGE === 'local' ? payPageFaults({ crashRate: Number(env.PAYOUT_CRASH_RATE ?? 0) || 0 }) : {};
+/**
+ * Pay-page faults from the environment, local stage only (`PAYOUT_CRASH_RATE`), drawn from `random`
+ * when given (a seeded generator: the same crashes every run), else from `Math.random`.
+ */
+export function payPageFaultsFromEnv(env: NodeJS.ProcessEnv, random?: () => number): PayPageHooks {
+  if (env.STAGE !== 'local') return {};
+  return payPageFaults({ crashRate: Number(env.PAYOUT_CRASH_RATE ?? 0) || 0, ...(random ? { random } : {}) });
 }
