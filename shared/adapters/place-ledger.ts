@@ -121,11 +121,12 @@ export class PlaceLedger {
    */
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
     // Read the counters before taking a number: the number should reach the allocation item as soon
-    // as possible after it is drawn, so that receipts rarely arrive out of order.
+    // as possible after it is drawn, so that receipts rarely arrive out of order. Strongly: a stale
+    // count sends a claim to a full shard or a join to a unit with a free place, a transaction lost.
     let unit: { shards: ShardCounters[] } =
       req.counters && (req.counters.shards ?? 1) === 1
         ? { shards: [{ shard: 0, places: req.counters.places, claimed: req.counters.claimed }] }
-        : await this.waitlist.unit(req.programmeId, req.unitOrgId, false);
+        : await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
     let floor = 0;
     let stale = 0;
     let reread = false;

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Allocation, AllocationState, Programme, ProgrammeChanges } from '../model/programme.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { updateExpression } from './expressions.ts';
@@ -20,6 +20,39 @@ export interface ProgrammeWithAllocations {
   revision: number;
   /** The programme calendar's running execution (architecture.md §4), once started. */
   calendarExecution: string | undefined;
+}
+
+/**
+ * What a submit checks of a programme (R3, R4, R10): its window and terms, without its units. They
+ * change only when an admin edits the programme, never in a rush.
+ */
+export type ProgrammeTerms = Omit<Programme, 'allocations'>;
+
+/**
+ * How old a programme's terms may be when a submit reads them from its container's memory
+ * ({@link ProgrammeRepository.terms}): an edit made through another function reaches submits at most
+ * this much later.
+ */
+export const PROGRAMME_TERMS_MAX_AGE_MS = 5_000;
+
+/**
+ * Programme terms this process has read, by table and programme id (per container in Lambda; the
+ * local stack's one process shares it between its functions, so an edit there is seen at once). The
+ * read is kept as a promise, so that submits arriving together in a cold process share one.
+ */
+const termsRead = new Map<string, { at: number; terms: Promise<ProgrammeTerms | undefined> }>();
+const termsKey = (tableName: string, programmeId: string) => `${tableName}|${programmeId}`;
+
+function rememberTerms(key: string, terms: Promise<ProgrammeTerms | undefined>): void {
+  const entry = { at: performance.now(), terms };
+  termsRead.set(key, entry);
+  // Neither a failed read nor a programme not found is kept: the next submit reads again.
+  const forget = () => {
+    if (termsRead.get(key) === entry) termsRead.delete(key);
+  };
+  terms.then((found) => {
+    if (!found) forget();
+  }, forget);
 }
 
 /** Programmes and their allocation units, kept together in one partition. */
@@ -49,12 +82,36 @@ export class ProgrammeRepository {
       .sort((a, b) => (a.order as number) - (b.order as number))
       .map((i) => toAllocationState(i, shards));
     const programme = toProgramme(head, allocations);
+    rememberTerms(termsKey(this.tableName, programmeId), Promise.resolve(toTerms(head)));
     return {
       programme,
       allocations,
       revision: (head.revision as number | undefined) ?? 0,
       calendarExecution: (head.calendarExecution as string | undefined) ?? undefined,
     };
+  }
+
+  /**
+   * The programme's terms as a submit checks them, from this container's memory when they were read
+   * less than `maxAgeMs` ago ({@link PROGRAMME_TERMS_MAX_AGE_MS}), else from the programme's own item.
+   * No unit counter is in them: a rush of submits reads each its own unit's allocation item instead of
+   * the programme's whole partition (architecture.md §3), which would cap a programme at what one
+   * partition serves.
+   */
+  async terms(
+    programmeId: string,
+    maxAgeMs = PROGRAMME_TERMS_MAX_AGE_MS,
+  ): Promise<ProgrammeTerms | undefined> {
+    const key = termsKey(this.tableName, programmeId);
+    const held = termsRead.get(key);
+    if (held && performance.now() - held.at < maxAgeMs) return held.terms;
+    const read = this.db
+      .send(
+        new GetCommand({ TableName: this.tableName, Key: programmeKey(programmeId), ConsistentRead: true }),
+      )
+      .then((out) => (out.Item ? toTerms(out.Item) : undefined));
+    rememberTerms(key, read);
+    return read;
   }
 
   async list(): Promise<Programme[]> {
@@ -103,6 +160,7 @@ export class ProgrammeRepository {
       ],
       this.observer,
     );
+    termsRead.delete(termsKey(this.tableName, programme.id));
     if (!created) throw new ItemAlreadyExists('programme', programme.id);
   }
 
@@ -143,6 +201,7 @@ export class ProgrammeRepository {
         }),
       ),
     );
+    termsRead.delete(termsKey(this.tableName, programmeId));
     if (!saved) throw new ProgrammeChanged(programmeId);
     return expectedRevision + 1;
   }
@@ -196,6 +255,11 @@ function toAllocationState(
     waitlisted: item.waitlisted as number,
     ...(typeof item.shards === 'number' && item.shards > 1 ? { shards: item.shards } : {}),
   };
+}
+
+function toTerms(item: Record<string, unknown>): ProgrammeTerms {
+  const { allocations: _units, ...terms } = toProgramme(item, []);
+  return terms;
 }
 
 function toProgramme(item: Record<string, unknown>, allocations: AllocationState[]): Programme {

@@ -30,14 +30,19 @@ import type { Deps } from './deps.ts';
 export const newId = () => randomBytes(10).toString('hex');
 
 async function loadProgramme(deps: Deps, programmeId: string): Promise<Programme> {
-  return (await loadProgrammeWithCounters(deps, programmeId)).programme;
+  const found = await deps.programmes.get(programmeId);
+  if (!found) throw programmeNotFound();
+  return found.programme;
 }
 
-export async function loadProgrammeWithCounters(deps: Deps, programmeId: string) {
-  const found = await deps.programmes.get(programmeId);
-  if (!found) throw invalid([{ path: 'programmeId', message: '项目不存在' }]);
+/** What a submit checks of the programme, at most seconds old (`ProgrammeRepository.terms`). */
+export async function loadProgrammeTerms(deps: Deps, programmeId: string) {
+  const found = await deps.programmes.terms(programmeId);
+  if (!found) throw programmeNotFound();
   return found;
 }
+
+const programmeNotFound = () => invalid([{ path: 'programmeId', message: '项目不存在' }]);
 
 /**
  * The employer must be an enterprise (union) inside one of the programme's allocation units; the
@@ -57,7 +62,7 @@ export async function resolveEmployer(deps: Deps, programme: Programme, employer
 }
 
 export function assertEligible(
-  programme: Programme,
+  programme: Pick<Programme, 'levels' | 'enrolmentYear'>,
   app: Pick<ApplicationRecord, 'applicant' | 'enrolment' | 'chsiReport'>,
   onDate: string,
 ) {

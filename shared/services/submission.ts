@@ -9,7 +9,7 @@ import { rethrowAsContract } from './contract-errors.ts';
 import type { Deps } from './deps.ts';
 import { derivedKey } from './derived-keys.ts';
 import { missingDocuments } from './documents.ts';
-import { assertApplicantIsAccount, assertEligible, loadProgrammeWithCounters, ownBundle } from './drafts.ts';
+import { assertApplicantIsAccount, assertEligible, loadProgrammeTerms, ownBundle } from './drafts.ts';
 
 /**
  * Submitting and withdrawing (architecture.md §3, R8, R10, R11): a submission claims a place or a waitlist
@@ -27,7 +27,9 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
   const app = bundle.application;
   if (app.status === 'returned') return resubmit(deps, caller, bundle, now);
   if (app.status !== 'draft') throw new AppError('invalid_state', { message: '申请已提交，不能重复提交' });
-  const { programme, allocations } = await loadProgrammeWithCounters(deps, app.programmeId);
+  // The terms from the container's memory (seconds old at most); the unit's counters are read by the
+  // ledger from the unit's own allocation item, not from the programme's partition.
+  const programme = await loadProgrammeTerms(deps, app.programmeId);
   if (!isWithinWindow(now, programme.applicationWindow)) {
     throw new AppError('application_window_closed', {
       message: `补助申请时间为 ${programme.applicationWindow.opensOn} 至 ${programme.applicationWindow.closesOn}`,
@@ -51,7 +53,6 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
       reviewerOrgId: app.chain[0] ?? null,
       actor: caller.sub,
       ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
-      counters: allocations.find((a) => a.unitOrgId === app.unitOrgId),
       digest: (sequence) =>
         receiptDigest(deps, {
           programmeId: app.programmeId,
