@@ -53,7 +53,8 @@ export async function submitCostModel(
   const workerAt = (i: number) => rush.workers[i % rush.workers.length] as RushWorker;
 
   const bundle = await replay(javaPid, (i) => deps.applications.bundle(workerAt(i * 7).id));
-  const programme = await replay(javaPid, () => deps.programmes.get(rush.programmeId));
+  // The programme's terms come from the container's memory; the unit's counters from its own item.
+  const counters = await replay(javaPid, () => deps.waitlist.unit(rush.programmeId, rushUnitOrgId, true));
   const receipt = await replay(javaPid, () => deps.ledger.nextSequence('bench-cost-receipts', 'unit'));
   // A submit that has just joined asks for its position: few receipts later than its own are in.
   const position = await replay(javaPid, (i) =>
@@ -83,7 +84,7 @@ export async function submitCostModel(
 
   return [
     { call: 'Query: the application and its documents', perSubmit: 1, ...bundle },
-    { call: 'Query: the programme and its units', perSubmit: 1, ...programme },
+    { call: "GetItem: the unit's allocation item", perSubmit: 1, ...counters },
     { call: 'UpdateItem: the receipt number', perSubmit: perSubmit(calls.UpdateItem ?? 0), ...receipt },
     {
       call: 'TransactWriteItems: claim or waitlist',
