@@ -130,13 +130,18 @@ export class PlaceLedger {
     let floor = 0;
     let stale = 0;
     let reread = false;
+    // Shards past home to start from: each throttled attempt moves a sharded submit to the next
+    // shard, away from the item DynamoDB found hot (its counter or its allocation item).
+    let detour = 0;
     const draw = async (): Promise<number> => {
       for (let n = 0; n < MAX_ATTEMPTS; n++) {
         const shards = unit.shards.length;
         // The counter of the shard it will claim in (its home shard's while that has a free place):
         // a receipt of another shard's counter is often behind that shard's own claims, and each such
         // stale receipt writes the counter twice more (the jump past them, then a draw).
-        const counter = claimShard(req.applicationId, unit.shards) ?? homeShard(req.applicationId, shards);
+        const counter =
+          claimShard(req.applicationId, unit.shards, detour) ??
+          (homeShard(req.applicationId, shards) + detour) % shards;
         const drawn = await this.receipts.next(req.programmeId, req.unitOrgId, shards, counter, floor);
         if (drawn !== undefined) return drawn;
         // The unit's shard count changed (or is changing): read it again.
@@ -160,7 +165,7 @@ export class PlaceLedger {
           digest = await req.digest(sequence);
           renumber = false;
         }
-        const shard = claimShard(req.applicationId, unit.shards);
+        const shard = claimShard(req.applicationId, unit.shards, detour);
         const state = shard === undefined ? 'waitlisted' : 'claimed';
         const placement = { shard: shard ?? 0, shards: unit.shards.length };
         const items = submitItems(this.tableName, req, state, sequence, digest, placement);
@@ -178,8 +183,13 @@ export class PlaceLedger {
           if (performance.now() - started > SUBMIT_BUDGET_MS)
             throw new SubmitContention(req.unitOrgId, { cause: err });
           if (isThrottled(err)) {
-            // The SDK's own retries were throttled too (a hot item): wait longer, then again.
+            // The SDK's own retries were throttled too (a hot item): wait longer, then again — on a
+            // sharded unit from the next shard, with a number from that shard's counter.
             this.observer.count('retry.throttled');
+            if (unit.shards.length > 1) {
+              detour++;
+              renumber = true;
+            }
             return backoffMs(n, 25, 1000);
           }
           if (!(failed instanceof SubmitAttemptFailed)) return undefined;

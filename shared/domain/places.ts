@@ -145,11 +145,16 @@ export function homeShard(applicationId: string, n: number): number {
 /**
  * Where a submission claims a place: its home shard when that has a free place, else the next one
  * that has (in shard order, wrapping round); undefined when every shard is full (it joins the
- * unit's waitlist).
+ * unit's waitlist). `detour` starts the search that many shards past home: a submission whose
+ * shard was throttled (a hot item) tries the next one.
  */
-export function claimShard(applicationId: string, shards: readonly ShardCounters[]): number | undefined {
+export function claimShard(
+  applicationId: string,
+  shards: readonly ShardCounters[],
+  detour = 0,
+): number | undefined {
   const n = shards.length;
-  const home = homeShard(applicationId, n);
+  const home = (homeShard(applicationId, n) + detour) % Math.max(n, 1);
   for (let i = 0; i < n; i++) {
     const s = shards[(home + i) % n];
     if (s && s.claimed < s.places) return s.shard;

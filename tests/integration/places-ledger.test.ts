@@ -1,8 +1,16 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountDraftsKey, accountProgrammeKey, personLevelKey } from '../../shared/adapters/keys.ts';
+import { createDocumentClient } from '../../shared/adapters/aws.ts';
+import {
+  accountDraftsKey,
+  accountProgrammeKey,
+  personLevelKey,
+  receiptCounterKey,
+} from '../../shared/adapters/keys.ts';
 import { PlacesInUse } from '../../shared/adapters/persistence-errors.ts';
+import { PlaceLedger } from '../../shared/adapters/place-ledger.ts';
+import { Waitlist } from '../../shared/adapters/waitlist.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { PlaceBook } from '../../shared/domain/place-book.ts';
 import { homeShard, invariantViolations, MAX_SHARDS } from '../../shared/domain/places.ts';
@@ -219,5 +227,40 @@ describe('receipts of a sharded unit', () => {
     expect(fallback?.shard).not.toBe(home);
     expect(fallback?.shard).toBe(others.map((id) => homeShard(id, 4)).at(-1));
     for (const o of outcomes) expect(o.sequence % MAX_SHARDS, o.id).toBe(o.shard);
+  });
+
+  it('a submit whose home counter DynamoDB throttles claims in the next shard, numbered there', async () => {
+    const programmeId = await newProgramme({ 'lc-dongchangfu': 8 });
+    await deps.ledger.setShards(programmeId, 'lc-dongchangfu', 4, new Date().toISOString());
+    const id = `throttled-${programmeId}`;
+    const home = homeShard(id, 4);
+    const hot = receiptCounterKey(programmeId, 'lc-dongchangfu', home).pk;
+    // A client on which every write of the home shard's counter is throttled, as a hot item is
+    // (outside the SDK's retries, so that the ledger meets it at once).
+    const db = createDocumentClient(deps.config);
+    let refused = 0;
+    db.middlewareStack.add(
+      (next, context) => async (args) => {
+        // At this step the document client's input is not marshalled yet: the key as written.
+        const pk = (args.input as { Key?: { pk?: string } }).Key?.pk;
+        if (context.commandName === 'UpdateItemCommand' && pk === hot) {
+          refused++;
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (test).'), {
+            name: 'ThrottlingException',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttle-home-counter' },
+    );
+    const ledger = new PlaceLedger(db, deps.config.tableName, new Waitlist(db, deps.config.tableName));
+
+    const outcome = await submitThroughLedger({ ...deps, ledger }, id, programmeId, 'lc-dongchangfu');
+    expect(refused).toBe(1);
+    expect(outcome.state).toBe('claimed');
+    expect(outcome.shard).toBe((home + 1) % 4);
+    expect(outcome.sequence % MAX_SHARDS).toBe(outcome.shard);
   });
 });

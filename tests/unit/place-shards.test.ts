@@ -38,6 +38,24 @@ describe('sharded units: where a submit claims (architecture.md §3)', () => {
     expect(homeShard(id, 1)).toBe(0);
   });
 
+  it('after a throttle, starts past its home shard; still finds any free place, and none when all are full', () => {
+    const id = 'app-7';
+    const home = homeShard(id, 4);
+    const free = [0, 1, 2, 3].map((k) => shard(k, 2, 0));
+    expect(claimShard(id, free, 1)).toBe((home + 1) % 4);
+    expect(claimShard(id, free, 5)).toBe((home + 1) % 4);
+    const onlyHomeFree = free.map((s) => (s.shard === home ? s : { ...s, claimed: 2 }));
+    expect(claimShard(id, onlyHomeFree, 3)).toBe(home);
+    expect(
+      claimShard(
+        id,
+        free.map((s) => ({ ...s, claimed: 2 })),
+        2,
+      ),
+    ).toBeUndefined();
+    expect(claimShard(id, [shard(0, 2, 0)], 3)).toBe(0);
+  });
+
   it('spreads applications over the shards', () => {
     const counts = [0, 0, 0, 0];
     for (let i = 0; i < 4000; i++) counts[homeShard(`a${i}`, 4)] = (counts[homeShard(`a${i}`, 4)] ?? 0) + 1;
