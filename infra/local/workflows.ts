@@ -119,7 +119,13 @@ export class LocalWorkflowRunner implements WorkflowStarter {
           if (self.status === 'ABORTED') return undefined;
           self.status = 'FAILED';
           self.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-          logger.warn('local workflow failed', { workflow, executionName, ...errorSummary(err) });
+          // The state's error and cause (names and messages of this code's errors, no personal data).
+          logger.warn('local workflow failed', {
+            workflow,
+            executionName,
+            failure: self.error.slice(0, 500),
+            ...errorSummary(err),
+          });
           return undefined;
         },
       ),

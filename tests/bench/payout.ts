@@ -30,6 +30,8 @@ export interface PayoutResult {
 
 export interface PayoutDiagnostics {
   status: string;
+  /** The run's first problems: for a run that did not succeed, why it stopped. */
+  problems: string[];
   secondRunPlanned: number;
   railCalls: number;
   railRepeats: number;
@@ -95,6 +97,8 @@ export async function payoutSuite(
       },
       diagnostics: {
         status: first.status,
+        // Why a run that did not succeed stopped (Reconcile records the state machine's error).
+        problems: first.problems.slice(0, 5),
         secondRunPlanned: second.planned,
         railCalls: stats.railCalls,
         railRepeats: stats.railRepeats,

@@ -299,7 +299,7 @@ function printTable(results: Results, diagnostics: Diagnostics) {
   const pd = diagnostics.payout;
   if (pd) {
     console.log(
-      `  payout: run ${pd.status}, ${pd.pageAttempts} page attempts, ${pd.railCalls} rail calls (${pd.railRepeats} repeated keys answered from the ledger); direct loop ${pd.directLoopPageAttempts} page attempts, ${pd.directLoopStatus}; a second run planned ${pd.secondRunPlanned}`,
+      `  payout: run ${pd.status}, ${pd.pageAttempts} page attempts, ${pd.railCalls} rail calls (${pd.railRepeats} repeated keys answered from the ledger); direct loop ${pd.directLoopPageAttempts} page attempts, ${pd.directLoopStatus}; a second run planned ${pd.secondRunPlanned}${pd.problems.length > 0 ? `; the run's problems: ${pd.problems.join(' | ')}` : ''}`,
     );
   }
   const sd = diagnostics.coldStart;
