@@ -82,7 +82,7 @@ export class ProgrammeRepository {
       .sort((a, b) => (a.order as number) - (b.order as number))
       .map((i) => toAllocationState(i, shards));
     const programme = toProgramme(head, allocations);
-    rememberTerms(termsKey(this.tableName, programmeId), Promise.resolve(toTerms(head)));
+    rememberTerms(termsKey(this.tableName, programmeId), Promise.resolve(withoutUnits(programme)));
     return {
       programme,
       allocations,
@@ -109,7 +109,7 @@ export class ProgrammeRepository {
       .send(
         new GetCommand({ TableName: this.tableName, Key: programmeKey(programmeId), ConsistentRead: true }),
       )
-      .then((out) => (out.Item ? toTerms(out.Item) : undefined));
+      .then((out) => (out.Item ? withoutUnits(toProgramme(out.Item, [])) : undefined));
     rememberTerms(key, read);
     return read;
   }
@@ -257,8 +257,8 @@ function toAllocationState(
   };
 }
 
-function toTerms(item: Record<string, unknown>): ProgrammeTerms {
-  const { allocations: _units, ...terms } = toProgramme(item, []);
+function withoutUnits(programme: Programme): ProgrammeTerms {
+  const { allocations: _units, ...terms } = programme;
   return terms;
 }
 

@@ -17,7 +17,7 @@ import { homeShard, invariantViolations, MAX_SHARDS } from '../../shared/domain/
 import { liveStatuses } from '../../shared/model/application.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
-import { placeSnapshot, submitThroughLedger } from '../support/ledger-fixtures.ts';
+import { placeSnapshot, programmeRecord, submitThroughLedger } from '../support/ledger-fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
@@ -36,23 +36,7 @@ const units = ['lc-dongchangfu', 'lc-chiping', 'lc-linqing'] as const;
 
 async function newProgramme(places: Record<string, number>): Promise<string> {
   const id = `ledger-${++programmeCount}`;
-  await deps.programmes.create({
-    id,
-    title: 'ledger',
-    ownerOrgId: 'lc',
-    year: 2026,
-    enrolmentYear: 2026,
-    applicationWindow: { opensOn: '2026-01-01', closesOn: '2026-12-31' },
-    reviewBatches: [{ id: 'b1', opensOn: '2026-01-01', closesOn: '2026-12-31' }],
-    levels: ['junior_college'],
-    allocations: Object.entries(places).map(([unitOrgId, n]) => ({
-      unitOrgId,
-      places: n,
-      funding: [{ funderOrgId: 'sd', amountFen: 100000 }],
-    })),
-    allocationPolicy: 'first_come_first_served',
-    createdAt: new Date().toISOString(),
-  });
+  await deps.programmes.create(programmeRecord(id, places));
   return id;
 }
 

@@ -7,6 +7,7 @@ import { ProgrammeRepository } from '../../shared/adapters/programmes-repo.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
+import { programmeRecord } from '../support/ledger-fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
@@ -25,21 +26,17 @@ beforeEach(() => capacityStats.reset());
 
 async function newProgramme(): Promise<string> {
   const id = `terms-${++programmeCount}`;
-  await deps.programmes.create({
-    id,
-    title: '求学圆梦行动',
-    ownerOrgId: 'lc',
-    year: 2026,
-    enrolmentYear: 2026,
-    applicationWindow: { opensOn: '2026-03-01', closesOn: '2026-03-31' },
-    reviewBatches: [{ id: 'b1', opensOn: '2026-04-01', closesOn: '2026-04-30' }],
-    levels: ['junior_college'],
-    allocations: [
-      { unitOrgId: 'lc-chiping', places: 3, funding: [{ funderOrgId: 'sd', amountFen: 100000 }] },
-    ],
-    allocationPolicy: 'first_come_first_served',
-    createdAt: new Date().toISOString(),
-  });
+  await deps.programmes.create(
+    programmeRecord(
+      id,
+      { 'lc-chiping': 3 },
+      {
+        title: '求学圆梦行动',
+        applicationWindow: { opensOn: '2026-03-01', closesOn: '2026-03-31' },
+        reviewBatches: [{ id: 'b1', opensOn: '2026-04-01', closesOn: '2026-04-30' }],
+      },
+    ),
+  );
   return id;
 }
 

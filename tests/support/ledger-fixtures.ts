@@ -1,5 +1,6 @@
 import { type PlaceHolder, shardViolations, type UnitCounters } from '../../shared/domain/places.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
+import type { Programme } from '../../shared/model/programme.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 
 /** A draft as the repository stores it, with placeholder personal data (never read by the ledger). */
@@ -40,6 +41,35 @@ export function draftRecord(
 }
 
 /** Creates a draft and submits it through the ledger, as the submit route does after its checks. */
+/**
+ * A programme record as the repository stores it: junior college, open all of 2026, each unit of
+ * `places` funded by the province's 1,000 元 a place; `overrides` change any term.
+ */
+export function programmeRecord(
+  id: string,
+  places: Record<string, number>,
+  overrides: Partial<Programme> = {},
+): Programme {
+  return {
+    id,
+    title: 'ledger',
+    ownerOrgId: 'lc',
+    year: 2026,
+    enrolmentYear: 2026,
+    applicationWindow: { opensOn: '2026-01-01', closesOn: '2026-12-31' },
+    reviewBatches: [{ id: 'b1', opensOn: '2026-01-01', closesOn: '2026-12-31' }],
+    levels: ['junior_college'],
+    allocations: Object.entries(places).map(([unitOrgId, n]) => ({
+      unitOrgId,
+      places: n,
+      funding: [{ funderOrgId: 'sd', amountFen: 100000 }],
+    })),
+    allocationPolicy: 'first_come_first_served',
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
 export async function submitThroughLedger(deps: Deps, id: string, programmeId: string, unitOrgId: string) {
   const at = new Date().toISOString();
   await deps.applications.create(draftRecord(id, programmeId, unitOrgId, at));
