@@ -140,8 +140,7 @@ export class PlaceLedger {
         // a receipt of another shard's counter is often behind that shard's own claims, and each such
         // stale receipt writes the counter twice more (the jump past them, then a draw).
         const counter =
-          claimShard(req.applicationId, unit.shards, detour) ??
-          (homeShard(req.applicationId, shards) + detour) % shards;
+          claimShard(req.applicationId, unit.shards, detour) ?? homeShard(req.applicationId, shards, detour);
         const drawn = await this.receipts.next(req.programmeId, req.unitOrgId, shards, counter, floor);
         if (drawn !== undefined) return drawn;
         // The unit's shard count changed (or is changing): read it again.

@@ -137,9 +137,12 @@ function spread(text: string): number {
   return h;
 }
 
-/** The shard an application tries first: a hash of its id over the unit's `n` shards. */
-export function homeShard(applicationId: string, n: number): number {
-  return n <= 1 ? 0 : spread(applicationId) % n;
+/**
+ * The shard an application tries first: a hash of its id over the unit's `n` shards, moved `detour`
+ * shards on when its attempts were throttled (a hot item).
+ */
+export function homeShard(applicationId: string, n: number, detour = 0): number {
+  return n <= 1 ? 0 : (spread(applicationId) + detour) % n;
 }
 
 /**
@@ -154,7 +157,7 @@ export function claimShard(
   detour = 0,
 ): number | undefined {
   const n = shards.length;
-  const home = (homeShard(applicationId, n) + detour) % Math.max(n, 1);
+  const home = homeShard(applicationId, n, detour);
   for (let i = 0; i < n; i++) {
     const s = shards[(home + i) % n];
     if (s && s.claimed < s.places) return s.shard;
