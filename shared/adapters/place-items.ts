@@ -44,8 +44,6 @@ export interface SubmitRequest {
   countedDraftOf?: string;
   /** The receipt digest for a sequence number. */
   digest: (sequence: number) => Promise<string>;
-  /** The unit's counters as last read, if the caller has them: a hint, the transaction decides. */
-  counters?: UnitCounters;
 }
 
 /** Index of each item in {@link submitItems}' transaction, to read its cancellation reasons. */
@@ -92,17 +90,23 @@ export function submitItems(
         // (`lastJoinSequence`): nobody joins ahead of someone already waiting, so the position a
         // join is answered is the one it keeps (architecture.md §3; `Waitlist.positionOnJoin`).
         // A join names the shard count it checked every shard of: a unit grown meanwhile is read again.
+        // A claim in the unit's own item, which keeps its waitlist, takes a free place only while
+        // nobody waits: places a reallocation added that are still owed to the waiting are theirs.
         UpdateExpression: claimed
           ? 'SET claimed = claimed + :one, lastClaimSequence = :seq'
           : 'SET waitlisted = waitlisted + :one, lastJoinSequence = :seq',
         ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND ${
           claimed
-            ? 'claimed < places'
+            ? `claimed < places${shard === 0 ? ' AND waitlisted = :zero' : ''}`
             : `(attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :seq) AND claimed >= places AND ${
                 shards === 1 ? '(attribute_not_exists(shards) OR shards = :shards)' : 'shards = :shards'
               }`
         }`,
-        ExpressionAttributeValues: { ':one': 1, ':seq': sequence, ...(claimed ? {} : { ':shards': shards }) },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':seq': sequence,
+          ...(claimed ? (shard === 0 ? { ':zero': 0 } : {}) : { ':shards': shards }),
+        },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
@@ -560,18 +564,20 @@ export function growShardItems(
         TableName: tableName,
         Key: allocationShardKey(programmeId, unitOrgId, k),
         UpdateExpression: `SET places = places - :give${head ? ', shards = :n' : ''}`,
+        // The unit's own item gives free places only while nobody waits: any it has then are owed
+        // to the waiting (a reallocation's promotions not all made yet).
         ConditionExpression: `places = :places AND claimed <= :limit${
           head
-            ? old === 1
-              ? ' AND (attribute_not_exists(shards) OR shards = :old)'
-              : ' AND shards = :old'
+            ? `${old === 1 ? ' AND (attribute_not_exists(shards) OR shards = :old)' : ' AND shards = :old'}${
+                give > 0 ? ' AND waitlisted = :zero' : ''
+              }`
             : ''
         }`,
         ExpressionAttributeValues: {
           ':give': give,
           ':places': s.places,
           ':limit': s.places - give,
-          ...(head ? { ':n': n, ':old': old } : {}),
+          ...(head ? { ':n': n, ':old': old, ...(give > 0 ? { ':zero': 0 } : {}) } : {}),
         },
       },
     };

@@ -6,6 +6,7 @@ import {
   homeShard,
   MAX_SHARDS,
   type PlaceState,
+  placesOwed,
   releasePlan,
   type ShardCounters,
   unitTotals,
@@ -123,10 +124,11 @@ export class PlaceLedger {
     // Read the counters before taking a number: the number should reach the allocation item as soon
     // as possible after it is drawn, so that receipts rarely arrive out of order. Strongly: a stale
     // count sends a claim to a full shard or a join to a unit with a free place, a transaction lost.
-    let unit: { shards: ShardCounters[] } =
-      req.counters && (req.counters.shards ?? 1) === 1
-        ? { shards: [{ shard: 0, places: req.counters.places, claimed: req.counters.claimed }] }
-        : await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+    let unit: { shards: ShardCounters[]; waitlisted: number } = await this.waitlist.unit(
+      req.programmeId,
+      req.unitOrgId,
+      true,
+    );
     let floor = 0;
     let stale = 0;
     let reread = false;
@@ -158,6 +160,12 @@ export class PlaceLedger {
         if (reread) {
           unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
           reread = false;
+        }
+        if (placesOwed(unit)) {
+          // Free places while someone waits: a reallocation whose promotions have not all been made
+          // (or stopped half-way). They are the waiting's, in receipt order: promote first.
+          await this.fillFreePlaces(req.programmeId, req.unitOrgId, req.submittedAt);
+          unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
         }
         if (renumber) {
           sequence = await draw();
@@ -213,6 +221,7 @@ export class PlaceLedger {
             if (!item) throw new UnitNotAllocated(req.programmeId, req.unitOrgId, { cause: err });
             const k = state === 'claimed' ? placement.shard : 0;
             unit.shards[k] = shardOf(item as unknown as Record<string, unknown>, k);
+            if (k === 0) unit.waitlisted = item.waitlisted;
             if (k === 0 && (item.shards ?? 1) !== unit.shards.length) reread = true;
             seen.push(item);
           }
@@ -270,8 +279,13 @@ export class PlaceLedger {
     if (shards === before.shards.length) return before.shards;
     await withRetry(
       async () => {
-        const unit = await this.waitlist.unit(programmeId, unitOrgId, true);
+        let unit = await this.waitlist.unit(programmeId, unitOrgId, true);
         if (unit.shards.length >= shards) return;
+        if (placesOwed(unit)) {
+          // Places owed to the waiting are theirs before any is spread over new shards.
+          await this.fillFreePlaces(programmeId, unitOrgId, at);
+          unit = await this.waitlist.unit(programmeId, unitOrgId, true);
+        }
         await this.receipts.grow(programmeId, unitOrgId, unit.shards.length, shards);
         const plan = growShards(unit.shards, shards);
         await this.db.send(

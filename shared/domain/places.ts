@@ -165,6 +165,18 @@ export function claimShard(
   return undefined;
 }
 
+/**
+ * Whether a unit has free places while someone waits. Every place freed is taken by the earliest
+ * waiting in the same transaction, so this is only ever the moment after a reallocation added more
+ * places than its transaction could promote (or one that stopped half-way): those places are owed to
+ * the waiting, in receipt order, and no later submission may take or move one.
+ *
+ * @example placesOwed({ shards: [{ shard: 0, places: 3, claimed: 2 }], waitlisted: 1 }) // true
+ */
+export function placesOwed(unit: { shards: readonly ShardCounters[]; waitlisted: number }): boolean {
+  return unit.waitlisted > 0 && unit.shards.some((s) => s.claimed < s.places);
+}
+
 /** The unit as one: the shards' places and holders summed, with the unit's waitlist. */
 export function unitTotals(shards: readonly ShardCounters[], waitlisted: number): UnitCounters {
   return {

@@ -1,7 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/aws.ts';
+import { cancellationReasons } from '../../shared/adapters/errors.ts';
 import {
   accountDraftsKey,
   accountProgrammeKey,
@@ -9,6 +10,7 @@ import {
   receiptCounterKey,
 } from '../../shared/adapters/keys.ts';
 import { PlacesInUse } from '../../shared/adapters/persistence-errors.ts';
+import { SUBMIT_ITEM, submitItems } from '../../shared/adapters/place-items.ts';
 import { PlaceLedger } from '../../shared/adapters/place-ledger.ts';
 import { Waitlist } from '../../shared/adapters/waitlist.ts';
 import { loadConfig } from '../../shared/config.ts';
@@ -17,7 +19,12 @@ import { homeShard, invariantViolations, MAX_SHARDS } from '../../shared/domain/
 import { liveStatuses } from '../../shared/model/application.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
-import { placeSnapshot, programmeRecord, submitThroughLedger } from '../support/ledger-fixtures.ts';
+import {
+  draftRecord,
+  placeSnapshot,
+  programmeRecord,
+  submitThroughLedger,
+} from '../support/ledger-fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 let stack: TestStack;
@@ -246,5 +253,114 @@ describe('receipts of a sharded unit', () => {
     expect(outcome.state).toBe('claimed');
     expect(outcome.shard).toBe((home + 1) % 4);
     expect(outcome.sequence % MAX_SHARDS).toBe(outcome.shard);
+  });
+});
+
+describe('places a reallocation gives to a unit with a waitlist', () => {
+  /**
+   * A unit of 1 place with 40 waiting, then 40 places moved to it by a reallocation that stops after
+   * its first transaction (the places and the first 24 promotions), as a function stopped by its
+   * timeout would: 16 places are left free while 16 applicants still wait.
+   */
+  async function stoppedReallocation() {
+    const programmeId = await newProgramme({ 'lc-dongchangfu': 1, 'lc-chiping': 60 });
+    const ids = Array.from({ length: 41 }, (_, i) => `${programmeId.replace('-', '')}w${i + 1}`);
+    for (const id of ids) await submitThroughLedger(deps, id, programmeId, 'lc-dongchangfu');
+
+    const db = createDocumentClient(deps.config);
+    let stopped = false;
+    db.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (stopped) throw new Error('the function stopped (test)');
+        const out = await next(args);
+        if (context.commandName === 'TransactWriteItemsCommand') stopped = true;
+        return out;
+      },
+      { step: 'initialize', name: 'stop-after-first-transaction' },
+    );
+    const stopping = new PlaceLedger(db, deps.config.tableName, new Waitlist(db, deps.config.tableName));
+    await expect(
+      stopping.reallocate(programmeId, 'lc-chiping', 'lc-dongchangfu', 40, new Date().toISOString()),
+    ).rejects.toThrow('the function stopped');
+    const left = await deps.waitlist.unit(programmeId, 'lc-dongchangfu', true);
+    expect({ places: left.head.places, claimed: left.head.claimed, waitlisted: left.waitlisted }).toEqual({
+      places: 41,
+      claimed: 25,
+      waitlisted: 16,
+    });
+    return { programmeId, ids };
+  }
+
+  /** Five workers submit to the unit afterwards: each joins the waitlist behind everyone waiting. */
+  async function newcomersWait(programmeId: string, ids: string[]) {
+    for (let i = 1; i <= 5; i++) {
+      const id = `${programmeId.replace('-', '')}n${i}`;
+      const outcome = await submitThroughLedger(deps, id, programmeId, 'lc-dongchangfu');
+      ids.push(id);
+      expect(outcome.state, id).toBe('waitlisted');
+      expect(await deps.waitlist.position(programmeId, 'lc-dongchangfu', outcome.sequence), id).toBe(i);
+    }
+    const snapshot = await placeSnapshot(deps, programmeId, ids);
+    expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
+    expect(snapshot.shardProblems).toEqual([]);
+    expect(snapshot.units.get('lc-dongchangfu')).toEqual({ places: 41, claimed: 41, waitlisted: 5 });
+  }
+
+  it('a worker submitting after a reallocation stopped half-way does not take a place someone waits for', async () => {
+    const { programmeId, ids } = await stoppedReallocation();
+    await newcomersWait(programmeId, ids);
+  });
+
+  it('a claim read before the reallocation, arriving after it, is refused while someone waits', async () => {
+    const { programmeId } = await stoppedReallocation();
+    // A submit that read the unit with its place free, before 40 joined and the reallocation came.
+    const id = `${programmeId.replace('-', '')}late`;
+    const at = new Date().toISOString();
+    await deps.applications.create(draftRecord(id, programmeId, 'lc-dongchangfu', at));
+    const claim = submitItems(
+      deps.config.tableName,
+      {
+        applicationId: id,
+        programmeId,
+        unitOrgId: 'lc-dongchangfu',
+        expectedUpdatedAt: at,
+        idHash: `hash-${id}`,
+        level: 'junior_college',
+        submittedAt: at,
+        reviewerOrgId: 'lc-dongchangfu',
+        digest: async () => 'digest',
+      },
+      'claimed',
+      1_000,
+      'digest',
+    );
+    const refused = await deps.db.send(new TransactWriteCommand({ TransactItems: claim })).then(
+      () => undefined,
+      (err: unknown) => cancellationReasons(err),
+    );
+    expect(refused?.[SUBMIT_ITEM.allocation]).toBe('ConditionalCheckFailed');
+  });
+
+  it('a reallocation and new submits at once: the places go to those already waiting', async () => {
+    const programmeId = await newProgramme({ 'lc-dongchangfu': 1, 'lc-chiping': 60 });
+    const ids = Array.from({ length: 41 }, (_, i) => `${programmeId.replace('-', '')}w${i + 1}`);
+    for (const id of ids) await submitThroughLedger(deps, id, programmeId, 'lc-dongchangfu');
+    const newcomers = Array.from({ length: 20 }, (_, i) => `${programmeId.replace('-', '')}n${i + 1}`);
+    // The submits may make some of the reallocation's promotions themselves: whoever makes them, the
+    // 40 waiting take the 40 places.
+    const [, ...outcomes] = await Promise.all([
+      deps.ledger.reallocate(programmeId, 'lc-chiping', 'lc-dongchangfu', 40, new Date().toISOString()),
+      ...newcomers.map((id) => submitThroughLedger(deps, id, programmeId, 'lc-dongchangfu')),
+    ]);
+    expect(outcomes.map((o) => o.state)).toEqual(newcomers.map(() => 'waitlisted'));
+    const snapshot = await placeSnapshot(deps, programmeId, [...ids, ...newcomers]);
+    expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
+    expect(snapshot.units.get('lc-dongchangfu')).toEqual({ places: 41, claimed: 41, waitlisted: 20 });
+  });
+
+  it('growing the unit then spreads no place someone waits for over the new shards', async () => {
+    const { programmeId, ids } = await stoppedReallocation();
+    await deps.ledger.setShards(programmeId, 'lc-dongchangfu', 3, new Date().toISOString());
+    await newcomersWait(programmeId, ids);
   });
 });

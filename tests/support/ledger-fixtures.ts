@@ -40,7 +40,6 @@ export function draftRecord(
   };
 }
 
-/** Creates a draft and submits it through the ledger, as the submit route does after its checks. */
 /**
  * A programme record as the repository stores it: junior college, open all of 2026, each unit of
  * `places` funded by the province's 1,000 元 a place; `overrides` change any term.
@@ -70,6 +69,7 @@ export function programmeRecord(
   };
 }
 
+/** Creates a draft and submits it through the ledger, as the submit route does after its checks. */
 export async function submitThroughLedger(deps: Deps, id: string, programmeId: string, unitOrgId: string) {
   const at = new Date().toISOString();
   await deps.applications.create(draftRecord(id, programmeId, unitOrgId, at));

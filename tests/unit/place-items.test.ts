@@ -141,9 +141,10 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       TableName: 't',
       Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
       UpdateExpression: 'SET claimed = claimed + :one, lastClaimSequence = :seq',
+      // The unit's own item: a free place is claimable only while nobody waits (else it is owed).
       ConditionExpression:
-        'attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND claimed < places',
-      ExpressionAttributeValues: { ':one': 1, ':seq': 12 },
+        'attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND claimed < places AND waitlisted = :zero',
+      ExpressionAttributeValues: { ':one': 1, ':seq': 12, ':zero': 0 },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
     expect(items[1]?.Put?.Item).toEqual({

@@ -12,6 +12,7 @@ import {
   growShards,
   homeShard,
   MAX_SHARDS,
+  placesOwed,
   type ShardCounters,
   shardViolations,
   unitTotals,
@@ -54,6 +55,13 @@ describe('sharded units: where a submit claims (architecture.md §3)', () => {
       ),
     ).toBeUndefined();
     expect(claimShard(id, [shard(0, 2, 0)], 3)).toBe(0);
+  });
+
+  it('places are owed to the waiting only while someone waits and a shard has a free place', () => {
+    expect(placesOwed({ shards: [shard(0, 3, 2)], waitlisted: 1 })).toBe(true);
+    expect(placesOwed({ shards: [shard(0, 3, 3), shard(1, 2, 1)], waitlisted: 4 })).toBe(true);
+    expect(placesOwed({ shards: [shard(0, 3, 3), shard(1, 2, 2)], waitlisted: 4 })).toBe(false);
+    expect(placesOwed({ shards: [shard(0, 3, 1), shard(1, 2, 0)], waitlisted: 0 })).toBe(false);
   });
 
   it('spreads applications over the shards', () => {
@@ -214,8 +222,9 @@ describe('sharded units: the ledger’s items', () => {
     expect(items[0]?.Update).toMatchObject({
       Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
       UpdateExpression: 'SET places = places - :give, shards = :n',
-      ConditionExpression: 'places = :places AND claimed <= :limit AND shards = :old',
-      ExpressionAttributeValues: { ':give': 4, ':places': 10, ':limit': 6, ':n': 4, ':old': 2 },
+      // Free places the unit's own item gives are free only while nobody waits (else they are owed).
+      ConditionExpression: 'places = :places AND claimed <= :limit AND shards = :old AND waitlisted = :zero',
+      ExpressionAttributeValues: { ':give': 4, ':places': 10, ':limit': 6, ':n': 4, ':old': 2, ':zero': 0 },
     });
     expect(items[1]?.Update?.ConditionExpression).toBe('places = :places AND claimed <= :limit');
     expect(items.slice(2).map((i) => i.Put?.Item)).toEqual([
@@ -234,6 +243,8 @@ describe('sharded units: the ledger’s items', () => {
         type: 'allocation_shard',
       }),
     ]);
+    const full = growShardItems('t', 'p1', 'u1', [shard(0, 4, 4)], { give: [0], newPlaces: [0] }, 'T');
+    expect(full[0]?.Update?.ConditionExpression).not.toContain('waitlisted');
     const first = growShardItems('t', 'p1', 'u1', [shard(0, 4, 0)], { give: [2], newPlaces: [2] }, 'T');
     expect(first[0]?.Update?.ConditionExpression).toContain(
       '(attribute_not_exists(shards) OR shards = :old)',
