@@ -60,11 +60,17 @@ export function submitItems(
   state: 'claimed' | 'waitlisted',
   sequence: number,
   digest: string,
-  /** The shard a claim takes its place in, and how many the unit has (architecture.md §3). */
-  placement: { shard: number; shards: number } = { shard: 0, shards: 1 },
+  /**
+   * The shard a claim takes its place in, and how many the unit has (architecture.md §3); for a join,
+   * whether the unit was read with someone waiting (`behindWaiting`), which spares it the checks of
+   * the other shards.
+   */
+  placement: { shard: number; shards: number; behindWaiting?: boolean } = { shard: 0, shards: 1 },
 ): TransactItem[] {
   const claimed = state === 'claimed';
   const { shard, shards } = placement;
+  // A join of a sharded unit that someone already waits in: see `allocationChange`.
+  const behindWaiting = !claimed && shards > 1 && placement.behindWaiting === true;
   const submitted = {
     status: 'in_review' as const,
     quotaState: state,
@@ -85,28 +91,10 @@ export function submitItems(
       Update: {
         TableName: tableName,
         Key: allocationShardKey(req.programmeId, req.unitOrgId, claimed ? shard : 0),
-        // A claim may not overtake a later receipt that already holds a place, and nobody joins the
-        // waitlist ahead of a holder's receipt. Waitlist joins land in receipt order too
-        // (`lastJoinSequence`): nobody joins ahead of someone already waiting, so the position a
-        // join is answered is the one it keeps (architecture.md §3; `Waitlist.positionOnJoin`).
-        // A join names the shard count it checked every shard of: a unit grown meanwhile is read again.
-        // A claim in the unit's own item, which keeps its waitlist, takes a free place only while
-        // nobody waits: places a reallocation added that are still owed to the waiting are theirs.
         UpdateExpression: claimed
           ? 'SET claimed = claimed + :one, lastClaimSequence = :seq'
           : 'SET waitlisted = waitlisted + :one, lastJoinSequence = :seq',
-        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND ${
-          claimed
-            ? `claimed < places${shard === 0 ? ' AND waitlisted = :zero' : ''}`
-            : `(attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :seq) AND claimed >= places AND ${
-                shards === 1 ? '(attribute_not_exists(shards) OR shards = :shards)' : 'shards = :shards'
-              }`
-        }`,
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':seq': sequence,
-          ...(claimed ? (shard === 0 ? { ':zero': 0 } : {}) : { ':shards': shards }),
-        },
+        ...allocationChange(claimed, shard, shards, sequence, behindWaiting),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
@@ -173,7 +161,9 @@ export function submitItems(
       },
     });
     // Nobody waits while a place is free, nor ahead of a holder's receipt, in any shard of the unit.
-    for (let k = 1; k < shards; k++) items.push(shardFullCheck(tableName, req, k, sequence));
+    if (!behindWaiting) {
+      for (let k = 1; k < shards; k++) items.push(shardFullCheck(tableName, req, k, sequence));
+    }
   }
   // The worker's SMS (受理号, place or waitlist position), committed with the submission or not at all.
   items.push(
@@ -187,6 +177,55 @@ export function submitItems(
     ),
   );
   return items;
+}
+
+/**
+ * The conditions of a submit's change of the allocation item it writes (architecture.md §3).
+ *
+ * - A claim may not overtake a later receipt that already holds a place in its shard. In the unit's
+ *   own item, which keeps the waitlist, it takes a free place only while nobody waits: places a
+ *   reallocation added that are still owed to the waiting are theirs.
+ * - A join, on the unit's own item, lands in receipt order after every claim and every join
+ *   (`lastJoinSequence`), so nobody joins ahead of someone already waiting and the position it is
+ *   answered is the one it keeps (`Waitlist.positionOnJoin`); it names the shard count it read, so a
+ *   unit grown meanwhile is read again. A join of a sharded unit checks every other shard full and
+ *   earlier (`shardFullCheck`) — unless it requires someone to be waiting already (`behindWaiting`):
+ *   the join that started the waitlist checked every shard, and while anyone waits no shard but the
+ *   unit's own item gains a free place (a freed place goes to the earliest waiting in its release,
+ *   growth spreads no place while someone waits, a reallocation adds places to the unit's own item)
+ *   nor a claim of a later receipt. Each shard is then spared a write per join.
+ */
+function allocationChange(
+  claimed: boolean,
+  shard: number,
+  shards: number,
+  sequence: number,
+  behindWaiting: boolean,
+): { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> } {
+  const conditions = [
+    'attribute_exists(pk)',
+    '(attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq)',
+  ];
+  const values: Record<string, unknown> = { ':one': 1, ':seq': sequence };
+  if (claimed) {
+    conditions.push('claimed < places');
+    if (shard === 0) {
+      conditions.push('waitlisted = :zero');
+      values[':zero'] = 0;
+    }
+  } else {
+    conditions.push(
+      '(attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :seq)',
+      'claimed >= places',
+      shards === 1 ? '(attribute_not_exists(shards) OR shards = :shards)' : 'shards = :shards',
+    );
+    values[':shards'] = shards;
+    if (behindWaiting) {
+      conditions.push('waitlisted > :zero');
+      values[':zero'] = 0;
+    }
+  }
+  return { ConditionExpression: conditions.join(' AND '), ExpressionAttributeValues: values };
 }
 
 /**

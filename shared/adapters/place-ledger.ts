@@ -174,7 +174,11 @@ export class PlaceLedger {
         }
         const shard = claimShard(req.applicationId, unit.shards, detour);
         const state = shard === undefined ? 'waitlisted' : 'claimed';
-        const placement = { shard: shard ?? 0, shards: unit.shards.length };
+        const placement = {
+          shard: shard ?? 0,
+          shards: unit.shards.length,
+          behindWaiting: unit.waitlisted > 0,
+        };
         const items = submitItems(this.tableName, req, state, sequence, digest, placement);
         try {
           await this.db.send(new TransactWriteCommand({ TransactItems: items }));

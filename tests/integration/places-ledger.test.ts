@@ -256,6 +256,40 @@ describe('receipts of a sharded unit', () => {
   });
 });
 
+describe('joins of a sharded unit', () => {
+  it('the join that starts the waitlist checks every other shard; a join behind someone waiting checks none', async () => {
+    const programmeId = await newProgramme({ 'lc-dongchangfu': 4 });
+    await deps.ledger.setShards(programmeId, 'lc-dongchangfu', 4, new Date().toISOString());
+    const db = createDocumentClient(deps.config);
+    // The shards each transaction checks, by the submit it belongs to (one submit at a time; a
+    // submit whose receipt another shard's claims had passed tries again with a fresh number).
+    const checks: number[][] = [];
+    db.middlewareStack.add(
+      (next, context) => async (args) => {
+        const items = (args.input as { TransactItems?: { ConditionCheck?: unknown }[] }).TransactItems;
+        if (context.commandName === 'TransactWriteItemsCommand' && items) {
+          checks.at(-1)?.push(items.filter((i) => i.ConditionCheck).length);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'count-shard-checks' },
+    );
+    const ledger = new PlaceLedger(db, deps.config.tableName, new Waitlist(db, deps.config.tableName));
+    const ids = Array.from({ length: 6 }, (_, i) => `${programmeId.replace('-', '')}j${i + 1}`);
+    const states = [];
+    for (const id of ids) {
+      checks.push([]);
+      states.push((await submitThroughLedger({ ...deps, ledger }, id, programmeId, 'lc-dongchangfu')).state);
+    }
+    expect(states).toEqual(['claimed', 'claimed', 'claimed', 'claimed', 'waitlisted', 'waitlisted']);
+    // What each submit's transactions checked, whatever attempt: the first join alone checks the shards.
+    expect(checks.map((attempts) => [...new Set(attempts)])).toEqual([[0], [0], [0], [0], [3], [0]]);
+    const snapshot = await placeSnapshot(deps, programmeId, ids);
+    expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
+    expect(snapshot.shardProblems).toEqual([]);
+  });
+});
+
 describe('places a reallocation gives to a unit with a waitlist', () => {
   /**
    * A unit of 1 place with 40 waiting, then 40 places moved to it by a reallocation that stops after

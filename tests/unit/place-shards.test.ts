@@ -155,6 +155,22 @@ describe('sharded units: the ledger’s items', () => {
     }
   });
 
+  it('a join behind someone already waiting requires that of the unit’s item and checks no other shard', () => {
+    const behind = submitItems('t', submit, 'waitlisted', 37, 'dg', {
+      shard: 0,
+      shards: 3,
+      behindWaiting: true,
+    });
+    expect(behind[0]?.Update?.ConditionExpression).toMatch(/AND shards = :shards AND waitlisted > :zero$/);
+    expect(behind[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':shards': 3, ':zero': 0 });
+    expect(behind.some((i) => i.ConditionCheck)).toBe(false);
+    expect(behind).toHaveLength(submitItems('t', submit, 'waitlisted', 37, 'dg').length);
+    // An unsharded unit checks no other shard anyway: its join is the same either way.
+    expect(
+      submitItems('t', submit, 'waitlisted', 37, 'dg', { shard: 0, shards: 1, behindWaiting: true }),
+    ).toEqual(submitItems('t', submit, 'waitlisted', 37, 'dg'));
+  });
+
   const holder = {
     id: 'a1',
     programmeId: 'p1',
