@@ -3,6 +3,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../function-timeouts.ts';
 import { AppFunction } from './app-function.ts';
 import type { DataStore } from './data-store.ts';
 import { acknowledge } from './nag.ts';
@@ -30,7 +31,7 @@ export class DocumentEvents extends Construct {
       description: 'edu-subsidy: verify uploaded documents',
       bundleAwsSdk: props.bundleAwsSdk,
       environment: data.functionEnvironment(),
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['attachment-events']),
     });
     data.grantTableReadWrite(this.fn.function);
     // `verifyAttachment`: reads the upload at the version it measured, writes the verified bytes to

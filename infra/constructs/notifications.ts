@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { OUTBOX_ITEM_TYPE } from '../../shared/adapters/notification-items.ts';
 import type { SmsProviderName } from '../../shared/adapters/sms/notifier.ts';
 import type { NotificationEventName } from '../../shared/model/notification.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../function-timeouts.ts';
 import { AppFunction } from './app-function.ts';
 import type { DataStore } from './data-store.ts';
 import { acknowledge, attRef } from './nag.ts';
@@ -92,7 +93,7 @@ export class Notifications extends Construct {
       description: 'edu-subsidy: deliver the SMS outbox from the table stream',
       bundleAwsSdk: props.bundleAwsSdk,
       environment,
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.notify),
       memorySize: 512,
     });
     this.schedule = new AppFunction(this, 'ScheduleFunction', {
@@ -100,7 +101,7 @@ export class Notifications extends Construct {
       description: 'edu-subsidy: re-drive deferred SMS and queue reviewers daily counts',
       bundleAwsSdk: props.bundleAwsSdk,
       environment,
-      timeout: Duration.minutes(5),
+      timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['notify-schedule']),
       memorySize: 512,
     });
 

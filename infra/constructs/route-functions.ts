@@ -1,5 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { type FunctionGroup, functionGroups } from '../../shared/http/route.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../function-timeouts.ts';
 import { AppFunction } from './app-function.ts';
 import type { DataStore, DocumentAction, FieldKeyUse, PayoutFileAction } from './data-store.ts';
 import { functionEntry } from './paths.ts';
@@ -91,6 +93,7 @@ export class RouteFunctions extends Construct {
         bundleAwsSdk: props.bundleAwsSdk,
         environment: data.functionEnvironment(),
         lazyModules: lazyModules[group] ?? [],
+        timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS.api),
         // The public group serves GET /openapi.json from a file written at synth.
         openApiDocument: group === 'public',
       });

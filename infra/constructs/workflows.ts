@@ -11,6 +11,7 @@ import {
   type WorkflowFunction,
   type WorkflowName,
   workflowFunctions,
+  workflowFunctionTimeoutSeconds,
 } from '../../shared/workflows/asl.ts';
 import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
 import { AppFunction } from './app-function.ts';
@@ -77,7 +78,9 @@ export class Workflows extends Construct {
         bundleAwsSdk: props.bundleAwsSdk,
         environment: data.functionEnvironment(),
         // As long as the Task state may wait for it: a Lambda timeout never outlives its Task.
-        timeout: Duration.seconds(this.taskTimeoutSeconds(fn)),
+        timeout: Duration.seconds(
+          workflowFunctionTimeoutSeconds(Object.values(this.definitions), substitutionArns[fn]),
+        ),
       });
       data.grantTableReadWrite(task.function);
       // Payout runs decrypt workers' account numbers into the bank batch files they write
@@ -222,29 +225,4 @@ export class Workflows extends Construct {
     const resources = new Set(taskStates(definition).map((t) => t.resource));
     return workflowFunctions.filter((fn) => resources.has(substitutionArns[fn]));
   }
-
-  private taskTimeoutSeconds(fn: WorkflowFunction): number {
-    const timeouts = Object.values(this.definitions).flatMap((definition) =>
-      definition
-        ? taskStates(definition)
-            .filter((t) => t.resource === substitutionArns[fn])
-            .map((t) => taskTimeout(definition, t.name))
-        : [],
-    );
-    return Math.min(900, Math.max(60, ...timeouts));
-  }
-}
-
-/** A Task state's `TimeoutSeconds`, nested Map and Parallel states included (60 when unset). */
-function taskTimeout(asl: Pick<Asl, 'States'>, name: string): number {
-  for (const [stateName, state] of Object.entries(asl.States)) {
-    if (stateName === name && typeof state.TimeoutSeconds === 'number') return state.TimeoutSeconds;
-    const nested = (state.ItemProcessor ?? state.Iterator) as Asl | undefined;
-    const inner = [...(nested ? [nested] : []), ...((state.Branches as Asl[] | undefined) ?? [])];
-    for (const branch of inner) {
-      const found = taskTimeout(branch, name);
-      if (found !== 60) return found;
-    }
-  }
-  return 60;
 }

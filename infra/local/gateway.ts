@@ -6,6 +6,7 @@ import { errorResult, type HttpEvent, type HttpResult } from '../../shared/http/
 import type { FunctionGroup } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { errorSummary, logger } from '../../shared/logger.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../function-timeouts.ts';
 import { DEV_ISSUER, type DevAuthority } from './dev-auth.ts';
 import { bearerClaims, devRoute } from './gateway/dev-routes.ts';
 import { toEvent } from './gateway/events.ts';
@@ -126,7 +127,7 @@ export function createGateway(options: {
     try {
       // The event and its context are made at invocation: the handler's 29 s start then.
       const result = await invoke(route.group, () =>
-        invokeLocally(route.group, (context) =>
+        invokeLocally(route.group, FUNCTION_TIMEOUT_SECONDS.api, (context) =>
           handler(toEvent(req, url, route, pathParameters, body, claims), context),
         ),
       );

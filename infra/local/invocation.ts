@@ -77,14 +77,29 @@ export function isolateInvocations(): InvokeStoreBase {
  * {@link isolateInvocations}). The gateway, the S3 notification and the Step Functions runner all
  * call handlers through this.
  */
-export async function invokeLocally<T>(name: string, call: (context: Context) => Promise<T>): Promise<T> {
+export async function invokeLocally<T>(
+  name: string,
+  timeoutSeconds: number,
+  call: (context: Context) => Promise<T>,
+): Promise<T> {
   const scoped = isolateInvocations();
   const awsRequestId = randomUUID();
-  return scoped.run({ [REQUEST_ID]: awsRequestId }, () => call(lambdaContext(name, awsRequestId)));
+  return scoped.run({ [REQUEST_ID]: awsRequestId }, () =>
+    call(lambdaContext(name, timeoutSeconds, awsRequestId)),
+  );
 }
 
-/** The Lambda context of one invocation of a local function, named as the deployed one would be. */
-export function lambdaContext(name: string, awsRequestId: string = randomUUID()): Context {
+/**
+ * The Lambda context of one invocation of a local function, named as the deployed one would be, with
+ * the deployed function's timeout (`FUNCTION_TIMEOUT_SECONDS`, or a workflow function's from its Task
+ * states) counting down from now, as `getRemainingTimeInMillis` does in Lambda.
+ */
+export function lambdaContext(
+  name: string,
+  timeoutSeconds: number,
+  awsRequestId: string = randomUUID(),
+): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `edu-subsidy-${name}`,
@@ -94,7 +109,7 @@ export function lambdaContext(name: string, awsRequestId: string = randomUUID())
     awsRequestId,
     logGroupName: `/aws/lambda/edu-subsidy-${name}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 29_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

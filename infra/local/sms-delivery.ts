@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { errorSummary, logger } from '../../shared/logger.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../function-timeouts.ts';
 import { invokeLocally } from './invocation.ts';
 
 export type StreamHandler = (
@@ -172,7 +173,7 @@ export class StreamPoller {
     for (let attempt = 0; pending.length > 0; attempt++) {
       let failedFrom: number;
       try {
-        const response = await invokeLocally('notify', (context) =>
+        const response = await invokeLocally('notify', FUNCTION_TIMEOUT_SECONDS.notify, (context) =>
           this.handler({ Records: pending }, context),
         );
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));

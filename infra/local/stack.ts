@@ -14,6 +14,7 @@ import { recordVerifiedPhone } from '../../shared/services/accounts.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { localFunctionArns, type WorkflowFunction } from '../../shared/workflows/asl.ts';
 import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../function-timeouts.ts';
 import { demoAccounts } from '../seed/accounts.ts';
 import { applySeed, type SeedResult } from '../seed/apply.ts';
 import { ensureBucket, ensureTable } from './bootstrap.ts';
@@ -202,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const listener = (event: S3Event) => {
         const records = event.Records.filter((r) => r.s3.bucket.name === bucketName);
         if (records.length > 0)
-          void invokeLocally('attachment-events', (context) =>
+          void invokeLocally('attachment-events', FUNCTION_TIMEOUT_SECONDS['attachment-events'], (context) =>
             onObjectCreated({ Records: records }, context),
           ).catch(() => undefined);
       };
@@ -240,7 +241,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     if (options.sms?.deliver !== false) stream.start();
     stops.push(() => stream.stop());
-    const tick = () => invokeLocally('notify-schedule', (context) => onTick({}, context));
+    const tick = () =>
+      invokeLocally('notify-schedule', FUNCTION_TIMEOUT_SECONDS['notify-schedule'], (context) =>
+        onTick({}, context),
+      );
     if (options.sms?.schedule) {
       const timer = setInterval(() => void tick().catch(() => undefined), 15 * 60 * 1000);
       stops.push(async () => clearInterval(timer));

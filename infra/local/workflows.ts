@@ -8,6 +8,7 @@ import {
   taskStates,
   type WorkflowFunction,
   type WorkflowName,
+  workflowFunctionTimeoutSeconds,
 } from '../../shared/workflows/asl.ts';
 import { invokeLocally } from './invocation.ts';
 
@@ -78,10 +79,12 @@ export class LocalWorkflowRunner implements WorkflowStarter {
       const { fn, handler } = byArn.get(task.resource) ?? {};
       if (!fn || !handler)
         throw new Error(`Task state ${task.name} calls ${task.resource}, which no local handler serves`);
+      // The deployed function's timeout, which CDK derives from the same Task states.
+      const timeout = workflowFunctionTimeoutSeconds(Object.values(this.definitions), task.resource);
       taskResourceLocalHandlers[task.name] = async (event) => {
         // The library retries a failed Task once its backoff ends, even after an abort: not here.
         if (execution?.status === 'ABORTED') throw new Error(`execution ${id} was stopped`);
-        return (await this.track(invokeLocally(fn, (context) => handler(event, context)))) as Json;
+        return (await this.track(invokeLocally(fn, timeout, (context) => handler(event, context)))) as Json;
       };
     }
     const machine = new StateMachine(definition as never, {
@@ -146,12 +149,12 @@ export class LocalWorkflowRunner implements WorkflowStarter {
     return this.executions.get(executionId)?.status;
   }
 
-  /** Waits for an execution to end; tests and benchmarks use it. */
   /** Whether a Task invocation is under way: tests wait for quiet with this instead of sleeping. */
   get busy(): boolean {
     return this.inFlight.size > 0;
   }
 
+  /** Waits for an execution to end; tests and benchmarks use it. */
   async settled(executionId: string): Promise<LocalExecution | undefined> {
     const execution = this.executions.get(executionId);
     if (!execution) return undefined;

@@ -41,6 +41,40 @@ export function taskStates(asl: Pick<Asl, 'States'>): { name: string; resource: 
   return found;
 }
 
+/**
+ * A workflow function's Lambda timeout: as long as the longest Task state calling it (`resource`) may
+ * wait for it (its `TimeoutSeconds`, 60 when unset), so that a Lambda timeout never outlives its
+ * Task; at least 60 s, at most Lambda's 900 s. The CDK stack sets it, and the local runner gives the
+ * function's handlers the same deadline.
+ */
+export function workflowFunctionTimeoutSeconds(
+  definitions: readonly (Pick<Asl, 'States'> | undefined)[],
+  resource: string,
+): number {
+  const timeouts = definitions.flatMap((definition) =>
+    definition
+      ? taskStates(definition)
+          .filter((t) => t.resource === resource)
+          .map((t) => taskTimeout(definition, t.name))
+      : [],
+  );
+  return Math.min(900, Math.max(60, ...timeouts));
+}
+
+/** A Task state's `TimeoutSeconds`, nested Map and Parallel states included (60 when unset). */
+function taskTimeout(asl: Pick<Asl, 'States'>, name: string): number {
+  for (const [stateName, state] of Object.entries(asl.States)) {
+    if (stateName === name && typeof state.TimeoutSeconds === 'number') return state.TimeoutSeconds;
+    const nested = (state.ItemProcessor ?? state.Iterator) as Asl | undefined;
+    const inner = [...(nested ? [nested] : []), ...((state.Branches as Asl[] | undefined) ?? [])];
+    for (const branch of inner) {
+      const found = taskTimeout(branch, name);
+      if (found !== 60) return found;
+    }
+  }
+  return 60;
+}
+
 /** Retry policy for a Lambda Task: transient Lambda faults and the task's own errors, with jittered backoff. */
 export function lambdaRetry(maxAttempts = 6, intervalSeconds = 2) {
   return [

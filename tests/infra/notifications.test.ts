@@ -3,6 +3,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_RETRY_ATTEMPTS } from '../../infra/constructs/notifications.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../infra/function-timeouts.ts';
 import { contextSms } from '../../infra/stacks/settings.ts';
 import { functionGroups } from '../../shared/http/route.ts';
 import { bundleInputs } from './bundle-inputs.ts';
@@ -70,6 +71,15 @@ describe('SMS delivery in AWS', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmActions: [{ Ref: logicalId(stack.monitoring.topic) }],
     });
+  });
+
+  it('the SMS functions’ timeouts are the deadlines the local stack gives their handlers', () => {
+    expect(resourceOf(template, notifications.delivery.function).Properties.Timeout).toBe(
+      FUNCTION_TIMEOUT_SECONDS.notify,
+    );
+    expect(resourceOf(template, notifications.schedule.function).Properties.Timeout).toBe(
+      FUNCTION_TIMEOUT_SECONDS['notify-schedule'],
+    );
   });
 
   it('a schedule runs the re-drive every 15 minutes', () => {

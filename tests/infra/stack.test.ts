@@ -7,12 +7,18 @@ import { LogBucket } from '../../infra/constructs/log-bucket.ts';
 import { PublicApi } from '../../infra/constructs/public-api.ts';
 import { RouteFunctions } from '../../infra/constructs/route-functions.ts';
 import { apiPathPatterns } from '../../infra/constructs/web-console.ts';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../infra/function-timeouts.ts';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
 import { tableDefinition } from '../../shared/adapters/table.ts';
 import { stateMachineArnVariables } from '../../shared/adapters/workflows.ts';
 import { functionGroups, type RouteDef, routeKey } from '../../shared/http/route.ts';
 import { routeList } from '../../shared/http/routes.ts';
-import { type WorkflowName, workflowFunctions } from '../../shared/workflows/asl.ts';
+import {
+  localFunctionArns,
+  type WorkflowName,
+  workflowFunctions,
+  workflowFunctionTimeoutSeconds,
+} from '../../shared/workflows/asl.ts';
 import { calendarDefinition } from '../../shared/workflows/calendar.ts';
 import { workflowDefinitions, workflowFunctionsInUse } from '../../shared/workflows/index.ts';
 import {
@@ -61,6 +67,24 @@ const stateMachineArnEnvironment = (workflows: readonly WorkflowName[]) =>
 
 const actionsOf = (statements: Statement[]) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('function timeouts', () => {
+  it('are the deadlines the local stack gives the same handlers', () => {
+    const timeoutOf = (fn: { function: Parameters<typeof resourceOf>[1] }) =>
+      resourceOf(template, fn.function).Properties.Timeout;
+    for (const [group, fn] of stack.functions.entries()) {
+      expect(timeoutOf(fn), group).toBe(FUNCTION_TIMEOUT_SECONDS.api);
+    }
+    expect(timeoutOf(stack.documentEvents.fn)).toBe(FUNCTION_TIMEOUT_SECONDS['attachment-events']);
+    // The local runner computes a workflow function's from its Task states, as the stack does.
+    const arns = localFunctionArns();
+    const definitions = Object.values(workflowDefinitions(arns));
+    for (const fn of workflowFunctionsInUse()) {
+      const task = stack.workflows.taskFunction(fn);
+      expect(task && timeoutOf(task), fn).toBe(workflowFunctionTimeoutSeconds(definitions, arns[fn]));
+    }
+  });
+});
 
 describe('DynamoDB table', () => {
   const table = resourceOf(template, stack.data.table);
