@@ -48,6 +48,32 @@ async function newProgramme(places: Record<string, number>): Promise<string> {
 }
 
 /**
+ * A ledger on a client of its own whose every command passes `before` and, once answered, `after`
+ * (at the SDK's first step: before its retries, the input as the document client has it): a fault
+ * this test injects, or a count it takes, on this ledger alone.
+ */
+function ledgerWatched(
+  name: string,
+  hooks: {
+    before?: (command: string, input: Record<string, unknown>) => void;
+    after?: (command: string) => void;
+  },
+): PlaceLedger {
+  const db = createDocumentClient(deps.config);
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      hooks.before?.(command, args.input as Record<string, unknown>);
+      const out = await next(args);
+      hooks.after?.(command);
+      return out;
+    },
+    { step: 'initialize', name },
+  );
+  return new PlaceLedger(db, deps.config.tableName, new Waitlist(db, deps.config.tableName));
+}
+
+/**
  * What an application holds as long as it is live, as the table has it: its person-and-level item
  * (R8) and its account-and-programme item (issue 10 point 8), each naming it, and its account's
  * live-draft count (zero once submitted). `submitThroughLedger` gives each application its own
@@ -226,15 +252,12 @@ describe('receipts of a sharded unit', () => {
     const id = `throttled-${programmeId}`;
     const home = homeShard(id, 4);
     const hot = receiptCounterKey(programmeId, 'lc-dongchangfu', home).pk;
-    // A client on which every write of the home shard's counter is throttled, as a hot item is
-    // (outside the SDK's retries, so that the ledger meets it at once).
-    const db = createDocumentClient(deps.config);
+    // Every write of the home shard's counter is throttled, as a hot item's is (outside the SDK's
+    // retries, so that the ledger meets it at once).
     let refused = 0;
-    db.middlewareStack.add(
-      (next, context) => async (args) => {
-        // At this step the document client's input is not marshalled yet: the key as written.
-        const pk = (args.input as { Key?: { pk?: string } }).Key?.pk;
-        if (context.commandName === 'UpdateItemCommand' && pk === hot) {
+    const ledger = ledgerWatched('throttle-home-counter', {
+      before: (command, input) => {
+        if (command === 'UpdateItemCommand' && (input.Key as { pk?: string } | undefined)?.pk === hot) {
           refused++;
           throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (test).'), {
             name: 'ThrottlingException',
@@ -242,11 +265,8 @@ describe('receipts of a sharded unit', () => {
             $metadata: { httpStatusCode: 400 },
           });
         }
-        return next(args);
       },
-      { step: 'initialize', name: 'throttle-home-counter' },
-    );
-    const ledger = new PlaceLedger(db, deps.config.tableName, new Waitlist(db, deps.config.tableName));
+    });
 
     const outcome = await submitThroughLedger({ ...deps, ledger }, id, programmeId, 'lc-dongchangfu');
     expect(refused).toBe(1);
@@ -260,21 +280,17 @@ describe('joins of a sharded unit', () => {
   it('the join that starts the waitlist checks every other shard; a join behind someone waiting checks none', async () => {
     const programmeId = await newProgramme({ 'lc-dongchangfu': 4 });
     await deps.ledger.setShards(programmeId, 'lc-dongchangfu', 4, new Date().toISOString());
-    const db = createDocumentClient(deps.config);
     // The shards each transaction checks, by the submit it belongs to (one submit at a time; a
     // submit whose receipt another shard's claims had passed tries again with a fresh number).
     const checks: number[][] = [];
-    db.middlewareStack.add(
-      (next, context) => async (args) => {
-        const items = (args.input as { TransactItems?: { ConditionCheck?: unknown }[] }).TransactItems;
-        if (context.commandName === 'TransactWriteItemsCommand' && items) {
+    const ledger = ledgerWatched('count-shard-checks', {
+      before: (command, input) => {
+        const items = input.TransactItems as { ConditionCheck?: unknown }[] | undefined;
+        if (command === 'TransactWriteItemsCommand' && items) {
           checks.at(-1)?.push(items.filter((i) => i.ConditionCheck).length);
         }
-        return next(args);
       },
-      { step: 'initialize', name: 'count-shard-checks' },
-    );
-    const ledger = new PlaceLedger(db, deps.config.tableName, new Waitlist(db, deps.config.tableName));
+    });
     const ids = Array.from({ length: 6 }, (_, i) => `${programmeId.replace('-', '')}j${i + 1}`);
     const states = [];
     for (const id of ids) {
@@ -301,18 +317,15 @@ describe('places a reallocation gives to a unit with a waitlist', () => {
     const ids = Array.from({ length: 41 }, (_, i) => `${programmeId.replace('-', '')}w${i + 1}`);
     for (const id of ids) await submitThroughLedger(deps, id, programmeId, 'lc-dongchangfu');
 
-    const db = createDocumentClient(deps.config);
     let stopped = false;
-    db.middlewareStack.add(
-      (next, context) => async (args) => {
+    const stopping = ledgerWatched('stop-after-first-transaction', {
+      before: () => {
         if (stopped) throw new Error('the function stopped (test)');
-        const out = await next(args);
-        if (context.commandName === 'TransactWriteItemsCommand') stopped = true;
-        return out;
       },
-      { step: 'initialize', name: 'stop-after-first-transaction' },
-    );
-    const stopping = new PlaceLedger(db, deps.config.tableName, new Waitlist(db, deps.config.tableName));
+      after: (command) => {
+        if (command === 'TransactWriteItemsCommand') stopped = true;
+      },
+    });
     await expect(
       stopping.reallocate(programmeId, 'lc-chiping', 'lc-dongchangfu', 40, new Date().toISOString()),
     ).rejects.toThrow('the function stopped');
