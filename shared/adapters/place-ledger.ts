@@ -75,7 +75,7 @@ const MAX_SUBMIT_ATTEMPTS = 400;
  * How long a submission keeps trying before it answers SubmitContention (429, try again) rather than
  * run into the API's 29 s limit (a 500 whose transaction may still commit).
  */
-const SUBMIT_BUDGET_MS = 26_000;
+export const SUBMIT_BUDGET_MS = 26_000;
 const CONDITION_FAILED = 'ConditionalCheckFailed';
 /**
  * Promotions one reallocation transaction carries: four items each (application, waitlist entry,

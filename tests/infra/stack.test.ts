@@ -9,6 +9,7 @@ import { RouteFunctions } from '../../infra/constructs/route-functions.ts';
 import { apiPathPatterns } from '../../infra/constructs/web-console.ts';
 import { FUNCTION_TIMEOUT_SECONDS } from '../../infra/function-timeouts.ts';
 import { attachmentsBucket } from '../../shared/adapters/bucket.ts';
+import { SUBMIT_BUDGET_MS } from '../../shared/adapters/place-ledger.ts';
 import { tableDefinition } from '../../shared/adapters/table.ts';
 import { stateMachineArnVariables } from '../../shared/adapters/workflows.ts';
 import { functionGroups, type RouteDef, routeKey } from '../../shared/http/route.ts';
@@ -75,6 +76,9 @@ describe('function timeouts', () => {
     for (const [group, fn] of stack.functions.entries()) {
       expect(timeoutOf(fn), group).toBe(FUNCTION_TIMEOUT_SECONDS.api);
     }
+    // A contended submit stops trying in time to answer 429 itself, before its function is stopped
+    // (until 2026-12-01 the route functions had 10 s against the submit's 26 s).
+    expect(SUBMIT_BUDGET_MS).toBeLessThanOrEqual(FUNCTION_TIMEOUT_SECONDS.api * 1000 - 3000);
     expect(timeoutOf(stack.documentEvents.fn)).toBe(FUNCTION_TIMEOUT_SECONDS['attachment-events']);
     // The local runner computes a workflow function's from its Task states, as the stack does.
     const arns = localFunctionArns();
