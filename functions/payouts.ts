@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { paymentRails } from '../shared/adapters/rails/index.ts';
 import type { RailName } from '../shared/adapters/rails/rail.ts';
 import { SandboxRail, sandboxFaultsFromEnv } from '../shared/adapters/rails/sandbox.ts';
@@ -47,9 +48,10 @@ function runIdOf(task: PayoutTaskEvent): string {
 
 /**
  * The Task states of the payout-run state machine (`shared/workflows/payout-run.ts`): plan, pay one
- * page, reconcile. Locally the runner calls this same export for each Task state.
+ * page, reconcile. Locally the runner calls this same export for each Task state. middy aborts
+ * `signal` just before the function's time runs out, and a Plan stops writing when it does.
  */
-async function payoutTask(event: unknown) {
+async function payoutTask(event: unknown, _context: Context, { signal }: { signal: AbortSignal }) {
   const task = PayoutTaskEvent.parse(event);
   // Every line of this task names its run (and programme when the task carries it).
   logger.appendKeys({
@@ -57,7 +59,7 @@ async function payoutTask(event: unknown) {
     action: task.action,
     ...(task.action === 'plan' ? { programmeId: task.programmeId } : {}),
   });
-  const result = await run(task);
+  const result = await run(task, signal);
   if (task.action === 'payPage' && result && 'paid' in result) {
     countBusiness('PaymentsPaid', result.paid);
     countBusiness('PaymentsFailed', result.failed);

@@ -14,20 +14,32 @@ const BATCH_GET_KEYS = 100;
 /** Rounds of unprocessed items retried before a batch call gives up. */
 const BATCH_ATTEMPTS = 12;
 
-/** Runs `work` over `items` with at most `limit` at once. */
+/**
+ * Runs `work` over `items` with at most `limit` at once. Once an item fails or `signal` aborts, no
+ * item is started; the ones under way are awaited, then the pool throws the first failure or the
+ * signal's reason, so nothing it started is still writing when the caller hears of it.
+ */
 export async function pool<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure && !signal?.aborted) {
       const item = items[next++] as T;
-      await work(item);
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(workers);
+  if (failure) throw failure.error;
+  signal?.throwIfAborted();
 }
 
 /** Splits `list`, in order, into chunks whose items (by `size`) fit one transaction. */
@@ -72,19 +84,25 @@ export async function batchWriteAll(
   tableName: string,
   items: readonly Record<string, unknown>[],
   concurrency = 8,
+  signal?: AbortSignal,
 ): Promise<void> {
   const batches: Record<string, unknown>[][] = [];
   for (let n = 0; n < items.length; n += BATCH_WRITE_ITEMS)
     batches.push(items.slice(n, n + BATCH_WRITE_ITEMS));
-  await pool(batches, concurrency, async (batch) => {
-    type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
-    let requests: Requests = batch.map((Item) => ({ PutRequest: { Item } }));
-    await withRetry(async () => {
-      const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-      requests = out.UnprocessedItems?.[tableName] ?? [];
-      if (requests.length > 0) throw new BatchLeftUnprocessed(requests.length);
-    }, unprocessedRetry);
-  });
+  await pool(
+    batches,
+    concurrency,
+    async (batch) => {
+      type Requests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
+      let requests: Requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      await withRetry(async () => {
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = out.UnprocessedItems?.[tableName] ?? [];
+        if (requests.length > 0) throw new BatchLeftUnprocessed(requests.length);
+      }, unprocessedRetry);
+    },
+    signal,
+  );
 }
 
 /**

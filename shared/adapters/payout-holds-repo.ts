@@ -37,13 +37,14 @@ export class PayoutHoldRepository {
    * flight or paid, which withdrawal checks), so a withdrawal racing the plan either comes first and
    * the payment is dropped, or comes second and is refused. Every hold is a conditional put: a key
    * another run holds is never taken. Answers the instructions held; payments of applications that
-   * are no longer payable are left out.
+   * are no longer payable are left out. Once `signal` aborts, no further hold is taken (see `pool`).
    */
   async holdNew(
     runId: string,
     programmeId: string,
     list: readonly PlannedInstruction[],
     at: string,
+    signal?: AbortSignal,
   ): Promise<PlannedInstruction[]> {
     const groups = new Map<string, PlannedInstruction[]>();
     for (const i of list) {
@@ -66,10 +67,16 @@ export class PayoutHoldRepository {
           return;
         }
         // One group failed its condition (an application withdrawn meanwhile): the others go alone.
-        await pool(chunk, WRITE_CONCURRENCY, async (group) => {
-          if (await hold([group])) for (const i of group) taken.add(i);
-        });
+        await pool(
+          chunk,
+          WRITE_CONCURRENCY,
+          async (group) => {
+            if (await hold([group])) for (const i of group) taken.add(i);
+          },
+          signal,
+        );
       },
+      signal,
     );
     return list.filter((i) => taken.has(i));
   }
@@ -78,19 +85,24 @@ export class PayoutHoldRepository {
    * Moves the holds of instructions a run that ended left unsettled (outcome unknown: the rail may
    * have paid) to `runId`, which sends them again with the same keys; the rail pays each key once.
    */
-  async adopt(runId: string, holds: readonly PayoutHoldRecord[]): Promise<void> {
-    await pool(holds, WRITE_CONCURRENCY, async (h) => {
-      if (h.runId === runId) return;
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: payoutHoldKey(h.programmeId, h.key),
-          UpdateExpression: 'SET runId = :run, adoptedFrom = :from',
-          ConditionExpression: '#s = :held AND runId = :from',
-          ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':run': runId, ':from': h.runId, ':held': 'held' },
-        }),
-      );
-    });
+  async adopt(runId: string, holds: readonly PayoutHoldRecord[], signal?: AbortSignal): Promise<void> {
+    await pool(
+      holds,
+      WRITE_CONCURRENCY,
+      async (h) => {
+        if (h.runId === runId) return;
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: payoutHoldKey(h.programmeId, h.key),
+            UpdateExpression: 'SET runId = :run, adoptedFrom = :from',
+            ConditionExpression: '#s = :held AND runId = :from',
+            ExpressionAttributeNames: { '#s': 'state' },
+            ExpressionAttributeValues: { ':run': runId, ':from': h.runId, ':held': 'held' },
+          }),
+        );
+      },
+      signal,
+    );
   }
 }

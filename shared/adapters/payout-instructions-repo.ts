@@ -34,14 +34,20 @@ export class InstructionRepository {
   /**
    * Stores a run's planned instructions, and for each worker payment its copy in the application's
    * partition with a `payment_pending` event (R14). Plain puts with deterministic keys: planning
-   * again before any payment (a retried Plan) writes the same items.
+   * again before any payment (a retried Plan) writes the same items. Once `signal` aborts, no
+   * further batch is sent (see `pool`).
    */
-  async writePlan(placed: readonly PlacedInstruction[], plannedAt: string): Promise<void> {
+  async writePlan(
+    placed: readonly PlacedInstruction[],
+    plannedAt: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     await batchWriteAll(
       this.db,
       this.tableName,
       instructionRecords(placed).flatMap((i) => planItems(i, plannedAt)),
       WRITE_CONCURRENCY,
+      signal,
     );
   }
 

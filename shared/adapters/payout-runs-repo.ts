@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BankFileSummary, PayoutRunRecord } from '../model/payout.ts';
 import { channelObserver, type Observer } from '../observer.ts';
-import { cancellationReasons } from './errors.ts';
+import { cancellationReasons, isConditionFailed } from './errors.ts';
 import { updateExpression } from './expressions.ts';
 import { openPayoutRunKey, payoutRunKey, programmeRunsIndex, runAuditKey } from './keys.ts';
 import { PayoutRunOpen } from './persistence-errors.ts';
@@ -103,6 +103,76 @@ export class PayoutRunRepository {
 
   async updateRun(runId: string, set: Partial<PayoutRunRecord>): Promise<void> {
     await this.db.send(new UpdateCommand(this.runUpdate(runId, set)));
+  }
+
+  /**
+   * Takes the run's planning lease for the Plan attempt `token` until `until`, answering the run as it
+   * now stands: the lease is this attempt's when the run is not planned yet and nobody held it, its
+   * holder's time is up (`until` < `now`) or this attempt holds it already. Undefined otherwise. Only
+   * the holder writes the plan, so a Plan that Step Functions retries while an earlier attempt still
+   * runs (an invocation out of time, frozen and later thawed) waits instead of planning beside it.
+   */
+  async takePlanLease(
+    runId: string,
+    token: string,
+    now: string,
+    until: string,
+  ): Promise<PayoutRunRecord | undefined> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: payoutRunKey(runId),
+          ...updateExpression(
+            { set: { planLeaseToken: token, planLeaseUntil: until } },
+            {
+              condition:
+                'attribute_exists(pk) AND attribute_not_exists(#pages) AND (attribute_not_exists(#leaseToken) OR #leaseUntil < :now OR #leaseToken = :token)',
+              names: { '#pages': 'pages', '#leaseToken': 'planLeaseToken', '#leaseUntil': 'planLeaseUntil' },
+              values: { ':now': now, ':token': token },
+            },
+          ),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? runOf(out.Attributes) : undefined;
+    } catch (err) {
+      if (isConditionFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Records what the Plan attempt `token` planned, only while it holds the lease; `release` gives the
+   * lease up in the same write. False when another attempt has taken the lease over: nothing written.
+   */
+  updateRunLeased(
+    runId: string,
+    token: string,
+    set: Partial<PayoutRunRecord>,
+    options: { release?: boolean } = {},
+  ): Promise<boolean> {
+    return writeIf(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: payoutRunKey(runId),
+          ...updateExpression(
+            { set, ...(options.release ? { remove: ['planLeaseToken', 'planLeaseUntil'] } : {}) },
+            {
+              condition: '#leaseToken = :token',
+              names: { '#leaseToken': 'planLeaseToken' },
+              values: { ':token': token },
+            },
+          ),
+        }),
+      ),
+    );
+  }
+
+  /** Gives the planning lease up, if `token` still holds it (a failed attempt lets its retry in at once). */
+  async releasePlanLease(runId: string, token: string): Promise<void> {
+    await this.updateRunLeased(runId, token, {}, { release: true });
   }
 
   /**

@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { type PayoutHistory, pages, payoutPlan } from '../domain/payout.ts';
 import type {
   PayoutHoldRecord,
   PayoutPhase,
+  PayoutRunRecord,
   PlacedInstruction,
   PlannedInstruction,
   RailName,
 } from '../model/payout.ts';
 import type { PageDescriptor } from '../schemas/payouts.ts';
+import { PLAN_LEASE_SECONDS } from '../workflows/payout-run.ts';
 import type { Deps } from './deps.ts';
 
 /**
@@ -39,10 +42,64 @@ export async function planRun(
   runId: string,
   programmeId: string,
   now: Date,
+  signal?: AbortSignal,
 ): Promise<PlanResult> {
   const run = await deps.payouts.getRun(runId);
   if (!run) throw new Error(`payout run ${runId} has no record`);
   if (run.pages) return descriptors(runId, run.planned ?? 0, run.pages, run.rail);
+  // One attempt plans at a time (architecture.md §4): see `takePlanLease`.
+  const token = randomUUID();
+  const until = new Date(now.getTime() + PLAN_LEASE_SECONDS * 1000).toISOString();
+  const leased = await deps.payouts.takePlanLease(runId, token, now.toISOString(), until);
+  if (!leased) {
+    // Planned since it was read (its planner gave the lease up as it recorded the pages), or planning.
+    const planned = await deps.payouts.getRun(runId);
+    if (planned?.pages) return descriptors(runId, planned.planned ?? 0, planned.pages, planned.rail);
+    throw new PlanInProgress(runId);
+  }
+  try {
+    return await planLeased(deps, leased, programmeId, token, now, signal);
+  } catch (err) {
+    // Whatever this attempt started has ended (an aborted pool awaits its writes under way), so the
+    // retry may plan at once.
+    await deps.payouts.releasePlanLease(runId, token);
+    throw err;
+  }
+}
+
+/** Thrown to a Plan attempt while another holds the run's planning lease; the state machine retries it. */
+export class PlanInProgress extends Error {
+  constructor(runId: string) {
+    super(`payout run ${runId}: another Plan attempt is planning it`);
+    this.name = 'PlanInProgress';
+  }
+}
+
+/** Thrown when another attempt took the planning lease over (this one outlived it): nothing recorded. */
+class PlanLeaseLost extends Error {
+  constructor(runId: string) {
+    super(`payout run ${runId}: the planning lease was taken over; this attempt's plan is not recorded`);
+    this.name = 'PlanLeaseLost';
+  }
+}
+
+/**
+ * The plan itself, by the lease holder `token`. Between its writes it stops once `signal` aborts
+ * (the invocation is out of time), and its records of the run are written only while it holds the lease.
+ */
+async function planLeased(
+  deps: Deps,
+  run: PayoutRunRecord,
+  programmeId: string,
+  token: string,
+  now: Date,
+  signal: AbortSignal | undefined,
+): Promise<PlanResult> {
+  const { runId } = run;
+  const record = async (set: Partial<PayoutRunRecord>, release = false) => {
+    signal?.throwIfAborted();
+    if (!(await deps.payouts.updateRunLeased(runId, token, set, { release }))) throw new PlanLeaseLost(runId);
+  };
   const at = now.toISOString();
   let mine: PlannedInstruction[];
   if (run.holdsTaken) {
@@ -51,8 +108,8 @@ export async function planRun(
       .filter((h) => h.runId === runId && h.state === 'held')
       .map(holdInstruction);
   } else {
-    mine = await takeHolds(deps, runId, programmeId, at);
-    await deps.payouts.updateRun(runId, { holdsTaken: true, updatedAt: at });
+    mine = await takeHolds(deps, runId, programmeId, at, signal);
+    await record({ holdsTaken: true, updatedAt: at });
   }
   // The run's instructions are exactly its holds, in key order, whichever attempt took them.
   mine.sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -86,19 +143,23 @@ export async function planRun(
   };
   place('transfers', transfers);
   place('payments', payments);
-  await deps.instructions.writePlan(records, run.createdAt);
+  signal?.throwIfAborted();
+  await deps.instructions.writePlan(records, run.createdAt, signal);
   const pageCounts = {
     transfers: Math.ceil(transfers.length / PAGE_SIZE),
     payments: Math.ceil(payments.length / PAGE_SIZE),
   };
-  await deps.payouts.updateRun(runId, {
-    status: 'paying',
-    planned: records.length,
-    paidCount: 0,
-    failedCount: 0,
-    pages: pageCounts,
-    updatedAt: now.toISOString(),
-  });
+  await record(
+    {
+      status: 'paying',
+      planned: records.length,
+      paidCount: 0,
+      failedCount: 0,
+      pages: pageCounts,
+      updatedAt: now.toISOString(),
+    },
+    true,
+  );
   return descriptors(runId, records.length, pageCounts, run.rail);
 }
 
@@ -126,6 +187,7 @@ async function takeHolds(
   runId: string,
   programmeId: string,
   at: string,
+  signal: AbortSignal | undefined,
 ): Promise<PlannedInstruction[]> {
   const found = await deps.programmes.get(programmeId);
   if (!found) throw new Error(`programme ${programmeId} not found`);
@@ -140,7 +202,7 @@ async function takeHolds(
 
   const holds = await deps.holds.ofProgramme(programmeId);
   const unsettled = holds.filter((h) => h.state === 'held');
-  await deps.holds.adopt(runId, unsettled);
+  await deps.holds.adopt(runId, unsettled, signal);
   const held = new Set<string>();
   const inFlightShares = new Map<string, string>();
   for (const h of holds) {
@@ -167,7 +229,7 @@ async function takeHolds(
   // and the transfers are then planned for the applications whose payments were held.
   const first = plan(approved, { held, inFlightShares });
   const strip = ({ dependsOn: _d, ...i }: PlannedInstruction) => i;
-  const payments = await deps.holds.holdNew(runId, programmeId, first.payments.map(strip), at);
+  const payments = await deps.holds.holdNew(runId, programmeId, first.payments.map(strip), at, signal);
   const heldFor = new Set(payments.map((p) => p.applicationId));
   const dropped = new Set(first.payments.map((p) => p.applicationId).filter((id) => !heldFor.has(id)));
   for (const p of payments) held.add(p.key);
@@ -175,7 +237,7 @@ async function takeHolds(
     approved.filter((a) => !dropped.has(a.id)),
     { held, inFlightShares },
   );
-  const transfers = await deps.holds.holdNew(runId, programmeId, second.transfers, at);
+  const transfers = await deps.holds.holdNew(runId, programmeId, second.transfers, at, signal);
   if (transfers.length < second.transfers.length) {
     throw new Error(`payout run ${runId}: a transfer is held by another run`);
   }

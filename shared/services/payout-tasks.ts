@@ -15,10 +15,11 @@ export function payoutTaskHandler(
   rails: (name: RailName) => PaymentRail,
   hooks: PayPageHooks = {},
 ) {
-  return async (task: PayoutTaskEvent) => {
+  // `signal` aborts when the invocation is out of time (middy's timeoutEarly): Plan then stops writing.
+  return async (task: PayoutTaskEvent, signal?: AbortSignal) => {
     switch (task.action) {
       case 'plan':
-        return planRun(deps, task.runId, task.programmeId, deps.clock.now());
+        return planRun(deps, task.runId, task.programmeId, deps.clock.now(), signal);
       case 'payPage':
         return payPage(deps, rails(task.page.rail ?? 'sandbox'), task.page, hooks);
       case 'reconcile':

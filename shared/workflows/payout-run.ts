@@ -2,6 +2,22 @@ import { type Asl, type FunctionArns, lambdaRetry } from './asl.ts';
 
 /** Longest run of one Task of the payouts function, in seconds (its Lambda timeout in CDK too). */
 export const PAYOUT_TASK_TIMEOUT_SECONDS = 300;
+/**
+ * How long a Plan attempt holds its run's planning lease: its Task's timeout and a minute for the
+ * writes it had under way. A retry that finds the lease held waits (`PlanInProgress`) until it ends.
+ */
+export const PLAN_LEASE_SECONDS = PAYOUT_TASK_TIMEOUT_SECONDS + 60;
+/**
+ * Plan's wait for another attempt's lease: 15, 30, 60, 120, 120, 120 s, together longer than a lease,
+ * so an attempt that died holding it is outlived (tests/unit/workflows.test.ts holds the two together).
+ */
+export const PLAN_IN_PROGRESS_RETRY = {
+  ErrorEquals: ['PlanInProgress'],
+  IntervalSeconds: 15,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+  MaxDelaySeconds: 120,
+};
 /** Pages paid at once by each Map: bounded so the rail and the table see a steady load. */
 export const PAYOUT_MAP_CONCURRENCY = 8;
 
@@ -71,7 +87,8 @@ export function payoutRunDefinition(arns: FunctionArns): Asl {
       },
       Plan: {
         ...task({ action: 'plan', 'runId.$': '$.runId', 'programmeId.$': '$.programmeId' }),
-        Retry: lambdaRetry(),
+        // Listed first: States.TaskFailed in lambdaRetry matches PlanInProgress too.
+        Retry: [PLAN_IN_PROGRESS_RETRY, ...lambdaRetry()],
         ResultSelector: {
           'planned.$': '$.planned',
           'transferPages.$': '$.transferPages',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chunks } from '../../shared/adapters/batch.ts';
+import { chunks, pool } from '../../shared/adapters/batch.ts';
 import { cancelledItem } from '../../shared/adapters/errors.ts';
 import { updateExpression } from '../../shared/adapters/expressions.ts';
-import { inRounds, withRetry } from '../../shared/adapters/retry.ts';
+import { inRounds, sleep, withRetry } from '../../shared/adapters/retry.ts';
 
 describe('updateExpression: one builder for every update', () => {
   it('names every attribute and value, leaves undefined out, keeps the guard’s own placeholders', () => {
@@ -91,6 +91,56 @@ describe('withRetry: the one retry policy', () => {
 describe('chunks', () => {
   it('fills each transaction up to its item limit, in order', () => {
     expect(chunks([3, 3, 3, 2, 5], (n) => n, 6)).toEqual([[3, 3], [3, 2], [5]]);
+  });
+});
+
+describe('pool: bounded concurrency that ends with its work', () => {
+  /** `work` over 0..19 of differing lengths, with a log of what started and ended, in order. */
+  function logged(fail?: (n: number) => boolean, onStart?: (n: number) => void) {
+    const log: string[] = [];
+    const work = async (n: number) => {
+      log.push(`start ${n}`);
+      onStart?.(n);
+      await sleep(5 + (n % 3) * 5);
+      log.push(`end ${n}`);
+      if (fail?.(n)) throw new Error(`item ${n} failed`);
+    };
+    const starts = () => log.filter((e) => e.startsWith('start')).length;
+    const ends = () => log.filter((e) => e.startsWith('end')).length;
+    return { log, starts, ends, work, items: Array.from({ length: 20 }, (_, n) => n) };
+  }
+
+  it('runs every item, at most `limit` at once', async () => {
+    let running = 0;
+    let most = 0;
+    await pool(
+      Array.from({ length: 20 }, (_, n) => n),
+      3,
+      async () => {
+        most = Math.max(most, ++running);
+        await sleep(2);
+        running--;
+      },
+    );
+    expect(most).toBe(3);
+  });
+
+  it('after a failure starts nothing more, and throws it only once the items under way have ended', async () => {
+    const { log, starts, ends, work, items } = logged((n) => n === 4);
+    await expect(pool(items, 3, work)).rejects.toThrow('item 4 failed');
+    expect(log.slice(log.indexOf('end 4')).filter((e) => e.startsWith('start'))).toEqual([]);
+    expect(ends()).toBe(starts());
+    expect(starts()).toBeLessThan(items.length);
+  });
+
+  it('once its signal aborts starts nothing more, and throws the reason once the items under way have ended', async () => {
+    const abort = new AbortController();
+    const { log, starts, ends, work, items } = logged(undefined, (n) => {
+      if (n === 5) abort.abort();
+    });
+    await expect(pool(items, 3, work, abort.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    expect(log.filter((e) => e.startsWith('start')).at(-1)).toBe('start 5');
+    expect(ends()).toBe(starts());
   });
 });
 
