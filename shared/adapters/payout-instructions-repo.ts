@@ -34,21 +34,36 @@ export class InstructionRepository {
   /**
    * Stores a run's planned instructions, and for each worker payment its copy in the application's
    * partition with a `payment_pending` event (R14). Plain puts with deterministic keys: planning
-   * again before any payment (a retried Plan) writes the same items. Once `signal` aborts, no
-   * further batch is sent (see `pool`).
+   * again before any payment (a retried Plan) writes the same items.
+   *
+   * In rounds of `round` instructions, in order from the `from`th: each round is written whole, then
+   * `written` hears how many are stored, so a Plan that records it can resume after the last round
+   * (a retry of an attempt that ran out of time). Once `signal` aborts, no further batch is sent.
    */
   async writePlan(
     placed: readonly PlacedInstruction[],
     plannedAt: string,
-    signal?: AbortSignal,
+    options: {
+      signal?: AbortSignal;
+      from?: number;
+      round?: number;
+      written?: (count: number) => Promise<void>;
+    } = {},
   ): Promise<void> {
-    await batchWriteAll(
-      this.db,
-      this.tableName,
-      instructionRecords(placed).flatMap((i) => planItems(i, plannedAt)),
-      WRITE_CONCURRENCY,
-      signal,
-    );
+    // Payments name their transfer's place, resolved over the whole plan before any round is cut.
+    const records = instructionRecords(placed);
+    const round = options.round ?? records.length;
+    for (let start = options.from ?? 0; start < records.length; start += round) {
+      const end = Math.min(start + round, records.length);
+      await batchWriteAll(
+        this.db,
+        this.tableName,
+        records.slice(start, end).flatMap((i) => planItems(i, plannedAt)),
+        WRITE_CONCURRENCY,
+        options.signal,
+      );
+      await options.written?.(end);
+    }
   }
 
   /** One page of a run's instructions, strongly consistent. */

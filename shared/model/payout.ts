@@ -110,6 +110,8 @@ export interface PayoutRunRecord {
   bankPaidByFunder?: Record<string, number>;
   /** Planning has taken the run's holds: a retried Plan places exactly those. */
   holdsTaken?: boolean;
+  /** Instructions of the plan stored so far, in the plan's order (a retried Plan goes on from there). */
+  planWritten?: number;
   /** The Plan attempt that may write the run's plan (a token of its own) and until when (ISO). */
   planLeaseToken?: string;
   planLeaseUntil?: string;

@@ -21,6 +21,12 @@ import type { Deps } from './deps.ts';
 /** Instructions per Map item: ~100 keeps a run of ~500,000 payments inside one execution's history (architecture.md §4). */
 export const PAGE_SIZE = 100;
 
+/**
+ * Instructions a Plan writes before it records its progress: a Plan longer than its 300 s goes on
+ * from there in its retry, instead of starting over and being stopped again.
+ */
+export const PLAN_ROUND = 1_000;
+
 export interface PlanResult {
   runId: string;
   planned: number;
@@ -143,8 +149,13 @@ async function planLeased(
   };
   place('transfers', transfers);
   place('payments', payments);
-  signal?.throwIfAborted();
-  await deps.instructions.writePlan(records, run.createdAt, signal);
+  // In rounds, each recorded: a retry of an attempt that ran out of time goes on after the last.
+  await deps.instructions.writePlan(records, run.createdAt, {
+    signal,
+    from: run.planWritten ?? 0,
+    round: PLAN_ROUND,
+    written: (count) => record({ planWritten: count, updatedAt: at }),
+  });
   const pageCounts = {
     transfers: Math.ceil(transfers.length / PAGE_SIZE),
     payments: Math.ceil(payments.length / PAGE_SIZE),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
 import type { Deps } from '../../shared/services/deps.ts';
-import { PlanInProgress, planRun } from '../../shared/services/payout-plan.ts';
+import { PLAN_ROUND, PlanInProgress, planRun } from '../../shared/services/payout-plan.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { PLAN_LEASE_SECONDS } from '../../shared/workflows/payout-run.ts';
 import { runPayout, seedPayable } from '../support/payout-run.ts';
@@ -34,9 +34,9 @@ afterAll(async () => {
 });
 
 /** A fresh programme of approved applications holding places, and a run of it recorded, not planned. */
-async function payableRun(): Promise<{ programmeId: string; runId: string }> {
+async function payableRun(applications = APPLICATIONS): Promise<{ programmeId: string; runId: string }> {
   const programmeId = `lease-${++programmes}`;
-  await seedPayable(deps, programmeId, APPLICATIONS);
+  await seedPayable(deps, programmeId, applications);
   const runId = `${programmeId}-run`;
   const at = new Date().toISOString();
   await deps.payouts.createRun({
@@ -143,6 +143,46 @@ describe('a payout run’s planning lease (architecture.md §4)', () => {
     const retried = await planRun(deps, runId, programmeId, new Date());
     expect(retried.planned).toBe(expected);
     expect((await planOf(programmeId, runId)).planned).toBe(expected);
+  });
+
+  it('an attempt out of time while writing its instructions: the retry writes only the rounds not recorded', async () => {
+    // One payment an application and a transfer a unit: more than a round of instructions.
+    const { programmeId, runId } = await payableRun(PLAN_ROUND + 100);
+    const timeout = new AbortController();
+    let writingPlan = false;
+    const first = depsWatched('out-of-time-writing', (command) => {
+      if (command === 'BatchWriteItemCommand') writingPlan = true;
+      // The first round is stored and its count is being recorded when the time runs out.
+      if (command === 'UpdateItemCommand' && writingPlan) timeout.abort();
+    });
+    await expect(planRun(first, runId, programmeId, new Date(), timeout.signal)).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    first.db.destroy();
+    const stopped = await deps.payouts.getRun(runId);
+    expect(stopped).toMatchObject({ holdsTaken: true, planWritten: PLAN_ROUND });
+    expect(stopped?.planLeaseToken).toBeUndefined();
+
+    const rewritten: string[] = [];
+    const retry = depsWatched('retry-writes', () => {});
+    retry.db.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as {
+          RequestItems?: Record<string, { PutRequest?: { Item?: Record<string, unknown> } }[]>;
+        };
+        for (const request of Object.values(input.RequestItems ?? {}).flat()) {
+          const item = request.PutRequest?.Item;
+          if (item?.type === 'payout-instruction') rewritten.push(String(item.key));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'instructions-written' },
+    );
+    const plan = await planRun(retry, runId, programmeId, new Date());
+    retry.db.destroy();
+    expect(plan.planned).toBeGreaterThan(PLAN_ROUND);
+    expect(rewritten).toHaveLength(plan.planned - PLAN_ROUND);
+    expect((await planOf(programmeId, runId)).planned).toBe(plan.planned);
   });
 
   it('a lease whose holder vanished is taken over once its time is up, and the holder can record nothing', async () => {
