@@ -72,11 +72,15 @@ export async function launchPayoutRun(
  * Starts again the execution of a programme's open run that a stopped process left `running` or
  * `paying` (a local stack killed mid-run: its executions lived in memory). Planning and paying are
  * idempotent by key, so the execution picks up where the run was. Answers the run resumed, if any.
+ * Local stage only: the stack calls it as it starts, when no other process can be running the run.
  */
 export async function resumeOpenPayoutRun(deps: Deps, programmeId: string): Promise<string | undefined> {
   const runId = await deps.payouts.openRunOf(programmeId);
   const run = runId ? await deps.payouts.getRun(runId) : undefined;
   if (!run || (run.status !== 'running' && run.status !== 'paying')) return undefined;
+  // A planning lease left by the stopped process is nobody's now (its Task invocations died with it):
+  // given up, so the restarted Plan need not wait out its six minutes.
+  if (run.planLeaseToken) await deps.payouts.releasePlanLease(run.runId, run.planLeaseToken);
   await deps.workflows().start('payout-run', run.runId, { runId: run.runId, programmeId });
   return run.runId;
 }

@@ -29,6 +29,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'edu-subsidy-resume-'));
 const today = shanghaiDate(new Date());
 const year = Number(today.slice(0, 4));
 const programmeId = 'it-resume';
+/** A programme whose run the killed process was still planning (it held the run's planning lease). */
+const planningProgrammeId = 'it-resume-planning';
 
 beforeAll(async () => {
   first = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
@@ -52,6 +54,24 @@ beforeAll(async () => {
     }),
     province,
   );
+  await publishProgramme(
+    first,
+    programmeBody({
+      id: planningProgrammeId,
+      title: '中断恢复测试(计划中)',
+      allocations: [
+        {
+          unitOrgId: 'lc-chiping',
+          places: 5,
+          funding: [
+            { funderOrgId: 'sd', amountFen: 100_000 },
+            { funderOrgId: 'lc', amountFen: 100_000 },
+          ],
+        },
+      ],
+    }),
+    province,
+  );
 }, 120_000);
 afterAll(async () => {
   deps?.db.destroy();
@@ -60,13 +80,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function ledgerOf(payerOrgId: string) {
+/** What the sandbox rail paid by `payerOrgId` for the run `runId` (by default the cut-off run). */
+async function ledgerOf(payerOrgId: string, runId = 'cut-off-run') {
   const out = await deps.db.send(
     new ScanCommand({
       TableName: deps.config.tableName,
-      FilterExpression: '#t = :t AND payerOrgId = :p',
+      FilterExpression: '#t = :t AND payerOrgId = :p AND runId = :run',
       ExpressionAttributeNames: { '#t': 'type' },
-      ExpressionAttributeValues: { ':t': 'sandbox-ledger', ':p': payerOrgId },
+      ExpressionAttributeValues: { ':t': 'sandbox-ledger', ':p': payerOrgId, ':run': runId },
       ConsistentRead: true,
     }),
   );
@@ -97,6 +118,27 @@ describe('a payout run cut off by a restart (architecture.md §4)', () => {
     });
     expect(refused.status).toBe(409);
 
+    // A second programme's run the killed process was planning: its Plan held the run's lease.
+    await approvedApplication(first, { ...employer, n: 35, programmeId: planningProgrammeId });
+    const planningRunId = 'cut-off-planning';
+    const at = new Date();
+    await deps.payouts.createRun({
+      runId: planningRunId,
+      programmeId: planningProgrammeId,
+      requestedBy: 'test',
+      rail: 'sandbox',
+      status: 'running',
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+    });
+    const leased = await deps.payouts.takePlanLease(
+      planningRunId,
+      'killed-process',
+      at.toISOString(),
+      new Date(at.getTime() + 360_000).toISOString(),
+    );
+    expect(leased?.planLeaseToken).toBe('killed-process');
+
     restarted = await startLocalStack({
       dataDir,
       port: 0,
@@ -115,6 +157,18 @@ describe('a payout run cut off by a restart (architecture.md §4)', () => {
     expect(transfers[0]?.amountFen).toBe(400_000);
     expect(await ledgerOf('lc-chiping')).toHaveLength(2);
     expect(await deps.payouts.openRunOf(programmeId)).toBeUndefined();
+    // The restart gave the dead process's lease up: the run planned and paid without waiting it out.
+    await expect
+      .poll(async () => (await deps.payouts.getRun(planningRunId))?.status, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBe('succeeded');
+    expect(await deps.payouts.getRun(planningRunId)).toMatchObject({
+      planned: 2,
+      paidCount: 2,
+      failedCount: 0,
+    });
   });
 
   it('a Plan retried after it took its holds places exactly the same instructions', async () => {
