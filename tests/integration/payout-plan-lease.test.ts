@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { invokeLocally } from '../../infra/local/invocation.ts';
+import { sleep } from '../../shared/adapters/retry.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { PLAN_ROUND, PlanInProgress, planRun } from '../../shared/services/payout-plan.ts';
@@ -183,6 +185,33 @@ describe('a payout run’s planning lease (architecture.md §4)', () => {
     expect(plan.planned).toBeGreaterThan(PLAN_ROUND);
     expect(rewritten).toHaveLength(plan.planned - PLAN_ROUND);
     expect((await planOf(programmeId, runId)).planned).toBe(plan.planned);
+  });
+
+  it('the payouts function: middy aborts a Plan out of time, which stops before its pages and gives the lease up', async () => {
+    const { programmeId, runId } = await payableRun(PLAN_ROUND + 100);
+    const { handler } = await import('../../functions/payouts.ts');
+    // The run's lease as the attempt takes it and gives it up, watched from before the invocation.
+    const lease: (string | undefined)[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const token = (await deps.payouts.getRun(runId))?.planLeaseToken;
+        if (token !== lease.at(-1)) lease.push(token);
+        await sleep(20);
+      }
+    })();
+    // Half a second where the function has 300: planning 1,100 payments takes seconds.
+    await expect(
+      invokeLocally('payouts', 0.5, (context) => handler({ action: 'plan', runId, programmeId }, context)),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    // middy has answered; the attempt's own work stops at its next write and gives the lease up.
+    await expect.poll(() => lease.length >= 2 && lease.at(-1) === undefined, { timeout: 20_000 }).toBe(true);
+    watching = false;
+    await watcher;
+    expect((await deps.payouts.getRun(runId))?.pages).toBeUndefined();
+    const plan = await planRun(deps, runId, programmeId, new Date());
+    expect((await planOf(programmeId, runId)).planned).toBe(plan.planned);
+    expect(plan.planned).toBeGreaterThan(PLAN_ROUND + 100);
   });
 
   it('a lease whose holder vanished is taken over once its time is up, and the holder can record nothing', async () => {
