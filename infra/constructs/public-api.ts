@@ -58,7 +58,8 @@ export interface ApiDomain {
  * day (R9 first come, first served), which must not be starved by anything else; `write` — every
  * other write.
  */
-export type RouteThrottleClass = 'publicRead' | 'submit' | 'write';
+export const routeThrottleClasses = ['publicRead', 'submit', 'write'] as const;
+export type RouteThrottleClass = (typeof routeThrottleClasses)[number];
 
 /** Which limit a route gets; `undefined`: the stage's default. */
 export function throttleClassOf(

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import type { RailName } from '../../shared/adapters/rails/rail.ts';
 import { type SmsProviderName, smsProviderNames } from '../../shared/adapters/sms/notifier.ts';
 import type { SmsDeployment } from '../constructs/notifications.ts';
+import { type RouteThrottleClass, routeThrottleClasses, type Throttle } from '../constructs/public-api.ts';
 import type { EduSubsidyStackProps } from './edu-subsidy-stack.ts';
 
 /** Context keys the app reads (`cdk.json` or `cdk synth -c key=value`). */
@@ -23,6 +24,7 @@ export const contextKeys = {
   oidcAudience: 'edu-subsidy:oidcAudience',
   partition: 'edu-subsidy:partition',
   cloudFront: 'edu-subsidy:cloudFront',
+  throttles: 'edu-subsidy:throttles',
 } as const;
 
 /** A list from context: a JSON array in `cdk.json`, or a comma-separated string from `-c`. */
@@ -74,7 +76,10 @@ export function stackPropsFromContext(scope: Construct): EduSubsidyStackProps {
     throw new Error(`${contextKeys.partition} must be aws or aws-cn, not ${partition}`);
   }
   const cloudFront: unknown = scope.node.tryGetContext(contextKeys.cloudFront);
+  const throttles = contextThrottles(scope);
   return {
+    ...(throttles.default ? { apiThrottle: throttles.default } : {}),
+    ...(Object.keys(throttles.routes).length > 0 ? { apiRouteThrottles: throttles.routes } : {}),
     ...(oidcIssuer ? { oidc: { issuer: oidcIssuer, audience: oidcAudience } } : {}),
     partition,
     ...(cloudFront === undefined ? {} : { cloudFront: contextFlag(scope, contextKeys.cloudFront, true) }),
@@ -119,4 +124,61 @@ export function contextSms(scope: Construct): SmsDeployment | undefined {
     ...(sms.region ? { region: sms.region } : {}),
     ...(sms.secretArn ? { secretArn: sms.secretArn } : {}),
   };
+}
+
+/** What `edu-subsidy:throttles` may set: the stage's default, and each route class's own limits. */
+const throttleNames = ['default', ...routeThrottleClasses] as const;
+
+/**
+ * The API's request limits from context `edu-subsidy:throttles` (requests a second, steady and burst):
+ * in `cdk.json` an object `{"submit": {"rateLimit": 5000, "burstLimit": 10000}, "default": {…}}`, from
+ * `-c` the same JSON or `submit=5000/10000,default=1000/2000`. Names: `default` (the stage's, which
+ * authenticated reads take) and the route classes `publicRead`, `submit`, `write`
+ * (`defaultRouteThrottles`); what is not named keeps its default. A national rush raises `submit`
+ * (docs/benchmarks.md, "Capacity plan").
+ */
+export function contextThrottles(scope: Construct): {
+  default?: Throttle;
+  routes: Partial<Record<RouteThrottleClass, Throttle>>;
+} {
+  const key = contextKeys.throttles;
+  let value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return { routes: {} };
+  if (typeof value === 'string') {
+    const text = value.trim();
+    value = text.startsWith('{')
+      ? JSON.parse(text)
+      : Object.fromEntries(
+          text
+            .split(',')
+            .filter((part) => part.trim().length > 0)
+            .map((part) => {
+              const match = /^\s*(\w+)\s*=\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(part);
+              if (!match) throw new Error(`${key}: "${part}" is not name=rate/burst, e.g. submit=5000/10000`);
+              return [match[1], { rateLimit: Number(match[2]), burstLimit: Number(match[3]) }];
+            }),
+        );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${key} must name limits, e.g. submit=5000/10000`);
+  }
+  const out: { default?: Throttle; routes: Partial<Record<RouteThrottleClass, Throttle>> } = { routes: {} };
+  for (const [name, limit] of Object.entries(value)) {
+    if (!(throttleNames as readonly string[]).includes(name)) {
+      throw new Error(`${key}: ${name} is not one of ${throttleNames.join(', ')}`);
+    }
+    const { rateLimit, burstLimit } = (limit ?? {}) as Partial<Throttle>;
+    for (const [field, n] of [
+      ['rateLimit', rateLimit],
+      ['burstLimit', burstLimit],
+    ] as const) {
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+        throw new Error(`${key}: ${name}.${field} must be a whole number of requests a second, at least 1`);
+      }
+    }
+    const throttle = { rateLimit: rateLimit as number, burstLimit: burstLimit as number };
+    if (name === 'default') out.default = throttle;
+    else out.routes[name as RouteThrottleClass] = throttle;
+  }
+  return out;
 }

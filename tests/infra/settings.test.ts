@@ -1,9 +1,10 @@
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { deployedPayoutRail, EduSubsidyStack } from '../../infra/stacks/edu-subsidy-stack.ts';
 import { contextFlag, contextKeys, contextList, stackPropsFromContext } from '../../infra/stacks/settings.ts';
 import { defaultRailName } from '../../shared/adapters/rails/index.ts';
-import { cdkJsonContext } from './synth.ts';
+import { cdkJsonContext, testApp } from './synth.ts';
 
 describe('context settings', () => {
   it('reads lists from cdk.json arrays and from comma-separated -c values', () => {
@@ -65,5 +66,49 @@ describe('context settings', () => {
     expect(stackPropsFromContext(both).webDomain).toEqual({ names: ['edu.example.cn'], certificateArn });
     const namesOnly = new App({ context: { [contextKeys.webDomainNames]: 'edu.example.cn' } });
     expect(() => stackPropsFromContext(namesOnly)).toThrow(/go together/);
+  });
+
+  it('sets the API’s limits from -c name=rate/burst or from JSON, and refuses what API Gateway would not take', () => {
+    const rush = new App({ context: { [contextKeys.throttles]: 'submit=5000/10000, default=1000/2000' } });
+    expect(stackPropsFromContext(rush)).toMatchObject({
+      apiThrottle: { rateLimit: 1000, burstLimit: 2000 },
+      apiRouteThrottles: { submit: { rateLimit: 5000, burstLimit: 10000 } },
+    });
+    const json = new App({
+      context: { [contextKeys.throttles]: { publicRead: { rateLimit: 400, burstLimit: 800 } } },
+    });
+    expect(stackPropsFromContext(json).apiRouteThrottles).toEqual({
+      publicRead: { rateLimit: 400, burstLimit: 800 },
+    });
+    expect(stackPropsFromContext(json).apiThrottle).toBeUndefined();
+    const refused = (value: unknown) => () =>
+      stackPropsFromContext(new App({ context: { [contextKeys.throttles]: value } }));
+    expect(refused('submit=5000')).toThrow(/not name=rate\/burst/);
+    expect(refused('submits=5000/10000')).toThrow(/not one of default, publicRead, submit, write/);
+    expect(refused('{"write": {"rateLimit": 0, "burstLimit": 40}}')).toThrow(
+      /write.rateLimit must be a whole number/,
+    );
+    expect(refused({ submit: { rateLimit: 50.5, burstLimit: 100 } })).toThrow(/submit.rateLimit/);
+    expect(refused({ submit: { rateLimit: 50 } })).toThrow(/submit.burstLimit/);
+    expect(refused(['submit'])).toThrow(/must name limits/);
+  });
+
+  it('a rush configuration reaches the deployed stage and the submit route', () => {
+    const app = testApp({ [contextKeys.throttles]: 'submit=5000/10000,default=1000/2000' });
+    const stack = new EduSubsidyStack(app, 'Rush', stackPropsFromContext(app));
+    const stage = Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Stage'))[0]
+      ?.Properties as {
+      DefaultRouteSettings: unknown;
+      RouteSettings: Record<string, unknown>;
+    };
+    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 });
+    expect(stage.RouteSettings['POST /v1/applications/{id}/submit']).toEqual({
+      ThrottlingRateLimit: 5000,
+      ThrottlingBurstLimit: 10000,
+    });
+    expect(stage.RouteSettings['POST /v1/applications']).toEqual({
+      ThrottlingRateLimit: 20,
+      ThrottlingBurstLimit: 40,
+    });
   });
 });
