@@ -67,8 +67,9 @@ export async function planRun(
     return await planLeased(deps, leased, programmeId, token, now, signal);
   } catch (err) {
     // Whatever this attempt started has ended (an aborted pool awaits its writes under way), so the
-    // retry may plan at once.
-    await deps.payouts.releasePlanLease(runId, token);
+    // retry may plan at once. Should the release fail too, the lease runs out: the Plan's own error is
+    // the one to report.
+    await deps.payouts.releasePlanLease(runId, token).catch(() => undefined);
     throw err;
   }
 }
