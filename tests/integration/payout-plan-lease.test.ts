@@ -6,7 +6,7 @@ import type { Deps } from '../../shared/services/deps.ts';
 import { PLAN_ROUND, PlanInProgress, planRun } from '../../shared/services/payout-plan.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { PLAN_LEASE_SECONDS } from '../../shared/workflows/payout-run.ts';
-import { runPayout, seedPayable } from '../support/payout-run.ts';
+import { recordedRun, runPayout, seedPayable } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
@@ -40,16 +40,7 @@ async function payableRun(applications = APPLICATIONS): Promise<{ programmeId: s
   const programmeId = `lease-${++programmes}`;
   await seedPayable(deps, programmeId, applications);
   const runId = `${programmeId}-run`;
-  const at = new Date().toISOString();
-  await deps.payouts.createRun({
-    runId,
-    programmeId,
-    requestedBy: 'test',
-    rail: 'sandbox',
-    status: 'running',
-    createdAt: at,
-    updatedAt: at,
-  });
+  await recordedRun(deps, runId, programmeId);
   return { programmeId, runId };
 }
 

@@ -14,7 +14,7 @@ import { payPage } from '../../shared/services/payout-page.ts';
 import { planRun } from '../../shared/services/payout-plan.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
-import { fastPayoutRetries, plannedRun } from '../support/payout-run.ts';
+import { fastPayoutRetries, plannedRun, recordedRun } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
@@ -36,42 +36,30 @@ beforeAll(async () => {
   first = await startTestStack({ workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false } });
   deps = createDeps(loadConfig());
   const province = await first.token({ sub: 'admin-sd', role: 'admin', org: 'sd' });
-  await publishProgramme(
-    first,
-    programmeBody({
-      id: programmeId,
-      title: '中断恢复测试',
-      allocations: [
-        {
-          unitOrgId: 'lc-chiping',
-          places: 5,
-          funding: [
-            { funderOrgId: 'sd', amountFen: 100_000 },
-            { funderOrgId: 'lc', amountFen: 100_000 },
-          ],
-        },
-      ],
-    }),
-    province,
-  );
-  await publishProgramme(
-    first,
-    programmeBody({
-      id: planningProgrammeId,
-      title: '中断恢复测试(计划中)',
-      allocations: [
-        {
-          unitOrgId: 'lc-chiping',
-          places: 5,
-          funding: [
-            { funderOrgId: 'sd', amountFen: 100_000 },
-            { funderOrgId: 'lc', amountFen: 100_000 },
-          ],
-        },
-      ],
-    }),
-    province,
-  );
+  // The two programmes: 5 places in 茌平区, paid by the province and the city.
+  for (const [id, title] of [
+    [programmeId, '中断恢复测试'],
+    [planningProgrammeId, '中断恢复测试(计划中)'],
+  ] as const) {
+    await publishProgramme(
+      first,
+      programmeBody({
+        id,
+        title,
+        allocations: [
+          {
+            unitOrgId: 'lc-chiping',
+            places: 5,
+            funding: [
+              { funderOrgId: 'sd', amountFen: 100_000 },
+              { funderOrgId: 'lc', amountFen: 100_000 },
+            ],
+          },
+        ],
+      }),
+      province,
+    );
+  }
 }, 120_000);
 afterAll(async () => {
   deps?.db.destroy();
@@ -121,16 +109,8 @@ describe('a payout run cut off by a restart (architecture.md §4)', () => {
     // A second programme's run the killed process was planning: its Plan held the run's lease.
     await approvedApplication(first, { ...employer, n: 35, programmeId: planningProgrammeId });
     const planningRunId = 'cut-off-planning';
+    await recordedRun(deps, planningRunId, planningProgrammeId);
     const at = new Date();
-    await deps.payouts.createRun({
-      runId: planningRunId,
-      programmeId: planningProgrammeId,
-      requestedBy: 'test',
-      rail: 'sandbox',
-      status: 'running',
-      createdAt: at.toISOString(),
-      updatedAt: at.toISOString(),
-    });
     const leased = await deps.payouts.takePlanLease(
       planningRunId,
       'killed-process',

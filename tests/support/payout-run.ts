@@ -118,11 +118,8 @@ export interface PayoutRunFigures {
   ms: number;
 }
 
-/**
- * A run as a process killed after planning leaves it: recorded `running` on the sandbox rail and
- * planned, nothing paid or recorded since. Returns the plan's page descriptors.
- */
-export async function plannedRun(deps: Deps, runId: string, programmeId: string) {
+/** A run recorded as a start records it — `running`, on the sandbox rail, the programme's open run — and not planned. */
+export async function recordedRun(deps: Deps, runId: string, programmeId: string): Promise<void> {
   const at = new Date().toISOString();
   await deps.payouts.createRun({
     runId,
@@ -133,6 +130,14 @@ export async function plannedRun(deps: Deps, runId: string, programmeId: string)
     createdAt: at,
     updatedAt: at,
   });
+}
+
+/**
+ * A run as a process killed after planning leaves it: recorded `running` on the sandbox rail and
+ * planned, nothing paid or recorded since. Returns the plan's page descriptors.
+ */
+export async function plannedRun(deps: Deps, runId: string, programmeId: string) {
+  await recordedRun(deps, runId, programmeId);
   return planRun(deps, runId, programmeId, new Date());
 }
 
