@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type { BankFileSummary, PayoutRunRecord } from '../model/payout.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { cancellationReasons, isConditionFailed } from './errors.ts';
-import { updateExpression } from './expressions.ts';
+import { type Guard, type UpdateSpec, updateExpression } from './expressions.ts';
 import { openPayoutRunKey, payoutRunKey, programmeRunsIndex, runAuditKey } from './keys.ts';
 import { PayoutRunOpen } from './persistence-errors.ts';
 import { queryAll } from './query.ts';
@@ -102,7 +102,7 @@ export class PayoutRunRepository {
   }
 
   async updateRun(runId: string, set: Partial<PayoutRunRecord>): Promise<void> {
-    await this.db.send(new UpdateCommand(this.runUpdate(runId, set)));
+    await this.db.send(new UpdateCommand(this.runUpdate(runId, { set })));
   }
 
   /**
@@ -121,9 +121,8 @@ export class PayoutRunRepository {
     try {
       const out = await this.db.send(
         new UpdateCommand({
-          TableName: this.tableName,
-          Key: payoutRunKey(runId),
-          ...updateExpression(
+          ...this.runUpdate(
+            runId,
             { set: { planLeaseToken: token, planLeaseUntil: until } },
             {
               condition:
@@ -154,10 +153,9 @@ export class PayoutRunRepository {
   ): Promise<boolean> {
     return writeIf(() =>
       this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: payoutRunKey(runId),
-          ...updateExpression(
+        new UpdateCommand(
+          this.runUpdate(
+            runId,
             { set, ...(options.release ? { remove: ['planLeaseToken', 'planLeaseUntil'] } : {}) },
             {
               condition: '#leaseToken = :token',
@@ -165,7 +163,7 @@ export class PayoutRunRepository {
               values: { ':token': token },
             },
           ),
-        }),
+        ),
       ),
     );
   }
@@ -181,7 +179,7 @@ export class PayoutRunRepository {
    */
   async finish(runId: string, programmeId: string, set: Partial<PayoutRunRecord>): Promise<void> {
     const items = [
-      { Update: this.runUpdate(runId, set) },
+      { Update: this.runUpdate(runId, { set }) },
       {
         Delete: {
           TableName: this.tableName,
@@ -200,12 +198,9 @@ export class PayoutRunRepository {
     }
   }
 
-  private runUpdate(runId: string, set: Partial<PayoutRunRecord>) {
-    return {
-      TableName: this.tableName,
-      Key: payoutRunKey(runId),
-      ...updateExpression({ set }, { condition: 'attribute_exists(pk)' }),
-    };
+  /** An update of the run record: `spec`, under `guard` (by default only that the record exists). */
+  private runUpdate(runId: string, spec: UpdateSpec, guard: Guard = { condition: 'attribute_exists(pk)' }) {
+    return { TableName: this.tableName, Key: payoutRunKey(runId), ...updateExpression(spec, guard) };
   }
 
   /** Live progress: counts of instructions a page attempt settled (each transition is counted once). */
@@ -233,22 +228,13 @@ export class PayoutRunRepository {
   ): Promise<boolean> {
     return writeIf(() =>
       this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: payoutRunKey(runId),
-          ...updateExpression(
-            {
-              set: {
-                status: 'awaiting_bank',
-                ...counts,
-                bankFiles,
-                bankPaidByFunder: {},
-                updatedAt: at,
-              },
-            },
+        new UpdateCommand(
+          this.runUpdate(
+            runId,
+            { set: { status: 'awaiting_bank', ...counts, bankFiles, bankPaidByFunder: {}, updatedAt: at } },
             { condition: '#s = :paying', names: { '#s': 'status' }, values: { ':paying': 'paying' } },
           ),
-        }),
+        ),
       ),
     );
   }
