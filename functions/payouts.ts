@@ -49,7 +49,8 @@ function runIdOf(task: PayoutTaskEvent): string {
 /**
  * The Task states of the payout-run state machine (`shared/workflows/payout-run.ts`): plan, pay one
  * page, reconcile. Locally the runner calls this same export for each Task state. middy aborts
- * `signal` just before the function's time runs out, and a Plan stops writing when it does.
+ * `signal` just before the function's time runs out: a Plan stops writing and a page stops asking
+ * the rail when it does.
  */
 async function payoutTask(event: unknown, _context: Context, { signal }: { signal: AbortSignal }) {
   const task = PayoutTaskEvent.parse(event);

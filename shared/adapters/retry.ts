@@ -63,7 +63,8 @@ class WorkLeft extends Error {}
 
 /**
  * Works `pending` off in rounds under the same policy: each round answers what it could not settle,
- * and the next round, after a backoff, takes only that. Answers what is left after `rounds` rounds.
+ * and the next round, after a backoff, takes only that. Answers what is left after `rounds` rounds,
+ * or after the round under way once `backoff.signal` aborts.
  *
  * @example const unsure = await inRounds(keys, 3, (left) => payEach(left), { baseMs: 5, capMs: 50 })
  */
@@ -71,7 +72,7 @@ export async function inRounds<T>(
   pending: readonly T[],
   rounds: number,
   round: (pending: readonly T[]) => Promise<readonly T[]>,
-  backoff: { baseMs: number; capMs: number },
+  backoff: { baseMs: number; capMs: number; signal?: AbortSignal | undefined },
 ): Promise<T[]> {
   let left = [...pending];
   if (left.length === 0) return left;
@@ -83,7 +84,9 @@ export async function inRounds<T>(
     {
       maxAttempts: rounds,
       retryAfter: (err, n) =>
-        err instanceof WorkLeft ? backoffMs(n, backoff.baseMs, backoff.capMs) : undefined,
+        err instanceof WorkLeft && !backoff.signal?.aborted
+          ? backoffMs(n, backoff.baseMs, backoff.capMs)
+          : undefined,
     },
   ).catch((err: unknown) => {
     if (!(err instanceof WorkLeft)) throw err;

@@ -51,14 +51,21 @@ export class PayPageIncomplete extends Error {
  * events) are sent to the rail together (`payMany` where the rail has it) and settled together,
  * a few chunks at once. Any write that fails its condition falls back to one instruction at a time.
  * Throws when something is left unsettled, so Step Functions' Retry runs the page again.
+ *
+ * Once `signal` aborts (the invocation is out of time) the attempt asks the rail nothing more — no
+ * new call, no second ask — records the answers it has, and throws the signal's reason: what it did
+ * not ask stays `sending` for the page's retry, so a frozen attempt that thaws beside that retry does
+ * not call the rail with it.
  */
 export async function payPage(
   deps: Deps,
   rail: PaymentRail,
   descriptor: PageDescriptor,
   hooks: PayPageHooks = {},
+  signal?: AbortSignal,
 ): Promise<{ paid: number; failed: number; submitted: number; settledBefore: number }> {
   deps.observer.count('payout.pageAttempts');
+  signal?.throwIfAborted();
   const instructions = await deps.instructions.page(descriptor.runId, descriptor.phase, descriptor.page);
   const dependencies = [...new Set(instructions.flatMap((i) => (i.dependsOnSk ? [i.dependsOnSk] : [])))];
   // A transfer handed to a rail that answers later (a line of the city's bank file) funds the unit's
@@ -77,6 +84,7 @@ export async function payPage(
   let interrupted: Error | undefined;
 
   const open = instructions.filter((i) => i.status !== 'paid' && i.status !== 'failed');
+  signal?.throwIfAborted();
   const claimed = await deps.instructions.claimMany(open, deps.clock.now().toISOString());
   // Not taken: settled by someone else since the page was read.
   const settledBefore = instructions.length - claimed.length;
@@ -88,7 +96,7 @@ export async function payPage(
     }
   };
 
-  await pool(chunks(claimed, settleItemCount), CHUNK_CONCURRENCY, async (chunk) => {
+  const payChunk = async (chunk: InstructionRecord[]) => {
     if (interrupted) {
       unsettled += chunk.length;
       return;
@@ -100,7 +108,7 @@ export async function payPage(
       if (transfer === 'paid' || transfer === 'submitted') toRail.push(i);
       else settlements.push({ i, outcome: { status: 'failed', reference: '', reason: TRANSFER_NOT_PAID } });
     }
-    const answers = await callRail(rail, toRail, deps.observer);
+    const answers = await callRail(rail, toRail, deps.observer, signal);
     const toSubmit: { i: InstructionRecord; reference: string }[] = [];
     for (const i of toRail) {
       const outcome = answers.get(i);
@@ -120,9 +128,17 @@ export async function payPage(
     await pool(toSubmit, RAIL_CONCURRENCY, async ({ i, reference }) => {
       if (await deps.instructions.markSubmitted(i, reference, deps.clock.now().toISOString())) submitted++;
     });
+  };
+  // The run's live counts take what this attempt settled, also when it ends early: its retry finds
+  // those instructions settled and does not count them again.
+  const ended = await pool(chunks(claimed, settleItemCount), CHUNK_CONCURRENCY, payChunk, signal).then(
+    () => undefined,
+    (err: unknown) => ({ err }),
+  );
+  await deps.payouts.addCounts(descriptor.runId, paid, failed).catch((err: unknown) => {
+    if (!ended) throw err;
   });
-
-  await deps.payouts.addCounts(descriptor.runId, paid, failed);
+  if (ended) throw ended.err;
   if (interrupted) throw interrupted;
   if (unsettled > 0) {
     deps.observer.count('payout.incompletePages');
@@ -142,18 +158,22 @@ async function callRail(
   rail: PaymentRail,
   instructions: readonly InstructionRecord[],
   observer: Observer,
+  signal: AbortSignal | undefined,
 ): Promise<Map<InstructionRecord, RailResult>> {
   const answers = new Map<InstructionRecord, RailResult>();
   await inRounds(
     instructions,
     RAIL_ATTEMPTS,
     async (asking) => {
-      const results = await askRail(rail, asking);
+      if (signal?.aborted) return asking;
+      const results = await askRail(rail, asking, signal);
       const again: InstructionRecord[] = [];
       asking.forEach((i, n) => {
         const result = results[n];
         if (result && !(result instanceof Error)) answers.set(i, result);
-        else {
+        else if (result === undefined && signal?.aborted) {
+          again.push(i); // not asked: the invocation ran out of time first
+        } else {
           // Unknown outcome (transient error, timeout, lost answer): ask again with the same key.
           observer.count('payout.railRetries');
           again.push(i);
@@ -161,19 +181,23 @@ async function callRail(
       });
       return again;
     },
-    { baseMs: 5, capMs: 100 },
+    { baseMs: 5, capMs: 100, signal },
   );
   return answers;
 }
 
-/** One call per instruction (or one `payMany` per 100), answers in the order asked; errors as values. */
+/**
+ * One call per instruction (or one `payMany` per 100), answers in the order asked; errors as values.
+ * Once `signal` aborts no call is started: the instructions not asked are left without an answer.
+ */
 async function askRail(
   rail: PaymentRail,
   asking: readonly InstructionRecord[],
+  signal: AbortSignal | undefined,
 ): Promise<(RailResult | Error | undefined)[]> {
   const results: (RailResult | Error | undefined)[] = new Array(asking.length);
   if (rail.payMany) {
-    for (let n = 0; n < asking.length; n += TRANSACTION_ITEMS) {
+    for (let n = 0; n < asking.length && !signal?.aborted; n += TRANSACTION_ITEMS) {
       const part = asking.slice(n, n + TRANSACTION_ITEMS);
       (await rail.payMany(part.map(railInstruction))).forEach((r, k) => {
         results[n + k] = r;
@@ -183,6 +207,7 @@ async function askRail(
   }
   const indexed = asking.map((i, n) => ({ i, n }));
   await pool(indexed, RAIL_CONCURRENCY, async ({ i, n }) => {
+    if (signal?.aborted) return;
     try {
       results[n] = await rail.pay(railInstruction(i));
     } catch (err) {

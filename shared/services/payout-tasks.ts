@@ -15,13 +15,14 @@ export function payoutTaskHandler(
   rails: (name: RailName) => PaymentRail,
   hooks: PayPageHooks = {},
 ) {
-  // `signal` aborts when the invocation is out of time (middy's timeoutEarly): Plan then stops writing.
+  // `signal` aborts when the invocation is out of time (middy's timeoutEarly): Plan then stops
+  // writing, and Pay page stops asking the rail.
   return async (task: PayoutTaskEvent, signal?: AbortSignal) => {
     switch (task.action) {
       case 'plan':
         return planRun(deps, task.runId, task.programmeId, deps.clock.now(), signal);
       case 'payPage':
-        return payPage(deps, rails(task.page.rail ?? 'sandbox'), task.page, hooks);
+        return payPage(deps, rails(task.page.rail ?? 'sandbox'), task.page, hooks, signal);
       case 'reconcile':
         return reconcileRun(deps, task.input.runId, task.input.error, deps.clock.now());
     }

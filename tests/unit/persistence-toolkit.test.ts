@@ -86,6 +86,23 @@ describe('withRetry: the one retry policy', () => {
     ]);
     expect(left).toEqual([4]);
   });
+
+  it('inRounds starts no round after its signal aborts, and answers what the last round left', async () => {
+    const timeout = new AbortController();
+    let rounds = 0;
+    const left = await inRounds(
+      [1, 2, 3, 4],
+      3,
+      async (batch) => {
+        rounds++;
+        timeout.abort();
+        return batch.slice(1);
+      },
+      { baseMs: 0, capMs: 0, signal: timeout.signal },
+    );
+    expect(rounds).toBe(1);
+    expect(left).toEqual([2, 3, 4]);
+  });
 });
 
 describe('chunks', () => {
