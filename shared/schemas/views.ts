@@ -85,7 +85,10 @@ export const views = {
       fromUnitOrgId: Slug,
       toUnitOrgId: Slug,
       places: z.number().int(),
-      promotedApplications: z.number().int(),
+      promotedApplications: z.number().int().meta({
+        description:
+          'Waitlisted applications this request moved onto the added places. A submit or release in the target unit at the same moment may fill some of them itself; the quota board shows the unit as it is',
+      }),
     })
     .meta({ id: 'ReallocationResult' }),
 } as const;

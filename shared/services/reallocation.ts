@@ -51,6 +51,8 @@ export async function reallocate(
     .catch((err: unknown) => {
       throw contractError(err, 'reallocation');
     });
+  // The promotions this request made: a submit that meets the added places free before they are
+  // filled promotes into them itself (`PlaceLedger.submit`), so the unit's own counts are the board's.
   return { programmeId, ...body, promotedApplications: promoted.length };
 }
 
