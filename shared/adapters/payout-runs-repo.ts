@@ -151,20 +151,14 @@ export class PayoutRunRepository {
     set: Partial<PayoutRunRecord>,
     options: { release?: boolean } = {},
   ): Promise<boolean> {
-    return writeIf(() =>
-      this.db.send(
-        new UpdateCommand(
-          this.runUpdate(
-            runId,
-            { set, ...(options.release ? { remove: ['planLeaseToken', 'planLeaseUntil'] } : {}) },
-            {
-              condition: '#leaseToken = :token',
-              names: { '#leaseToken': 'planLeaseToken' },
-              values: { ':token': token },
-            },
-          ),
-        ),
-      ),
+    return this.updateRunIf(
+      runId,
+      { set, ...(options.release ? { remove: ['planLeaseToken', 'planLeaseUntil'] } : {}) },
+      {
+        condition: '#leaseToken = :token',
+        names: { '#leaseToken': 'planLeaseToken' },
+        values: { ':token': token },
+      },
     );
   }
 
@@ -198,6 +192,11 @@ export class PayoutRunRepository {
     }
   }
 
+  /** The run record updated by `spec` only where `guard` holds; false when it did not, nothing written. */
+  private updateRunIf(runId: string, spec: UpdateSpec, guard: Guard): Promise<boolean> {
+    return writeIf(() => this.db.send(new UpdateCommand(this.runUpdate(runId, spec, guard))));
+  }
+
   /** An update of the run record: `spec`, under `guard` (by default only that the record exists). */
   private runUpdate(runId: string, spec: UpdateSpec, guard: Guard = { condition: 'attribute_exists(pk)' }) {
     return { TableName: this.tableName, Key: payoutRunKey(runId), ...updateExpression(spec, guard) };
@@ -226,16 +225,10 @@ export class PayoutRunRepository {
     bankFiles: BankFileSummary[],
     at: string,
   ): Promise<boolean> {
-    return writeIf(() =>
-      this.db.send(
-        new UpdateCommand(
-          this.runUpdate(
-            runId,
-            { set: { status: 'awaiting_bank', ...counts, bankFiles, bankPaidByFunder: {}, updatedAt: at } },
-            { condition: '#s = :paying', names: { '#s': 'status' }, values: { ':paying': 'paying' } },
-          ),
-        ),
-      ),
+    return this.updateRunIf(
+      runId,
+      { set: { status: 'awaiting_bank', ...counts, bankFiles, bankPaidByFunder: {}, updatedAt: at } },
+      { condition: '#s = :paying', names: { '#s': 'status' }, values: { ':paying': 'paying' } },
     );
   }
 
