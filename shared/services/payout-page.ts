@@ -165,7 +165,6 @@ async function callRail(
     instructions,
     RAIL_ATTEMPTS,
     async (asking) => {
-      if (signal?.aborted) return asking;
       const results = await askRail(rail, asking, signal);
       const again: InstructionRecord[] = [];
       asking.forEach((i, n) => {
