@@ -6,7 +6,7 @@ import type { Deps } from '../../shared/services/deps.ts';
 import { PLAN_ROUND, PlanInProgress, planRun } from '../../shared/services/payout-plan.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { PLAN_LEASE_SECONDS } from '../../shared/workflows/payout-run.ts';
-import { recordedRun, runPayout, seedPayable } from '../support/payout-run.ts';
+import { leaseHeldBy, recordedRun, runPayout, seedPayable } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
 /**
@@ -236,13 +236,7 @@ describe('a payout run’s planning lease (architecture.md §4)', () => {
   it('the state machine retries a Plan that finds the lease held, and the run pays everyone once', async () => {
     // The run is recorded and an attempt that vanished holds its lease for 3 s; then it is launched.
     const { programmeId, runId } = await payableRun();
-    const now = new Date();
-    const vanished = await deps.payouts.takePlanLease(
-      runId,
-      'vanished',
-      now.toISOString(),
-      new Date(now.getTime() + 3_000).toISOString(),
-    );
+    const vanished = await leaseHeldBy(deps, runId, 'vanished', 3_000);
     expect(vanished?.planLeaseToken).toBe('vanished');
     const result = await runPayout(deps, stack, programmeId, runId);
     expect(result).toMatchObject({ executionStatus: 'SUCCEEDED', status: 'succeeded', failed: 0 });

@@ -133,6 +133,20 @@ export async function recordedRun(deps: Deps, runId: string, programmeId: string
 }
 
 /**
+ * The run's planning lease taken by the Plan attempt `token` for `ms` from now, as an attempt running
+ * elsewhere (or one that vanished) would hold it. Answers the run as the lease left it.
+ */
+export async function leaseHeldBy(deps: Deps, runId: string, token: string, ms: number) {
+  const now = new Date();
+  return deps.payouts.takePlanLease(
+    runId,
+    token,
+    now.toISOString(),
+    new Date(now.getTime() + ms).toISOString(),
+  );
+}
+
+/**
  * A run as a process killed after planning leaves it: recorded `running` on the sandbox rail and
  * planned, nothing paid or recorded since. Returns the plan's page descriptors.
  */
