@@ -44,6 +44,15 @@ export function contextFlag(scope: Construct, key: string, fallback: boolean): b
   throw new Error(`context ${key} must be true or false, not ${JSON.stringify(value)}`);
 }
 
+/** JSON given to a context key on the command line, or an error that names the key. */
+function contextJson(key: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`context ${key} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 function contextString(scope: Construct, key: string): string | undefined {
   const value: unknown = scope.node.tryGetContext(key);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
@@ -108,7 +117,7 @@ export function stackPropsFromContext(scope: Construct): EduSubsidyStackProps {
 export function contextSms(scope: Construct): SmsDeployment | undefined {
   let value: unknown = scope.node.tryGetContext(contextKeys.sms);
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string') value = JSON.parse(value);
+  if (typeof value === 'string') value = contextJson(contextKeys.sms, value);
   const sms = value as Partial<SmsDeployment>;
   if (!smsProviderNames.includes(sms.provider as SmsProviderName)) {
     throw new Error(`${contextKeys.sms}.provider must be one of ${smsProviderNames.join(', ')}`);
@@ -147,7 +156,7 @@ export function contextThrottles(scope: Construct): {
   if (typeof value === 'string') {
     const text = value.trim();
     value = text.startsWith('{')
-      ? JSON.parse(text)
+      ? contextJson(key, text)
       : Object.fromEntries(
           text
             .split(',')

@@ -190,6 +190,9 @@ describe('SMS delivery in AWS', () => {
     expect(() =>
       contextSms(testApp({ 'edu-subsidy:sms': { provider: 'carrier-pigeon', templates: {} } })),
     ).toThrow(/provider/);
+    expect(() => contextSms(testApp({ 'edu-subsidy:sms': "{provider: 'tencent'}" }))).toThrow(
+      /context edu-subsidy:sms is not valid JSON/,
+    );
   });
 });
 

@@ -91,6 +91,9 @@ describe('context settings', () => {
     expect(refused({ submit: { rateLimit: 50.5, burstLimit: 100 } })).toThrow(/submit.rateLimit/);
     expect(refused({ submit: { rateLimit: 50 } })).toThrow(/submit.burstLimit/);
     expect(refused(['submit'])).toThrow(/must name limits/);
+    expect(refused('{"submit": {"rateLimit": 50,}}')).toThrow(
+      /context edu-subsidy:throttles is not valid JSON/,
+    );
   });
 
   it('a rush configuration reaches the deployed stage and the submit route', () => {
