@@ -9,7 +9,7 @@ export const PAYOUT_TASK_TIMEOUT_SECONDS = 300;
 export const PLAN_LEASE_SECONDS = PAYOUT_TASK_TIMEOUT_SECONDS + 60;
 /**
  * Plan's wait for another attempt's lease: 15, 30, 60, 120, 120, 120 s, together longer than a lease,
- * so an attempt that died holding it is outlived (tests/unit/workflows.test.ts holds the two together).
+ * so an attempt that died holding it is outlived (tests/unit/payout-run-workflow.test.ts holds the two together).
  */
 export const PLAN_IN_PROGRESS_RETRY = {
   ErrorEquals: ['PlanInProgress'],
