@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
@@ -20,7 +20,7 @@ export type HttpResult = APIGatewayProxyResultV2 & {
 /** Largest JSON body accepted (documents go straight to S3, never through the API). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-type Out<S> = [NonNullable<S>] extends [z.ZodType] ? z.output<NonNullable<S>> : undefined;
+type Out<S> = [NonNullable<S>] extends [z.core.$ZodType] ? z.output<NonNullable<S>> : undefined;
 
 /** What a route implementation receives: validated parts of the request and the verified caller. */
 export interface Request<R extends RouteDef> {

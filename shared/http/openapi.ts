@@ -1,6 +1,8 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { globalRegistry } from 'zod/mini';
 import { type ErrorCode, errorMessage, errorStatus } from '../errors.ts';
 import { ErrorBody } from '../schemas/common.ts';
+import { builtSchema } from '../schemas/lazy.ts';
 import { views } from '../schemas/views.ts';
 import { apiTags, type RouteDef } from './route.ts';
 import { routeList } from './routes.ts';
@@ -28,6 +30,8 @@ export function openApiDocument(routesToDocument: readonly RouteDef[] = routeLis
   });
 
   for (const route of routesToDocument) {
+    for (const schema of [route.params, route.query, route.body, views[route.response.schema.view]])
+      readableByGenerator(schema);
     const codes = new Set<ErrorCode>(route.errors);
     // Every route: the gateway refuses an over-long request line or header with 400 (architecture.md §5).
     codes.add('validation_failed');
@@ -69,7 +73,7 @@ export function openApiDocument(routesToDocument: readonly RouteDef[] = routeLis
             {
               description: statusCodes.map((c) => `\`${c}\`: ${errorMessage[c]}`).join('; '),
               ...(status === 401 ? { headers: wwwAuthenticate } : {}),
-              content: { 'application/json': { schema: ErrorBody } },
+              content: { 'application/json': { schema: readableByGenerator(ErrorBody) } },
             },
           ]),
         ),
@@ -101,4 +105,89 @@ function describe(route: RouteDef): string {
         ? 'Any signed-in account, acting as itself.'
         : `Bearer token of an account acting as ${route.auth.map((r) => `\`${r}\``).join(' or ')} (a role from its memberships; \`X-Acting-Org\` names the org when it has several).`;
   return `${route.summary}. ${who}`;
+}
+
+/** A zod schema's internals, as far as {@link readableByGenerator} reads them. */
+interface SchemaInternals {
+  _zod: {
+    def: Record<string, unknown> & { type: string; checks?: SchemaInternals[] };
+    traits: Set<string>;
+  };
+}
+interface CheckDef {
+  check?: string;
+  minimum?: number;
+  maximum?: number;
+  length?: number;
+  format?: string;
+}
+
+/**
+ * The request schemas are written in `zod/mini`, so that no function's bundle carries zod's classic
+ * API (docs/benchmarks.md, coldStart). The generator reads schemas through members only classic
+ * schemas have: `.meta()` (a schema's metadata in zod's global registry, its parent's included), a
+ * nullable's `.unwrap()`, and what a string's or number's checks add up to (`minLength`, `maxLength`,
+ * `format`: `safeint` is what makes a number an `integer`). Every schema reachable from `schema` that
+ * lacks them gets them, with the values the classic members answer. Only the document's generation
+ * calls this; validation never reads them.
+ */
+function readableByGenerator<S>(schema: S, seen = new WeakSet<object>()): S {
+  const built = builtSchema(schema) as unknown;
+  if (typeof built !== 'object' || built === null || !('_zod' in built) || seen.has(built)) return schema;
+  seen.add(built);
+  const instance = built as SchemaInternals & Record<string, unknown>;
+  const def = instance._zod.def;
+  const add = (name: string, value: unknown) => {
+    if (!(name in instance)) Object.defineProperty(instance, name, { value, configurable: true });
+  };
+  add('meta', () => globalRegistry.get(instance as unknown as Parameters<typeof globalRegistry.get>[0]));
+  if ('innerType' in def) add('unwrap', () => def.innerType);
+  if (def.type === 'string' || def.type === 'number') {
+    const folded = foldedChecks(instance);
+    add('format', folded.format ?? null);
+    if (def.type === 'string') {
+      add('minLength', folded.minLength ?? null);
+      add('maxLength', folded.maxLength ?? null);
+    }
+  }
+  for (const [key, value] of Object.entries(def)) {
+    if (key === 'checks') continue;
+    const inner = Array.isArray(value)
+      ? value
+      : value && typeof value === 'object' && !('_zod' in value)
+        ? Object.values(value)
+        : [value];
+    for (const child of inner) readableByGenerator(child, seen);
+  }
+  return schema;
+}
+
+/**
+ * A string's or number's checks added up as zod's classic getters add them: the tightest lengths, and
+ * the first format (a format schema, `z.iso.datetime()` or `z.int()`, is its own first check).
+ */
+function foldedChecks(schema: SchemaInternals): { minLength?: number; maxLength?: number; format?: string } {
+  const checks = [
+    ...(schema._zod.traits.has('$ZodCheck') ? [schema] : []),
+    ...(schema._zod.def.checks ?? []),
+  ];
+  const folded: { minLength?: number; maxLength?: number; format?: string } = {};
+  const atLeast = (n: number) => {
+    folded.minLength = Math.max(folded.minLength ?? n, n);
+  };
+  const atMost = (n: number) => {
+    folded.maxLength = Math.min(folded.maxLength ?? n, n);
+  };
+  for (const check of checks) {
+    const d = check._zod.def as CheckDef;
+    if (d.check === 'min_length' && d.minimum !== undefined) atLeast(d.minimum);
+    else if (d.check === 'max_length' && d.maximum !== undefined) atMost(d.maximum);
+    else if (d.check === 'length_equals' && d.length !== undefined) {
+      atLeast(d.length);
+      atMost(d.length);
+    } else if ((d.check === 'string_format' || d.check === 'number_format') && d.format !== undefined) {
+      folded.format ??= d.format;
+    }
+  }
+  return folded;
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { ErrorCode } from '../errors.ts';
 import type { Role } from '../schemas/common.ts';
 import type { views } from '../schemas/views.ts';
@@ -38,10 +38,10 @@ export type ApiTag = keyof typeof apiTags;
 
 /** A route of the public contract: everything the handler, the gateway, CDK and OpenAPI need. */
 export interface RouteDef<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
-  R extends z.ZodType = z.ZodType,
+  P extends z.core.$ZodType = z.core.$ZodType,
+  Q extends z.core.$ZodType = z.core.$ZodType,
+  B extends z.core.$ZodType = z.core.$ZodType,
+  R extends z.core.$ZodType = z.core.$ZodType,
 > {
   operationId: string;
   method: HttpMethod;
@@ -77,7 +77,7 @@ export type ViewName = keyof Views;
  * `shared/schemas/views.ts`. So a function's route table names its answers and its bundle neither
  * holds nor builds them at a cold start, while the handler's reply is still typed by the schema.
  */
-export interface ViewRef<S extends z.ZodType = z.ZodType> {
+export interface ViewRef<S extends z.core.$ZodType = z.core.$ZodType> {
   readonly view: ViewName;
   /** Type only: the schema the name stands for. */
   readonly schema?: S;
@@ -92,10 +92,10 @@ export type ResponseSchemaOf<R extends Pick<RouteDef, 'response'>> = NonNullable
 export const view = <K extends ViewName>(name: K): ViewRef<Views[K]> => ({ view: name });
 
 export function defineRoute<
-  P extends z.ZodType = z.ZodType,
-  Q extends z.ZodType = z.ZodType,
-  B extends z.ZodType = z.ZodType,
-  R extends z.ZodType = z.ZodType,
+  P extends z.core.$ZodType = z.core.$ZodType,
+  Q extends z.core.$ZodType = z.core.$ZodType,
+  B extends z.core.$ZodType = z.core.$ZodType,
+  R extends z.core.$ZodType = z.core.$ZodType,
 >(def: RouteDef<P, Q, B, R>): RouteDef<P, Q, B, R> {
   return def;
 }

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { zhCN } from 'zod/locales';
+import * as z from 'zod/mini';
 import { AppError, type FieldError } from '../errors.ts';
 
 /** Chinese names of the JSON types a message may mention (never `undefined`: a missing field says so). */
@@ -72,7 +72,7 @@ function located(
 }
 
 /** Turns zod issues into the contract's `fields: [{path, message}]`, `prefix` naming the request part. */
-export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+export function fieldErrors(error: z.core.$ZodError, prefix?: string): FieldError[] {
   return error.issues.flatMap((issue) => {
     // Unknown keys are named one by one, each at its own path.
     if (issue.code === 'unrecognized_keys') {
@@ -95,8 +95,12 @@ export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
 }
 
 /** Parses one part of a request; 400 `validation_failed` naming every bad field otherwise. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.output<S> {
-  const parsed = schema.safeParse(value);
+export function parseOrThrow<S extends z.core.$ZodType>(
+  schema: S,
+  value: unknown,
+  prefix?: string,
+): z.output<S> {
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) throw new AppError('validation_failed', { fields: fieldErrors(parsed.error, prefix) });
   return parsed.data;
 }

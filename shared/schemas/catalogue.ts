@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   catalogueLevels,
   institutionKinds,
@@ -19,117 +19,127 @@ import { lazySchema } from './lazy.ts';
 export const InstitutionCode = lazySchema(() =>
   z
     .string({ message: '学校标识码须为 10 位数字' })
-    .trim()
-    .refine(isInstitutionCode, '学校标识码须为 10 位数字，以 41 和省份代码开头（教育部学校标识码）')
-    .meta({ description: '学校标识码 (Ministry of Education), ten digits', example: '4137010447' }),
+    .check(
+      z.trim(),
+      z.refine(isInstitutionCode, '学校标识码须为 10 位数字，以 41 和省份代码开头（教育部学校标识码）'),
+      z.meta({ description: '学校标识码 (Ministry of Education), ten digits', example: '4137010447' }),
+    ),
 );
 
 export const InstitutionKind = lazySchema(() =>
-  z.enum(institutionKinds).meta({
-    id: 'InstitutionKind',
-    description: '普通高校 · 成人高校 · 开放大学 · 网络教育',
-  }),
+  z.enum(institutionKinds).check(
+    z.meta({
+      id: 'InstitutionKind',
+      description: '普通高校 · 成人高校 · 开放大学 · 网络教育',
+    }),
+  ),
 );
 export const StudyMode = lazySchema(() =>
   z
     .enum(studyModes)
-    .meta({ id: 'StudyMode', description: 'correspondence 函授 · spare_time 业余 · online 网络' }),
+    .check(z.meta({ id: 'StudyMode', description: 'correspondence 函授 · spare_time 业余 · online 网络' })),
 );
 export const CatalogueLevel = lazySchema(() => z.enum(catalogueLevels));
 
 export const OfferingId = lazySchema(() =>
   z
     .string()
-    .regex(OFFERING_ID_PATTERN, '专业编号无效')
-    .meta({ description: 'Offering id, derived from its institution, major, level, mode and scope' }),
+    .check(
+      z.regex(OFFERING_ID_PATTERN, '专业编号无效'),
+      z.meta({ description: 'Offering id, derived from its institution, major, level, mode and scope' }),
+    ),
 );
 
 /** Tuition per year in integer fen; 0 where an institution charges none. */
 export const TuitionFen = lazySchema(() =>
   z
     .number({ message: '学费须为以分为单位的整数' })
-    .int('学费须为以分为单位的整数')
-    .min(0, '学费不能为负数')
-    .max(100_000_000, '学费过大')
-    .meta({ description: 'Tuition per year, integer fen', example: 240000 }),
+    .check(
+      z.int('学费须为以分为单位的整数'),
+      z.gte(0, '学费不能为负数'),
+      z.lte(100_000_000, '学费过大'),
+      z.meta({ description: 'Tuition per year, integer fen', example: 240000 }),
+    ),
 );
 
 export const Years = lazySchema(() =>
   z
     .number({ message: '学制须为年数' })
-    .min(1, '学制至少 1 年')
-    .max(6, '学制最多 6 年')
-    .multipleOf(0.5, '学制以半年为单位')
-    .meta({ example: 2.5 }),
+    .check(
+      z.gte(1, '学制至少 1 年'),
+      z.lte(6, '学制最多 6 年'),
+      z.multipleOf(0.5, '学制以半年为单位'),
+      z.meta({ example: 2.5 }),
+    ),
 );
 
 /** R3: a field-of-work tag (机械 · 电气 · 化工 · 护理 · 财会 · 计算机 …) set beside the worker's job. */
-const Tags = lazySchema(() => z.array(humanText({ label: '专业类别', max: 12 })).max(5, '最多 5 个专业类别'));
+const Tags = lazySchema(() =>
+  z.array(humanText({ label: '专业类别', max: 12 })).check(z.maxLength(5, '最多 5 个专业类别')),
+);
 
 const Contact = lazySchema(() =>
-  z
-    .object({
-      name: humanText({ label: '联系人', max: 40 }),
-      phone: humanText({ label: '联系电话', min: 3, max: 40 }),
-      role: humanText({ label: '职务', min: 0, max: 60 }).optional(),
-    })
-    .strict(),
+  z.strictObject({
+    name: humanText({ label: '联系人', max: 40 }),
+    phone: humanText({ label: '联系电话', min: 3, max: 40 }),
+    role: z.optional(humanText({ label: '职务', min: 0, max: 60 })),
+  }),
 );
 
 export const CreateInstitutionBody = lazySchema(() =>
   z
-    .object({
+    .strictObject({
       code: InstitutionCode,
       name: humanText({ label: '院校名称', max: 60 }),
       kind: InstitutionKind,
-      city: humanText({ label: '所在城市', max: 20 }).optional(),
-      contacts: z.array(Contact).max(10).optional(),
+      city: z.optional(humanText({ label: '所在城市', max: 20 })),
+      contacts: z.optional(z.array(Contact).check(z.maxLength(10))),
     })
-    .strict()
-    .meta({ id: 'CreateInstitution' }),
+    .check(z.meta({ id: 'CreateInstitution' })),
 );
 export type CreateInstitutionBody = z.output<typeof CreateInstitutionBody>;
 
-export const UpdateInstitutionBody = lazySchema(() =>
-  CreateInstitutionBody.omit({ code: true })
-    .partial()
-    .strict()
-    .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
-    .meta({ id: 'UpdateInstitution' }),
-);
+export const UpdateInstitutionBody = lazySchema(() => {
+  // Omitted from the shape: `z.omit` refuses an object with checks, and in zod/mini `z.meta` is one.
+  const { code: _code, ...shape } = CreateInstitutionBody.shape;
+  return z.partial(z.strictObject(shape)).check(
+    z.refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' }),
+    z.meta({ id: 'UpdateInstitution' }),
+  );
+});
 export type UpdateInstitutionBody = z.output<typeof UpdateInstitutionBody>;
 
 export const InstitutionParams = lazySchema(() =>
   z.object({
-    institutionId: z.string().regex(/^\d{10}$/, '院校编号为 10 位学校标识码'),
+    institutionId: z.string().check(z.regex(/^\d{10}$/, '院校编号为 10 位学校标识码')),
   }),
 );
 
 export const CreateOfferingBody = lazySchema(() =>
   z
-    .object({
+    .strictObject({
       institutionId: InstitutionCode,
       major: humanText({ label: '专业名称', max: 60 }),
       level: CatalogueLevel,
       mode: StudyMode,
       years: Years,
       tuitionFen: TuitionFen,
-      tags: Tags.default([]),
+      tags: z._default(Tags, []),
       /** A county lists a local partner for its own unit only; absent: the whole programme (city). */
-      unitOrgId: Slug.optional(),
+      unitOrgId: z.optional(Slug),
     })
-    .strict()
-    .meta({ id: 'CreateOffering' }),
+    .check(z.meta({ id: 'CreateOffering' })),
 );
 export type CreateOfferingBody = z.output<typeof CreateOfferingBody>;
 
 /** What may change on an offering applications may point to: not what identifies it. */
 export const UpdateOfferingBody = lazySchema(() =>
   z
-    .object({ years: Years.optional(), tuitionFen: TuitionFen.optional(), tags: Tags.optional() })
-    .strict()
-    .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' })
-    .meta({ id: 'UpdateOffering' }),
+    .strictObject({ years: z.optional(Years), tuitionFen: z.optional(TuitionFen), tags: z.optional(Tags) })
+    .check(
+      z.refine((b) => Object.values(b).some((v) => v !== undefined), { message: '至少修改一项' }),
+      z.meta({ id: 'UpdateOffering' }),
+    ),
 );
 export type UpdateOfferingBody = z.output<typeof UpdateOfferingBody>;
 
@@ -137,18 +147,15 @@ export const OfferingParams = lazySchema(() => z.object({ programmeId: Slug, off
 
 export const OfferingListQuery = lazySchema(() =>
   z.object({
-    level: CatalogueLevel.optional(),
-    mode: StudyMode.optional(),
-    institutionId: z
-      .string()
-      .regex(/^\d{10}$/, '院校编号为 10 位学校标识码')
-      .optional(),
-    tag: z.string().trim().min(1).max(12).optional(),
-    q: z.string().max(40, '搜索词不能超过 40 个字符').optional(),
+    level: z.optional(CatalogueLevel),
+    mode: z.optional(StudyMode),
+    institutionId: z.optional(z.string().check(z.regex(/^\d{10}$/, '院校编号为 10 位学校标识码'))),
+    tag: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(12))),
+    q: z.optional(z.string().check(z.maxLength(40, '搜索词不能超过 40 个字符'))),
     /** The worker's unit: the programme's offerings and those its county added. */
-    unitOrgId: Slug.optional(),
-    cursor: Cursor.optional(),
-    limit: z.coerce.number().int().min(1).max(50).default(20),
+    unitOrgId: z.optional(Slug),
+    cursor: z.optional(Cursor),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(50)), 20),
   }),
 );
 export type OfferingListQuery = z.output<typeof OfferingListQuery>;
@@ -159,15 +166,17 @@ export type OfferingListQuery = z.output<typeof OfferingListQuery>;
  */
 export const ImportOfferingsBody = lazySchema(() =>
   z
-    .object({
-      file: z.base64('文件须为 base64 编码的 .xlsx').min(1, '文件不能为空').meta({
-        description:
-          'The .xlsx, base64. First worksheet, row 1 the headers 院校名称 · 学校标识码 · 院校类型 · 所在城市 · 专业名称 · 学历层次 · 学习形式 · 学制（年） · 学费（元/年） · 专业类别; one offering a row',
-      }),
-      fileName: humanText({ label: '文件名', max: 100 }).optional(),
-      unitOrgId: Slug.optional(),
+    .strictObject({
+      file: z.base64('文件须为 base64 编码的 .xlsx').check(
+        z.minLength(1, '文件不能为空'),
+        z.meta({
+          description:
+            'The .xlsx, base64. First worksheet, row 1 the headers 院校名称 · 学校标识码 · 院校类型 · 所在城市 · 专业名称 · 学历层次 · 学习形式 · 学制（年） · 学费（元/年） · 专业类别; one offering a row',
+        }),
+      ),
+      fileName: z.optional(humanText({ label: '文件名', max: 100 })),
+      unitOrgId: z.optional(Slug),
     })
-    .strict()
-    .meta({ id: 'ImportOfferings' }),
+    .check(z.meta({ id: 'ImportOfferings' })),
 );
 export type ImportOfferingsBody = z.output<typeof ImportOfferingsBody>;

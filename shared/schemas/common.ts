@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isCalendarDate } from '../domain/dates.ts';
 import { HIDDEN_CHARACTERS, isDisplaySafe } from '../domain/text.ts';
 import { errorCodes } from '../errors.ts';
@@ -9,46 +9,55 @@ import { lazySchema } from './lazy.ts';
 export const Slug = lazySchema(() =>
   z
     .string()
-    .regex(
-      /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
-      '只能包含小写字母、数字和连字符，且不能以连字符开头或结尾',
-    )
-    .meta({ description: 'Lowercase id: letters, digits and hyphens', example: 'lc-2022' }),
+    .check(
+      z.regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+        '只能包含小写字母、数字和连字符，且不能以连字符开头或结尾',
+      ),
+      z.meta({ description: 'Lowercase id: letters, digits and hyphens', example: 'lc-2022' }),
+    ),
 );
 
 /** `YYYY-MM-DD`, a day that exists, read in Asia/Shanghai and inclusive. */
 export const CalendarDate = lazySchema(() =>
-  z.string().refine(isCalendarDate, { message: '日期必须是存在的日期，格式为 YYYY-MM-DD' }).meta({
-    description: 'Calendar date YYYY-MM-DD (1900–2999), Asia/Shanghai, inclusive',
-    format: 'date',
-    // `format: date` says the day exists; the pattern, the years the platform keeps (1900–2999).
-    pattern: '^(?:19|2\\d)\\d{2}-\\d{2}-\\d{2}$',
-    example: '2022-11-30',
-  }),
+  z.string().check(
+    z.refine(isCalendarDate, { message: '日期必须是存在的日期，格式为 YYYY-MM-DD' }),
+    z.meta({
+      description: 'Calendar date YYYY-MM-DD (1900–2999), Asia/Shanghai, inclusive',
+      format: 'date',
+      // `format: date` says the day exists; the pattern, the years the platform keeps (1900–2999).
+      pattern: '^(?:19|2\\d)\\d{2}-\\d{2}-\\d{2}$',
+      example: '2022-11-30',
+    }),
+  ),
 );
 
 /** An instant the server recorded, as it answers it: RFC 3339 in UTC (`toISOString()`). */
 export const Timestamp = lazySchema(() =>
   z
     .string()
-    .meta({ format: 'date-time', example: '2022-11-30T08:15:30.123Z', description: 'RFC 3339 date-time' }),
+    .check(
+      z.meta({ format: 'date-time', example: '2022-11-30T08:15:30.123Z', description: 'RFC 3339 date-time' }),
+    ),
 );
 
 /** Money is integer fen (分); 100000 fen = 1000 元. */
 export const Fen = lazySchema(() =>
   z
     .number({ message: '金额必须是以分为单位的整数' })
-    .int('金额必须是以分为单位的整数')
-    .positive('金额必须大于 0')
-    .max(100_000_000_00, '金额过大')
-    .meta({ description: 'Amount in integer fen (1 元 = 100 分)', example: 100000 }),
+    .check(
+      z.int('金额必须是以分为单位的整数'),
+      z.positive('金额必须大于 0'),
+      z.lte(100_000_000_00, '金额过大'),
+      z.meta({ description: 'Amount in integer fen (1 元 = 100 分)', example: 100000 }),
+    ),
 );
 
-export const Role = lazySchema(() => z.enum(roles).meta({ id: 'Role' }));
+export const Role = lazySchema(() => z.enum(roles).check(z.meta({ id: 'Role' })));
 export type Role = z.infer<typeof Role>;
 
 /** The contract's error codes (architecture.md §5), each with one HTTP status. */
-export const ErrorCode = lazySchema(() => z.enum(errorCodes).meta({ id: 'ErrorCode' }));
+export const ErrorCode = lazySchema(() => z.enum(errorCodes).check(z.meta({ id: 'ErrorCode' })));
 
 /**
  * Where a field error points, in one style: body fields by their dotted path (`applicant.idNumber`),
@@ -57,12 +66,14 @@ export const ErrorCode = lazySchema(() => z.enum(errorCodes).meta({ id: 'ErrorCo
  */
 export const fieldPathPattern = '^(?:\\(body\\)|[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*)$';
 export const FieldPath = lazySchema(() =>
-  z.string().meta({
-    description:
-      'Dotted path of the field: `applicant.idNumber`, array items by index (`items.0.reason`), `query.cursor`, `params.id`; `(body)` is the body as a whole',
-    pattern: fieldPathPattern,
-    example: 'applicant.idNumber',
-  }),
+  z.string().check(
+    z.meta({
+      description:
+        'Dotted path of the field: `applicant.idNumber`, array items by index (`items.0.reason`), `query.cursor`, `params.id`; `(body)` is the body as a whole',
+      pattern: fieldPathPattern,
+      example: 'applicant.idNumber',
+    }),
+  ),
 );
 
 export const ErrorBody = lazySchema(() =>
@@ -70,31 +81,30 @@ export const ErrorBody = lazySchema(() =>
     .object({
       error: z.object({
         code: ErrorCode,
-        message: z.string().meta({ example: '请求内容不符合要求，请检查标出的字段' }),
-        fields: z.array(z.object({ path: FieldPath, message: z.string() })).optional(),
+        message: z.string().check(z.meta({ example: '请求内容不符合要求，请检查标出的字段' })),
+        fields: z.optional(z.array(z.object({ path: FieldPath, message: z.string() }))),
         rules: z
-          .array(z.string())
-          .optional()
-          .meta({ description: 'ineligible: the rules the application fails' }),
+          .optional(z.array(z.string()))
+          .check(z.meta({ description: 'ineligible: the rules the application fails' })),
         missing: z
-          .array(z.string())
-          .optional()
-          .meta({ description: 'missing_attachments: the document kinds still needed' }),
+          .optional(z.array(z.string()))
+          .check(z.meta({ description: 'missing_attachments: the document kinds still needed' })),
         offeringId: z
-          .string()
-          .optional()
-          .meta({ description: 'already_exists: the offering already listed' }),
+          .optional(z.string())
+          .check(z.meta({ description: 'already_exists: the offering already listed' })),
       }),
     })
-    .meta({ id: 'Error' }),
+    .check(z.meta({ id: 'Error' })),
 );
 
 export const Cursor = lazySchema(() =>
-  z.string().max(2048).meta({ description: 'Opaque pagination cursor from the previous page' }),
+  z
+    .string()
+    .check(z.maxLength(2048), z.meta({ description: 'Opaque pagination cursor from the previous page' })),
 );
 
 /** The query of a list that takes nothing but the previous page's cursor. */
-export const CursorQuery = lazySchema(() => z.object({ cursor: Cursor.optional() }));
+export const CursorQuery = lazySchema(() => z.object({ cursor: z.optional(Cursor) }));
 
 /**
  * Every human-readable name or reason a client sends (applicant and account names, bank, org,
@@ -104,7 +114,7 @@ export const CursorQuery = lazySchema(() => z.object({ cursor: Cursor.optional()
  * `domain/text.ts`) — then trimmed. `label` is the field's Chinese name in the messages.
  *
  * @example humanText({ label: '姓名', max: 40 }) // applicant.name
- * @example humanText({ label: '理由', min: 0, max: 500 }).optional() // a reason that may be empty
+ * @example z.optional(humanText({ label: '理由', min: 0, max: 500 })) // a reason that may be empty
  */
 export function humanText(options: {
   label: string;
@@ -121,20 +131,23 @@ export function humanText(options: {
           ? (options.missing ?? `${options.label}不能为空`)
           : `${options.label}须为文字`,
     })
-    .normalize('NFC')
-    // Checked before trimming: a trailing line break or BOM is refused too, not silently dropped.
-    .refine(isDisplaySafe, `${options.label}含有不可见字符、控制字符或文字方向控制符，请删除后重新填写`)
-    .trim()
-    .max(options.max, `${options.label}不能超过 ${options.max} 个字符`);
+    .check(
+      z.normalize('NFC'),
+      // Checked before trimming: a trailing line break or BOM is refused too, not silently dropped.
+      z.refine(isDisplaySafe, `${options.label}含有不可见字符、控制字符或文字方向控制符，请删除后重新填写`),
+      z.trim(),
+      z.maxLength(options.max, `${options.label}不能超过 ${options.max} 个字符`),
+    );
   // The API document says it too, so that a generated client refuses such text before sending it.
-  const documented = { pattern: displaySafePattern };
-  if (min <= 0) return text.meta(documented);
-  return text
-    .min(
+  const documented = z.meta({ pattern: displaySafePattern });
+  if (min <= 0) return text.check(documented);
+  return text.check(
+    z.minLength(
       min,
       min === 1 ? (options.missing ?? `${options.label}不能为空`) : `${options.label}至少 ${min} 个字符`,
-    )
-    .meta(documented);
+    ),
+    documented,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
-import * as z from 'zod';
-import { QuotaState, ReviewStatus } from './applications.ts';
+import * as z from 'zod/mini';
+import { reviewStatuses } from '../model/application.ts';
+import { QuotaState } from './applications.ts';
 import { Cursor, humanText, Slug } from './common.ts';
 import { lazySchema } from './lazy.ts';
 
@@ -12,13 +13,14 @@ import { lazySchema } from './lazy.ts';
 /** `GET /v1/programmes/{programmeId}/applications` */
 export const ApplicationsQuery = lazySchema(() =>
   z.object({
-    unitOrgId: Slug.optional(),
-    employerOrgId: Slug.optional(),
-    status: ReviewStatus.exclude(['draft']).optional(),
-    quotaState: QuotaState.optional(),
-    q: humanText({ label: '搜索', min: 1, max: 40 }).optional(),
-    cursor: Cursor.optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    unitOrgId: z.optional(Slug),
+    employerOrgId: z.optional(Slug),
+    // Every status but `draft`, which never leaves the worker's phone.
+    status: z.optional(z.enum(reviewStatuses.filter((s): s is Exclude<typeof s, 'draft'> => s !== 'draft'))),
+    quotaState: z.optional(QuotaState),
+    q: z.optional(humanText({ label: '搜索', min: 1, max: 40 })),
+    cursor: z.optional(Cursor),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
   }),
 );
 export type ApplicationsQuery = z.output<typeof ApplicationsQuery>;
@@ -26,7 +28,7 @@ export type ApplicationsQuery = z.output<typeof ApplicationsQuery>;
 /** `POST /v1/audit/exports`: an Excel export the console made (who, which list, how many rows). */
 export const ExportAuditBody = lazySchema(() =>
   z
-    .object({
+    .strictObject({
       list: z.enum([
         'review-queue',
         'applications',
@@ -37,10 +39,9 @@ export const ExportAuditBody = lazySchema(() =>
         'dashboard',
         'notifications',
       ]),
-      programmeId: Slug.optional(),
-      rows: z.number().int().min(0).max(1_000_000),
+      programmeId: z.optional(Slug),
+      rows: z.number().check(z.int(), z.gte(0), z.lte(1_000_000)),
     })
-    .strict()
-    .meta({ id: 'ExportAudit' }),
+    .check(z.meta({ id: 'ExportAudit' })),
 );
 export type ExportAuditBody = z.infer<typeof ExportAuditBody>;

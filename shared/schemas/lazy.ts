@@ -21,7 +21,7 @@ export function lazySchema<T extends object>(build: () => T): T {
     }
     return built;
   };
-  return new Proxy(Object.create(null) as T, {
+  const proxy = new Proxy(Object.create(null) as T, {
     get: (_, key) => {
       const target = schema();
       return Reflect.get(target, key, target);
@@ -38,6 +38,20 @@ export function lazySchema<T extends object>(build: () => T): T {
     defineProperty: (_, key, descriptor) => Reflect.defineProperty(schema(), key, descriptor),
     deleteProperty: (_, key) => Reflect.deleteProperty(schema(), key),
   });
+  builders.set(proxy, schema);
+  return proxy;
+}
+
+const builders = new WeakMap<object, () => object>();
+
+/**
+ * The schema a {@link lazySchema} stands for, built if it was not yet; any other value as it is. What
+ * keys a schema by identity needs it: zod's registries (`z.globalRegistry.get`) hold the built
+ * instance, not the stand-in.
+ */
+export function builtSchema<T>(schema: T): T {
+  const build = typeof schema === 'object' && schema !== null ? builders.get(schema) : undefined;
+  return build ? (build() as T) : schema;
 }
 
 let buildCount = 0;

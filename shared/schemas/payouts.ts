@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { railNames } from '../model/payout.ts';
 import { humanText, Slug } from './common.ts';
 import { lazySchema } from './lazy.ts';
@@ -6,15 +6,17 @@ import { lazySchema } from './lazy.ts';
 /** `POST /v1/programmes/{programmeId}/payout-runs`: the review batch the run pays out, if any. */
 /** The rail is the deployment's (`PAYOUT_RAIL`), never chosen by a request. */
 export const StartPayoutRunBody = lazySchema(() =>
-  z.object({ batchId: Slug.optional() }).strict().meta({ id: 'StartPayoutRun' }),
+  z.strictObject({ batchId: z.optional(Slug) }).check(z.meta({ id: 'StartPayoutRun' })),
 );
 export type StartPayoutRunBody = z.infer<typeof StartPayoutRunBody>;
 
 export const RunId = lazySchema(() =>
   z
     .string()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$/, '运行编号格式不正确')
-    .meta({ description: 'Payout run id', example: 'run-20220611-3f2a9c' }),
+    .check(
+      z.regex(/^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$/, '运行编号格式不正确'),
+      z.meta({ description: 'Payout run id', example: 'run-20220611-3f2a9c' }),
+    ),
 );
 
 export const PayoutRunParams = lazySchema(() => z.object({ runId: RunId }));
@@ -23,9 +25,9 @@ const PageDescriptor = lazySchema(() =>
   z.object({
     runId: RunId,
     phase: z.enum(['transfers', 'payments']),
-    page: z.number().int().min(0),
+    page: z.number().check(z.int(), z.gte(0)),
     /** The run's rail; absent for runs recorded before rails were chosen per run (sandbox). */
-    rail: z.enum(railNames).optional(),
+    rail: z.optional(z.enum(railNames)),
   }),
 );
 export type PageDescriptor = z.infer<typeof PageDescriptor>;
@@ -37,12 +39,10 @@ export const PayoutTaskEvent = lazySchema(() =>
     z.object({ action: z.literal('payPage'), page: PageDescriptor }),
     z.object({
       action: z.literal('reconcile'),
-      input: z
-        .object({
-          runId: RunId,
-          error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).nullish(),
-        })
-        .loose(),
+      input: z.looseObject({
+        runId: RunId,
+        error: z.nullish(z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) })),
+      }),
     }),
   ]),
 );
@@ -57,23 +57,22 @@ export const MAX_BANK_RESULT_LINES = 2000;
 /** `POST /v1/payout-runs/{runId}/bank-results`: the bank's result file of one payer, converted to JSON. */
 export const BankResultsBody = lazySchema(() =>
   z
-    .object({
+    .strictObject({
       payerOrgId: Slug,
       lines: z
         .array(
-          z
-            .object({
-              key: z.string().regex(/^[0-9a-f]{40}$/, '业务编号格式不正确'),
-              status: z.enum(['paid', 'failed']),
-              reference: z.string().trim().min(1).max(64).optional(),
-              reason: humanText({ label: '失败原因', max: 200 }).optional(),
-            })
-            .strict(),
+          z.strictObject({
+            key: z.string().check(z.regex(/^[0-9a-f]{40}$/, '业务编号格式不正确')),
+            status: z.enum(['paid', 'failed']),
+            reference: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(64))),
+            reason: z.optional(humanText({ label: '失败原因', max: 200 })),
+          }),
         )
-        .min(1, '至少一行结果')
-        .max(MAX_BANK_RESULT_LINES, `每次最多导入 ${MAX_BANK_RESULT_LINES} 行，请分批导入`),
+        .check(
+          z.minLength(1, '至少一行结果'),
+          z.maxLength(MAX_BANK_RESULT_LINES, `每次最多导入 ${MAX_BANK_RESULT_LINES} 行，请分批导入`),
+        ),
     })
-    .strict()
-    .meta({ id: 'BankResults' }),
+    .check(z.meta({ id: 'BankResults' })),
 );
 export type BankResultsBody = z.infer<typeof BankResultsBody>;

@@ -1,11 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ApplicationIdParams } from './applications.ts';
 import { Cursor, humanText, Slug } from './common.ts';
 import { lazySchema } from './lazy.ts';
 import { Level } from './programmes.ts';
 
 /** R12 逐级审核: what a union at the current step may decide. */
-export const Decision = lazySchema(() => z.enum(['approve', 'reject', 'return']).meta({ id: 'Decision' }));
+export const Decision = lazySchema(() =>
+  z.enum(['approve', 'reject', 'return']).check(z.meta({ id: 'Decision' })),
+);
 export type Decision = z.infer<typeof Decision>;
 
 /** Shown to the worker and up the chain: no hidden or direction-changing characters (issue 10 point 9). */
@@ -19,48 +21,44 @@ const RequiredReason = lazySchema(() =>
  * One decision, discriminated on `decision`: `approve` may give a reason, `reject` and `return`
  * must (architecture.md §5) — so the API document says it too, not only the server.
  */
-const decisionItem = <S extends z.ZodRawShape>(extra: S) =>
+const decisionItem = <S extends z.core.$ZodShape>(extra: S) =>
   z.discriminatedUnion('decision', [
     z
-      .object({ ...extra, decision: z.literal('approve'), reason: DecisionReason.optional() })
-      .strict()
-      .meta({ title: 'Approval' }),
+      .strictObject({ ...extra, decision: z.literal('approve'), reason: z.optional(DecisionReason) })
+      .check(z.meta({ title: 'Approval' })),
     z
-      .object({ ...extra, decision: z.enum(['reject', 'return']), reason: RequiredReason })
-      .strict()
-      .meta({ title: 'Rejection or return' }),
+      .strictObject({ ...extra, decision: z.enum(['reject', 'return']), reason: RequiredReason })
+      .check(z.meta({ title: 'Rejection or return' })),
   ]);
 
-export const DecisionBody = lazySchema(() => decisionItem({}).meta({ id: 'DecisionRequest' }));
+export const DecisionBody = lazySchema(() => decisionItem({}).check(z.meta({ id: 'DecisionRequest' })));
 export type DecisionBody = z.output<typeof DecisionBody>;
 
 export const BulkDecisionBody = lazySchema(() =>
   z
-    .object({
+    .strictObject({
       items: z
         .array(decisionItem({ id: ApplicationIdParams.shape.id }))
-        .min(1, '至少一项')
-        .max(100, '一次最多 100 项'),
+        .check(z.minLength(1, '至少一项'), z.maxLength(100, '一次最多 100 项')),
     })
-    .strict()
-    .meta({ id: 'BulkDecisionRequest' }),
+    .check(z.meta({ id: 'BulkDecisionRequest' })),
 );
 
 export const ReviewQueueQuery = lazySchema(() =>
   z.object({
     programmeId: Slug,
     /** 待审核's filters, applied by the query to the whole queue (a cursor is only good with the same ones). */
-    unitOrgId: Slug.optional(),
-    employerOrgId: Slug.optional(),
-    level: Level.optional(),
-    cursor: Cursor.optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    unitOrgId: z.optional(Slug),
+    employerOrgId: z.optional(Slug),
+    level: z.optional(Level),
+    cursor: z.optional(Cursor),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 20),
   }),
 );
 
 export const AttachmentParams = lazySchema(() =>
   z.object({
     id: ApplicationIdParams.shape.id,
-    attachmentId: z.string().regex(/^[a-z0-9]{8,40}$/, '材料编号无效'),
+    attachmentId: z.string().check(z.regex(/^[a-z0-9]{8,40}$/, '材料编号无效')),
   }),
 );

@@ -70,6 +70,25 @@ describe('function bundles', () => {
   });
 
   /**
+   * Issue 15: request schemas are written in `zod/mini`. Importing zod's classic API costs a function's
+   * cold start ~4–9 ms more however few schemas it builds (docs/benchmarks.md, coldStart), so no
+   * function evaluates it at import, and only the public function bundles it, behind the OpenAPI
+   * generator's `import()` that its deployed bundle leaves out.
+   */
+  it.each(functionEntries)('the %s function does not load zod’s classic API', async (name) => {
+    const entry = functionEntry(name);
+    const classic = (paths: Iterable<string>) =>
+      [...paths].filter((p) => p.includes('node_modules/zod/v4/classic/'));
+    const closure = await staticClosure(entry);
+    // A route group validates its requests with zod: the path is the one the check below looks beside.
+    if ((functionGroups as readonly string[]).includes(name)) {
+      expect([...closure].some((p) => p.includes('node_modules/zod/v4/mini/'))).toBe(true);
+    }
+    expect(classic(closure)).toEqual([]);
+    if (name !== 'public') expect(classic(Object.keys(await bundleInputs(entry)))).toEqual([]);
+  });
+
+  /**
    * Issue 15: a function builds, and bundles, only the repositories it wires (`wireDeps` in its entry);
    * reaching another throws `RepositoryNotWired`, a 500. So every `deps.<repository>` in the code its
    * bundle holds — the static closure and what it imports on demand — must be wired by its entry.

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
 import type { ResponseSchemaOf } from '../../shared/http/route.ts';
 import type { RouteId, Routes } from '../../shared/http/routes.ts';

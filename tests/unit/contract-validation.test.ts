@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import { isCalendarDate } from '../../shared/domain/dates.ts';
 import {
   isBankCardNumber,
@@ -41,7 +41,7 @@ const hostile: unknown[] = [
 ];
 
 /** The same keys as `sample`'s top-level fields, each given `value`. */
-function everyKey(schema: z.ZodType, value: unknown): Record<string, unknown> {
+function everyKey(schema: z.core.$ZodType, value: unknown): Record<string, unknown> {
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
   return Object.fromEntries(Object.keys(shape).map((k) => [k, value]));
 }
@@ -67,7 +67,7 @@ describe('validation messages and field paths (issue 12 item 9)', () => {
       ];
       let refused = 0;
       for (const input of inputs) {
-        const parsed = schema.safeParse(input);
+        const parsed = z.safeParse(schema, input);
         if (parsed.success) continue;
         refused++;
         for (const field of fieldErrors(parsed.error, part === 'body' ? undefined : part)) {
@@ -84,13 +84,13 @@ describe('validation messages and field paths (issue 12 item 9)', () => {
 
   it('says what is missing: an empty body, a missing field, a missing discriminator', () => {
     const empty = DecisionBody.safeParse(undefined);
-    expect(fieldErrors(empty.error as z.ZodError)).toEqual([
+    expect(fieldErrors(empty.error as z.core.$ZodError)).toEqual([
       { path: '(body)', message: expect.stringMatching(/^请求内容不能为空/) },
     ]);
-    expect(fieldErrors(DecisionBody.safeParse({}).error as z.ZodError)).toEqual([
+    expect(fieldErrors(DecisionBody.safeParse({}).error as z.core.$ZodError)).toEqual([
       { path: 'decision', message: '缺少此字段，须为以下之一：approve、reject、return' },
     ]);
-    expect(fieldErrors(DecisionBody.safeParse({ decision: true }).error as z.ZodError)).toEqual([
+    expect(fieldErrors(DecisionBody.safeParse({ decision: true }).error as z.core.$ZodError)).toEqual([
       { path: 'decision', message: '须为以下之一：approve、reject、return' },
     ]);
   });
@@ -102,17 +102,17 @@ describe('validation messages and field paths (issue 12 item 9)', () => {
         { id: 'abcdefgh2', decision: 'return' },
       ],
     });
-    expect(fieldErrors(bulk.error as z.ZodError)).toEqual([
+    expect(fieldErrors(bulk.error as z.core.$ZodError)).toEqual([
       { path: 'items.1.reason', message: '驳回或退回须填写理由' },
     ]);
     const odd = DecisionBody.safeParse({ decision: 'approve', 'a.b': 1, extra: 2 });
-    expect(fieldErrors(odd.error as z.ZodError)).toEqual([
+    expect(fieldErrors(odd.error as z.core.$ZodError)).toEqual([
       { path: '(body)', message: '不允许的字段："a.b"' },
       { path: 'extra', message: '不允许的字段：extra' },
     ]);
-    const query = routeList.find((r) => r.operationId === 'reviewQueue')?.query as z.ZodType;
+    const query = routeList.find((r) => r.operationId === 'reviewQueue')?.query as z.core.$ZodType;
     expect(
-      fieldErrors(query.safeParse({ limit: 'x' }).error as z.ZodError, 'query').map((f) => f.path),
+      fieldErrors(z.safeParse(query, { limit: 'x' }).error as z.core.$ZodError, 'query').map((f) => f.path),
     ).toEqual(['query.programmeId', 'query.limit']);
   });
 });
@@ -122,7 +122,7 @@ describe('decisions: a discriminated union on `decision` (issue 12 item 9)', () 
     for (const reason of [undefined, '', '   ']) {
       const parsed = DecisionBody.safeParse({ decision, ...(reason === undefined ? {} : { reason }) });
       expect(parsed.success, JSON.stringify(reason)).toBe(false);
-      expect(fieldErrors(parsed.error as z.ZodError)).toEqual([
+      expect(fieldErrors(parsed.error as z.core.$ZodError)).toEqual([
         { path: 'reason', message: '驳回或退回须填写理由' },
       ]);
     }

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import * as z from 'zod';
-import { lazySchema } from '../../shared/schemas/lazy.ts';
+import * as z from 'zod/mini';
+import { builtSchema, lazySchema } from '../../shared/schemas/lazy.ts';
 
 const functionsDir = resolve(import.meta.dirname, '..', '..', 'functions');
 const functionFiles = readdirSync(functionsDir).filter((f) => f.endsWith('.ts'));
@@ -61,21 +61,26 @@ describe('a cold start builds no request schema', () => {
 
 describe('lazySchema', () => {
   it('builds once, on first use, and is the built schema to every reader', () => {
-    const build = vi.fn(() => z.object({ name: z.string().min(1) }).meta({ id: 'LazyProbe' }));
+    const build = vi.fn(() =>
+      z.object({ name: z.string().check(z.minLength(1)) }).check(z.meta({ id: 'LazyProbe' })),
+    );
     const Probe = lazySchema(build);
     expect(build).not.toHaveBeenCalled();
 
     expect(Probe.safeParse({ name: '张三' }).success).toBe(true);
     expect(Probe.safeParse({ name: '' }).success).toBe(false);
-    expect(Probe).toBeInstanceOf(z.ZodObject);
-    expect(Probe.meta()).toEqual({ id: 'LazyProbe' });
+    expect(Probe).toBeInstanceOf(z.ZodMiniObject);
+    // zod's registry holds the built instance: `builtSchema` is how a reader keyed by identity finds it.
+    expect(z.globalRegistry.get(builtSchema(Probe))).toEqual({ id: 'LazyProbe' });
+    expect(builtSchema(Probe)).not.toBe(Probe);
+    expect(builtSchema(builtSchema(Probe))).toBe(builtSchema(Probe));
     expect(Object.keys(Probe.shape)).toEqual(['name']);
     expect(build).toHaveBeenCalledTimes(1);
   });
 
   it('embeds in another schema as itself', () => {
-    const Inner = lazySchema(() => z.string().regex(/^\d+$/, '只能是数字'));
-    const Outer = z.object({ code: Inner, more: Inner.optional() });
+    const Inner = lazySchema(() => z.string().check(z.regex(/^\d+$/, '只能是数字')));
+    const Outer = z.object({ code: Inner, more: z.optional(Inner) });
     expect(Outer.safeParse({ code: '42' }).success).toBe(true);
     const failed = Outer.safeParse({ code: 'x' });
     expect(failed.success).toBe(false);

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { JWTPayload } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { AppError } from '../../../shared/errors.ts';
 import { errorResult, type HttpResult, jsonResult } from '../../../shared/http/handler.ts';
 import { fieldErrors } from '../../../shared/http/validation.ts';
@@ -8,23 +8,19 @@ import { Role } from '../../../shared/schemas/common.ts';
 import type { DevAuthority } from '../dev-auth.ts';
 
 const DevTokenRequest = z
-  .object({
-    sub: z.string().min(1).max(128),
+  .strictObject({
+    sub: z.string().check(z.minLength(1), z.maxLength(128)),
     role: Role,
-    org: z.string().min(1).max(64).optional(),
-    name: z.string().max(64).optional(),
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 3600)
-      .optional(),
+    org: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    name: z.optional(z.string().check(z.maxLength(64))),
+    ttlSeconds: z.optional(z.number().check(z.int(), z.gte(1), z.lte(7 * 24 * 3600))),
   })
-  .strict()
-  .refine((t) => t.role === 'worker' || t.org !== undefined, {
-    message: '审核员和管理员需要 org',
-    path: ['org'],
-  });
+  .check(
+    z.refine((t) => t.role === 'worker' || t.org !== undefined, {
+      message: '审核员和管理员需要 org',
+      path: ['org'],
+    }),
+  );
 
 /**
  * The local-only `/v1/dev/*` routes (never deployed): the dev authority's key set,

@@ -33,16 +33,16 @@ export const ApplicationFormView = z
       })
       .optional(),
     jobTitle: z.string().optional(),
-    employerOrgId: Slug.optional(),
-    unitOrgId: Slug.optional().meta({ description: 'The unit the employer counts in' }),
+    employerOrgId: z.optional(Slug),
+    unitOrgId: z.optional(Slug).meta({ description: 'The unit the employer counts in' }),
     enrolment: z
       .object({
         offeringId: z.string().optional(),
         institution: z.string().optional(),
         institutionCode: z.string().optional(),
         major: z.string().optional(),
-        level: Level.optional(),
-        mode: StudyMode.optional(),
+        level: z.optional(Level),
+        mode: z.optional(StudyMode),
         years: z.number().optional(),
         enrolledOn: z.string(),
       })
@@ -126,7 +126,7 @@ export const NotificationList = z
         orgId: z.string().optional(),
       }),
     ),
-    cursor: Cursor.optional(),
+    cursor: z.optional(Cursor),
   })
   .meta({ id: 'NotificationList' });
 
@@ -188,11 +188,11 @@ export const ApplicationView = z
         z.object({
           orgId: Slug,
           decision: z.string().optional(),
-          decidedAt: Timestamp.optional(),
+          decidedAt: z.optional(Timestamp),
           reason: z.string().optional(),
         }),
       ),
-      currentOrgId: Slug.nullable(),
+      currentOrgId: z.nullable(Slug),
     }),
     payments: z.array(
       z.object({
@@ -200,7 +200,7 @@ export const ApplicationView = z
         amountFen: z.number().int(),
         funding: z.array(z.object({ funderOrgId: Slug, amountFen: z.number().int() })),
         status: z.enum(['pending', 'paid', 'failed']),
-        paidAt: Timestamp.optional(),
+        paidAt: z.optional(Timestamp),
       }),
     ),
     timeline: z.array(TimelineEvent),
@@ -214,7 +214,7 @@ export const ApplicationView = z
 export type ApplicationView = z.infer<typeof ApplicationView>;
 
 export const ApplicationList = z
-  .object({ applications: z.array(ApplicationView), cursor: Cursor.optional() })
+  .object({ applications: z.array(ApplicationView), cursor: z.optional(Cursor) })
   .meta({ id: 'ApplicationList' });
 
 export const SubmitResult = z

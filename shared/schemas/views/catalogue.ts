@@ -19,7 +19,7 @@ export const Institution = z
     /** The programmes listing an offering of it (partners are who a programme lists). */
     programmeIds: z.array(Slug).optional(),
     createdAt: Timestamp,
-    updatedAt: Timestamp.optional(),
+    updatedAt: z.optional(Timestamp),
   })
   .meta({ id: 'Institution' });
 export type Institution = z.infer<typeof Institution>;
@@ -38,7 +38,7 @@ export const OfferingItem = z
     tuitionFen: z.number().int(),
     tags: z.array(z.string()),
     /** Listed by a county for its own unit only. */
-    unitOrgId: Slug.optional(),
+    unitOrgId: z.optional(Slug),
   })
   .meta({ id: 'OfferingItem' });
 
@@ -48,13 +48,13 @@ export const Offering = OfferingItem.extend({
   status: z.enum(['offered', 'retired']),
   addedByOrgId: Slug,
   createdAt: Timestamp,
-  updatedAt: Timestamp.optional(),
-  retiredAt: Timestamp.optional(),
+  updatedAt: z.optional(Timestamp),
+  retiredAt: z.optional(Timestamp),
 }).meta({ id: 'Offering' });
 export type Offering = z.infer<typeof Offering>;
 
 export const OfferingList = z
-  .object({ items: z.array(OfferingItem), cursor: Cursor.optional() })
+  .object({ items: z.array(OfferingItem), cursor: z.optional(Cursor) })
   .meta({ id: 'OfferingList' });
 
 export const ImportOfferingsResult = z
@@ -93,7 +93,7 @@ export const EnrolmentCounts = z
             offeringId: z.string().optional(),
             major: z.string(),
             level: CatalogueLevel,
-            mode: StudyMode.optional(),
+            mode: z.optional(StudyMode),
             ...Counts,
           }),
         ),
@@ -121,7 +121,7 @@ export const EnrolmentView = z
     offeringId: z.string().optional(),
     institutionId: z.string().optional(),
     institutionCode: z.string().optional(),
-    mode: StudyMode.optional(),
+    mode: z.optional(StudyMode),
     years: z.number().optional(),
     tuitionFen: z.number().int().optional(),
     tags: z.array(z.string()).optional(),

@@ -11,12 +11,12 @@ import { QueueItem } from './review.ts';
 
 export const ApplicationListItem = QueueItem.extend({
   status: ReviewStatus,
-  currentOrgId: Slug.nullable(),
+  currentOrgId: z.nullable(Slug),
   waitlistPosition: z.number().int().positive().optional(),
 }).meta({ id: 'ApplicationListItem' });
 
 export const ApplicationsPage = z
-  .object({ programmeId: Slug, items: z.array(ApplicationListItem), cursor: Cursor.optional() })
+  .object({ programmeId: Slug, items: z.array(ApplicationListItem), cursor: z.optional(Cursor) })
   .meta({ id: 'ApplicationsPage' });
 
 /** `GET /v1/programmes/{programmeId}/payout-runs` (admin). */

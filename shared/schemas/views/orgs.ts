@@ -13,7 +13,7 @@ export const Org = z
     id: Slug,
     name: z.string(),
     kind: OrgKind,
-    parentId: Slug.nullable(),
+    parentId: z.nullable(Slug),
     /** Ancestor ids from the root down to and including this org. */
     path: z.array(Slug),
     /** A unit whose workers the city union reviews and pays directly (市直属单位, R7). */

@@ -13,7 +13,7 @@ export const PayoutRunView = z
   .object({
     runId: RunId,
     programmeId: Slug,
-    batchId: Slug.optional(),
+    batchId: z.optional(Slug),
     status: z.enum(['running', 'paying', 'awaiting_bank', 'succeeded', 'failed']).meta({
       description:
         '`running` (planning), `paying`, with `bank_file` `awaiting_bank` until every result line is imported, then `succeeded` or `failed`',
@@ -53,7 +53,7 @@ export const PayoutRunView = z
       .optional()
       .meta({ description: '`bank_file`: lines still waiting for the bank’s result' }),
     createdAt: Timestamp,
-    endedAt: Timestamp.optional(),
+    endedAt: z.optional(Timestamp),
   })
   .meta({ id: 'PayoutRun' });
 export type PayoutRunView = z.infer<typeof PayoutRunView>;

@@ -31,7 +31,7 @@ export const Programme = z
     allocations: z.array(Allocation),
     allocationPolicy: AllocationPolicy,
     topUps: z.array(TopUp).optional(),
-    contacts: Contacts.optional(),
+    contacts: z.optional(Contacts),
     catalogueRequired: z.boolean().optional(),
     createdAt: Timestamp,
   })

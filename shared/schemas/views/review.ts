@@ -12,7 +12,7 @@ export const DecisionResult = z
   .object({
     id: z.string(),
     status: ReviewStatus,
-    currentOrgId: Slug.nullable(),
+    currentOrgId: z.nullable(Slug),
     quota: Quota,
   })
   .meta({ id: 'DecisionResult' });
@@ -54,7 +54,7 @@ export const QueueItem = z
   .meta({ id: 'QueueItem' });
 
 export const ReviewQueue = z
-  .object({ programmeId: Slug, orgId: Slug, items: z.array(QueueItem), cursor: Cursor.optional() })
+  .object({ programmeId: Slug, orgId: Slug, items: z.array(QueueItem), cursor: z.optional(Cursor) })
   .meta({ id: 'ReviewQueue' });
 
 export const AttachmentDownload = z
