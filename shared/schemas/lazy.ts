@@ -9,8 +9,9 @@
  * from then on; only the schemas a request needs are built, once per container.
  *
  * It is the schema itself to every reader (its type is the built schema's; methods, `_zod`,
- * `instanceof` and spreading all reach the one built instance), so `.meta()`, `z.infer` and schemas
- * embedding it read as they would read the schema.
+ * `instanceof` and spreading all reach the one built instance), so `.check()`, `z.infer` and schemas
+ * embedding it read as they would read the schema. Only what keys schemas by identity (zod's
+ * registries, where `z.meta()` files a schema's metadata) needs the built instance: {@link builtSchema}.
  */
 export function lazySchema<T extends object>(build: () => T): T {
   let built: T | undefined;
