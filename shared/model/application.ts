@@ -22,6 +22,11 @@ export const reviewStatuses = [
 ] as const;
 export type ReviewStatus = (typeof reviewStatuses)[number];
 
+/** Every status a submitted application can be in: all but `draft`, which the status index (gsi3) never lists. */
+export const submittedStatuses: readonly Exclude<ReviewStatus, 'draft'>[] = reviewStatuses.filter(
+  (s): s is Exclude<ReviewStatus, 'draft'> => s !== 'draft',
+);
+
 /** Review statuses that hold a place or a waitlist position (architecture.md §2: live). */
 export const liveStatuses = ['in_review', 'returned', 'approved'] as const;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { reviewStatuses } from '../model/application.ts';
+import { submittedStatuses } from '../model/application.ts';
 import { QuotaState } from './applications.ts';
 import { Cursor, humanText, Slug } from './common.ts';
 import { lazySchema } from './lazy.ts';
@@ -15,8 +15,7 @@ export const ApplicationsQuery = lazySchema(() =>
   z.object({
     unitOrgId: z.optional(Slug),
     employerOrgId: z.optional(Slug),
-    // Every status but `draft`, which never leaves the worker's phone.
-    status: z.optional(z.enum(reviewStatuses.filter((s): s is Exclude<typeof s, 'draft'> => s !== 'draft'))),
+    status: z.optional(z.enum(submittedStatuses)),
     quotaState: z.optional(QuotaState),
     q: z.optional(humanText({ label: '搜索', min: 1, max: 40 })),
     cursor: z.optional(Cursor),

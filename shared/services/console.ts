@@ -4,7 +4,7 @@ import { isWithinWindow } from '../domain/dates.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { quotaBoard } from '../domain/quota.ts';
 import { notFound } from '../errors.ts';
-import { type ApplicationRecord, type ReviewStatus, reviewStatuses } from '../model/application.ts';
+import { type ApplicationRecord, type ReviewStatus, submittedStatuses } from '../model/application.ts';
 import type { ApplicationsQuery, ExportAuditBody } from '../schemas/console.ts';
 import type { Dashboard } from '../schemas/views/console.ts';
 import type { PayoutRunView } from '../schemas/views/payouts.ts';
@@ -19,9 +19,6 @@ import { runView } from './payout-runs.ts';
  * of each Excel export. Every read is an index query (never a scan); what a caller may see is what
  * the review routes let it see — applications whose review chain has its org.
  */
-
-/** Every status a submitted application can be in (the status index lists no drafts). */
-const submittedStatuses = reviewStatuses.filter((s) => s !== 'draft');
 
 async function programmeOrNotFound(deps: Deps, programmeId: string) {
   const found = await deps.programmes.get(programmeId);
@@ -38,7 +35,7 @@ export async function listApplications(
 ) {
   const org = actingOrg(caller);
   await programmeOrNotFound(deps, programmeId);
-  const statuses: ReviewStatus[] = query.status ? [query.status] : submittedStatuses;
+  const statuses: readonly ReviewStatus[] = query.status ? [query.status] : submittedStatuses;
   const after = query.cursor ? await openPageCursor(deps.cipher(), query.cursor) : undefined;
   const page = await deps.applications
     .programmeApplicationsPage(

@@ -2,7 +2,7 @@ import { actingOrg, type Caller } from '../domain/caller.ts';
 import { levelLabels, majorKey, normaliseSearch, offeringIdFor } from '../domain/catalogue.ts';
 import { mayActOn } from '../domain/orgs.ts';
 import { AppError, type FieldError, forbidden, invalid, notFound } from '../errors.ts';
-import { type ReviewStatus, reviewStatuses } from '../model/application.ts';
+import { submittedStatuses } from '../model/application.ts';
 import type { InstitutionRecord, OfferingRecord } from '../model/catalogue.ts';
 import type {
   CreateInstitutionBody,
@@ -270,8 +270,6 @@ export async function listOfferings(deps: Deps, programmeId: string, query: Offe
   };
 }
 
-/** Review statuses of submitted applications: every one but `draft` is in the status index (gsi3). */
-const submittedStatuses: readonly ReviewStatus[] = reviewStatuses.filter((s) => s !== 'draft');
 const approvedStatuses = new Set(['approved', 'revoked']);
 
 /**

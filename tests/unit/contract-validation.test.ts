@@ -19,6 +19,7 @@ import { errorCodes } from '../../shared/errors.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
 import { routeList } from '../../shared/http/routes.ts';
 import { fieldErrors } from '../../shared/http/validation.ts';
+import { reviewStatuses, submittedStatuses } from '../../shared/model/application.ts';
 import { identityPatterns } from '../../shared/schemas/applications.ts';
 import { displaySafePattern, fieldPathPattern } from '../../shared/schemas/common.ts';
 import { BulkDecisionBody, DecisionBody } from '../../shared/schemas/review.ts';
@@ -114,6 +115,22 @@ describe('validation messages and field paths (issue 12 item 9)', () => {
     expect(
       fieldErrors(z.safeParse(query, { limit: 'x' }).error as z.core.$ZodError, 'query').map((f) => f.path),
     ).toEqual(['query.programmeId', 'query.limit']);
+  });
+});
+
+describe('the console’s application list filters by submitted statuses only', () => {
+  it('refuses `draft`, which no status index lists, and takes every other status', () => {
+    const query = routeList.find((r) => r.operationId === 'listApplications')?.query;
+    expect(query).toBeDefined();
+    const parsed = z.safeParse(query as z.core.$ZodType, { status: 'draft' });
+    expect(parsed.success).toBe(false);
+    expect(fieldErrors(parsed.error as z.core.$ZodError, 'query').map((f) => f.path)).toEqual([
+      'query.status',
+    ]);
+    for (const status of submittedStatuses) {
+      expect(z.safeParse(query as z.core.$ZodType, { status }).success, status).toBe(true);
+    }
+    expect(submittedStatuses).toEqual(reviewStatuses.filter((s) => s !== 'draft'));
   });
 });
 
