@@ -29,9 +29,11 @@ export function openApiDocument(routesToDocument: readonly RouteDef[] = routeLis
       'An ID token of the one trusted OIDC issuer. Claims read: sub, name, verified_name, verified_id_hash, phone_number (when phone_number_verified). Roles and orgs are memberships (GET /v1/me); a request acting for one of several orgs names it in the X-Acting-Org header.',
   });
 
+  // One walk for the whole document: the schemas routes share (Slug, CalendarDate …) are lent once.
+  const lent = new WeakSet<object>();
   for (const route of routesToDocument) {
     for (const schema of [route.params, route.query, route.body, views[route.response.schema.view]])
-      readableByGenerator(schema);
+      readableByGenerator(schema, lent);
     const codes = new Set<ErrorCode>(route.errors);
     // Every route: the gateway refuses an over-long request line or header with 400 (architecture.md §5).
     codes.add('validation_failed');
@@ -73,7 +75,7 @@ export function openApiDocument(routesToDocument: readonly RouteDef[] = routeLis
             {
               description: statusCodes.map((c) => `\`${c}\`: ${errorMessage[c]}`).join('; '),
               ...(status === 401 ? { headers: wwwAuthenticate } : {}),
-              content: { 'application/json': { schema: readableByGenerator(ErrorBody) } },
+              content: { 'application/json': { schema: readableByGenerator(ErrorBody, lent) } },
             },
           ]),
         ),
@@ -131,7 +133,7 @@ interface CheckDef {
  * lacks them gets them, with the values the classic members answer. Only the document's generation
  * calls this; validation never reads them.
  */
-function readableByGenerator<S>(schema: S, seen = new WeakSet<object>()): S {
+function readableByGenerator<S>(schema: S, seen: WeakSet<object>): S {
   const built = builtSchema(schema) as unknown;
   if (typeof built !== 'object' || built === null || !('_zod' in built) || seen.has(built)) return schema;
   seen.add(built);
