@@ -3,9 +3,9 @@ import type { PayoutHoldRecord, PlannedInstruction } from '../model/payout.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { chunks, pool } from './batch.ts';
 import { PAYOUT_HOLD_PREFIX, payoutHoldKey, payoutKeyPartition } from './keys.ts';
-import { holdItems } from './payout-items.ts';
+import { holdItems, transferMarkUpdate } from './payout-items.ts';
 import { queryAll } from './query.ts';
-import { transactIf } from './writes.ts';
+import { transactIf, writeIf } from './writes.ts';
 
 const WRITE_CONCURRENCY = 8;
 
@@ -79,6 +79,31 @@ export class PayoutHoldRepository {
       signal,
     );
     return list.filter((i) => taken.has(i));
+  }
+
+  /**
+   * Marks (or, `marked` false, unmarks) each application a transfer carries shares of with the
+   * transfer's key (`transferMarkUpdate`): planning marks every transfer its run holds before any of
+   * them can be sent, and forgets marks whose transfer is no longer held (a crash after a failed
+   * transfer's settlement, before its marks were removed).
+   */
+  async markTransfers(
+    marks: readonly { transferKey: string; applicationId: string }[],
+    marked: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await pool(
+      marks,
+      WRITE_CONCURRENCY,
+      async (m) => {
+        await writeIf(() =>
+          this.db.send(
+            new UpdateCommand(transferMarkUpdate(this.tableName, m.applicationId, m.transferKey, marked)),
+          ),
+        );
+      },
+      signal,
+    );
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   planItems,
   settleItemCount,
   settleItems,
+  transferMarkUpdate,
 } from './payout-items.ts';
 import { queryAll } from './query.ts';
 import { transactIf, writeIf } from './writes.ts';
@@ -141,12 +142,14 @@ export class InstructionRepository {
 
   /** {@link settle} for many; answers the settlements that moved their instruction. */
   async settleMany(list: readonly Settlement[], at: string): Promise<Settlement[]> {
-    return this.inTransactions(
+    const done = await this.inTransactions(
       list,
       (s) => settleItemCount(s.i),
       (chunk) => chunk.flatMap((s) => settleItems(this.tableName, s, at)),
       (s) => this.settle(s, at),
     );
+    await this.unmarkFailedTransfers(done);
+    return done;
   }
 
   /**
@@ -160,13 +163,33 @@ export class InstructionRepository {
       ...chunk.flatMap((s) => settleItems(this.tableName, s, at)),
       { Update: bankCountsUpdate(this.tableName, runId, chunk, at) },
     ];
-    return this.inTransactions(
+    const done = await this.inTransactions(
       list,
       (s) => settleItemCount(s.i),
       itemsOf,
       (s) => transactIf(this.db, itemsOf([s]), this.observer),
       TRANSACTION_ITEMS - 1,
     );
+    await this.unmarkFailedTransfers(done);
+    return done;
+  }
+
+  /**
+   * A transfer that definitely failed released its hold with its settlement; its applications lose
+   * its mark after that (never before), so they may give up their places again. A crash in between
+   * leaves marks the next plan forgets.
+   */
+  private async unmarkFailedTransfers(settled: readonly Settlement[]): Promise<void> {
+    const marks = settled.flatMap(({ i, outcome }) =>
+      i.kind === 'transfer' && outcome.status === 'failed'
+        ? (i.applicationIds ?? []).map((applicationId) => ({ applicationId, key: i.key }))
+        : [],
+    );
+    await pool(marks, WRITE_CONCURRENCY, async (m) => {
+      await writeIf(() =>
+        this.db.send(new UpdateCommand(transferMarkUpdate(this.tableName, m.applicationId, m.key, false))),
+      );
+    });
   }
 
   /**

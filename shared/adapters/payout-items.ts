@@ -124,6 +124,29 @@ export function holdItems(
   return items;
 }
 
+/**
+ * A transfer's mark on one application whose funders' shares it carries (`transfersHeld`, a string
+ * set of transfer keys): added when a run holds the transfer, deleted only when the transfer
+ * definitely failed. While the set has a key the funders' money has left (or is leaving) for that
+ * application's place, so the place is never released to the next worker: a second transfer for
+ * the same place would move the funders' money twice. Idempotent both ways (set semantics); never
+ * creates an application that is not there.
+ */
+export function transferMarkUpdate(
+  tableName: string,
+  applicationId: string,
+  transferKey: string,
+  marked: boolean,
+) {
+  return {
+    TableName: tableName,
+    Key: applicationKey(applicationId),
+    UpdateExpression: `${marked ? 'ADD' : 'DELETE'} transfersHeld :key`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':key': new Set([transferKey]) },
+  };
+}
+
 /** `pending | sending → sending`: an instruction taken for a call to the rail. */
 export function claimUpdate(tableName: string, i: Pick<InstructionRecord, 'pk' | 'sk'>, at: string) {
   return {

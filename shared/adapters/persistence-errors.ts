@@ -128,7 +128,7 @@ export class ApplicationNotInState extends PersistenceError {
 /** A run holds or has paid a payment of the application: its place is tied to it for good. */
 export class PaymentsHeld extends PersistenceError {
   constructor(readonly applicationId: string) {
-    super('PaymentsHeld', `application ${applicationId} has payments held`);
+    super('PaymentsHeld', `application ${applicationId} has payments or transfers held`);
   }
 }
 

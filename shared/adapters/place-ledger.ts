@@ -330,8 +330,11 @@ export class PlaceLedger {
     const app = await this.application(req.applicationId);
     if (!app) throw new ApplicationNotFound(req.applicationId);
     if (!req.from.includes(app.status)) throw new ApplicationNotInState(req.applicationId, app.status);
-    // A payment held or paid ties the place to this application for good (no second subsidy for it).
-    if ((app.paymentsHeld ?? 0) > 0) throw new PaymentsHeld(req.applicationId);
+    // A payment, or a transfer of its funders' shares, held or paid ties the place to this
+    // application for good (no second subsidy for it).
+    if ((app.paymentsHeld ?? 0) > 0 || (app.transfersHeld?.size ?? 0) > 0) {
+      throw new PaymentsHeld(req.applicationId);
+    }
     if (req.currentOrgId !== undefined && app.currentOrgId !== req.currentOrgId) {
       throw new ApplicationNotInState(req.applicationId, app.status);
     }

@@ -99,6 +99,12 @@ export interface ApplicationRecord {
   promotedAt?: string;
   /** Payments a run holds for it, in flight or paid (withdrawal is refused while any is). */
   paymentsHeld?: number;
+  /**
+   * Keys of the union transfers a run holds or has paid that carry its funders' shares to its unit:
+   * that money has left the funders for its place, so withdrawal is refused while any is (as for
+   * `paymentsHeld`). A key goes only when its transfer definitely failed.
+   */
+  transfersHeld?: ReadonlySet<string>;
   /** Set when an admin revoked it after payment. */
   revocation?: Revocation;
   /**

@@ -213,6 +213,18 @@ async function takeHolds(
   const orgs = await deps.orgs.getMany([...new Set([...units, ...pathIds, ...employers])]);
 
   const holds = await deps.holds.ofProgramme(programmeId);
+  // A failed transfer's marks outlive it only if a settlement stopped between the two: forget them
+  // (no run holds the transfer, and only this plan could hold it again).
+  const transferKeys = new Set(holds.filter((h) => h.kind === 'transfer').map((h) => h.key));
+  await deps.holds.markTransfers(
+    approved.flatMap((a) =>
+      [...(a.transfersHeld ?? [])]
+        .filter((key) => !transferKeys.has(key))
+        .map((transferKey) => ({ transferKey, applicationId: a.id })),
+    ),
+    false,
+    signal,
+  );
   const unsettled = holds.filter((h) => h.state === 'held');
   await deps.holds.adopt(runId, unsettled, signal);
   const held = new Set<string>();
@@ -253,6 +265,14 @@ async function takeHolds(
   if (transfers.length < second.transfers.length) {
     throw new Error(`payout run ${runId}: a transfer is held by another run`);
   }
+  // Every transfer the run holds marks the applications it carries shares of before any page can
+  // send it, or fail one of their payments: from then on none of them gives up its place.
+  const carried = [...unsettled.map(holdInstruction), ...transfers].flatMap((t) =>
+    t.kind === 'transfer'
+      ? (t.applicationIds ?? []).map((applicationId) => ({ transferKey: t.key, applicationId }))
+      : [],
+  );
+  await deps.holds.markTransfers(carried, true, signal);
   return [...unsettled.map(holdInstruction), ...payments, ...transfers];
 }
 

@@ -142,9 +142,10 @@ export async function withdraw(
   now: Date,
 ): Promise<ApplicationView> {
   const { application: app } = await ownBundle(deps, caller, applicationId);
-  // Paid or being paid: the place was paid for and must never pass to the next worker (two subsidies
-  // for one place). Only an admin can revoke it then; the ledger guards the same in its transaction.
-  if ((app.paymentsHeld ?? 0) > 0) {
+  // Paid or being paid (a payment to the worker, or a transfer carrying its funders' shares to its
+  // unit): the place was paid for and must never pass to the next worker (two subsidies for one
+  // place). Only an admin can revoke it then; the ledger guards the same in its transaction.
+  if ((app.paymentsHeld ?? 0) > 0 || (app.transfersHeld?.size ?? 0) > 0) {
     throw new AppError('invalid_state', {
       message: '补助已进入发放流程或已发放，不能撤回；如需撤销请联系工会管理员',
     });

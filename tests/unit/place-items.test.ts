@@ -272,8 +272,9 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       ExpressionAttributeValues: { ':dc': -1, ':dw': 0, ':zero': 0 },
     });
     const update = items[0]?.Update;
+    // Neither a payment nor a transfer of its funders' shares may be held for the application.
     expect(update?.ConditionExpression).toBe(
-      '#status = :fromStatus AND #quotaState = :fromQuota AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments)',
+      '#status = :fromStatus AND #quotaState = :fromQuota AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments) AND attribute_not_exists(transfersHeld)',
     );
     expect(update?.ExpressionAttributeValues).toMatchObject({
       ':fromStatus': 'approved',
