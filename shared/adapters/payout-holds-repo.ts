@@ -3,7 +3,7 @@ import type { PayoutHoldRecord, PlannedInstruction } from '../model/payout.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { chunks, pool } from './batch.ts';
 import { PAYOUT_HOLD_PREFIX, payoutHoldKey, payoutKeyPartition } from './keys.ts';
-import { holdItems, transferMarkUpdate } from './payout-items.ts';
+import { forgetSharesUpdate, holdItems } from './payout-items.ts';
 import { queryAll } from './query.ts';
 import { transactIf, writeIf } from './writes.ts';
 
@@ -82,14 +82,11 @@ export class PayoutHoldRepository {
   }
 
   /**
-   * Marks (or, `marked` false, unmarks) each application a transfer carries shares of with the
-   * transfer's key (`transferMarkUpdate`): planning marks every transfer its run holds before any of
-   * them can be sent, and forgets marks whose transfer is no longer held (a crash after a failed
-   * transfer's settlement, before its marks were removed).
+   * Takes shares out of applications' `sharesHeld` (see `forgetSharesUpdate`): marks no transfer
+   * holds any more, which a settlement that stopped after failing the transfer left behind.
    */
-  async markTransfers(
-    marks: readonly { transferKey: string; applicationId: string }[],
-    marked: boolean,
+  async forgetShares(
+    marks: readonly { applicationId: string; shareKeys: readonly string[] }[],
     signal?: AbortSignal,
   ): Promise<void> {
     await pool(
@@ -97,9 +94,7 @@ export class PayoutHoldRepository {
       WRITE_CONCURRENCY,
       async (m) => {
         await writeIf(() =>
-          this.db.send(
-            new UpdateCommand(transferMarkUpdate(this.tableName, m.applicationId, m.transferKey, marked)),
-          ),
+          this.db.send(new UpdateCommand(forgetSharesUpdate(this.tableName, m.applicationId, m.shareKeys))),
         );
       },
       signal,

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { sharesByApplication } from '../domain/payout.ts';
 import type { InstructionRecord, PayoutPhase, PlacedInstruction, Settlement } from '../model/payout.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { batchGetAll, batchWriteAll, chunks, pool, TRANSACTION_ITEMS } from './batch.ts';
@@ -7,11 +8,11 @@ import { INSTRUCTION_PREFIX, instructionPagePrefix, payoutRunPartition } from '.
 import {
   bankCountsUpdate,
   claimUpdate,
+  forgetSharesUpdate,
   instructionRecords,
   planItems,
   settleItemCount,
   settleItems,
-  transferMarkUpdate,
 } from './payout-items.ts';
 import { queryAll } from './query.ts';
 import { transactIf, writeIf } from './writes.ts';
@@ -148,7 +149,7 @@ export class InstructionRepository {
       (chunk) => chunk.flatMap((s) => settleItems(this.tableName, s, at)),
       (s) => this.settle(s, at),
     );
-    await this.unmarkFailedTransfers(done);
+    await this.forgetFailedTransfers(done);
     return done;
   }
 
@@ -170,24 +171,22 @@ export class InstructionRepository {
       (s) => transactIf(this.db, itemsOf([s]), this.observer),
       TRANSACTION_ITEMS - 1,
     );
-    await this.unmarkFailedTransfers(done);
+    await this.forgetFailedTransfers(done);
     return done;
   }
 
   /**
-   * A transfer that definitely failed released its hold with its settlement; its applications lose
-   * its mark after that (never before), so they may give up their places again. A crash in between
-   * leaves marks the next plan forgets.
+   * A transfer that definitely failed released its hold with its settlement; after that (never
+   * before) its applications forget the shares it carried, so they may give up their places again.
+   * A crash in between leaves marks the next Plan forgets.
    */
-  private async unmarkFailedTransfers(settled: readonly Settlement[]): Promise<void> {
+  private async forgetFailedTransfers(settled: readonly Settlement[]): Promise<void> {
     const marks = settled.flatMap(({ i, outcome }) =>
-      i.kind === 'transfer' && outcome.status === 'failed'
-        ? (i.applicationIds ?? []).map((applicationId) => ({ applicationId, key: i.key }))
-        : [],
+      i.kind === 'transfer' && outcome.status === 'failed' ? sharesByApplication(i.programmeId, i) : [],
     );
     await pool(marks, WRITE_CONCURRENCY, async (m) => {
       await writeIf(() =>
-        this.db.send(new UpdateCommand(transferMarkUpdate(this.tableName, m.applicationId, m.key, false))),
+        this.db.send(new UpdateCommand(forgetSharesUpdate(this.tableName, m.applicationId, m.shareKeys))),
       );
     });
   }

@@ -110,14 +110,23 @@ export function holdItems(
   }));
   const first = group[0];
   if (first?.kind === 'payment' && first.applicationId) {
+    // The shares a transfer brings for these payments mark the application with them in the same
+    // write: they stay when a payment fails, for the transfer may still arrive (`sharesHeld`).
+    const shares = group.flatMap((i) => i.carriedShares ?? []);
     items.push({
       Update: {
         TableName: tableName,
         Key: applicationKey(first.applicationId),
-        UpdateExpression: 'ADD paymentsHeld :n',
+        UpdateExpression:
+          shares.length > 0 ? 'ADD paymentsHeld :n, sharesHeld :shares' : 'ADD paymentsHeld :n',
         ConditionExpression: '#s = :approved AND quotaState = :claimed',
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':n': group.length, ':approved': 'approved', ':claimed': 'claimed' },
+        ExpressionAttributeValues: {
+          ':n': group.length,
+          ':approved': 'approved',
+          ':claimed': 'claimed',
+          ...(shares.length > 0 ? { ':shares': new Set(shares) } : {}),
+        },
       },
     });
   }
@@ -125,25 +134,16 @@ export function holdItems(
 }
 
 /**
- * A transfer's mark on one application whose funders' shares it carries (`transfersHeld`, a string
- * set of transfer keys): added when a run holds the transfer, deleted only when the transfer
- * definitely failed. While the set has a key the funders' money has left (or is leaving) for that
- * application's place, so the place is never released to the next worker: a second transfer for
- * the same place would move the funders' money twice. Idempotent both ways (set semantics); never
- * creates an application that is not there.
+ * Takes `shareKeys` out of an application's `sharesHeld`: the transfer carrying them definitely
+ * failed, so no funder's money left for its place by them. Idempotent; never creates an application.
  */
-export function transferMarkUpdate(
-  tableName: string,
-  applicationId: string,
-  transferKey: string,
-  marked: boolean,
-) {
+export function forgetSharesUpdate(tableName: string, applicationId: string, shareKeys: readonly string[]) {
   return {
     TableName: tableName,
     Key: applicationKey(applicationId),
-    UpdateExpression: `${marked ? 'ADD' : 'DELETE'} transfersHeld :key`,
+    UpdateExpression: 'DELETE sharesHeld :keys',
     ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':key': new Set([transferKey]) },
+    ExpressionAttributeValues: { ':keys': new Set(shareKeys) },
   };
 }
 

@@ -384,7 +384,7 @@ function releasedApplication(
       ...updateExpression(
         { set: { ...released, ...indexes.set }, remove: indexes.remove },
         {
-          condition: `${placeGuard}${stepGuard} AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments) AND attribute_not_exists(transfersHeld)`,
+          condition: `${placeGuard}${stepGuard} AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments) AND attribute_not_exists(sharesHeld)`,
           names: { '#status': 'status', '#quotaState': 'quotaState' },
           values: {
             ':fromStatus': app.status,

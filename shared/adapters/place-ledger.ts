@@ -332,7 +332,7 @@ export class PlaceLedger {
     if (!req.from.includes(app.status)) throw new ApplicationNotInState(req.applicationId, app.status);
     // A payment, or a transfer of its funders' shares, held or paid ties the place to this
     // application for good (no second subsidy for it).
-    if ((app.paymentsHeld ?? 0) > 0 || (app.transfersHeld?.size ?? 0) > 0) {
+    if ((app.paymentsHeld ?? 0) > 0 || (app.sharesHeld?.size ?? 0) > 0) {
       throw new PaymentsHeld(req.applicationId);
     }
     if (req.currentOrgId !== undefined && app.currentOrgId !== req.currentOrgId) {

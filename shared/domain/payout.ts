@@ -72,6 +72,20 @@ export function transferShareKey(
   return digest(`${programmeId}|share|${applicationId}|${funderOrgId}|${payerOrgId}`);
 }
 
+/** A transfer's share keys by the application they are for (each application's funders' shares). */
+export function sharesByApplication(
+  programmeId: string,
+  transfer: Pick<PlannedInstruction, 'payerOrgId' | 'funding' | 'applicationIds' | 'shareKeys'>,
+): { applicationId: string; shareKeys: string[] }[] {
+  const carried = new Set(transfer.shareKeys ?? []);
+  return (transfer.applicationIds ?? []).map((applicationId) => ({
+    applicationId,
+    shareKeys: transfer.funding
+      .map((f) => transferShareKey(programmeId, applicationId, f.funderOrgId, transfer.payerOrgId))
+      .filter((key) => carried.has(key)),
+  }));
+}
+
 /**
  * The idempotency key of a union-to-union transfer: derived from the shares it carries, so the same
  * transfer sent again by a later run (after a crash left its outcome unknown) carries the same key
@@ -156,12 +170,14 @@ export function payoutPlan(
       };
       let transferOf: string | undefined;
       let dependsOn: string | undefined;
+      const carriedShares: string[] = [];
       if (direct) {
         add(cityOrgId, upper);
       } else {
         add(unitOrgId, upper);
         for (const share of upper) {
           const shareKey = transferShareKey(programme.id, app.id, share.funderOrgId, cityOrgId);
+          carriedShares.push(shareKey);
           if (history.held.has(shareKey)) {
             // Carried by a transfer of an earlier run: this run waits for it only if it sends it again.
             dependsOn ??= history.inFlightShares?.get(shareKey);
@@ -199,6 +215,7 @@ export function payoutPlan(
           applicationId: app.id,
           amountFen: sumFen(funding),
           funding,
+          ...(carried && carriedShares.length > 0 ? { carriedShares } : {}),
           ...(carried && transferOf ? { transferOf } : carried && dependsOn ? { dependsOn } : {}),
         });
       }

@@ -100,11 +100,12 @@ export interface ApplicationRecord {
   /** Payments a run holds for it, in flight or paid (withdrawal is refused while any is). */
   paymentsHeld?: number;
   /**
-   * Keys of the union transfers a run holds or has paid that carry its funders' shares to its unit:
-   * that money has left the funders for its place, so withdrawal is refused while any is (as for
-   * `paymentsHeld`). A key goes only when its transfer definitely failed.
+   * Keys of its funders' shares that a city → unit transfer brings its unit, marked when a run holds
+   * the payment handing them on: from then on that money is leaving (or has left) the funders for its
+   * place, and withdrawal is refused while any key is here, also after that payment failed (as for
+   * `paymentsHeld`). A key goes only when the transfer carrying it definitely failed.
    */
-  transfersHeld?: ReadonlySet<string>;
+  sharesHeld?: ReadonlySet<string>;
   /** Set when an admin revoked it after payment. */
   revocation?: Revocation;
   /**

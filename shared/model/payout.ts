@@ -29,6 +29,12 @@ export interface PlannedInstruction {
   shareKeys?: string[];
   /** A payment by a unit: the key of the transfer that brought the unit the money. */
   dependsOn?: string;
+  /**
+   * A payment by a unit: the keys of the funders' shares in it that a city → unit transfer brings
+   * (the transfer's `shareKeys` for this application). Holding the payment marks the application
+   * with them (`sharesHeld`).
+   */
+  carriedShares?: string[];
 }
 
 /** The rails a run may pay with (`wallet` only by environment until a provider is contracted). */

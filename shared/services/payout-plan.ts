@@ -213,16 +213,17 @@ async function takeHolds(
   const orgs = await deps.orgs.getMany([...new Set([...units, ...pathIds, ...employers])]);
 
   const holds = await deps.holds.ofProgramme(programmeId);
-  // A failed transfer's marks outlive it only if a settlement stopped between the two: forget them
-  // (no run holds the transfer, and only this plan could hold it again).
-  const transferKeys = new Set(holds.filter((h) => h.kind === 'transfer').map((h) => h.key));
-  await deps.holds.markTransfers(
-    approved.flatMap((a) =>
-      [...(a.transfersHeld ?? [])]
-        .filter((key) => !transferKeys.has(key))
-        .map((transferKey) => ({ transferKey, applicationId: a.id })),
-    ),
-    false,
+  // A failed transfer's shares outlive it on an application only if a settlement stopped between
+  // the two. With no payment held for it, a share no transfer holds is such a mark: forget it (only
+  // this Plan could hold it again, and holding the payment marks it again).
+  const transferred = new Set(holds.flatMap((h) => (h.kind === 'transfer' ? (h.shareKeys ?? []) : [])));
+  await deps.holds.forgetShares(
+    approved.flatMap((a) => {
+      const stale = [...(a.sharesHeld ?? [])].filter((key) => !transferred.has(key));
+      return (a.paymentsHeld ?? 0) === 0 && stale.length > 0
+        ? [{ applicationId: a.id, shareKeys: stale }]
+        : [];
+    }),
     signal,
   );
   const unsettled = holds.filter((h) => h.state === 'held');
@@ -265,14 +266,6 @@ async function takeHolds(
   if (transfers.length < second.transfers.length) {
     throw new Error(`payout run ${runId}: a transfer is held by another run`);
   }
-  // Every transfer the run holds marks the applications it carries shares of before any page can
-  // send it, or fail one of their payments: from then on none of them gives up its place.
-  const carried = [...unsettled.map(holdInstruction), ...transfers].flatMap((t) =>
-    t.kind === 'transfer'
-      ? (t.applicationIds ?? []).map((applicationId) => ({ transferKey: t.key, applicationId }))
-      : [],
-  );
-  await deps.holds.markTransfers(carried, true, signal);
   return [...unsettled.map(holdInstruction), ...payments, ...transfers];
 }
 

@@ -7,6 +7,7 @@ import { BankFileStore } from '../../shared/adapters/rails/bank-file.ts';
 import { paymentRails } from '../../shared/adapters/rails/index.ts';
 import type { RailName } from '../../shared/adapters/rails/rail.ts';
 import { loadConfig } from '../../shared/config.ts';
+import { transferShareKey } from '../../shared/domain/payout.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Caller } from '../../shared/http/auth.ts';
 import type { PayoutHoldRecord } from '../../shared/model/payout.ts';
@@ -249,9 +250,12 @@ async function bankRunAwaiting(programmeId: string, runId: string) {
   expect((await deps.payouts.getRun(runId))?.status).toBe('awaiting_bank');
 }
 
-const transfersHeld = async (applicationId: string) => [
-  ...((await deps.applications.bundle(applicationId))?.application.transfersHeld ?? []),
-];
+const sharesHeld = async (applicationId: string) =>
+  [...((await deps.applications.bundle(applicationId))?.application.sharesHeld ?? [])].sort();
+
+/** The province's and the city's shares of a 茌平 application, as the city's transfer carries them. */
+const sharesOf = (programmeId: string, applicationId: string) =>
+  ['sd', 'lc'].map((funder) => transferShareKey(programmeId, applicationId, funder, 'lc')).sort();
 
 const withdrawOf = (applicationId: string) =>
   withdraw(
@@ -275,7 +279,10 @@ describe('a transfer carrying a worker’s shares ties the place to the worker (
     const payments = (await deps.instructions.ofRun(runId)).filter((i) => i.kind === 'payment');
     expect(payments.length).toBeGreaterThan(0);
     expect(payments.every((p) => p.status === 'failed')).toBe(true);
-    expect(await transfersHeld(a0)).toEqual([transfer?.key]);
+    expect(transfer?.shareKeys).toEqual(
+      expect.arrayContaining([...sharesOf(programmeId, a0), ...sharesOf(programmeId, a1)]),
+    );
+    expect(await sharesHeld(a0)).toEqual(sharesOf(programmeId, a0));
 
     // The payment failed, so no payment holds the place; the transfer in the bank's hands does.
     await expect(withdrawOf(a0)).rejects.toMatchObject({ code: 'invalid_state' });
@@ -305,8 +312,8 @@ describe('a transfer carrying a worker’s shares ties the place to the worker (
       },
       new Date(),
     );
-    expect(await transfersHeld(a0)).toEqual([]);
-    expect(await transfersHeld(a1)).toEqual([]);
+    expect(await sharesHeld(a0)).toEqual([]);
+    expect(await sharesHeld(a1)).toEqual([]);
     await withdrawOf(a0);
     const promoted = (await deps.applications.bundle(a2))?.application;
     expect(promoted?.quotaState).toBe('claimed');
@@ -321,16 +328,15 @@ describe('a transfer carrying a worker’s shares ties the place to the worker (
       new UpdateCommand({
         TableName: deps.config.tableName,
         Key: applicationKey(a1),
-        UpdateExpression: 'ADD transfersHeld :k',
-        ExpressionAttributeValues: { ':k': new Set(['a-failed-transfer']) },
+        UpdateExpression: 'ADD sharesHeld :k',
+        ExpressionAttributeValues: { ':k': new Set(['a-share-of-a-failed-transfer']) },
       }),
     );
     await expect(withdrawOf(a1)).rejects.toMatchObject({ code: 'invalid_state' });
     const runId = `${programmeId}-r1`;
     await bankRunAwaiting(programmeId, runId);
-    const transfer = (await deps.instructions.ofRun(runId)).find((i) => i.kind === 'transfer');
-    // Only the transfer this run holds marks it now.
-    expect(await transfersHeld(a1)).toEqual([transfer?.key]);
+    // Only the shares this run's transfer carries mark it now.
+    expect(await sharesHeld(a1)).toEqual(sharesOf(programmeId, a1));
   });
 });
 

@@ -8,6 +8,7 @@ import {
   payoutPlan,
   payoutTotals,
   reconcileTotals,
+  sharesByApplication,
   sharesForRank,
   transferKey,
   transferShareKey,
@@ -70,8 +71,31 @@ describe('payoutPlan (R6, R7)', () => {
         { funderOrgId: 'sd', amountFen: SHARE },
         { funderOrgId: 'lc', amountFen: SHARE },
       ],
+      // The shares the transfer brings for it: holding the payment marks the application with them.
+      carriedShares: ['sd', 'lc'].map((funder) => transferShareKey('p', 'a1', funder, 'lc')),
       dependsOn: transferKey('p', 'lc', 'lc-chiping', shares),
     });
+  });
+
+  it('names each application’s own shares of a transfer, as its payment carries them', () => {
+    const plan = payoutPlan(
+      { id: 'p', ownerOrgId: 'lc' },
+      [{ unitOrgId: 'lc-chiping', places: 3, funding: base }],
+      [
+        app('a1', 'lc-chiping', 'lc-cp-wenzhuang-aluminium', 1),
+        app('a2', 'lc-chiping', 'lc-cp-wenzhuang-aluminium', 2),
+      ],
+      orgs,
+    );
+    const transfer = plan.transfers[0];
+    if (!transfer) throw new Error('no transfer planned');
+    expect(sharesByApplication('p', transfer)).toEqual(
+      plan.payments.map((p) => ({ applicationId: p.applicationId, shareKeys: p.carriedShares })),
+    );
+    expect(sharesByApplication('p', { ...transfer, shareKeys: transfer.shareKeys?.slice(2) })).toEqual([
+      { applicationId: 'a1', shareKeys: [] },
+      { applicationId: 'a2', shareKeys: plan.payments[1]?.carriedShares },
+    ]);
   });
 
   it('adds the unit’s own share to its payment to the worker, not to the transfer', () => {
@@ -447,6 +471,8 @@ describe('payoutPlan edges', () => {
         applicationId: 'a1',
         amountFen: 2 * SHARE,
         funding: base.map(({ funderOrgId, amountFen }) => ({ funderOrgId, amountFen })),
+        // Brought by the adopted transfer: the shares mark the application as a new transfer's would.
+        carriedShares: held,
         dependsOn: 'adopted',
       },
       {

@@ -274,7 +274,7 @@ describe('every item of the ledger’s transactions, as written (architecture.md
     const update = items[0]?.Update;
     // Neither a payment nor a transfer of its funders' shares may be held for the application.
     expect(update?.ConditionExpression).toBe(
-      '#status = :fromStatus AND #quotaState = :fromQuota AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments) AND attribute_not_exists(transfersHeld)',
+      '#status = :fromStatus AND #quotaState = :fromQuota AND (attribute_not_exists(paymentsHeld) OR paymentsHeld <= :noPayments) AND attribute_not_exists(sharesHeld)',
     );
     expect(update?.ExpressionAttributeValues).toMatchObject({
       ':fromStatus': 'approved',
