@@ -125,12 +125,29 @@ async function newProgramme(): Promise<{ programmeId: string; apps: { id: string
       new UpdateCommand({
         TableName: deps.config.tableName,
         Key: applicationKey(app.id),
-        // A real ciphertext of the phone: the owner's view of its application decrypts it.
+        // Real ciphertexts of the phone and account: the owner's view and the bank file decrypt them.
+        // a1 and a3 are paid to bank accounts, which the bank file pays too; the others to wallets,
+        // which it refuses.
         UpdateExpression:
-          'SET #s = :approved, gsi3pk = :pk, gsi3sk = :sk, applicant.phone = :phone REMOVE gsi2pk, gsi2sk',
+          'SET #s = :approved, gsi3pk = :pk, gsi3sk = :sk, applicant.phone = :phone, payoutAccount = :account REMOVE gsi2pk, gsi2sk',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':phone': { cipher: await deps.cipher().encrypt('13800001001'), masked: '138****1001' },
+          ':account':
+            app.id.endsWith('1') || app.id.endsWith('3')
+              ? {
+                  kind: 'bank',
+                  bankName: '中国工商银行聊城分行',
+                  accountName: '测试职工',
+                  accountNumber: {
+                    cipher: await deps.cipher().encrypt('6222021609001234567'),
+                    masked: '6222****4567',
+                  },
+                }
+              : {
+                  kind: 'wallet',
+                  walletId: { cipher: await deps.cipher().encrypt('wx-0001'), masked: 'wx-****01' },
+                },
           ':approved': 'approved',
           ':pk': statusIndex(programmeId, 'approved', outcome.sequence, app.unit).gsi3pk,
           ':sk': statusIndex(programmeId, 'approved', outcome.sequence, app.unit).gsi3sk,
@@ -230,7 +247,10 @@ async function checkMoney(programmeId: string) {
   }
 }
 
-/** A bank_file run planned, paid and reconciled: its transfer waits for the bank (the payments fail: wallets). */
+/**
+ * A bank_file run planned, paid and reconciled: its transfer and the bank accounts' payments wait for
+ * the bank; the wallets' payments failed.
+ */
 async function bankRunAwaiting(programmeId: string, runId: string) {
   const at = new Date().toISOString();
   const created = await deps.payouts.createRun({
@@ -276,9 +296,15 @@ describe('a transfer carrying a worker’s shares ties the place to the worker (
     await bankRunAwaiting(programmeId, runId);
     const transfer = (await deps.instructions.ofRun(runId)).find((i) => i.kind === 'transfer');
     expect(transfer?.applicationIds?.sort()).toEqual([a0, a1].sort());
+    // a0's wallet cannot be paid by a bank file: its payment failed at once, and holds nothing.
     const payments = (await deps.instructions.ofRun(runId)).filter((i) => i.kind === 'payment');
-    expect(payments.length).toBeGreaterThan(0);
-    expect(payments.every((p) => p.status === 'failed')).toBe(true);
+    expect(payments.find((p) => p.applicationId === a0)?.status).toBe('failed');
+    expect((await deps.applications.bundle(a0))?.application.paymentsHeld).toBe(0);
+    // a1's bank account is a line of 茌平's file, awaiting the bank like the transfer.
+    expect(payments.find((p) => p.applicationId === a1)).toMatchObject({
+      status: 'sending',
+      submittedAt: expect.any(String),
+    });
     expect(transfer?.shareKeys).toEqual(
       expect.arrayContaining([...sharesOf(programmeId, a0), ...sharesOf(programmeId, a1)]),
     );

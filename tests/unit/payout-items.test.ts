@@ -231,6 +231,30 @@ describe('holds and plans', () => {
     });
   });
 
+  it('marks the application with the shares a transfer brings for its payments, in the same write', () => {
+    const items = holdItems(
+      TABLE,
+      'run-9',
+      'p',
+      [planned('a', { carriedShares: ['share-sd', 'share-lc'] }), planned('b', { payerOrgId: 'e' })],
+      'T',
+    );
+    expect(items).toHaveLength(3);
+    expect(items[2]?.Update).toEqual({
+      TableName: TABLE,
+      Key: applicationKey('app-1'),
+      UpdateExpression: 'ADD paymentsHeld :n, sharesHeld :shares',
+      ConditionExpression: '#s = :approved AND quotaState = :claimed',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: {
+        ':n': 2,
+        ':approved': 'approved',
+        ':claimed': 'claimed',
+        ':shares': new Set(['share-sd', 'share-lc']),
+      },
+    });
+  });
+
   it('holds a transfer without touching any application', () => {
     const items = holdItems(
       TABLE,
