@@ -11,7 +11,7 @@ import {
   type ShardCounters,
   unitTotals,
 } from '../domain/places.ts';
-import type { ApplicationRecord } from '../model/application.ts';
+import { type ApplicationRecord, placePaidFor } from '../model/application.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { cancellationReasons, cancelledItem, isThrottled } from './errors.ts';
 import { accountProgrammeKey, applicationKey, personLevelKey } from './keys.ts';
@@ -332,9 +332,7 @@ export class PlaceLedger {
     if (!req.from.includes(app.status)) throw new ApplicationNotInState(req.applicationId, app.status);
     // A payment, or a transfer of its funders' shares, held or paid ties the place to this
     // application for good (no second subsidy for it).
-    if ((app.paymentsHeld ?? 0) > 0 || (app.sharesHeld?.size ?? 0) > 0) {
-      throw new PaymentsHeld(req.applicationId);
-    }
+    if (placePaidFor(app)) throw new PaymentsHeld(req.applicationId);
     if (req.currentOrgId !== undefined && app.currentOrgId !== req.currentOrgId) {
       throw new ApplicationNotInState(req.applicationId, app.status);
     }

@@ -118,6 +118,13 @@ export interface ApplicationRecord {
 }
 
 /**
+ * Whether money is held for the application's place: a payment to it, or its funders' shares a
+ * transfer brings its unit, in flight or paid. Its place is then never released to the next worker.
+ */
+export const placePaidFor = (app: Pick<ApplicationRecord, 'paymentsHeld' | 'sharesHeld'>): boolean =>
+  (app.paymentsHeld ?? 0) > 0 || (app.sharesHeld?.size ?? 0) > 0;
+
+/**
  * A verified document pinned to its bytes: a copy under a key no presigned form names (at the version
  * the store gave it), the SHA-256 of what was verified, and which upload was verified, to tell that
  * upload's own late event from a replacement re-POSTed through the same form.

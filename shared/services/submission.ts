@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Caller } from '../domain/caller.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import { AppError } from '../errors.ts';
-import { type ApplicationBundle, liveStatuses } from '../model/application.ts';
+import { type ApplicationBundle, liveStatuses, placePaidFor } from '../model/application.ts';
 import type { ApplicationView } from '../schemas/views/applications.ts';
 import { getApplication } from './application-view.ts';
 import { rethrowAsContract } from './contract-errors.ts';
@@ -145,7 +145,7 @@ export async function withdraw(
   // Paid or being paid (a payment to the worker, or a transfer carrying its funders' shares to its
   // unit): the place was paid for and must never pass to the next worker (two subsidies for one
   // place). Only an admin can revoke it then; the ledger guards the same in its transaction.
-  if ((app.paymentsHeld ?? 0) > 0 || (app.sharesHeld?.size ?? 0) > 0) {
+  if (placePaidFor(app)) {
     throw new AppError('invalid_state', {
       message: '补助已进入发放流程或已发放，不能撤回；如需撤销请联系工会管理员',
     });
