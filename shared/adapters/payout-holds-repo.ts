@@ -3,9 +3,9 @@ import type { PayoutHoldRecord, PlannedInstruction } from '../model/payout.ts';
 import { channelObserver, type Observer } from '../observer.ts';
 import { chunks, pool } from './batch.ts';
 import { PAYOUT_HOLD_PREFIX, payoutHoldKey, payoutKeyPartition } from './keys.ts';
-import { forgetSharesUpdate, holdItems } from './payout-items.ts';
+import { holdItems } from './payout-items.ts';
 import { queryAll } from './query.ts';
-import { transactIf, writeIf } from './writes.ts';
+import { transactIf } from './writes.ts';
 
 const WRITE_CONCURRENCY = 8;
 
@@ -79,26 +79,6 @@ export class PayoutHoldRepository {
       signal,
     );
     return list.filter((i) => taken.has(i));
-  }
-
-  /**
-   * Takes shares out of applications' `sharesHeld` (see `forgetSharesUpdate`): marks no transfer
-   * holds any more, which a settlement that stopped after failing the transfer left behind.
-   */
-  async forgetShares(
-    marks: readonly { applicationId: string; shareKeys: readonly string[] }[],
-    signal?: AbortSignal,
-  ): Promise<void> {
-    await pool(
-      marks,
-      WRITE_CONCURRENCY,
-      async (m) => {
-        await writeIf(() =>
-          this.db.send(new UpdateCommand(forgetSharesUpdate(this.tableName, m.applicationId, m.shareKeys))),
-        );
-      },
-      signal,
-    );
   }
 
   /**

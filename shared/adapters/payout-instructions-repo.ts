@@ -181,14 +181,31 @@ export class InstructionRepository {
    * A crash in between leaves marks the next Plan forgets.
    */
   private async forgetFailedTransfers(settled: readonly Settlement[]): Promise<void> {
-    const marks = settled.flatMap(({ i, outcome }) =>
-      i.kind === 'transfer' && outcome.status === 'failed' ? sharesByApplication(i.programmeId, i) : [],
+    await this.forgetShares(
+      settled.flatMap(({ i, outcome }) =>
+        i.kind === 'transfer' && outcome.status === 'failed' ? sharesByApplication(i.programmeId, i) : [],
+      ),
     );
-    await pool(marks, WRITE_CONCURRENCY, async (m) => {
-      await writeIf(() =>
-        this.db.send(new UpdateCommand(forgetSharesUpdate(this.tableName, m.applicationId, m.shareKeys))),
-      );
-    });
+  }
+
+  /**
+   * Takes shares out of applications' `sharesHeld` (`forgetSharesUpdate`): those of a failed
+   * transfer, and those a Plan finds no transfer holds (a settlement that stopped in between).
+   */
+  async forgetShares(
+    marks: readonly { applicationId: string; shareKeys: readonly string[] }[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await pool(
+      marks,
+      WRITE_CONCURRENCY,
+      async (m) => {
+        await writeIf(() =>
+          this.db.send(new UpdateCommand(forgetSharesUpdate(this.tableName, m.applicationId, m.shareKeys))),
+        );
+      },
+      signal,
+    );
   }
 
   /**

@@ -217,7 +217,7 @@ async function takeHolds(
   // the two. With no payment held for it, a share no transfer holds is such a mark: forget it (only
   // this Plan could hold it again, and holding the payment marks it again).
   const transferred = new Set(holds.flatMap((h) => (h.kind === 'transfer' ? (h.shareKeys ?? []) : [])));
-  await deps.holds.forgetShares(
+  await deps.instructions.forgetShares(
     approved.flatMap((a) => {
       const stale = [...(a.sharesHeld ?? [])].filter((key) => !transferred.has(key));
       return (a.paymentsHeld ?? 0) === 0 && stale.length > 0
