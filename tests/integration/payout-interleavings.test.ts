@@ -114,9 +114,12 @@ async function newProgramme(): Promise<{ programmeId: string; apps: { id: string
     createdAt: at,
   });
   // Three workers of 茌平 for two places, two of 市直 for one: each unit has someone waiting.
+  // a1 and a3 are paid to bank accounts, which the bank file pays too; the others to wallets,
+  // which it refuses.
   const apps = [units.county, units.county, units.county, units.direct, units.direct].map((unit, n) => ({
     id: `${programmeId}-a${n}`,
     unit,
+    bank: n % 2 === 1,
   }));
   for (const app of apps) {
     const outcome = await submitThroughLedger(deps, app.id, programmeId, app.unit);
@@ -126,28 +129,25 @@ async function newProgramme(): Promise<{ programmeId: string; apps: { id: string
         TableName: deps.config.tableName,
         Key: applicationKey(app.id),
         // Real ciphertexts of the phone and account: the owner's view and the bank file decrypt them.
-        // a1 and a3 are paid to bank accounts, which the bank file pays too; the others to wallets,
-        // which it refuses.
         UpdateExpression:
           'SET #s = :approved, gsi3pk = :pk, gsi3sk = :sk, applicant.phone = :phone, payoutAccount = :account REMOVE gsi2pk, gsi2sk',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':phone': { cipher: await deps.cipher().encrypt('13800001001'), masked: '138****1001' },
-          ':account':
-            app.id.endsWith('1') || app.id.endsWith('3')
-              ? {
-                  kind: 'bank',
-                  bankName: '中国工商银行聊城分行',
-                  accountName: '测试职工',
-                  accountNumber: {
-                    cipher: await deps.cipher().encrypt('6222021609001234567'),
-                    masked: '6222****4567',
-                  },
-                }
-              : {
-                  kind: 'wallet',
-                  walletId: { cipher: await deps.cipher().encrypt('wx-0001'), masked: 'wx-****01' },
+          ':account': app.bank
+            ? {
+                kind: 'bank',
+                bankName: '中国工商银行聊城分行',
+                accountName: '测试职工',
+                accountNumber: {
+                  cipher: await deps.cipher().encrypt('6222021609001234567'),
+                  masked: '6222****4567',
                 },
+              }
+            : {
+                kind: 'wallet',
+                walletId: { cipher: await deps.cipher().encrypt('wx-0001'), masked: 'wx-****01' },
+              },
           ':approved': 'approved',
           ':pk': statusIndex(programmeId, 'approved', outcome.sequence, app.unit).gsi3pk,
           ':sk': statusIndex(programmeId, 'approved', outcome.sequence, app.unit).gsi3sk,
