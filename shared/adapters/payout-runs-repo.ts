@@ -143,7 +143,8 @@ export class PayoutRunRepository {
 
   /**
    * Records what the Plan attempt `token` planned, only while it holds the lease; `release` gives the
-   * lease up in the same write. False when another attempt has taken the lease over: nothing written.
+   * lease up in the same write. False when another attempt has taken the lease over, or the run has
+   * ended meanwhile: nothing written.
    */
   updateRunLeased(
     runId: string,
@@ -155,9 +156,11 @@ export class PayoutRunRepository {
       runId,
       { set, ...(options.release ? { remove: ['planLeaseToken', 'planLeaseUntil'] } : {}) },
       {
-        condition: '#leaseToken = :token',
-        names: { '#leaseToken': 'planLeaseToken' },
-        values: { ':token': token },
+        // Only while the run is still planning: a Plan racing the run's end (an execution given up,
+        // a Plan invocation that outlived it) must not reopen a run its programme no longer names.
+        condition: '#leaseToken = :token AND #status = :running',
+        names: { '#leaseToken': 'planLeaseToken', '#status': 'status' },
+        values: { ':token': token, ':running': 'running' },
       },
     );
   }

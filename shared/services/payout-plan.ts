@@ -83,7 +83,7 @@ export class PlanInProgress extends Error {
 }
 
 /** Thrown when another attempt took the planning lease over (this one outlived it): nothing recorded. */
-class PlanLeaseLost extends Error {
+export class PlanLeaseLost extends Error {
   constructor(runId: string) {
     super(`payout run ${runId}: the planning lease was taken over; this attempt's plan is not recorded`);
     this.name = 'PlanLeaseLost';

@@ -3,7 +3,8 @@ import { invokeLocally } from '../../infra/local/invocation.ts';
 import { sleep } from '../../shared/adapters/retry.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { Deps } from '../../shared/services/deps.ts';
-import { PLAN_ROUND, PlanInProgress, planRun } from '../../shared/services/payout-plan.ts';
+import { PLAN_ROUND, PlanInProgress, PlanLeaseLost, planRun } from '../../shared/services/payout-plan.ts';
+import { finishRun } from '../../shared/services/payout-settlement.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { PLAN_LEASE_SECONDS } from '../../shared/workflows/payout-run.ts';
 import { leaseHeldBy, recordedRun, runPayout, seedPayable } from '../support/payout-run.ts';
@@ -231,6 +232,25 @@ describe('a payout run’s planning lease (architecture.md §4)', () => {
     expect(
       await deps.payouts.takePlanLease(runId, 'late', at(1000).toISOString(), at(2000).toISOString()),
     ).toBe(undefined);
+  });
+
+  it('a Plan still running when its run is given up records nothing and does not reopen the run', async () => {
+    const { programmeId, runId } = await payableRun(20);
+    // The execution is given up (as `finishRun` ends a run whose execution died) while a Plan
+    // invocation that outlived it takes its first holds.
+    let ended = false;
+    const zombie = depsWatched('end-the-run-meanwhile', async (command) => {
+      if (ended || command !== 'TransactWriteItemsCommand') return;
+      ended = true;
+      await finishRun(deps, runId, [], { Error: 'Killed' }, new Date());
+    });
+    await expect(planRun(zombie, runId, programmeId, new Date())).rejects.toBeInstanceOf(PlanLeaseLost);
+    expect(ended).toBe(true);
+    const run = await deps.payouts.getRun(runId);
+    expect(run?.status).toBe('failed');
+    expect(run?.pages).toBeUndefined();
+    expect(await deps.payouts.openRunOf(programmeId)).toBeUndefined();
+    zombie.db.destroy();
   });
 
   it('the state machine retries a Plan that finds the lease held, and the run pays everyone once', async () => {
