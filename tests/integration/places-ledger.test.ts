@@ -21,6 +21,7 @@ import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import {
   draftRecord,
+  ledgerOperation,
   placeSnapshot,
   programmeRecord,
   submitThroughLedger,
@@ -95,32 +96,7 @@ async function holdings(programmeId: string, id: string) {
   };
 }
 
-const operation = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc.record({ op: fc.constant('submit' as const), unit: fc.constantFrom(...units) }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      op: fc.constantFrom('withdrawn' as const, 'rejected' as const, 'lapsed' as const),
-      pick: fc.nat(),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({ op: fc.constant('grow' as const), unit: fc.constantFrom(...units) }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      op: fc.constant('reallocate' as const),
-      from: fc.constantFrom(...units),
-      to: fc.constantFrom(...units),
-      places: fc.integer({ min: 1, max: 3 }),
-    }),
-  },
-);
+const operation = ledgerOperation(units, 3);
 
 describe('the place ledger on DynamoDB Local follows the domain model', () => {
   it('keeps the invariant after every step of random sequences, on units of 1 to 4 shards', async () => {

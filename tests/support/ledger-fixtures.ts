@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { type PlaceHolder, shardViolations, type UnitCounters } from '../../shared/domain/places.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
 import type { Programme } from '../../shared/model/programme.ts';
@@ -126,4 +127,37 @@ export async function placeSnapshot(deps: Deps, programmeId: string, application
     );
   }
   return { units, applications, shardProblems };
+}
+
+/**
+ * One random operation of the place-ledger properties on `units`: a submit (weighted `submitWeight`),
+ * the release of a live application picked by `pick`, a shard more, or a reallocation of 1–3 places.
+ */
+export function ledgerOperation<U extends string>(units: readonly U[], submitWeight: number) {
+  return fc.oneof(
+    {
+      weight: submitWeight,
+      arbitrary: fc.record({ op: fc.constant('submit' as const), unit: fc.constantFrom(...units) }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        op: fc.constantFrom('withdrawn' as const, 'rejected' as const, 'lapsed' as const),
+        pick: fc.nat(),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ op: fc.constant('grow' as const), unit: fc.constantFrom(...units) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant('reallocate' as const),
+        from: fc.constantFrom(...units),
+        to: fc.constantFrom(...units),
+        places: fc.integer({ min: 1, max: 3 }),
+      }),
+    },
+  );
 }
