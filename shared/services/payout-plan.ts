@@ -82,10 +82,15 @@ export class PlanInProgress extends Error {
   }
 }
 
-/** Thrown when another attempt took the planning lease over (this one outlived it): nothing recorded. */
+/**
+ * Thrown when another attempt took the planning lease over, or the run ended, while this one ran (it
+ * outlived its lease or its run): nothing recorded.
+ */
 export class PlanLeaseLost extends Error {
   constructor(runId: string) {
-    super(`payout run ${runId}: the planning lease was taken over; this attempt's plan is not recorded`);
+    super(
+      `payout run ${runId}: the planning lease was taken over or the run ended; this attempt's plan is not recorded`,
+    );
     this.name = 'PlanLeaseLost';
   }
 }
