@@ -123,7 +123,8 @@ describe('the place ledger under concurrent operations (architecture.md §3)', (
                     }),
                 );
               } else {
-                const target = live.filter((id) => !releasing.has(id))[step.pick % Math.max(1, live.length)];
+                const free = live.filter((id) => !releasing.has(id));
+                const target = free[step.pick % Math.max(1, free.length)];
                 if (!target) continue;
                 releasing.add(target);
                 departures = true;
