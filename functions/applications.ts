@@ -18,6 +18,7 @@ import {
   withdraw,
 } from '../shared/services/applications.ts';
 import { baseDeps, wireDeps } from '../shared/services/deps.ts';
+import { changePayoutAccount } from '../shared/services/payout-account.ts';
 import * as repositories from '../shared/services/repositories.ts';
 
 const deps = wireDeps(baseDeps(loadConfig()), {
@@ -52,6 +53,9 @@ export const handler = httpHandler(
     }),
     updateApplication: async ({ caller, params, body, now }) => ({
       body: await updateDraft(deps, caller, params.id, body, now),
+    }),
+    changePayoutAccount: async ({ caller, params, body, now }) => ({
+      body: await changePayoutAccount(deps, caller, params.id, body, now),
     }),
     getApplication: async ({ caller, params }) => ({ body: await getApplication(deps, caller, params.id) }),
     listMyApplications: async ({ caller, query }) => ({ body: await listMine(deps, caller, query.cursor) }),

@@ -14,6 +14,7 @@ import type {
   ReviewDecision,
   ReviewStatus,
   Revocation,
+  StoredPayoutAccount,
   TimelineRecord,
 } from '../model/application.ts';
 import type { NotificationRecord } from '../model/notification.ts';
@@ -260,6 +261,25 @@ export class ApplicationRepository {
   ): Promise<boolean> {
     // Out of the approved index: planning pays approved applications only.
     return this.transition(app, { status: 'revoked', revocation, updatedAt: revocation.revokedAt }, event, {
+      condition: '#status = :approved AND paymentsHeld = :held',
+      names: { '#status': 'status' },
+      values: { ':approved': 'approved', ':held': paidPayments },
+    });
+  }
+
+  /**
+   * The worker gives an approved application the payout account its next payment goes to, after one
+   * failed (R13). Guarded like {@link revoke} on the payments as read (`paidPayments`, none in
+   * flight): a run holding a payment meanwhile makes this fail, so no payment already on its way
+   * changes account under it. False when it changed.
+   */
+  changePayoutAccount(
+    app: ApplicationRecord,
+    payoutAccount: StoredPayoutAccount,
+    paidPayments: number,
+    event: TimelineRecord,
+  ): Promise<boolean> {
+    return this.transition(app, { payoutAccount, updatedAt: event.at }, event, {
       condition: '#status = :approved AND paymentsHeld = :held',
       names: { '#status': 'status' },
       values: { ':approved': 'approved', ':held': paidPayments },

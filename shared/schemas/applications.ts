@@ -240,6 +240,15 @@ export const ApplicationFromFormBody = lazySchema(() =>
 );
 export type ApplicationFromFormBody = z.output<typeof ApplicationFromFormBody>;
 
+/**
+ * `PUT /applications/{id}/payout-account`: the account an approved application's next payment goes to,
+ * given by its worker after a payment failed (R13), checked as the draft's is.
+ */
+export const ChangePayoutAccountBody = lazySchema(() =>
+  z.strictObject({ payoutAccount: PayoutAccount }).check(z.meta({ id: 'ChangePayoutAccount' })),
+);
+export type ChangePayoutAccountBody = z.output<typeof ChangePayoutAccountBody>;
+
 export const ApplicationIdParams = lazySchema(() =>
   z.object({
     id: z.string().check(z.regex(/^[a-z0-9]{8,40}$/, '申请编号无效')),

@@ -84,7 +84,7 @@ export function assertEligible(
   }
 }
 
-async function protectPayout(
+export async function protectPayout(
   deps: Deps,
   account: CreateApplicationBody['payoutAccount'],
 ): Promise<StoredPayoutAccount> {

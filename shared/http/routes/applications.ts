@@ -1,6 +1,7 @@
 import {
   ApplicationFromFormBody,
   ApplicationIdParams,
+  ChangePayoutAccountBody,
   CreateApplicationBody,
   CreateAttachmentBody,
   SaveApplicationFormBody,
@@ -93,6 +94,20 @@ export const applicationRoutes = {
     body: UpdateApplicationBody,
     response: { status: 200, description: 'The draft', schema: view('ApplicationView') },
     errors: ['validation_failed', 'not_found', 'invalid_state', 'ineligible'],
+  }),
+  changePayoutAccount: defineRoute({
+    operationId: 'changePayoutAccount',
+    method: 'PUT',
+    path: '/v1/applications/{id}/payout-account',
+    group: 'applications',
+    auth: ['worker'],
+    summary:
+      'After a payment failed, give one’s approved application the account its next payment goes to (R13); refused while a payment is on its way',
+    tags: ['worker'],
+    params: ApplicationIdParams,
+    body: ChangePayoutAccountBody,
+    response: { status: 200, description: 'The application', schema: view('ApplicationView') },
+    errors: ['validation_failed', 'not_found', 'invalid_state'],
   }),
   getApplication: defineRoute({
     operationId: 'getApplication',

@@ -1,0 +1,227 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
+import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
+import { bankCardFor } from '../support/fixtures.ts';
+import { fastPayoutRetries } from '../support/payout-run.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+/**
+ * `PUT /v1/applications/{id}/payout-account` (R13): a worker whose payment the bank refused after the
+ * county's transfer arrived can neither withdraw nor be revoked, and every later run would send the
+ * payment to the same account again. The worker gives the account; the next run's bank file carries
+ * it, under the payment's one key. Never while a payment is on its way, and never after it was paid.
+ */
+let stack: TestStack;
+let deps: Deps;
+let admin: string;
+let countyAdmin: string;
+const year = Number(shanghaiDate(new Date()).slice(0, 4));
+const programmeId = 'it-payout-account';
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    payoutRail: 'bank_file',
+    workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false },
+  });
+  deps = createDeps(loadConfig());
+  admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+  countyAdmin = await stack.token({ sub: 'admin-dcf', role: 'admin', org: 'lc-dongchangfu' });
+  await publishProgramme(
+    stack,
+    programmeBody({
+      id: programmeId,
+      title: '收款账户修改测试',
+      allocations: [
+        {
+          unitOrgId: 'lc-dongchangfu',
+          places: 2,
+          funding: [
+            { funderOrgId: 'sd', amountFen: 100000 },
+            { funderOrgId: 'lc', amountFen: 100000 },
+          ],
+        },
+      ],
+    }),
+  );
+}, 60_000);
+afterAll(async () => {
+  await stack.stop();
+});
+
+type Worker = { id: string; token: string };
+
+const payee = (n: number) =>
+  approvedApplication(stack, {
+    n,
+    sub: `account-payee-${n}`,
+    programmeId,
+    employerOrgId: 'lc-dcf-machinery',
+    enrolmentYear: year,
+  });
+
+const newCard = bankCardFor(930_302);
+const correction = {
+  payoutAccount: {
+    kind: 'bank',
+    bankName: '聊城农商银行东昌府支行',
+    accountName: '职工302',
+    accountNumber: newCard,
+  },
+};
+
+const changeAccount = (app: Worker, body: unknown = correction, token = app.token) =>
+  stack.call('PUT', `/v1/applications/${app.id}/payout-account`, { token, body });
+
+/** A run started by the city's admin, once the bank files are written. */
+async function runAwaitingBank(): Promise<string> {
+  const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+    token: admin,
+    body: {},
+  });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const runId = started.body.runId as string;
+  await runReaching(stack, admin, runId, ['awaiting_bank']);
+  return runId;
+}
+
+/** A payer's bank file lines: [key, payee, account, ref]. */
+async function fileLines(runId: string, payerOrgId: string, token: string) {
+  const res = await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/${payerOrgId}`, { token });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const text = await (await fetch(res.body.url as string)).text();
+  const [, ...rows] = text
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .filter(Boolean);
+  return rows.map((r) => {
+    const [key, name, account, , , , ref] = r.split(',');
+    return { key: key as string, name, account, ref };
+  });
+}
+
+async function importResults(runId: string, payerOrgId: string, token: string, lines: unknown[]) {
+  const res = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+    token,
+    body: { payerOrgId, lines },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+}
+
+const refusal = async (res: ReturnType<TestStack['call']>) => {
+  const { status, body } = await res;
+  return { status, code: body.error?.code as string | undefined };
+};
+
+describe('a failed payment’s account corrected by its worker (R13)', () => {
+  it('pays the next run to the account the worker gave, and refuses a change while a payment is on its way or paid', async () => {
+    const paid = await payee(301);
+    const refused = await payee(302);
+
+    // Approved, nothing paid and nothing failed yet: the account the reviewers saw stands.
+    expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
+
+    const first = await runAwaitingBank();
+    // The run holds both payments: the bank file already names the old accounts.
+    expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
+
+    const cityLines = await fileLines(first, 'lc', admin);
+    await importResults(
+      first,
+      'lc',
+      admin,
+      cityLines.map((l) => ({ key: l.key, status: 'paid' })),
+    );
+    const countyLines = await fileLines(first, 'lc-dongchangfu', countyAdmin);
+    const lineOf = (app: Worker) => countyLines.find((l) => l.ref === `app:${app.id}`);
+    expect(lineOf(refused)?.account).toBe(bankCardFor(302));
+    const refusedKey = lineOf(refused)?.key as string;
+    const county = await importResults(first, 'lc-dongchangfu', countyAdmin, [
+      { key: lineOf(paid)?.key, status: 'paid' },
+      { key: refusedKey, status: 'failed', reason: '户名与账号不符' },
+    ]);
+    expect(county).toMatchObject({ runStatus: 'failed', counts: { paid: 1, failed: 1 } });
+
+    // The county holds this worker's money, so the place can no longer be withdrawn: the account is the way on.
+    expect(
+      await refusal(stack.call('POST', `/v1/applications/${refused.id}/withdraw`, { token: refused.token })),
+    ).toEqual({ status: 409, code: 'invalid_state' });
+
+    // Paid already: nothing to correct.
+    expect(await refusal(changeAccount(paid))).toEqual({ status: 409, code: 'invalid_state' });
+    // What anyone could send wrong: a card failing its check digit, an unknown kind, no body.
+    const badCard = await changeAccount(refused, {
+      payoutAccount: { ...correction.payoutAccount, accountNumber: '6222020000000001' },
+    });
+    expect(badCard.status).toBe(400);
+    expect(badCard.body.error.code).toBe('validation_failed');
+    expect(badCard.body.error.fields.map((f: { path: string }) => f.path)).toEqual([
+      'payoutAccount.accountNumber',
+    ]);
+    expect((await changeAccount(refused, { payoutAccount: { kind: 'cash' } })).status).toBe(400);
+    expect((await changeAccount(refused, {})).status).toBe(400);
+    // Someone else's application does not exist for them; a reviewer has no such route.
+    expect(await refusal(changeAccount(refused, correction, paid.token))).toEqual({
+      status: 404,
+      code: 'not_found',
+    });
+    const reviewer = await stack.token({ sub: 'rv-dcf', role: 'reviewer', org: 'lc-dongchangfu' });
+    expect((await changeAccount(refused, correction, reviewer)).status).toBe(403);
+
+    const changed = await changeAccount(refused);
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body.payoutAccount).toMatchObject({
+      kind: 'bank',
+      bankName: '聊城农商银行东昌府支行',
+      accountName: '职工302',
+    });
+    expect(changed.body.payoutAccount.accountNumber).toMatch(new RegExp(`${newCard.slice(-4)}$`));
+    expect(JSON.stringify(changed.body)).not.toContain(newCard);
+    // The unions see that it changed, masked, and who changed it.
+    const asCounty = await stack.call('GET', `/v1/applications/${refused.id}`, { token: countyAdmin });
+    expect(asCounty.body.timeline).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'payout_account_changed',
+          orgId: 'lc-dongchangfu',
+          actor: 'account-payee-302',
+          accountKind: 'bank',
+          accountMasked: changed.body.payoutAccount.accountNumber,
+        }),
+      ]),
+    );
+    expect(JSON.stringify(asCounty.body)).not.toContain(newCard);
+
+    // The next run pays only the failed payment, under its key, to the new account.
+    const second = await runAwaitingBank();
+    const retryLines = await fileLines(second, 'lc-dongchangfu', countyAdmin);
+    expect(retryLines).toEqual([
+      { key: refusedKey, name: '职工302', account: newCard, ref: `app:${refused.id}` },
+    ]);
+    expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
+    // A change that read the application before this run held the payment loses to the hold.
+    const stale = (await deps.applications.bundle(refused.id))?.application;
+    expect(stale?.paymentsHeld).toBe(1);
+    expect(
+      await deps.applications.changePayoutAccount(
+        stale as NonNullable<typeof stale>,
+        stale?.payoutAccount as NonNullable<typeof stale>['payoutAccount'],
+        0,
+        { type: 'payout_account_changed', at: new Date().toISOString() },
+      ),
+    ).toBe(false);
+
+    expect(
+      await importResults(second, 'lc-dongchangfu', countyAdmin, [{ key: refusedKey, status: 'paid' }]),
+    ).toMatchObject({ runStatus: 'succeeded', counts: { paid: 1 } });
+    const view = await stack.call('GET', `/v1/applications/${refused.id}`, { token: refused.token });
+    expect(view.body.payments).toEqual([
+      expect.objectContaining({ payerOrgId: 'lc-dongchangfu', amountFen: 200000, status: 'paid' }),
+    ]);
+    // Paid now: the account stays as it was paid.
+    expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
+  });
+});
