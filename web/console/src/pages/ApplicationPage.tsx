@@ -59,6 +59,7 @@ const eventLabel: Record<string, string> = {
   attachment_downloaded: '查看材料',
   promoted: '候补转为占名额',
   paid: '补助已发放',
+  payout_account_changed: '职工修改收款账户',
 };
 
 /** The application page: the applicant, documents inline, the review chain, the timeline, the decisions. */

@@ -100,7 +100,9 @@ export function timelineWords(
     case 'payment_paid':
       return '补助已到账';
     case 'payment_failed':
-      return '补助发放未成功，工会将核实后重新发放';
+      return `补助发放未成功${event.reason ? `（${event.reason.replace(/^[a-z_]+:\s*/, '')}）` : ''}，工会将在下一批重新发放；收款账户有误的，请在发放记录中修改`;
+    case 'payout_account_changed':
+      return `修改了收款账户${typeof event.accountMasked === 'string' ? `（${event.accountMasked}）` : ''}，下一批发放付到新账户`;
     case 'revoked':
       return `申请被撤销${event.reason ? `：${event.reason}` : ''}`;
     default:

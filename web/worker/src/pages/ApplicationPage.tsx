@@ -5,6 +5,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../../shared/api/client.ts';
 import { shanghaiTime } from '../../../shared/dates.ts';
 import { yuan } from '../../../shared/money.ts';
+import { mayChangePayoutAccount, PayoutAccountForm } from '../components/PayoutAccountForm.tsx';
 import { Failed, Loading } from '../components/states.tsx';
 import { type Application, useApplication, useMyApplications, useOrgNames } from '../lib/queries.ts';
 import {
@@ -145,6 +146,7 @@ export function ApplicationPage() {
             </Card>
           ))
         )}
+        {mayChangePayoutAccount(a) ? <PayoutAccountForm app={a} /> : null}
       </section>
     </div>
   );

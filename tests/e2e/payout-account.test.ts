@@ -1,0 +1,124 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shanghaiDate } from '../../shared/domain/dates.ts';
+import { startTestStack, type TestStack } from '../integration/harness.ts';
+import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
+import { seriousAxeViolations } from '../support/axe.ts';
+import { launchBrowser, signIn } from '../support/browser.ts';
+import { bankCardFor } from '../support/fixtures.ts';
+import { fastPayoutRetries } from '../support/payout-run.ts';
+import { phoneContext } from '../support/worker-flow.ts';
+
+/**
+ * 修改收款账户 on the worker's phone (R13): the bank refused a payment, the worker's 发放记录 says so
+ * and offers the form; the card number is checked as it is typed and by the API, and the next run's
+ * bank file pays the card the worker gave.
+ */
+let stack: TestStack;
+let browser: Browser;
+const programmeId = 'e2e-payout-account';
+const year = Number(shanghaiDate(new Date()).slice(0, 4));
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    payoutRail: 'bank_file',
+    workflows: { retryIntervalOverrides: fastPayoutRetries, resume: false },
+  });
+  browser = await launchBrowser();
+  await publishProgramme(
+    stack,
+    programmeBody({
+      id: programmeId,
+      title: '收款账户页面测试',
+      allocations: [
+        { unitOrgId: 'lc-shizhi', places: 2, funding: [{ funderOrgId: 'sd', amountFen: 100_000 }] },
+      ],
+    }),
+  );
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+/** One run of the city's bank file, every line answered `status`; the run's id and the lines' keys. */
+async function bankRun(admin: string, status: 'paid' | 'failed') {
+  const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
+    token: admin,
+    body: {},
+  });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const runId = started.body.runId as string;
+  await runReaching(stack, admin, runId, ['awaiting_bank']);
+  const link = await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/lc`, { token: admin });
+  const text = await (await fetch(link.body.url as string)).text();
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split('\r\n')
+    .filter(Boolean)
+    .slice(1)
+    .map((row) => row.split(','));
+  const imported = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
+    token: admin,
+    body: {
+      payerOrgId: 'lc',
+      lines: lines.map(([key]) => ({
+        key,
+        status,
+        ...(status === 'failed' ? { reason: '账户已销户' } : {}),
+      })),
+    },
+  });
+  expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+  return { runId, accounts: lines.map((l) => l[2]) };
+}
+
+describe('修改收款账户 after a failed payment', () => {
+  it('shows the failure, checks the new card, and the next run pays it', async () => {
+    const worker = await approvedApplication(stack, {
+      n: 951,
+      sub: 'e2e-account-worker',
+      programmeId,
+      employerOrgId: 'lc-sz-power',
+      enrolmentYear: year,
+    });
+    const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+    expect((await bankRun(admin, 'failed')).accounts).toEqual([bankCardFor(951)]);
+
+    const context = await phoneContext(browser);
+    const page = await context.newPage();
+    await signIn(page, `${stack.url}/m/`, { sub: 'e2e-account-worker', name: '职工951', role: 'worker' });
+    await page.goto(`${stack.url}/m/applications/${worker.id}`);
+    const payments = page.getByRole('region', { name: '发放记录' });
+    await payments.getByText('发放失败').waitFor();
+    await page
+      .getByRole('region', { name: '办理记录' })
+      .getByText('补助发放未成功（账户已销户）', { exact: false })
+      .waitFor();
+    await payments.getByRole('button', { name: '修改收款账户' }).click();
+    const form = page.getByRole('form', { name: '修改收款账户' });
+    await form.getByLabel('开户行').fill('聊城农商银行');
+    const card = form.getByLabel('银行卡号');
+    await card.fill('6222020000000001');
+    await form.getByRole('button', { name: '保存收款账户' }).click();
+    await form.getByText('银行卡号校验不通过，请逐位核对').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    const newCard = bankCardFor(95_100);
+    await card.fill(newCard);
+    await form.getByRole('button', { name: '保存收款账户' }).click();
+    await payments.getByText('收款账户已修改，下一批发放将付到新账户。').waitFor();
+    await page
+      .getByRole('region', { name: '办理记录' })
+      .getByText(/修改了收款账户（.*\d{4}），下一批发放付到新账户/)
+      .waitFor();
+    expect(await page.content()).not.toContain(newCard);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await context.close();
+
+    // The next run's file carries the card the worker gave, and it is paid.
+    expect((await bankRun(admin, 'paid')).accounts).toEqual([newCard]);
+    const view = await stack.call('GET', `/v1/applications/${worker.id}`, { token: worker.token });
+    expect(view.body.payments).toEqual([expect.objectContaining({ status: 'paid' })]);
+  });
+});
