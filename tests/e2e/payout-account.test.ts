@@ -2,8 +2,9 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { startTestStack, type TestStack } from '../integration/harness.ts';
-import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
+import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
 import { seriousAxeViolations } from '../support/axe.ts';
+import { downloadBankFile, importBankResults, runAwaitingBank } from '../support/bank-files.ts';
 import { launchBrowser, signIn } from '../support/browser.ts';
 import { bankCardFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
@@ -41,36 +42,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** One run of the city's bank file, every line answered `status`; the run's id and the lines' keys. */
+/** One run of the city's bank file, every line answered `status`; the accounts its lines paid. */
 async function bankRun(admin: string, status: 'paid' | 'failed') {
-  const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
-    token: admin,
-    body: {},
+  const runId = await runAwaitingBank(stack, admin, programmeId);
+  const { rows } = await downloadBankFile(stack, runId, 'lc', admin);
+  await importBankResults(stack, runId, admin, {
+    payerOrgId: 'lc',
+    lines: rows.map(({ key }) => ({ key, status, ...(status === 'failed' ? { reason: '账户已销户' } : {}) })),
   });
-  expect(started.status, JSON.stringify(started.body)).toBe(202);
-  const runId = started.body.runId as string;
-  await runReaching(stack, admin, runId, ['awaiting_bank']);
-  const link = await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/lc`, { token: admin });
-  const text = await (await fetch(link.body.url as string)).text();
-  const lines = text
-    .replace(/^\uFEFF/, '')
-    .split('\r\n')
-    .filter(Boolean)
-    .slice(1)
-    .map((row) => row.split(','));
-  const imported = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
-    token: admin,
-    body: {
-      payerOrgId: 'lc',
-      lines: lines.map(([key]) => ({
-        key,
-        status,
-        ...(status === 'failed' ? { reason: '账户已销户' } : {}),
-      })),
-    },
-  });
-  expect(imported.status, JSON.stringify(imported.body)).toBe(200);
-  return { runId, accounts: lines.map((l) => l[2]) };
+  return { runId, accounts: rows.map((r) => r.account) };
 }
 
 describe('修改收款账户 after a failed payment', () => {

@@ -3,7 +3,8 @@ import { loadConfig } from '../../shared/config.ts';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
-import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
+import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
+import { downloadBankFile, importBankResults, runAwaitingBank } from '../support/bank-files.ts';
 import { bankCardFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -75,41 +76,18 @@ const correction = {
 const changeAccount = (app: Worker, body: unknown = correction, token = app.token) =>
   stack.call('PUT', `/v1/applications/${app.id}/payout-account`, { token, body });
 
-/** A run started by the city's admin, once the bank files are written. */
-async function runAwaitingBank(): Promise<string> {
-  const started = await stack.call('POST', `/v1/programmes/${programmeId}/payout-runs`, {
-    token: admin,
-    body: {},
-  });
-  expect(started.status, JSON.stringify(started.body)).toBe(202);
-  const runId = started.body.runId as string;
-  await runReaching(stack, admin, runId, ['awaiting_bank']);
-  return runId;
-}
-
-/** A payer's bank file lines: [key, payee, account, ref]. */
-async function fileLines(runId: string, payerOrgId: string, token: string) {
-  const res = await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/${payerOrgId}`, { token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  const text = await (await fetch(res.body.url as string)).text();
-  const [, ...rows] = text
-    .replace(/^\uFEFF/, '')
-    .split('\r\n')
-    .filter(Boolean);
-  return rows.map((r) => {
-    const [key, name, account, , , , ref] = r.split(',');
-    return { key: key as string, name, account, ref };
-  });
-}
-
-async function importResults(runId: string, payerOrgId: string, token: string, lines: unknown[]) {
-  const res = await stack.call('POST', `/v1/payout-runs/${runId}/bank-results`, {
-    token,
-    body: { payerOrgId, lines },
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body;
-}
+/** A run of the programme, once its bank files are written. */
+const nextRun = () => runAwaitingBank(stack, admin, programmeId);
+const importResults = (runId: string, payerOrgId: string, token: string, lines: unknown[]) =>
+  importBankResults(stack, runId, token, { payerOrgId, lines });
+/** A payer's bank file lines: key, payee, account and reference. */
+const fileLines = async (runId: string, payerOrgId: string, token: string) =>
+  (await downloadBankFile(stack, runId, payerOrgId, token)).rows.map(({ key, payee, account, ref }) => ({
+    key: key as string,
+    name: payee,
+    account,
+    ref,
+  }));
 
 const refusal = async (res: ReturnType<TestStack['call']>) => {
   const { status, body } = await res;
@@ -124,7 +102,7 @@ describe('a failed payment’s account corrected by its worker (R13)', () => {
     // Approved, nothing paid and nothing failed yet: the account the reviewers saw stands.
     expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
 
-    const first = await runAwaitingBank();
+    const first = await nextRun();
     // The run holds both payments: the bank file already names the old accounts.
     expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
 
@@ -196,7 +174,7 @@ describe('a failed payment’s account corrected by its worker (R13)', () => {
     expect(JSON.stringify(asCounty.body)).not.toContain(newCard);
 
     // The next run pays only the failed payment, under its key, to the new account.
-    const second = await runAwaitingBank();
+    const second = await nextRun();
     const retryLines = await fileLines(second, 'lc-dongchangfu', countyAdmin);
     expect(retryLines).toEqual([
       { key: refusedKey, name: '职工302', account: newCard, ref: `app:${refused.id}` },

@@ -6,6 +6,7 @@ import { shanghaiDate } from '../../shared/domain/dates.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
+import { downloadBankFile } from '../support/bank-files.ts';
 import { bankCardFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -70,26 +71,8 @@ const payee = (n: number, employerOrgId: string) =>
 /** The run once it reaches one of `statuses`; fails if it ends otherwise. */
 const runIn = (runId: string, statuses: string[]) => runReaching(stack, admin, runId, statuses);
 
-/** Fetches a payer's file through its presigned link and parses it (a minimal CSV reader: no quoted fields here). */
-async function bankFile(runId: string, payerOrgId: string, token: string) {
-  const res = await stack.call('GET', `/v1/payout-runs/${runId}/bank-files/${payerOrgId}`, { token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  const file = await fetch(res.body.url as string);
-  expect(file.status).toBe(200);
-  const bytes = Buffer.from(await file.arrayBuffer());
-  const text = bytes.toString('utf8');
-  const [header, ...rows] = text.slice(1).split('\r\n').filter(Boolean);
-  return {
-    link: res.body,
-    bom: [...bytes.subarray(0, 3)],
-    endsWithCrlf: text.endsWith('\r\n'),
-    header: header?.split(','),
-    rows: rows.map((r) => {
-      const [key, payee, account, bank, amount, purpose, ref] = r.split(',');
-      return { key, payee, account, bank, amount, purpose, ref } as Record<string, string>;
-    }),
-  };
-}
+const bankFile = (runId: string, payerOrgId: string, token: string) =>
+  downloadBankFile(stack, runId, payerOrgId, token);
 
 async function auditOf(runId: string) {
   const out = await deps.db.send(

@@ -2,9 +2,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Button } from 'antd-mobile';
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, unwrap } from '../../../shared/api/client.ts';
-import { bankCardProblem, required } from '../lib/checks.ts';
+import { bankCardProblem, required, walletIdProblem } from '../lib/checks.ts';
 import type { Application } from '../lib/queries.ts';
 import { Field } from './Field.tsx';
+import { PayoutKindChoice } from './PayoutKindChoice.tsx';
 
 type Kind = 'bank' | 'wallet';
 type Key = 'bankName' | 'accountName' | 'accountNumber' | 'walletId';
@@ -46,20 +47,14 @@ export function PayoutAccountForm({ app }: { app: Application }) {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
 
-  const problem = (key: Key): string | undefined => {
-    if (serverErrors[key]) return serverErrors[key];
-    if (!shown) return undefined;
-    if (kind === 'bank') {
-      if (key === 'bankName') return required(values.bankName, '开户行');
-      if (key === 'accountName') return required(values.accountName, '户名');
-      if (key === 'accountNumber') return bankCardProblem(values.accountNumber);
-      return undefined;
-    }
-    if (key !== 'walletId') return undefined;
-    return /^[A-Za-z0-9_-]{6,40}$/.test(values.walletId.trim())
-      ? undefined
-      : '钱包账号为 6–40 位字母、数字、下划线或短横线';
+  /** The page's own check of a field of the account kind chosen. */
+  const check = (key: Key): string | undefined => {
+    if (kind === 'wallet') return key === 'walletId' ? walletIdProblem(values.walletId) : undefined;
+    if (key === 'bankName') return required(values.bankName, '开户行');
+    if (key === 'accountName') return required(values.accountName, '户名');
+    return key === 'accountNumber' ? bankCardProblem(values.accountNumber) : undefined;
   };
+  const problem = (key: Key): string | undefined => serverErrors[key] ?? (shown ? check(key) : undefined);
   const keys: Key[] = kind === 'bank' ? ['bankName', 'accountName', 'accountNumber'] : ['walletId'];
 
   const save = async (e: FormEvent) => {
@@ -67,13 +62,7 @@ export function PayoutAccountForm({ app }: { app: Application }) {
     setShown(true);
     setServerErrors({});
     setError(undefined);
-    const local = keys.some((k) => {
-      if (kind === 'bank') {
-        if (k === 'accountNumber') return bankCardProblem(values.accountNumber) !== undefined;
-        return required(values[k], k) !== undefined;
-      }
-      return !/^[A-Za-z0-9_-]{6,40}$/.test(values.walletId.trim());
-    });
+    const local = keys.some((k) => check(k) !== undefined);
     if (local) return;
     setSaving(true);
     try {
@@ -144,27 +133,7 @@ export function PayoutAccountForm({ app }: { app: Application }) {
   );
   return (
     <form className="w-pad" aria-label="修改收款账户" onSubmit={(e) => void save(e)} noValidate>
-      <fieldset className="w-field">
-        <legend>收款方式</legend>
-        <label className="w-radio">
-          <input
-            type="radio"
-            name="newPayoutKind"
-            checked={kind === 'bank'}
-            onChange={() => setKind('bank')}
-          />
-          银行卡
-        </label>
-        <label className="w-radio">
-          <input
-            type="radio"
-            name="newPayoutKind"
-            checked={kind === 'wallet'}
-            onChange={() => setKind('wallet')}
-          />
-          齐鲁工惠钱包
-        </label>
-      </fieldset>
+      <PayoutKindChoice name="newPayoutKind" kind={kind} onChange={setKind} />
       {kind === 'bank' ? (
         <>
           {input('bankName', '开户行')}

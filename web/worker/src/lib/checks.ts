@@ -37,6 +37,13 @@ export function bankCardProblem(value: string): string | undefined {
   return isBankCardNumber(digits) ? undefined : '银行卡号校验不通过，请逐位核对';
 }
 
+/** R13 齐鲁工惠钱包: the account id as the API accepts it. */
+export function walletIdProblem(value: string): string | undefined {
+  return /^[A-Za-z0-9_-]{6,40}$/.test(value.trim())
+    ? undefined
+    : '钱包账号为 6–40 位字母、数字、下划线或短横线';
+}
+
 export function required(value: string | undefined, label: string): string | undefined {
   return value && value.trim().length > 0 ? undefined : `请填写${label}`;
 }

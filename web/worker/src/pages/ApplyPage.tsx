@@ -8,6 +8,7 @@ import { DocumentUpload } from '../components/DocumentUpload.tsx';
 import { EmployerPicker } from '../components/EmployerPicker.tsx';
 import { Field } from '../components/Field.tsx';
 import { OfferingPicker } from '../components/OfferingPicker.tsx';
+import { PayoutKindChoice } from '../components/PayoutKindChoice.tsx';
 import { Failed, Loading } from '../components/states.tsx';
 import {
   bankCardProblem,
@@ -17,6 +18,7 @@ import {
   idNumberProblem,
   mobileProblem,
   required,
+  walletIdProblem,
 } from '../lib/checks.ts';
 import {
   type ApplicationForm,
@@ -215,9 +217,7 @@ function ApplicationWizard({
       case 'walletId':
         return f.payoutKind !== 'wallet' || (app && !dirty.has('payoutAccount'))
           ? undefined
-          : /^[A-Za-z0-9_-]{6,40}$/.test(f.walletId.trim())
-            ? undefined
-            : '钱包账号为 6–40 位字母、数字、下划线或短横线';
+          : walletIdProblem(f.walletId);
       default:
         return undefined;
     }
@@ -553,27 +553,11 @@ function ApplicationWizard({
         ) : null}
         {step === 3 ? (
           <>
-            <fieldset className="w-field">
-              <legend>收款方式</legend>
-              <label className="w-radio">
-                <input
-                  type="radio"
-                  name="payoutKind"
-                  checked={form.payoutKind === 'bank'}
-                  onChange={() => set('payoutKind', 'bank')}
-                />
-                银行卡
-              </label>
-              <label className="w-radio">
-                <input
-                  type="radio"
-                  name="payoutKind"
-                  checked={form.payoutKind === 'wallet'}
-                  onChange={() => set('payoutKind', 'wallet')}
-                />
-                齐鲁工惠钱包
-              </label>
-            </fieldset>
+            <PayoutKindChoice
+              name="payoutKind"
+              kind={form.payoutKind}
+              onChange={(k) => set('payoutKind', k)}
+            />
             {form.payoutKind === 'bank' ? (
               <>
                 {input('bankName', '开户行')}
