@@ -87,8 +87,13 @@ describe('the union console', () => {
       await page.getByRole('heading', { name: /申请 \d+/ }).waitFor();
       if (step === 0) await expectAccessible(page, 'the application page');
       await page.getByRole('button', { name: '通过', exact: true }).click();
+      // The API's answer, not the 3-second toast alone: a busy machine can miss a toast, never the answer.
+      const decided = page.waitForResponse(
+        (r) =>
+          r.request().method() === 'POST' && r.url().endsWith(`/v1/applications/${chainApp.id}/decisions`),
+      );
       await page.getByRole('dialog').getByRole('button', { name: '确定' }).click();
-      await page.getByText('已通过').first().waitFor();
+      expect((await decided).status()).toBe(200);
       await page.context().close();
     }
     const view = await expectOk(stack, 'getApplication', {
@@ -97,7 +102,8 @@ describe('the union console', () => {
     });
     expect(view.status).toBe('approved');
     expect(view.review.chain.map((s) => s.decision)).toEqual(['approve', 'approve', 'approve', 'approve']);
-  });
+    // Four sign-ins and four decisions: ~30 s on an idle machine, more under load.
+  }, 120_000);
 
   it('returns an application with a reason that the worker’s view then shows', async () => {
     const page = await consoleAs(reviewerOf(TEXTILE_CHAIN[0] as string), '/review');
@@ -108,8 +114,12 @@ describe('the union console', () => {
     await dialog.getByRole('button', { name: '确定' }).click();
     await dialog.getByText('请填写理由').waitFor();
     await dialog.getByLabel('理由', { exact: true }).fill('学信网验证报告已过期，请重新上传');
+    const decided = page.waitForResponse(
+      (r) =>
+        r.request().method() === 'POST' && r.url().endsWith(`/v1/applications/${returnApp.id}/decisions`),
+    );
     await dialog.getByRole('button', { name: '确定' }).click();
-    await page.getByText('已退回修改').first().waitFor();
+    expect((await decided).status()).toBe(200);
     await page.context().close();
     const view = await expectOk(stack, 'getApplication', {
       token: returnApp.token,
