@@ -96,6 +96,21 @@ describe('修改收款账户 after a failed payment', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await context.close();
 
+    // The city union's console shows who changed the account, and only the masked number.
+    const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const officer = await desk.newPage();
+    await signIn(officer, `${stack.url}/console/`, {
+      sub: 'admin-lc',
+      name: 'admin-lc',
+      role: 'admin',
+      org: 'lc',
+    });
+    await officer.goto(`${stack.url}/console/applications/${worker.id}`);
+    await officer.getByText('职工修改收款账户').waitFor();
+    await officer.getByText('补助发放未成功 · 理由：账户已销户').waitFor();
+    expect(await officer.content()).not.toContain(newCard);
+    await desk.close();
+
     // The next run's file carries the card the worker gave, and it is paid.
     expect((await bankRun(admin, 'paid')).accounts).toEqual([newCard]);
     const view = await stack.call('GET', `/v1/applications/${worker.id}`, { token: worker.token });

@@ -47,19 +47,24 @@ const commonReasons: Record<'return' | 'reject', string[]> = {
   return: ['材料不清晰，请重新上传', '学信网验证报告已过期', '所学专业与岗位相关性说明不足'],
   reject: ['不符合申请条件', '非本单位职工', '已享受过同类补助'],
 };
+/** Every timeline event the API records, in the console's words. */
 const eventLabel: Record<string, string> = {
   created: '创建草稿',
   submitted: '提交申请',
+  promoted: '候补转为占名额',
   approved_step: '审核通过',
   approved: '审核通过（终审）',
   returned: '退回修改',
+  resubmitted: '修改后重新提交',
   rejected: '不通过',
   withdrawn: '撤回申请',
-  resubmitted: '修改后重新提交',
-  attachment_downloaded: '查看材料',
-  promoted: '候补转为占名额',
-  paid: '补助已发放',
+  lapsed: '审核期结束，申请失效',
+  document_downloaded: '查看材料',
+  payment_pending: '补助已安排发放',
+  payment_paid: '补助已到账',
+  payment_failed: '补助发放未成功',
   payout_account_changed: '职工修改收款账户',
+  revoked: '撤销申请',
 };
 
 /** The application page: the applicant, documents inline, the review chain, the timeline, the decisions. */
