@@ -6,6 +6,7 @@ import {
   eligibilityProblems,
   idNumberProblem,
   mobileProblem,
+  walletIdProblem,
 } from '../../web/worker/src/lib/checks.ts';
 import { bankCardFor, idNumberFor } from '../support/fixtures.ts';
 
@@ -38,6 +39,17 @@ const cards = [
   '',
 ];
 
+const wallets = [
+  'qlgh_wallet-01',
+  ' qlgh_wallet-01 ',
+  'abc12',
+  'a'.repeat(40),
+  'a'.repeat(41),
+  '钱包账号12',
+  'ab cd ef',
+  '',
+];
+
 describe('the page and the API agree on each field', () => {
   it.each(idNumbers)('ID number %j', (v) => {
     const api = Applicant.shape.idNumber.safeParse(v).success;
@@ -54,6 +66,10 @@ describe('the page and the API agree on each field', () => {
       accountNumber: v,
     }).success;
     expect(bankCardProblem(v) === undefined).toBe(api);
+  });
+  it.each(wallets)('wallet account %j', (v) => {
+    const api = PayoutAccount.safeParse({ kind: 'wallet', walletId: v }).success;
+    expect(walletIdProblem(v) === undefined).toBe(api);
   });
 });
 

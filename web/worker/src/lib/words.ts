@@ -101,6 +101,8 @@ export function timelineWords(
       return '补助已到账';
     case 'payment_failed':
       return `补助发放未成功${event.reason ? `（${event.reason.replace(/^[a-z_]+:\s*/, '')}）` : ''}，工会将在下一批重新发放；收款账户有误的，请在发放记录中修改`;
+    case 'document_downloaded':
+      return `${by}查看了您的申请材料`;
     case 'payout_account_changed':
       return `修改了收款账户${typeof event.accountMasked === 'string' ? `（${event.accountMasked}）` : ''}，下一批发放付到新账户`;
     case 'revoked':
