@@ -93,8 +93,11 @@ describe('修改收款账户 after a failed payment', () => {
       .getByText(/修改了收款账户（.*\d{4}），下一批发放付到新账户/)
       .waitFor();
     expect(await page.content()).not.toContain(newCard);
+    // Nothing of the card stays in the phone's browser storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    expect(stored).not.toContain(newCard);
+    expect(stored).not.toContain(newCard.slice(-8));
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await context.close();
 
     // The city union's console shows who changed the account, and only the masked number.
     const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -110,6 +113,15 @@ describe('修改收款账户 after a failed payment', () => {
     await officer.getByText('补助发放未成功 · 理由：账户已销户').waitFor();
     expect(await officer.content()).not.toContain(newCard);
     await desk.close();
+
+    // The worker sees which union opened the documents (the console's document links are audited).
+    await page.reload();
+    await page
+      .getByRole('region', { name: '办理记录' })
+      .getByText('聊城市总工会查看了您的申请材料')
+      .first()
+      .waitFor();
+    await context.close();
 
     // The next run's file carries the card the worker gave, and it is paid.
     expect((await bankRun(admin, 'paid')).accounts).toEqual([newCard]);
