@@ -161,9 +161,9 @@ export function claimUpdate(tableName: string, i: Pick<InstructionRecord, 'pk' |
 
 /**
  * The writes of one settlement `sending → paid | failed`: the conditional state change first, then
- * what follows from it — the hold kept as `paid` for good or released for a later run (only by the
- * run that holds it), and for a worker payment its copy, its timeline event and the count of held
- * payments on the application.
+ * what follows from it — the hold kept as `paid` for good, or as `failed`, which frees the money for
+ * a later run under the next key (only by the run that holds it) — and for a worker payment its copy,
+ * its timeline event and the count of held payments on the application.
  */
 export function settleItems(tableName: string, s: Settlement, at: string): TransactItem[] {
   const { i, outcome } = s;
@@ -199,11 +199,15 @@ export function settleItems(tableName: string, s: Settlement, at: string): Trans
           },
         }
       : {
-          Delete: {
+          // The money is free for a later run, the key is not: a rail or bank that saw it once
+          // answers it with this refusal again, so the next attempt takes the next key (attemptKey).
+          Update: {
             TableName: tableName,
             Key: payoutHoldKey(i.programmeId, i.key),
+            UpdateExpression: 'SET #s = :failed, failedAt = :at',
             ConditionExpression: 'runId = :run',
-            ExpressionAttributeValues: { ':run': i.runId },
+            ExpressionAttributeNames: { '#s': 'state' },
+            ExpressionAttributeValues: { ':failed': 'failed', ':at': at, ':run': i.runId },
           },
         },
   ];

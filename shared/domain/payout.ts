@@ -34,11 +34,14 @@ export interface PayoutProgramme {
 
 /**
  * What other runs hold: the keys of worker payments and of transfer shares that a run has planned,
- * is sending, awaits the bank for, or has paid. None of them is planned again; a key is released
- * (and may be planned again) only when its payment definitely failed.
+ * is sending, awaits the bank for, or has paid. None of them is planned again. A payment or transfer
+ * that definitely failed frees its money (and its shares) for a later run, but never its key: that
+ * is in `failed`, and the next attempt goes under the next key of the chain ({@link attemptKey}).
  */
 export interface PayoutHistory {
   held: ReadonlySet<string>;
+  /** Keys whose instruction the rail definitely refused: each is sent once, and never again. */
+  failed?: ReadonlySet<string>;
   /** Held transfer shares whose transfer this run pays again (adopted from a run that ended): share key → transfer key. */
   inFlightShares?: ReadonlyMap<string, string>;
 }
@@ -53,10 +56,24 @@ const emptyHistory: PayoutHistory = { held: new Set() };
 
 /**
  * The idempotency key of a worker payment: one per programme, application and payer, whatever run
- * plans it, so a payment once paid is never paid again.
+ * plans it, so a payment once paid is never paid again (after a definite failure, the next attempt
+ * goes under the next key of its chain: {@link attemptKey}).
  */
 export function paymentKey(programmeId: string, applicationId: string, payerOrgId: string): string {
   return digest(`${programmeId}|payment|${applicationId}|${payerOrgId}`);
+}
+
+/**
+ * The key an instruction is sent under: its own key `base` on the first attempt, and after each
+ * attempt the rail definitely refused (`failed`), the next key of a chain derived from it. A
+ * rail that answers a repeated key with its first result (a wallet provider), or a bank that refuses
+ * a 业务编号 it has seen, would otherwise refuse every later attempt at the same money. Two
+ * attempts are never both on their way: the next key exists only once the one before it failed.
+ */
+export function attemptKey(base: string, failed: ReadonlySet<string> | undefined): string {
+  let key = base;
+  for (let n = 1; failed?.has(key); n++) key = digest(`${base}|attempt|${n}`);
+  return key;
 }
 
 /**
@@ -202,7 +219,7 @@ export function payoutPlan(
       for (const topUp of topUpsFor(programme, app, unitOrgId, orgs)) add(topUp.funderOrgId, [part(topUp)]);
 
       for (const [payerOrgId, parts] of byPayer) {
-        const key = paymentKey(programme.id, app.id, payerOrgId);
+        const key = attemptKey(paymentKey(programme.id, app.id, payerOrgId), history.failed);
         if (history.held.has(key)) continue;
         const funding = mergeParts([], parts);
         // Only the unit's own payment waits for a transfer: `transferOf` and `dependsOn` are set only
@@ -223,7 +240,10 @@ export function payoutPlan(
   }
   const transferKeys = new Map<string, string>();
   const planned: PlannedInstruction[] = [...transfers].map(([id, t]) => {
-    const key = transferKey(programme.id, t.payerOrgId, t.payeeOrgId, t.shareKeys);
+    const key = attemptKey(
+      transferKey(programme.id, t.payerOrgId, t.payeeOrgId, t.shareKeys),
+      history.failed,
+    );
     transferKeys.set(id, key);
     return { key, kind: 'transfer', ...t, amountFen: sumFen(t.funding) };
   });

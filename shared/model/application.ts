@@ -183,6 +183,24 @@ export interface ApplicationPaymentRecord {
   reason?: string;
 }
 
+/**
+ * Each payer's latest attempt at paying the worker: a payment the rail definitely refused is planned
+ * again under a new key (architecture.md §4), and only the latest attempt says where that money
+ * stands. Earlier, refused attempts stay on the timeline (`payment_failed`).
+ */
+export function currentPayments<P extends Pick<ApplicationPaymentRecord, 'payerOrgId' | 'plannedAt' | 'key'>>(
+  payments: readonly P[],
+): P[] {
+  const latest = new Map<string, P>();
+  for (const p of payments) {
+    const seen = latest.get(p.payerOrgId);
+    if (!seen || p.plannedAt > seen.plannedAt || (p.plannedAt === seen.plannedAt && p.key > seen.key)) {
+      latest.set(p.payerOrgId, p);
+    }
+  }
+  return [...latest.values()];
+}
+
 export interface ApplicationBundle {
   application: ApplicationRecord;
   attachments: AttachmentRecord[];

@@ -132,9 +132,14 @@ export interface PayoutRunRecord {
 export interface PayoutHoldRecord extends PlannedInstruction {
   programmeId: string;
   runId: string;
-  state: 'held' | 'paid';
+  /**
+   * `failed`: the rail definitely refused it. The hold stays, so its key is never sent again: the next
+   * attempt at the same money goes under a key of its own (`attemptKey` in domain/payout.ts).
+   */
+  state: 'held' | 'paid' | 'failed';
   heldAt: string;
   paidAt?: string;
+  failedAt?: string;
   /** The run that held it before this one adopted it (its outcome was unknown). */
   adoptedFrom?: string;
 }

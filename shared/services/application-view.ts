@@ -4,7 +4,12 @@ import { enrolmentView } from '../domain/catalogue.ts';
 import type { DocumentContentType } from '../domain/documents.ts';
 import { maskPhone } from '../domain/identity.ts';
 import { logger } from '../logger.ts';
-import type { ApplicationBundle, ApplicationRecord, StoredApplicant } from '../model/application.ts';
+import {
+  type ApplicationBundle,
+  type ApplicationRecord,
+  currentPayments,
+  type StoredApplicant,
+} from '../model/application.ts';
 import type { NotificationRecord } from '../model/notification.ts';
 import type { ApplicationView, SmsDelivery } from '../schemas/views/applications.ts';
 import { rethrowAsContract } from './contract-errors.ts';
@@ -138,7 +143,7 @@ export async function toView(
       currentOrgId: app.currentOrgId ?? null,
     },
     // R14: what reaches the worker, never the transfers between unions.
-    payments: (bundle.payments ?? [])
+    payments: currentPayments(bundle.payments ?? [])
       .sort((a, b) => a.plannedAt.localeCompare(b.plannedAt) || a.payerOrgId.localeCompare(b.payerOrgId))
       .map((p) => ({
         payerOrgId: p.payerOrgId,

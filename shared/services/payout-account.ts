@@ -1,5 +1,6 @@
 import type { Caller } from '../domain/caller.ts';
 import { AppError } from '../errors.ts';
+import { currentPayments } from '../model/application.ts';
 import type { ChangePayoutAccountBody } from '../schemas/applications.ts';
 import type { ApplicationView } from '../schemas/views/applications.ts';
 import { getApplication } from './application-view.ts';
@@ -13,7 +14,7 @@ import { ownBundle, protectPayout } from './drafts.ts';
  * once, under the key it always had (architecture.md §4), only to the account the application holds
  * when a run sends it.
  *
- * Refused (409 `invalid_state`) unless the application is approved and one of its payments failed,
+ * Refused (409 `invalid_state`) unless the application is approved and a payer's latest attempt failed,
  * and while any payment to it is on its way: a run that holds a payment may already have handed the
  * old account to the rail (a bank file line), so the account changes only between runs. The write is
  * guarded on the payments as read, so a run holding a payment meanwhile makes it fail, not pass.
@@ -27,15 +28,16 @@ export async function changePayoutAccount(
   now: Date,
 ): Promise<ApplicationView> {
   const { application: app, payments = [] } = await ownBundle(deps, caller, applicationId);
+  const current = currentPayments(payments);
   if (app.status !== 'approved') {
     throw new AppError('invalid_state', {
       message: '只有已批准且补助发放未成功的申请可以修改收款账户；草稿和退回修改的申请请在申请中修改',
     });
   }
-  if (payments.some((p) => p.status === 'pending' || p.status === 'sending')) {
+  if (current.some((p) => p.status === 'pending' || p.status === 'sending')) {
     throw new AppError('invalid_state', { message: '补助正在发放中，请在本批发放结束后再修改收款账户' });
   }
-  if (!payments.some((p) => p.status === 'failed')) {
+  if (!current.some((p) => p.status === 'failed')) {
     throw new AppError('invalid_state', { message: '补助发放未成功时才能修改收款账户' });
   }
   const payoutAccount = await protectPayout(deps, body.payoutAccount);

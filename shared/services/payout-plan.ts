@@ -217,7 +217,11 @@ async function takeHolds(
   const pathIds = new Set([...unitOrgs.values()].flatMap((o) => o.path));
   const orgs = await deps.orgs.getMany([...new Set([...units, ...pathIds, ...employers])]);
 
-  const holds = await deps.holds.ofProgramme(programmeId);
+  const all = await deps.holds.ofProgramme(programmeId);
+  // A definitely failed instruction's hold only keeps its key from being sent again: its money and
+  // its shares are free to plan, under the next key of its chain.
+  const failed = new Set(all.filter((h) => h.state === 'failed').map((h) => h.key));
+  const holds = all.filter((h) => h.state !== 'failed');
   // A failed transfer's shares outlive it on an application only if a settlement stopped between
   // the two. With no payment held for it, a share no transfer holds is such a mark: forget it (only
   // this Plan could hold it again, and holding the payment marks it again).
@@ -257,7 +261,7 @@ async function takeHolds(
     );
   // Payments first, each held with a guard on its application: one withdrawn meanwhile drops out,
   // and the transfers are then planned for the applications whose payments were held.
-  const first = plan(approved, { held, inFlightShares });
+  const first = plan(approved, { held, failed, inFlightShares });
   const strip = ({ dependsOn: _d, ...i }: PlannedInstruction) => i;
   const payments = await deps.holds.holdNew(runId, programmeId, first.payments.map(strip), at, signal);
   const heldFor = new Set(payments.map((p) => p.applicationId));
@@ -265,7 +269,7 @@ async function takeHolds(
   for (const p of payments) held.add(p.key);
   const second = plan(
     approved.filter((a) => !dropped.has(a.id)),
-    { held, inFlightShares },
+    { held, failed, inFlightShares },
   );
   const transfers = await deps.holds.holdNew(runId, programmeId, second.transfers, at, signal);
   if (transfers.length < second.transfers.length) {

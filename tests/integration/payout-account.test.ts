@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.ts';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
+import { attemptKey, paymentKey } from '../../shared/domain/payout.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
@@ -13,7 +14,8 @@ import { startTestStack, type TestStack } from './harness.ts';
  * `PUT /v1/applications/{id}/payout-account` (R13): a worker whose payment the bank refused after the
  * county's transfer arrived can neither withdraw nor be revoked, and every later run would send the
  * payment to the same account again. The worker gives the account; the next run's bank file carries
- * it, under the payment's one key. Never while a payment is on its way, and never after it was paid.
+ * it, under a 业务编号 of its own: the bank has seen the refused one, and a bank refuses a number it has
+ * seen. Never while a payment is on its way, and never after it was paid.
  */
 let stack: TestStack;
 let deps: Deps;
@@ -173,11 +175,15 @@ describe('a failed payment’s account corrected by its worker (R13)', () => {
     );
     expect(JSON.stringify(asCounty.body)).not.toContain(newCard);
 
-    // The next run pays only the failed payment, under its key, to the new account.
+    // The next run pays only the failed payment, to the new account, under the next key of its
+    // chain (the refused line's 业务编号 is never sent again).
     const second = await nextRun();
     const retryLines = await fileLines(second, 'lc-dongchangfu', countyAdmin);
+    const retryKey = attemptKey(paymentKey(programmeId, refused.id, 'lc-dongchangfu'), new Set([refusedKey]));
+    expect(refusedKey).toBe(paymentKey(programmeId, refused.id, 'lc-dongchangfu'));
+    expect(retryKey).not.toBe(refusedKey);
     expect(retryLines).toEqual([
-      { key: refusedKey, name: '职工302', account: newCard, ref: `app:${refused.id}` },
+      { key: retryKey, name: '职工302', account: newCard, ref: `app:${refused.id}` },
     ]);
     expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
     // A change that read the application before this run held the payment loses to the hold.
@@ -193,12 +199,18 @@ describe('a failed payment’s account corrected by its worker (R13)', () => {
     ).toBe(false);
 
     expect(
-      await importResults(second, 'lc-dongchangfu', countyAdmin, [{ key: refusedKey, status: 'paid' }]),
+      await importResults(second, 'lc-dongchangfu', countyAdmin, [{ key: retryKey, status: 'paid' }]),
     ).toMatchObject({ runStatus: 'succeeded', counts: { paid: 1 } });
     const view = await stack.call('GET', `/v1/applications/${refused.id}`, { token: refused.token });
+    // The worker's payments show where the money stands (the latest attempt); the refusal stays on the timeline.
     expect(view.body.payments).toEqual([
       expect.objectContaining({ payerOrgId: 'lc-dongchangfu', amountFen: 200000, status: 'paid' }),
     ]);
+    expect(view.body.timeline.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['payment_failed', 'payment_paid']),
+    );
+    // Paid once: the application counts one payment held or paid, the refused attempt none.
+    expect((await deps.applications.bundle(refused.id))?.application.paymentsHeld).toBe(1);
     // Paid now: the account stays as it was paid.
     expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payoutRunPartition } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
+import { attemptKey } from '../../shared/domain/payout.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
@@ -347,10 +348,23 @@ describe('bank_file payout rail through HTTP (architecture.md §4, R7, R13)', ()
     expect(retryRun).toMatchObject({ counts: { planned: 1 }, awaitingBank: 1 });
     expect(retryRun.bankFiles).toEqual([expect.objectContaining({ payerOrgId: 'lc-dongchangfu', lines: 1 })]);
     const retryFile = await bankFile(retry.body.runId, 'lc-dongchangfu', countyAdmin);
-    expect(retryFile.rows).toEqual([expect.objectContaining({ key: row2.key, account: bankCardFor(202) })]);
-    const settled = await stack.call('POST', `/v1/payout-runs/${retry.body.runId}/bank-results`, {
+    // Under a 业务编号 of its own: the bank refused row2's and would refuse it again as seen.
+    const retryKey = attemptKey(row2.key as string, new Set([row2.key as string]));
+    expect(retryKey).not.toBe(row2.key);
+    expect(retryFile.rows).toEqual([expect.objectContaining({ key: retryKey, account: bankCardFor(202) })]);
+    // A result for the refused line again settles nothing of the new run.
+    const stale = await stack.call('POST', `/v1/payout-runs/${retry.body.runId}/bank-results`, {
       token: countyAdmin,
       body: { payerOrgId: 'lc-dongchangfu', lines: [{ key: row2.key, status: 'paid' }] },
+    });
+    expect(stale.body).toMatchObject({
+      runStatus: 'awaiting_bank',
+      counts: { paid: 0, unknown: 1 },
+      lines: [{ key: row2.key, outcome: 'unknown_key' }],
+    });
+    const settled = await stack.call('POST', `/v1/payout-runs/${retry.body.runId}/bank-results`, {
+      token: countyAdmin,
+      body: { payerOrgId: 'lc-dongchangfu', lines: [{ key: retryKey, status: 'paid' }] },
     });
     expect(settled.body).toMatchObject({ runStatus: 'succeeded', counts: { paid: 1 } });
     expect(

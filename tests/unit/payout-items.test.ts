@@ -159,11 +159,14 @@ describe('what one settlement writes, and how many items it takes', () => {
       failedAt: 'T2',
       reason: '账户已销户',
     });
-    expect(hold?.Delete).toEqual({
+    // The hold stays, marked failed: its key is never sent again (the next attempt takes the next).
+    expect(hold?.Update).toEqual({
       TableName: TABLE,
       Key: payoutHoldKey('p', 'k-payment-0123456789'),
+      UpdateExpression: 'SET #s = :failed, failedAt = :at',
       ConditionExpression: 'runId = :run',
-      ExpressionAttributeValues: { ':run': 'run-1' },
+      ExpressionAttributeNames: { '#s': 'state' },
+      ExpressionAttributeValues: { ':failed': 'failed', ':at': 'T2', ':run': 'run-1' },
     });
     expect(count?.Update).toMatchObject({
       Key: applicationKey('app-1'),
@@ -183,7 +186,11 @@ describe('what one settlement writes, and how many items it takes', () => {
     expect(paid.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Update']);
     expect(paid[1]?.Update?.Key).toEqual(payoutHoldKey('p', 'k-transfer-0123456789'));
     const failed = settleItems(TABLE, { i: transfer(), outcome: { status: 'failed', reference: '' } }, 'T3');
-    expect(failed.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Delete']);
+    expect(failed.map((i) => Object.keys(i)[0])).toEqual(['Update', 'Update']);
+    expect(failed[1]?.Update).toMatchObject({
+      Key: payoutHoldKey('p', 'k-transfer-0123456789'),
+      ExpressionAttributeValues: { ':failed': 'failed' },
+    });
   });
 });
 

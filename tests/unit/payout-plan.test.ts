@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lc2022, seedOrgs } from '../../infra/seed/data.ts';
 import {
+  attemptKey,
   type PayableApplication,
   pages,
   paymentKey,
@@ -231,6 +232,38 @@ describe('payoutPlan (R6, R7)', () => {
     const byApp = new Map(plan.payments.map((p) => [p.applicationId, p]));
     expect(byApp.get('a1')?.dependsOn).toBe('adopted-transfer');
     expect(byApp.get('a2')?.dependsOn).toBe(plan.transfers[0]?.key);
+  });
+
+  it('sends a definitely failed payment or transfer again under the next key of its chain, never its own', () => {
+    const input = [app('a1', 'lc-linqing', 'lc-lq-yandian-bearing', 1)];
+    const allocations = [{ unitOrgId: 'lc-linqing', places: 20, funding: base }];
+    const first = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs);
+    const payment = first.payments[0]?.key as string;
+    const transfer = first.transfers[0]?.key as string;
+    expect(payment).toBe(paymentKey('p', 'a1', 'lc-linqing'));
+    expect(attemptKey(payment, undefined)).toBe(payment);
+    // Both refused by the rail: the money is free again (nothing held), the keys are not.
+    const retry = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, {
+      held: new Set(),
+      failed: new Set([payment, transfer]),
+    });
+    const payment2 = retry.payments[0]?.key as string;
+    const transfer2 = retry.transfers[0]?.key as string;
+    expect(payment2).toMatch(/^[0-9a-f]{40}$/);
+    expect(transfer2).toMatch(/^[0-9a-f]{40}$/);
+    expect(new Set([payment, transfer, payment2, transfer2]).size).toBe(4);
+    expect(retry.payments[0]?.dependsOn).toBe(transfer2);
+    expect(retry.payments[0]?.amountFen).toBe(first.payments[0]?.amountFen);
+    // Whoever plans it next derives the same key: the chain depends on the failures only.
+    expect(attemptKey(payment, new Set([payment]))).toBe(payment2);
+    // A second refusal moves on again; an attempt not refused stays (held or paid, it is left out).
+    const third = attemptKey(payment, new Set([payment, payment2]));
+    expect([payment, payment2]).not.toContain(third);
+    const held = payoutPlan({ id: 'p', ownerOrgId: 'lc' }, allocations, input, orgs, {
+      held: new Set([payment2, ...(retry.transfers[0]?.shareKeys ?? [])]),
+      failed: new Set([payment, transfer]),
+    });
+    expect(held).toEqual({ transfers: [], payments: [] });
   });
 
   it('plans nothing for nothing payable', () => {
