@@ -67,6 +67,11 @@ export interface Revocation {
   revokedAt: string;
   clawbackFen: number;
   clawback: FundingPart[];
+  /**
+   * The funders' shares a city → county transfer carried to the unit for this place that the worker
+   * was never paid (the unit's payment failed): owed back by the unit, per funder.
+   */
+  heldByUnit?: FundingPart[];
 }
 
 export interface ApplicationRecord {

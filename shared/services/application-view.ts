@@ -8,6 +8,7 @@ import {
   type ApplicationBundle,
   type ApplicationRecord,
   currentPayments,
+  type Revocation,
   type StoredApplicant,
 } from '../model/application.ts';
 import type { NotificationRecord } from '../model/notification.ts';
@@ -156,7 +157,8 @@ export async function toView(
       .map(({ actor, ...e }) => (viewer.role === 'worker' ? e : { ...e, ...(actor ? { actor } : {}) }))
       .sort((a, b) => a.at.localeCompare(b.at)),
     notifications: (bundle.notifications ?? []).map(smsDelivery).sort((a, b) => a.at.localeCompare(b.at)),
-    ...(app.revocation ? { revocation: app.revocation } : {}),
+    // R14: the worker sees what was owed back by them, never what the unions hold between them.
+    ...(app.revocation ? { revocation: revocationFor(viewer.role, app.revocation) } : {}),
     createdAt: app.createdAt,
     updatedAt: app.updatedAt,
   };
@@ -176,4 +178,10 @@ export function smsDelivery(n: NotificationRecord): SmsDelivery {
     ...(n.status !== 'sent' && n.code ? { code: n.code } : {}),
     ...(n.attempts ? { attempts: n.attempts } : {}),
   };
+}
+
+function revocationFor(role: Caller['role'], revocation: Revocation): Revocation {
+  if (role !== 'worker' || !revocation.heldByUnit) return revocation;
+  const { heldByUnit: _unions, ...own } = revocation;
+  return own;
 }

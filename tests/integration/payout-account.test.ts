@@ -4,7 +4,7 @@ import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { attemptKey, paymentKey } from '../../shared/domain/payout.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
-import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
+import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
 import { downloadBankFile, importBankResults, runAwaitingBank } from '../support/bank-files.ts';
 import { bankCardFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
@@ -12,7 +12,7 @@ import { startTestStack, type TestStack } from './harness.ts';
 
 /**
  * `PUT /v1/applications/{id}/payout-account` (R13): a worker whose payment the bank refused after the
- * county's transfer arrived can neither withdraw nor be revoked, and every later run would send the
+ * county's transfer arrived cannot withdraw (the funders paid for the place), and every later run would send the
  * payment to the same account again. The worker gives the account; the next run's bank file carries
  * it, under a 业务编号 of its own: the bank has seen the refused one, and a bank refuses a number it has
  * seen. Never while a payment is on its way, and never after it was paid.
@@ -213,5 +213,95 @@ describe('a failed payment’s account corrected by its worker (R13)', () => {
     expect((await deps.applications.bundle(refused.id))?.application.paymentsHeld).toBe(1);
     // Paid now: the account stays as it was paid.
     expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
+  });
+});
+
+describe('a worker who gives up after the county received the funders’ money', () => {
+  it('cannot withdraw, is revoked by the county’s admin with the shares the county holds, and no run pays it again', async () => {
+    const giveUp = 'it-payout-revoke';
+    await publishProgramme(
+      stack,
+      programmeBody({
+        id: giveUp,
+        title: '发放失败后撤销测试',
+        allocations: [
+          {
+            unitOrgId: 'lc-dongchangfu',
+            places: 1,
+            funding: [
+              { funderOrgId: 'sd', amountFen: 100000 },
+              { funderOrgId: 'lc', amountFen: 100000 },
+              { funderOrgId: 'lc-dongchangfu', amountFen: 5000 },
+            ],
+          },
+        ],
+      }),
+    );
+    const worker = await approvedApplication(stack, {
+      n: 303,
+      sub: 'account-payee-303',
+      programmeId: giveUp,
+      employerOrgId: 'lc-dcf-machinery',
+      enrolmentYear: year,
+    });
+    const revoke = (token: string) =>
+      stack.call('POST', `/v1/applications/${worker.id}/revoke`, { token, body: { reason: '本人放弃求学' } });
+    // Nothing paid and no money carried yet: nothing to revoke (a review decision is the way).
+    expect(await refusal(revoke(countyAdmin))).toEqual({ status: 409, code: 'invalid_state' });
+
+    const run = await runAwaitingBank(stack, admin, giveUp);
+    // While the run holds the payment, neither.
+    expect(await refusal(revoke(countyAdmin))).toEqual({ status: 409, code: 'invalid_state' });
+    const city = await fileLines(run, 'lc', admin);
+    await importResults(
+      run,
+      'lc',
+      admin,
+      city.map((l) => ({ key: l.key, status: 'paid' })),
+    );
+    const [line] = await fileLines(run, 'lc-dongchangfu', countyAdmin);
+    await importResults(run, 'lc-dongchangfu', countyAdmin, [
+      { key: line?.key, status: 'failed', reason: '账户已销户' },
+    ]);
+    expect(
+      await refusal(stack.call('POST', `/v1/applications/${worker.id}/withdraw`, { token: worker.token })),
+    ).toEqual({ status: 409, code: 'invalid_state' });
+    // Only an admin governing the unit.
+    const reviewer = await stack.token({ sub: 'rv-dcf-2', role: 'reviewer', org: 'lc-dongchangfu' });
+    expect((await revoke(reviewer)).status).toBe(403);
+
+    const revoked = await revoke(countyAdmin);
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(revoked.body).toMatchObject({
+      status: 'revoked',
+      quota: { state: 'claimed' },
+      revocation: {
+        reason: '本人放弃求学',
+        clawbackFen: 0,
+        clawback: [],
+        heldByUnit: [
+          { funderOrgId: 'sd', amountFen: 100000 },
+          { funderOrgId: 'lc', amountFen: 100000 },
+        ],
+      },
+    });
+    // The worker sees the revocation, not what the unions hold between them (R14).
+    const own = await stack.call('GET', `/v1/applications/${worker.id}`, { token: worker.token });
+    expect(own.body.status).toBe('revoked');
+    expect(own.body.revocation).toMatchObject({ reason: '本人放弃求学', clawbackFen: 0 });
+    expect(own.body.revocation.heldByUnit).toBeUndefined();
+    // Revoked once; the place stays paid for, so still no withdrawal.
+    expect(await refusal(revoke(countyAdmin))).toEqual({ status: 409, code: 'invalid_state' });
+    expect(
+      await refusal(stack.call('POST', `/v1/applications/${worker.id}/withdraw`, { token: worker.token })),
+    ).toEqual({ status: 409, code: 'invalid_state' });
+
+    // The next run has nothing left to pay for it.
+    const next = await stack.call('POST', `/v1/programmes/${giveUp}/payout-runs`, { token: admin, body: {} });
+    expect(next.status, JSON.stringify(next.body)).toBe(202);
+    expect(await runReaching(stack, admin, next.body.runId)).toMatchObject({
+      status: 'succeeded',
+      counts: { planned: 0 },
+    });
   });
 });

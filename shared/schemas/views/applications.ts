@@ -147,6 +147,13 @@ export const Revocation = z
     revokedAt: Timestamp,
     clawbackFen: z.number().int(),
     clawback: z.array(z.object({ funderOrgId: Slug, amountFen: z.number().int() })),
+    heldByUnit: z
+      .array(z.object({ funderOrgId: Slug, amountFen: z.number().int() }))
+      .optional()
+      .meta({
+        description:
+          "The funders' shares a city → county transfer carried to the unit for this place that the worker was never paid (the unit's payment failed): owed back by the unit, per funder.",
+      }),
   })
   .meta({ id: 'Revocation' });
 
