@@ -154,7 +154,11 @@ export async function toView(
         ...(p.paidAt && p.status === 'paid' ? { paidAt: p.paidAt } : {}),
       })),
     timeline: bundle.timeline
-      .map(({ actor, ...e }) => (viewer.role === 'worker' ? e : { ...e, ...(actor ? { actor } : {}) }))
+      .map(({ actor, heldByUnit, ...e }) =>
+        viewer.role === 'worker'
+          ? e
+          : { ...e, ...(actor ? { actor } : {}), ...(heldByUnit ? { heldByUnit } : {}) },
+      )
       .sort((a, b) => a.at.localeCompare(b.at)),
     notifications: (bundle.notifications ?? []).map(smsDelivery).sort((a, b) => a.at.localeCompare(b.at)),
     // R14: the worker sees what was owed back by them, never what the unions hold between them.

@@ -290,6 +290,13 @@ describe('a worker who gives up after the county received the funders’ money',
     expect(own.body.status).toBe('revoked');
     expect(own.body.revocation).toMatchObject({ reason: '本人放弃求学', clawbackFen: 0 });
     expect(own.body.revocation.heldByUnit).toBeUndefined();
+    expect(JSON.stringify(own.body)).not.toContain('heldByUnit');
+    const asCity = await stack.call('GET', `/v1/applications/${worker.id}`, { token: admin });
+    expect(asCity.body.timeline).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'revoked', heldByUnit: revoked.body.revocation.heldByUnit }),
+      ]),
+    );
     // Revoked once; the place stays paid for, so still no withdrawal.
     expect(await refusal(revoke(countyAdmin))).toEqual({ status: 409, code: 'invalid_state' });
     expect(
