@@ -68,8 +68,9 @@ export interface Revocation {
   clawbackFen: number;
   clawback: FundingPart[];
   /**
-   * The funders' shares a city → county transfer carried to the unit for this place that the worker
-   * was never paid (the unit's payment failed): owed back by the unit, per funder.
+   * The funders' shares a city → county transfer carried to the unit for this place (or carries:
+   * it may still await the bank) that the worker was never paid, as the unit's payment failed: owed
+   * back by the unit, per funder.
    */
   heldByUnit?: FundingPart[];
 }

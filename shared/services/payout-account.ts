@@ -11,8 +11,8 @@ import { ownBundle, protectPayout } from './drafts.ts';
  * `PUT /applications/{id}/payout-account` (R13): a payment to an approved application failed — the
  * bank refused the card, the account was closed — and every later run would send it to the same
  * account again. Its worker gives the account the next payment goes to; each payment is still paid
- * once, under the key it always had (architecture.md §4), only to the account the application holds
- * when a run sends it.
+ * once (its next attempt under the next key of its chain, architecture.md §4), only to the account
+ * the application holds when a run sends it.
  *
  * Refused (409 `invalid_state`) unless the application is approved and a payer's latest attempt failed,
  * and while any payment to it is on its way: a run that holds a payment may already have handed the

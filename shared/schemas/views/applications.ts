@@ -152,7 +152,7 @@ export const Revocation = z
       .optional()
       .meta({
         description:
-          "The funders' shares a city → county transfer carried to the unit for this place that the worker was never paid (the unit's payment failed): owed back by the unit, per funder.",
+          "The funders' shares a city → county transfer carried to the unit for this place (or carries: it may still await the bank) that the worker was never paid, as the unit's payment failed: owed back by the unit, per funder.",
       }),
   })
   .meta({ id: 'Revocation' });
