@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiDate } from '../../shared/domain/dates.ts';
@@ -127,5 +130,24 @@ describe('修改收款账户 after a failed payment', () => {
     expect((await bankRun(admin, 'paid')).accounts).toEqual([newCard]);
     const view = await stack.call('GET', `/v1/applications/${worker.id}`, { token: worker.token });
     expect(view.body.payments).toEqual([expect.objectContaining({ status: 'paid' })]);
+
+    // The refused attempt and the paid one went under different keys: 发放记录 shows where the money
+    // stands (paid), the refusal stays in 办理记录, and the form is gone.
+    const after = await phoneContext(browser);
+    const phone = await after.newPage();
+    await signIn(phone, `${stack.url}/m/`, { sub: 'e2e-account-worker', name: '职工951', role: 'worker' });
+    await phone.goto(`${stack.url}/m/applications/${worker.id}`);
+    const record = phone.getByRole('region', { name: '发放记录' });
+    await record.getByText('已到账').waitFor();
+    expect(await record.getByText('发放失败').count()).toBe(0);
+    expect(await record.getByRole('button', { name: '修改收款账户' }).count()).toBe(0);
+    await phone
+      .getByRole('region', { name: '办理记录' })
+      .getByText('补助发放未成功（账户已销户）', { exact: false })
+      .waitFor();
+    const shots = mkdtempSync(join(tmpdir(), 'edu-subsidy-e2e-'));
+    await phone.screenshot({ path: join(shots, 'payout-account-paid.png'), fullPage: true });
+    expect(await seriousAxeViolations(phone)).toEqual([]);
+    await after.close();
   });
 });
