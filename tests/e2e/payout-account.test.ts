@@ -151,3 +151,85 @@ describe('修改收款账户 after a failed payment', () => {
     await after.close();
   });
 });
+
+describe('撤销补助 in the console after the county received the money and the worker’s payment failed', () => {
+  it('shows the payment, asks for a reason, revokes, and records what the county holds', async () => {
+    const giveUp = 'e2e-payout-revoke';
+    await publishProgramme(
+      stack,
+      programmeBody({
+        id: giveUp,
+        title: '撤销补助页面测试',
+        allocations: [
+          {
+            unitOrgId: 'lc-dongchangfu',
+            places: 1,
+            funding: [
+              { funderOrgId: 'sd', amountFen: 100_000 },
+              { funderOrgId: 'lc', amountFen: 100_000 },
+            ],
+          },
+        ],
+      }),
+    );
+    const worker = await approvedApplication(stack, {
+      n: 952,
+      sub: 'e2e-revoke-worker',
+      programmeId: giveUp,
+      employerOrgId: 'lc-dcf-machinery',
+      enrolmentYear: year,
+    });
+    const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
+    const countyAdmin = await stack.token({ sub: 'admin-dcf', role: 'admin', org: 'lc-dongchangfu' });
+    const runId = await runAwaitingBank(stack, admin, giveUp);
+    const city = await downloadBankFile(stack, runId, 'lc', admin);
+    await importBankResults(stack, runId, admin, {
+      payerOrgId: 'lc',
+      lines: city.rows.map(({ key }) => ({ key, status: 'paid' })),
+    });
+    const county = await downloadBankFile(stack, runId, 'lc-dongchangfu', countyAdmin);
+    await importBankResults(stack, runId, countyAdmin, {
+      payerOrgId: 'lc-dongchangfu',
+      lines: county.rows.map(({ key }) => ({ key, status: 'failed', reason: '账户已销户' })),
+    });
+
+    const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const officer = await desk.newPage();
+    await signIn(officer, `${stack.url}/console/`, {
+      sub: 'admin-dcf',
+      name: 'admin-dcf',
+      role: 'admin',
+      org: 'lc-dongchangfu',
+    });
+    await officer.goto(`${stack.url}/console/applications/${worker.id}`);
+    const card = officer.locator('.ant-card').filter({ hasText: '补助发放' });
+    await card.getByText('发放失败').waitFor();
+    await card.getByRole('button', { name: '撤销补助' }).click();
+    const dialog = officer.getByRole('dialog', { name: '撤销补助' });
+    await dialog.getByRole('button', { name: '确定' }).click();
+    await dialog.getByText('请填写理由').waitFor();
+    expect(await seriousAxeViolations(officer)).toEqual([]);
+    await dialog.getByLabel('理由').fill('本人放弃求学');
+    const answered = officer.waitForResponse(
+      (r) => r.url().endsWith(`/v1/applications/${worker.id}/revoke`) && r.request().method() === 'POST',
+    );
+    await dialog.getByRole('button', { name: '确定' }).click();
+    expect((await answered).status()).toBe(200);
+
+    const record = card.locator('.ant-descriptions').filter({ hasText: '撤销记录' });
+    await record.getByText('本人放弃求学').waitFor();
+    await record.getByText('无（职工未领到补助）').waitFor();
+    const held = record.getByRole('list', { name: '县级工会代收应退回（按出资方）' });
+    await held.getByText('山东省总工会 1,000.00 元').waitFor();
+    await held.getByText('聊城市总工会 1,000.00 元').waitFor();
+    await officer.getByText('已撤销', { exact: true }).first().waitFor();
+    expect(await card.getByRole('button', { name: '撤销补助' }).count()).toBe(0);
+    expect(await seriousAxeViolations(officer)).toEqual([]);
+    const shots = mkdtempSync(join(tmpdir(), 'edu-subsidy-e2e-'));
+    await officer.screenshot({ path: join(shots, 'console-revoked.png'), fullPage: true });
+    await desk.close();
+
+    const view = await stack.call('GET', `/v1/applications/${worker.id}`, { token: worker.token });
+    expect(view.body).toMatchObject({ status: 'revoked', quota: { state: 'claimed' } });
+  });
+});

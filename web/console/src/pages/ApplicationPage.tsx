@@ -23,6 +23,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, type Schemas, unwrap } from '../../../shared/api/client.ts';
 import { shanghaiTime } from '../../../shared/dates.ts';
 import { OrgName } from '../components/OrgName.tsx';
+import { PaymentsCard } from '../components/PaymentsCard.tsx';
 import { useProgramme } from '../components/ProgrammePicker.tsx';
 import { useActing } from '../lib/acting.tsx';
 import { openBatch } from '../lib/batches.ts';
@@ -200,6 +201,7 @@ export function ApplicationPage() {
           }))}
         />
       </Card>
+      <PaymentsCard app={a} />
       <Card title="时间线">
         <Timeline
           items={[
