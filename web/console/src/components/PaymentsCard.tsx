@@ -1,11 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Descriptions, Form, Input, List, Modal, Tag } from 'antd';
+import { App, Button, Card, Descriptions, Form, List, Modal, Tag } from 'antd';
 import { useState } from 'react';
 import { ApiError, api, type Schemas, unwrap } from '../../../shared/api/client.ts';
 import { shanghaiTime } from '../../../shared/dates.ts';
 import { yuan } from '../../../shared/money.ts';
 import { useGoverns } from '../lib/governs.ts';
 import { OrgName } from './OrgName.tsx';
+import { ReasonField } from './ReasonField.tsx';
 
 type Application = Schemas['Application'];
 type Part = { funderOrgId: string; amountFen: number };
@@ -132,13 +133,7 @@ function RevokeButton({ id }: { id: string }) {
       >
         <p>撤销后名额仍由该申请占用，不递补候补人员；已发放的补助记为应追回。</p>
         <Form form={form} layout="vertical">
-          <Form.Item
-            label="理由"
-            name="reason"
-            rules={[{ required: true, whitespace: true, message: '请填写理由' }]}
-          >
-            <Input.TextArea rows={3} maxLength={500} />
-          </Form.Item>
+          <ReasonField />
         </Form>
       </Modal>
     </>

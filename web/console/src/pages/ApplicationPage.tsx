@@ -7,7 +7,6 @@ import {
   Descriptions,
   Form,
   Image,
-  Input,
   Modal,
   Result,
   Select,
@@ -25,6 +24,7 @@ import { shanghaiTime } from '../../../shared/dates.ts';
 import { OrgName } from '../components/OrgName.tsx';
 import { PaymentsCard } from '../components/PaymentsCard.tsx';
 import { useProgramme } from '../components/ProgrammePicker.tsx';
+import { ReasonField } from '../components/ReasonField.tsx';
 import { useActing } from '../lib/acting.tsx';
 import { openBatch } from '../lib/batches.ts';
 import { neighbours } from '../lib/queue-order.ts';
@@ -338,13 +338,7 @@ function DecisionBar({ id, next }: { id: string; next: string | undefined }) {
                   onChange={(r: string) => form.setFieldValue('reason', r)}
                 />
               </Form.Item>
-              <Form.Item
-                label="理由"
-                name="reason"
-                rules={[{ required: true, whitespace: true, message: '请填写理由' }]}
-              >
-                <Input.TextArea rows={3} maxLength={500} />
-              </Form.Item>
+              <ReasonField />
             </>
           )}
         </Form>
