@@ -7,7 +7,7 @@ import { shanghaiDate } from '../../shared/domain/dates.ts';
 import { startTestStack, type TestStack } from '../integration/harness.ts';
 import { approvedApplication, programmeBody, publishProgramme } from '../support/api.ts';
 import { seriousAxeViolations } from '../support/axe.ts';
-import { downloadBankFile, importBankResults, runAwaitingBank } from '../support/bank-files.ts';
+import { answerBankFile, runAwaitingBank } from '../support/bank-files.ts';
 import { launchBrowser, signIn } from '../support/browser.ts';
 import { bankCardFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
@@ -48,12 +48,21 @@ afterAll(async () => {
 /** One run of the city's bank file, every line answered `status`; the accounts its lines paid. */
 async function bankRun(admin: string, status: 'paid' | 'failed') {
   const runId = await runAwaitingBank(stack, admin, programmeId);
-  const { rows } = await downloadBankFile(stack, runId, 'lc', admin);
-  await importBankResults(stack, runId, admin, {
-    payerOrgId: 'lc',
-    lines: rows.map(({ key }) => ({ key, status, ...(status === 'failed' ? { reason: '账户已销户' } : {}) })),
-  });
+  const rows = await answerBankFile(stack, runId, 'lc', admin, status);
   return { runId, accounts: rows.map((r) => r.account) };
+}
+
+/** A union officer's console at 1366×900, signed in as the admin of `org`. */
+async function consoleAs(org: string) {
+  const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const officer = await desk.newPage();
+  await signIn(officer, `${stack.url}/console/`, {
+    sub: `admin-${org}`,
+    name: `admin-${org}`,
+    role: 'admin',
+    org,
+  });
+  return { desk, officer };
 }
 
 describe('修改收款账户 after a failed payment', () => {
@@ -103,14 +112,7 @@ describe('修改收款账户 after a failed payment', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     // The city union's console shows who changed the account, and only the masked number.
-    const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const officer = await desk.newPage();
-    await signIn(officer, `${stack.url}/console/`, {
-      sub: 'admin-lc',
-      name: 'admin-lc',
-      role: 'admin',
-      org: 'lc',
-    });
+    const { desk, officer } = await consoleAs('lc');
     await officer.goto(`${stack.url}/console/applications/${worker.id}`);
     await officer.getByText('职工修改收款账户').waitFor();
     await officer.getByText('补助发放未成功 · 理由：账户已销户').waitFor();
@@ -180,27 +182,17 @@ describe('撤销补助 in the console after the county received the money and th
       enrolmentYear: year,
     });
     const admin = await stack.token({ sub: 'admin-lc', role: 'admin', org: 'lc' });
-    const countyAdmin = await stack.token({ sub: 'admin-dcf', role: 'admin', org: 'lc-dongchangfu' });
-    const runId = await runAwaitingBank(stack, admin, giveUp);
-    const city = await downloadBankFile(stack, runId, 'lc', admin);
-    await importBankResults(stack, runId, admin, {
-      payerOrgId: 'lc',
-      lines: city.rows.map(({ key }) => ({ key, status: 'paid' })),
-    });
-    const county = await downloadBankFile(stack, runId, 'lc-dongchangfu', countyAdmin);
-    await importBankResults(stack, runId, countyAdmin, {
-      payerOrgId: 'lc-dongchangfu',
-      lines: county.rows.map(({ key }) => ({ key, status: 'failed', reason: '账户已销户' })),
-    });
-
-    const desk = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const officer = await desk.newPage();
-    await signIn(officer, `${stack.url}/console/`, {
-      sub: 'admin-dcf',
-      name: 'admin-dcf',
+    const countyAdmin = await stack.token({
+      sub: 'admin-lc-dongchangfu',
       role: 'admin',
       org: 'lc-dongchangfu',
     });
+    const runId = await runAwaitingBank(stack, admin, giveUp);
+    // The city's transfer arrives; the county's payment to the worker is refused.
+    await answerBankFile(stack, runId, 'lc', admin, 'paid');
+    await answerBankFile(stack, runId, 'lc-dongchangfu', countyAdmin, 'failed');
+
+    const { desk, officer } = await consoleAs('lc-dongchangfu');
     await officer.goto(`${stack.url}/console/applications/${worker.id}`);
     const card = officer.locator('.ant-card').filter({ hasText: '补助发放' });
     await card.getByText('发放失败').waitFor();
@@ -225,6 +217,10 @@ describe('撤销补助 in the console after the county received the money and th
     await officer.getByText('已撤销', { exact: true }).first().waitFor();
     expect(await card.getByRole('button', { name: '撤销补助' }).count()).toBe(0);
     expect(await seriousAxeViolations(officer)).toEqual([]);
+    // Nothing of the applicant or the revocation stays in the officer's browser storage.
+    const stored = await officer.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    expect(stored).not.toContain('职工952');
+    expect(stored).not.toContain('本人放弃求学');
     const shots = mkdtempSync(join(tmpdir(), 'edu-subsidy-e2e-'));
     await officer.screenshot({ path: join(shots, 'console-revoked.png'), fullPage: true });
     await desk.close();

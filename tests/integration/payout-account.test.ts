@@ -5,7 +5,12 @@ import { attemptKey, paymentKey } from '../../shared/domain/payout.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import { approvedApplication, programmeBody, publishProgramme, runReaching } from '../support/api.ts';
-import { downloadBankFile, importBankResults, runAwaitingBank } from '../support/bank-files.ts';
+import {
+  answerBankFile,
+  downloadBankFile,
+  importBankResults,
+  runAwaitingBank,
+} from '../support/bank-files.ts';
 import { bankCardFor } from '../support/fixtures.ts';
 import { fastPayoutRetries } from '../support/payout-run.ts';
 import { startTestStack, type TestStack } from './harness.ts';
@@ -108,13 +113,7 @@ describe('a failed payment’s account corrected by its worker (R13)', () => {
     // The run holds both payments: the bank file already names the old accounts.
     expect(await refusal(changeAccount(refused))).toEqual({ status: 409, code: 'invalid_state' });
 
-    const cityLines = await fileLines(first, 'lc', admin);
-    await importResults(
-      first,
-      'lc',
-      admin,
-      cityLines.map((l) => ({ key: l.key, status: 'paid' })),
-    );
+    await answerBankFile(stack, first, 'lc', admin, 'paid');
     const countyLines = await fileLines(first, 'lc-dongchangfu', countyAdmin);
     const lineOf = (app: Worker) => countyLines.find((l) => l.ref === `app:${app.id}`);
     expect(lineOf(refused)?.account).toBe(bankCardFor(302));
@@ -252,17 +251,9 @@ describe('a worker who gives up after the county received the funders’ money',
     const run = await runAwaitingBank(stack, admin, giveUp);
     // While the run holds the payment, neither.
     expect(await refusal(revoke(countyAdmin))).toEqual({ status: 409, code: 'invalid_state' });
-    const city = await fileLines(run, 'lc', admin);
-    await importResults(
-      run,
-      'lc',
-      admin,
-      city.map((l) => ({ key: l.key, status: 'paid' })),
-    );
-    const [line] = await fileLines(run, 'lc-dongchangfu', countyAdmin);
-    await importResults(run, 'lc-dongchangfu', countyAdmin, [
-      { key: line?.key, status: 'failed', reason: '账户已销户' },
-    ]);
+    // The city's transfer arrives; the county's payment to the worker is refused.
+    await answerBankFile(stack, run, 'lc', admin, 'paid');
+    await answerBankFile(stack, run, 'lc-dongchangfu', countyAdmin, 'failed');
     expect(
       await refusal(stack.call('POST', `/v1/applications/${worker.id}/withdraw`, { token: worker.token })),
     ).toEqual({ status: 409, code: 'invalid_state' });

@@ -50,3 +50,23 @@ export async function importBankResults(
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body;
 }
+
+/**
+ * The bank's answer to a payer's whole file of a run: every line `status` (a failure with `reason`).
+ * Answers the file's rows, as `downloadBankFile` read them.
+ */
+export async function answerBankFile(
+  stack: TestStack,
+  runId: string,
+  payerOrgId: string,
+  token: string,
+  status: 'paid' | 'failed',
+  reason = '账户已销户',
+) {
+  const { rows } = await downloadBankFile(stack, runId, payerOrgId, token);
+  await importBankResults(stack, runId, token, {
+    payerOrgId,
+    lines: rows.map(({ key }) => ({ key, status, ...(status === 'failed' ? { reason } : {}) })),
+  });
+  return rows;
+}
