@@ -12,6 +12,8 @@ export type CounterName =
   | 'retry.staleReceipts'
   /** A write DynamoDB throttled (a hot item) after the SDK's own retries, tried again later. */
   | 'retry.throttled'
+  /** A waitlist join's slot given back: its commit was refused or never came (architecture.md §3). */
+  | 'joins.voided'
   | 'payout.pageAttempts'
   /** A page attempt an injected fault ended between the rail's answer and its record. */
   | 'payout.crashedPages'

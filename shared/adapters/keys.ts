@@ -114,6 +114,23 @@ export const waitlistEntryKey = (programmeId: string, unitOrgId: string, sequenc
 });
 
 /**
+ * A unit's join draws (architecture.md §3, "The sequencer"): draw n of the unit's allocation item has
+ * one item here once settled — the join committed, or the draw voided (given back). A draw without one
+ * is a join in flight, or one whose function stopped between the two writes (the repair pass's to void).
+ * The item `REPAIR` holds how far the draws are known settled and the mark the next pass voids up to.
+ */
+export const joinDrawPartition = (programmeId: string, unitOrgId: string) =>
+  `JOINS#${programmeId}#${unitOrgId}`;
+export const joinDrawKey = (programmeId: string, unitOrgId: string, draw: number) => ({
+  pk: joinDrawPartition(programmeId, unitOrgId),
+  sk: sequenceSortKey(draw),
+});
+export const joinRepairKey = (programmeId: string, unitOrgId: string) => ({
+  pk: joinDrawPartition(programmeId, unitOrgId),
+  sk: 'REPAIR',
+});
+
+/**
  * The review queue (R12 逐级审核): applications awaiting a decision by one org, in submission order.
  * Set while an application is `in_review` at that org's step; removed otherwise.
  */

@@ -109,6 +109,17 @@ export class SubmitContention extends PersistenceError {
   }
 }
 
+/**
+ * A place could not be handed on yet: an earlier receipt's waitlist join is still being written (or
+ * its function stopped, until the repair pass gives its slot back). Tried again; answered 429 when it
+ * does not settle.
+ */
+export class JoinsInFlight extends PersistenceError {
+  constructor(readonly unitOrgId: string) {
+    super('JoinsInFlight', `a waitlist join of ${unitOrgId} is not settled yet`);
+  }
+}
+
 export class ApplicationNotFound extends PersistenceError {
   constructor(readonly applicationId: string) {
     super('ApplicationNotFound', `application ${applicationId} not found`);

@@ -7,6 +7,7 @@ import {
   allocationKey,
   allocationShardKey,
   applicationKey,
+  joinDrawKey,
   personLevelKey,
   sequenceSortKey,
   waitlistEntryKey,
@@ -71,21 +72,6 @@ export function submitItems(
   const { shard, shards } = placement;
   // A join of a sharded unit that someone already waits in: see `allocationChange`.
   const behindWaiting = !claimed && shards > 1 && placement.behindWaiting === true;
-  const submitted = {
-    status: 'in_review' as const,
-    quotaState: state,
-    ...(claimed && shard > 0 ? { quotaShard: shard } : {}),
-    sequence,
-    submittedAt: req.submittedAt,
-    digest,
-    updatedAt: req.submittedAt,
-    currentOrgId: req.reviewerOrgId,
-  };
-  const indexes = applicationIndexes({
-    programmeId: req.programmeId,
-    unitOrgId: req.unitOrgId,
-    ...submitted,
-  });
   const items: TransactItem[] = [
     {
       Update: {
@@ -98,6 +84,154 @@ export function submitItems(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
+    ...submittedItems(tableName, req, state, sequence, digest, claimed ? shard : 0),
+  ];
+  if (!claimed) {
+    items.push(waitlistEntryPut(tableName, req, sequence));
+    // Nobody waits while a place is free, nor ahead of a holder's receipt, in any shard of the unit.
+    if (!behindWaiting) {
+      for (let k = 1; k < shards; k++) items.push(shardFullCheck(tableName, req, k, sequence));
+    }
+  }
+  items.push(submittedNotice(tableName, req, state, sequence));
+  return items;
+}
+
+/** A join slot drawn from an unsharded unit's allocation item by the sequencer (`PlaceLedger.submit`). */
+export interface JoinSlot {
+  /** The receipt number: the unit's `lastJoinSequence` after the draw. */
+  sequence: number;
+  /** The unit's `joinDraws` after the draw: the key of the draw's settlement item. */
+  draw: number;
+  /** The unit's `waitlisted` after the draw: the position the join is answered. */
+  position: number;
+}
+
+/**
+ * The sequencer's draw (architecture.md §3): on a full, unsharded unit, one `UpdateItem` of its
+ * allocation item numbers the receipt after every receipt of the unit, takes the next waitlist slot
+ * and the next draw, and answers all three (`ReturnValues: UPDATED_NEW`). Its condition: the unit is
+ * still full and unsharded, and its join numbering is above its claims'
+ * (`lastJoinSequence >= lastClaimSequence`; {@link joinNumberingBase} puts it there). One write of
+ * the hot item per join, never redone: joins are numbered in the order the item takes them.
+ */
+export function joinDrawUpdate(tableName: string, programmeId: string, unitOrgId: string) {
+  return {
+    TableName: tableName,
+    Key: allocationKey(programmeId, unitOrgId),
+    UpdateExpression:
+      'SET waitlisted = waitlisted + :one, lastJoinSequence = lastJoinSequence + :one, joinDraws = if_not_exists(joinDraws, :zero) + :one',
+    ConditionExpression:
+      'attribute_exists(pk) AND claimed >= places AND (attribute_not_exists(shards) OR shards = :one) AND attribute_exists(lastJoinSequence) AND (attribute_not_exists(lastClaimSequence) OR lastJoinSequence >= lastClaimSequence)',
+    ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+    ReturnValues: 'UPDATED_NEW' as const,
+  };
+}
+
+/**
+ * Puts a unit's join numbering at `base` (the highest receipt it recorded) when it is absent or below:
+ * the sequencer's first draw, or its first after claims took receipts from the counter.
+ */
+export function joinNumberingBase(tableName: string, programmeId: string, unitOrgId: string, base: number) {
+  return {
+    TableName: tableName,
+    Key: allocationKey(programmeId, unitOrgId),
+    UpdateExpression: 'SET lastJoinSequence = :base',
+    ConditionExpression:
+      'attribute_exists(pk) AND (attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :base)',
+    ExpressionAttributeValues: { ':base': base },
+  };
+}
+
+/** Index of each item in {@link joinCommitItems}' transaction, to read its cancellation reasons. */
+export const JOIN_COMMIT_ITEM = { person: 0, application: 1 } as const;
+
+/**
+ * The second write of a sequenced join (architecture.md §3, "The sequencer"): everything of the
+ * submission but the unit's allocation item, whose slot the draw took already — the person-and-level
+ * item, the draft's guarded move, its timeline event, the draft count, the waitlist entry, the SMS —
+ * and the draw's settlement item, put only if absent: a join and the repair pass's void of the same
+ * draw exclude each other, so a slot is either joined or given back, never both.
+ */
+export function joinCommitItems(
+  tableName: string,
+  req: SubmitRequest,
+  slot: JoinSlot,
+  digest: string,
+): TransactItem[] {
+  return [
+    ...submittedItems(tableName, req, 'waitlisted', slot.sequence, digest, 0),
+    waitlistEntryPut(tableName, req, slot.sequence, slot.draw),
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...joinDrawKey(req.programmeId, req.unitOrgId, slot.draw),
+          type: 'join_draw',
+          state: 'joined',
+          applicationId: req.applicationId,
+          sequence: slot.sequence,
+          at: req.submittedAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    submittedNotice(tableName, req, 'waitlisted', slot.sequence),
+  ];
+}
+
+/**
+ * A draw given back (a join whose commit was refused or never came): its settlement item, put only if
+ * absent (the join did not commit), and the unit's waitlist one shorter. The slot leaves like anyone
+ * leaving the waitlist (`departures`): positions answered behind it read one less afterwards.
+ */
+export function joinVoidItems(
+  tableName: string,
+  programmeId: string,
+  unitOrgId: string,
+  draw: number,
+  at: string,
+): TransactItem[] {
+  return [
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...joinDrawKey(programmeId, unitOrgId, draw), type: 'join_draw', state: 'void', at },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    counterChange(tableName, programmeId, unitOrgId, 0, -1, 'waitlisted > :zero'),
+  ];
+}
+
+/**
+ * What every submission writes besides the place: the person-and-level item (R8), the draft's guarded
+ * move to `in_review` at the chain's first step, its timeline event and the account's draft count.
+ */
+function submittedItems(
+  tableName: string,
+  req: SubmitRequest,
+  state: 'claimed' | 'waitlisted',
+  sequence: number,
+  digest: string,
+  shard: number,
+): TransactItem[] {
+  const submitted = {
+    status: 'in_review' as const,
+    quotaState: state,
+    ...(state === 'claimed' && shard > 0 ? { quotaShard: shard } : {}),
+    sequence,
+    submittedAt: req.submittedAt,
+    digest,
+    updatedAt: req.submittedAt,
+    currentOrgId: req.reviewerOrgId,
+  };
+  const indexes = applicationIndexes({
+    programmeId: req.programmeId,
+    unitOrgId: req.unitOrgId,
+    ...submitted,
+  });
+  const items: TransactItem[] = [
     {
       Put: {
         TableName: tableName,
@@ -147,36 +281,46 @@ export function submitItems(
   ];
   // Exactly once: the application's draft → in_review guard is in the same transaction.
   if (req.countedDraftOf !== undefined) items.push(draftCountChange(tableName, req.countedDraftOf));
-  if (!claimed) {
-    items.push({
-      Put: {
-        TableName: tableName,
-        Item: {
-          ...waitlistEntryKey(req.programmeId, req.unitOrgId, sequence),
-          type: 'waitlist_entry',
-          applicationId: req.applicationId,
-          sequence,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-    // Nobody waits while a place is free, nor ahead of a holder's receipt, in any shard of the unit.
-    if (!behindWaiting) {
-      for (let k = 1; k < shards; k++) items.push(shardFullCheck(tableName, req, k, sequence));
-    }
-  }
-  // The worker's SMS (受理号, place or waitlist position), committed with the submission or not at all.
-  items.push(
-    outboxPut(
-      tableName,
-      applicantNotice({ id: req.applicationId, programmeId: req.programmeId }, 'submitted', req.submittedAt, {
-        receipt: String(sequence),
-        quotaState: state,
-        unitOrgId: req.unitOrgId,
-      }),
-    ),
-  );
   return items;
+}
+
+/** The unit's waitlist entry of a join; a sequenced join's names its draw. */
+function waitlistEntryPut(
+  tableName: string,
+  req: SubmitRequest,
+  sequence: number,
+  draw?: number,
+): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...waitlistEntryKey(req.programmeId, req.unitOrgId, sequence),
+        type: 'waitlist_entry',
+        applicationId: req.applicationId,
+        sequence,
+        ...(draw === undefined ? {} : { draw }),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** The worker's SMS (受理号, place or waitlist position), committed with the submission or not at all. */
+function submittedNotice(
+  tableName: string,
+  req: SubmitRequest,
+  state: 'claimed' | 'waitlisted',
+  sequence: number,
+): TransactItem {
+  return outboxPut(
+    tableName,
+    applicantNotice({ id: req.applicationId, programmeId: req.programmeId }, 'submitted', req.submittedAt, {
+      receipt: String(sequence),
+      quotaState: state,
+      unitOrgId: req.unitOrgId,
+    }),
+  );
 }
 
 /**
@@ -210,7 +354,11 @@ function allocationChange(
   if (claimed) {
     conditions.push('claimed < places');
     if (shard === 0) {
-      conditions.push('waitlisted = :zero');
+      // Nor below a receipt the sequencer gave a join (unsharded: the unit's receipts stay unique).
+      conditions.push(
+        'waitlisted = :zero',
+        '(attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :seq)',
+      );
       values[':zero'] = 0;
     }
   } else {
@@ -284,6 +432,8 @@ export interface ReleaseContext {
 export interface WaitingApplicant {
   applicationId: string;
   sequence: number;
+  /** A sequenced join's draw (architecture.md §3). */
+  draw?: number;
 }
 
 /**

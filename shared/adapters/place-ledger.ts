@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   canGivePlaces,
   claimShard,
@@ -13,12 +19,23 @@ import {
 } from '../domain/places.ts';
 import { type ApplicationRecord, placePaidFor } from '../model/application.ts';
 import { channelObserver, type Observer } from '../observer.ts';
-import { cancellationReasons, cancelledItem, isThrottled } from './errors.ts';
-import { accountProgrammeKey, applicationKey, personLevelKey } from './keys.ts';
+import { cancellationReasons, cancelledItem, isConditionFailed, isThrottled } from './errors.ts';
+import {
+  ALLOCATION_PREFIX,
+  accountProgrammeKey,
+  applicationKey,
+  joinDrawKey,
+  joinDrawPartition,
+  joinRepairKey,
+  personLevelKey,
+  programmePartition,
+  sequenceSortKey,
+} from './keys.ts';
 import {
   ApplicationNotFound,
   ApplicationNotInState,
   DraftNotSubmittable,
+  JoinsInFlight,
   PaymentsHeld,
   PersonLevelTaken,
   PlacesInUse,
@@ -29,6 +46,12 @@ import {
 import {
   counterChange,
   growShardItems,
+  JOIN_COMMIT_ITEM,
+  type JoinSlot,
+  joinCommitItems,
+  joinDrawUpdate,
+  joinNumberingBase,
+  joinVoidItems,
   promotionItems,
   type ReleaseRequest,
   reallocationItems,
@@ -38,10 +61,20 @@ import {
   shardChange,
   shardCheckIndex,
   submitItems,
+  type WaitingApplicant,
 } from './place-items.ts';
+import { countAll, queryAll } from './query.ts';
 import { Receipts } from './receipts.ts';
-import { backoffMs, isTransactionConflict, sleep, type TransactItem, withRetry } from './retry.ts';
-import { type AllocationItem, shardOf, type Waitlist } from './waitlist.ts';
+import {
+  backoffMs,
+  isTransactionConflict,
+  sleep,
+  type TransactItem,
+  transactWithRetry,
+  withRetry,
+} from './retry.ts';
+import { type AllocationItem, shardOf, type UnitLedger, type Waitlist } from './waitlist.ts';
+import { writeIf } from './writes.ts';
 
 /** One submit attempt's failure, with the transaction it sent (to read its cancellation reasons). */
 class SubmitAttemptFailed extends Error {
@@ -60,6 +93,8 @@ export interface SubmitOutcome {
   sequence: number;
   submittedAt: string;
   digest: string;
+  /** A sequenced join's waitlist position, drawn with its slot (else the route reads it: `positionOnJoin`). */
+  position?: number;
 }
 
 export interface ReleaseOutcome {
@@ -77,6 +112,11 @@ const MAX_SUBMIT_ATTEMPTS = 400;
  */
 export const SUBMIT_BUDGET_MS = 26_000;
 const CONDITION_FAILED = 'ConditionalCheckFailed';
+/**
+ * How long after the repair pass marks a unit's draws it may void those still unsettled: well past the
+ * longest a submit runs (its function's 29 s), so that only a join whose function stopped is voided.
+ */
+export const JOIN_REPAIR_GRACE_MS = 120_000;
 /**
  * Promotions one reallocation transaction carries: four items each (application, waitlist entry,
  * timeline event, SMS outbox item) and the two units' counters stay within DynamoDB's 100 items.
@@ -124,12 +164,10 @@ export class PlaceLedger {
     // Read the counters before taking a number: the number should reach the allocation item as soon
     // as possible after it is drawn, so that receipts rarely arrive out of order. Strongly: a stale
     // count sends a claim to a full shard or a join to a unit with a free place, a transaction lost.
-    let unit: { shards: ShardCounters[]; waitlisted: number } = await this.waitlist.unit(
-      req.programmeId,
-      req.unitOrgId,
-      true,
-    );
-    let floor = 0;
+    let unit: UnitLedger = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+    // Above every receipt the sequencer gave a join: a claim after the waitlist emptied, or in a shard
+    // of a unit grown after its joins, must not reuse one of their numbers.
+    let floor = unit.head.lastJoinSequence ?? 0;
     let stale = 0;
     let reread = false;
     // Shards past home to start from: each throttled attempt moves a sharded submit to the next
@@ -167,6 +205,15 @@ export class PlaceLedger {
           await this.fillFreePlaces(req.programmeId, req.unitOrgId, req.submittedAt);
           unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
         }
+        const own = unit.shards[0];
+        if (unit.shards.length === 1 && own !== undefined && own.claimed >= own.places) {
+          // Full and unsharded: the sequencer joins it, one write of its allocation item.
+          const joined = await this.sequencedJoin(req, started);
+          if (joined) return joined;
+          // A place came free or the unit grew meanwhile: the transaction decides.
+          unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+        }
+        floor = Math.max(floor, unit.head.lastJoinSequence ?? 0);
         if (renumber) {
           sequence = await draw();
           digest = await req.digest(sequence);
@@ -264,6 +311,292 @@ export class PlaceLedger {
   }
 
   /**
+   * A join of a full, unsharded unit in two writes (architecture.md §3, "The sequencer"): the draw
+   * takes the slot, the receipt and the position on the unit's allocation item ({@link joinDrawUpdate});
+   * then one transaction commits the submission with the draw's settlement item. A commit refused (the
+   * draft changed, the person-and-level taken) or out of time gives the slot back ({@link joinVoidItems});
+   * a commit whose answer was lost is found by its settlement item. Undefined when the unit is no longer
+   * full and unsharded: the transaction path decides then.
+   */
+  private async sequencedJoin(req: SubmitRequest, started: number): Promise<SubmitOutcome | undefined> {
+    const slot = await this.drawJoin(req, started);
+    if (!slot) return undefined;
+    let failure: unknown;
+    try {
+      const digest = await req.digest(slot.sequence);
+      await withRetry(
+        () =>
+          this.db.send(
+            new TransactWriteCommand({ TransactItems: joinCommitItems(this.tableName, req, slot, digest) }),
+          ),
+        {
+          maxAttempts: MAX_SUBMIT_ATTEMPTS,
+          retryAfter: (err, n) => {
+            if (performance.now() - started > SUBMIT_BUDGET_MS) return undefined;
+            if (isThrottled(err)) {
+              this.observer.count('retry.throttled');
+              return backoffMs(n, 25, 1000);
+            }
+            if (!isTransactionConflict(err)) return undefined;
+            this.observer.count('retry.transactionConflicts');
+            return backoffMs(n);
+          },
+        },
+      );
+      return {
+        state: 'waitlisted',
+        shard: 0,
+        sequence: slot.sequence,
+        submittedAt: req.submittedAt,
+        digest,
+        position: slot.position,
+      };
+    } catch (err) {
+      failure = err;
+    }
+    const settled = await this.voidJoin(req.programmeId, req.unitOrgId, slot.draw, req.submittedAt).catch(
+      (err: unknown) => {
+        // Not given back now: the repair pass will. The worker may try again.
+        throw new SubmitContention(req.unitOrgId, { cause: err });
+      },
+    );
+    if (settled?.state === 'joined' && settled.applicationId === req.applicationId) {
+      // An earlier attempt committed and its answer was lost: the join stands.
+      return {
+        state: 'waitlisted',
+        shard: 0,
+        sequence: slot.sequence,
+        submittedAt: req.submittedAt,
+        digest: await req.digest(slot.sequence),
+        position: slot.position,
+      };
+    }
+    // Voided by the repair pass while this submit ran past every deadline: try again.
+    if (settled) throw new SubmitContention(req.unitOrgId, { cause: failure });
+    const reasons = cancellationReasons(failure);
+    if (reasons?.[JOIN_COMMIT_ITEM.application] === CONDITION_FAILED) {
+      throw new DraftNotSubmittable(req.applicationId, { cause: failure });
+    }
+    if (reasons?.[JOIN_COMMIT_ITEM.person] === CONDITION_FAILED) {
+      throw new PersonLevelTaken(req.level, { cause: failure });
+    }
+    if (isThrottled(failure) || isTransactionConflict(failure)) {
+      throw new SubmitContention(req.unitOrgId, { cause: failure });
+    }
+    throw failure;
+  }
+
+  /** The sequencer's draw of a join slot; undefined when the unit is no longer full and unsharded. */
+  private async drawJoin(req: SubmitRequest, started: number): Promise<JoinSlot | undefined> {
+    for (let n = 0; n < MAX_SUBMIT_ATTEMPTS; n++) {
+      if (performance.now() - started > SUBMIT_BUDGET_MS) throw new SubmitContention(req.unitOrgId);
+      try {
+        const out = await this.db.send(
+          new UpdateCommand(joinDrawUpdate(this.tableName, req.programmeId, req.unitOrgId)),
+        );
+        const drawn = out.Attributes ?? {};
+        return {
+          sequence: drawn.lastJoinSequence as number,
+          draw: drawn.joinDraws as number,
+          position: drawn.waitlisted as number,
+        };
+      } catch (err) {
+        if (isThrottled(err)) {
+          // The SDK's own retries were throttled too: the unit's item is at its write rate.
+          this.observer.count('retry.throttled');
+          await sleep(backoffMs(n, 25, 1000));
+          continue;
+        }
+        if (!isConditionFailed(err)) throw err;
+      }
+      const { head } = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+      if ((head.shards ?? 1) > 1 || head.claimed < head.places) return undefined;
+      // The first join, or the first since claims numbered from the counter: number above them.
+      const base = Math.max(head.lastClaimSequence ?? 0, head.lastJoinSequence ?? 0);
+      await writeIf(() =>
+        this.db.send(
+          new UpdateCommand(joinNumberingBase(this.tableName, req.programmeId, req.unitOrgId, base)),
+        ),
+      );
+    }
+    throw new SubmitContention(req.unitOrgId);
+  }
+
+  /**
+   * Gives a draw back unless it is settled: its void and the unit's waitlist one shorter, in one
+   * transaction. Answers the draw's settlement item when it already had one (the join committed, or
+   * another pass voided it), undefined when this call voided it. Conflicts are tried again; what still
+   * fails is left to the repair pass ({@link repairJoins}).
+   */
+  private async voidJoin(
+    programmeId: string,
+    unitOrgId: string,
+    draw: number,
+    at: string,
+  ): Promise<Record<string, unknown> | undefined> {
+    try {
+      await transactWithRetry(
+        this.db,
+        joinVoidItems(this.tableName, programmeId, unitOrgId, draw, at),
+        this.observer,
+      );
+      this.observer.count('joins.voided');
+      return undefined;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] !== CONDITION_FAILED) throw err;
+    }
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: joinDrawKey(programmeId, unitOrgId, draw),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item;
+  }
+
+  /**
+   * Waits until every join drawn before `upTo` (a draw number) has settled — committed or given back
+   * — so that a place handed to the earliest waiting never passes over an earlier receipt whose join
+   * is still being written (architecture.md §3). Throws {@link JoinsInFlight} (tried again by the
+   * caller) while one has not.
+   */
+  private async joinsSettled(programmeId: string, unitOrgId: string, upTo: number): Promise<void> {
+    if (upTo <= 0) return;
+    const repair = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: joinRepairKey(programmeId, unitOrgId),
+        ConsistentRead: true,
+      }),
+    );
+    const done = (repair.Item?.done as number | undefined) ?? 0;
+    if (upTo <= done) return;
+    const settled = await countAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': joinDrawPartition(programmeId, unitOrgId),
+        ':from': sequenceSortKey(done + 1),
+        ':to': sequenceSortKey(upTo),
+      },
+      ConsistentRead: true,
+    });
+    if (settled < upTo - done) {
+      // Marks the draws for the repair pass (or voids those marked long enough ago): a join whose
+      // function stopped holds up the places only until then.
+      await this.repairJoins(programmeId, unitOrgId, new Date());
+      throw new JoinsInFlight(unitOrgId);
+    }
+  }
+
+  /** {@link joinsSettled} for the waiting about to take places: every draw before the latest of them. */
+  private async beforePromoting(
+    programmeId: string,
+    unitOrgId: string,
+    head: AllocationItem,
+    waiting: readonly WaitingApplicant[],
+  ): Promise<void> {
+    const draws = head.joinDraws ?? 0;
+    if (draws === 0 || waiting.length === 0) return;
+    // A sequenced join's earlier draws; a join by transaction (the unit grew since) follows them all.
+    const upTo = Math.max(...waiting.map((w) => (w.draw === undefined ? draws : w.draw - 1)));
+    await this.joinsSettled(programmeId, unitOrgId, upTo);
+  }
+
+  /**
+   * The repair pass of a unit's join draws (architecture.md §3, "The sequencer"): a draw whose commit
+   * never came — its function stopped between the two writes — holds a waitlist slot nobody fills.
+   * Each pass marks how far the unit has drawn; the next pass, at least `graceMs` later (longer than
+   * any submit runs), voids every draw up to that mark still without a settlement item, each in one
+   * transaction with the unit's waitlist one shorter, and then counts them all settled. Safe to run
+   * at any time and twice at once: a void and a late commit of the same draw exclude each other.
+   * Answers the draws it voided.
+   */
+  async repairJoins(
+    programmeId: string,
+    unitOrgId: string,
+    now: Date,
+    graceMs = JOIN_REPAIR_GRACE_MS,
+  ): Promise<number> {
+    const [repairOut, { head }] = await Promise.all([
+      this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: joinRepairKey(programmeId, unitOrgId),
+          ConsistentRead: true,
+        }),
+      ),
+      this.waitlist.unit(programmeId, unitOrgId, true),
+    ]);
+    const repair = repairOut.Item ?? {};
+    const done = (repair.done as number | undefined) ?? 0;
+    const mark = (repair.mark as number | undefined) ?? 0;
+    const markedAt = typeof repair.markedAt === 'string' ? Date.parse(repair.markedAt) : Number.NaN;
+    const draws = head.joinDraws ?? 0;
+    if (mark > done && !(now.getTime() - markedAt >= graceMs)) return 0; // marked, not yet old enough
+    let voided = 0;
+    if (mark > done) {
+      const settled = new Set(
+        (
+          await queryAll(this.db, this.tableName, {
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': joinDrawPartition(programmeId, unitOrgId),
+              ':from': sequenceSortKey(done + 1),
+              ':to': sequenceSortKey(mark),
+            },
+            ProjectionExpression: 'sk',
+            ConsistentRead: true,
+          })
+        ).map((i) => i.sk as string),
+      );
+      for (let draw = done + 1; draw <= mark; draw++) {
+        if (settled.has(sequenceSortKey(draw))) continue;
+        if ((await this.voidJoin(programmeId, unitOrgId, draw, now.toISOString())) === undefined) voided++;
+      }
+    }
+    if (draws <= mark && mark <= done) return voided; // nothing drawn since the last pass
+    // Every draw up to the old mark is settled; mark how far the unit has drawn now.
+    await writeIf(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...joinRepairKey(programmeId, unitOrgId),
+            type: 'join_repair',
+            done: mark,
+            mark: Math.max(mark, draws),
+            markedAt: now.toISOString(),
+          },
+          // Two passes at once: only one moves the marks on from what it read.
+          ConditionExpression: 'attribute_not_exists(pk) OR (done = :done AND mark = :mark)',
+          ExpressionAttributeValues: { ':done': done, ':mark': mark },
+        }),
+      ),
+    );
+    return voided;
+  }
+
+  /**
+   * The repair pass over every unit of a programme that the sequencer joined ({@link repairJoins}):
+   * its units' allocation items in one query of the programme's partition. Answers the draws voided.
+   */
+  async repairProgrammeJoins(programmeId: string, now: Date): Promise<number> {
+    const units = await queryAll(this.db, this.tableName, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': programmePartition(programmeId), ':prefix': ALLOCATION_PREFIX },
+      ConsistentRead: true,
+    });
+    let voided = 0;
+    for (const unit of units) {
+      // Shard items (k > 0) carry no draws; only the unit's own item does.
+      if (typeof unit.joinDraws !== 'number' || unit.joinDraws === 0) continue;
+      voided += await this.repairJoins(programmeId, unit.unitOrgId as string, now);
+    }
+    return voided;
+  }
+
+  /**
    * Splits a unit's places over `shards` sub-allocations (architecture.md §3), or more than it has:
    * the free places are spread evenly, held places stay where they are, the unit's places do not
    * change. N only grows; asking for the count it has changes nothing. Safe to run again after a crash.
@@ -321,8 +654,10 @@ export class PlaceLedger {
     return withRetry(() => this.releaseOnce(req), {
       maxAttempts: MAX_ATTEMPTS,
       retryAfter: (err, n) => this.afterCancelled(err, n),
-      exhausted: () =>
-        new Error(`release of ${req.applicationId} did not settle after ${MAX_ATTEMPTS} attempts`),
+      exhausted: (last) =>
+        last instanceof JoinsInFlight
+          ? last
+          : new Error(`release of ${req.applicationId} did not settle after ${MAX_ATTEMPTS} attempts`),
     });
   }
 
@@ -342,6 +677,10 @@ export class PlaceLedger {
         ? (await this.waitlist.earliest(app.programmeId, app.unitOrgId))[0]
         : undefined;
     const plan = releasePlan(quotaState, next?.applicationId);
+    if (plan.promote && next) {
+      const { head } = await this.waitlist.unit(app.programmeId, app.unitOrgId, true);
+      await this.beforePromoting(app.programmeId, app.unitOrgId, head, [next]);
+    }
     const locks = await this.locksHeldBy(app);
     await this.db.send(
       new TransactWriteCommand({
@@ -389,6 +728,7 @@ export class PlaceLedger {
                 Math.min(free, head.waitlisted, PROMOTIONS_PER_TRANSACTION),
               )
             : [];
+        await this.beforePromoting(programmeId, toUnitOrgId, to.head, waiting);
         const move = { fromUnitOrgId, toUnitOrgId, places };
         await this.db.send(
           new TransactWriteCommand({
@@ -408,8 +748,10 @@ export class PlaceLedger {
       {
         maxAttempts: MAX_ATTEMPTS,
         retryAfter: (err, n) => this.afterCancelled(err, n),
-        exhausted: () =>
-          new Error(`reallocation in ${programmeId} did not settle after ${MAX_ATTEMPTS} attempts`),
+        exhausted: (last) =>
+          last instanceof JoinsInFlight
+            ? last
+            : new Error(`reallocation in ${programmeId} did not settle after ${MAX_ATTEMPTS} attempts`),
       },
     );
     // More than one transaction can carry: fill whatever places are still free.
@@ -425,8 +767,9 @@ export class PlaceLedger {
         maxAttempts: MAX_ATTEMPTS,
         retryAfter: (err, n) => this.afterCancelled(err, n),
       }).catch((err: unknown) => {
-        // Still contended after every attempt: the places stay for the next release to fill.
-        if (cancellationReasons(err)) return undefined;
+        // Still contended after every attempt, or an earlier join still being written: the places
+        // stay for the next release (or submit) to fill.
+        if (cancellationReasons(err) || err instanceof JoinsInFlight) return undefined;
         throw err;
       });
       if (!next) return promoted;
@@ -441,6 +784,7 @@ export class PlaceLedger {
     if (shard === undefined || unit.waitlisted === 0) return undefined;
     const [next] = await this.waitlist.earliest(programmeId, unitOrgId);
     if (!next) return undefined;
+    await this.beforePromoting(programmeId, unitOrgId, unit.head, [next]);
     const counters =
       shard === 0
         ? [
@@ -471,6 +815,7 @@ export class PlaceLedger {
 
   /** A cancelled transaction — a conflict, or the world changed since the read — is read and redone. */
   private afterCancelled(err: unknown, attempt: number): number | undefined {
+    if (err instanceof JoinsInFlight) return backoffMs(attempt, 8, 500);
     if (isThrottled(err)) {
       this.observer.count('retry.throttled');
       return backoffMs(attempt, 25, 1000);

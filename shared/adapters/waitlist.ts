@@ -20,6 +20,8 @@ export interface AllocationItem extends UnitCounters {
   lastJoinSequence?: number;
   departures?: number;
   shards?: number;
+  /** How many join slots the sequencer drew (architecture.md §3). */
+  joinDraws?: number;
 }
 
 /** A unit's place ledger as read: its own item, every shard (shard 0 first), the waitlist's length. */
@@ -118,6 +120,7 @@ export class Waitlist {
     return (out.Items ?? []).map((i) => ({
       applicationId: i.applicationId as string,
       sequence: i.sequence as number,
+      ...(typeof i.draw === 'number' ? { draw: i.draw } : {}),
     }));
   }
 

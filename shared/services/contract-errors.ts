@@ -8,6 +8,7 @@ import {
   DraftNotSubmittable,
   InvalidPageToken,
   ItemAlreadyExists,
+  JoinsInFlight,
   MembershipNotFound,
   PaymentsHeld,
   PayoutRunOpen,
@@ -98,6 +99,9 @@ export function contractError(err: unknown, context: 'default' | 'reallocation' 
   }
   if (err instanceof SubmitContention) {
     return new AppError('rate_limited', { message: '提交人数过多，请稍后重试', cause });
+  }
+  if (err instanceof JoinsInFlight) {
+    return new AppError('rate_limited', { message: '名额正在分配，请稍后重试', cause });
   }
   if (err instanceof ApplicationNotFound) return new AppError('not_found', { cause });
   if (err instanceof ApplicationNotInState) return new AppError('invalid_state', { cause });

@@ -65,7 +65,8 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
     .catch(rethrowAsContract);
   const waitlistPosition =
     outcome.state === 'waitlisted'
-      ? await deps.waitlist.positionOnJoin(app.programmeId, app.unitOrgId, outcome.sequence)
+      ? (outcome.position ??
+        (await deps.waitlist.positionOnJoin(app.programmeId, app.unitOrgId, outcome.sequence)))
       : undefined;
   return {
     id: applicationId,

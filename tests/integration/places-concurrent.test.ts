@@ -15,6 +15,7 @@ import {
   placeSnapshot,
   programmeRecord,
   submitThroughLedger,
+  unsettledDraws,
 } from '../support/ledger-fixtures.ts';
 import { startTestStack, type TestStack } from './harness.ts';
 
@@ -91,11 +92,9 @@ describe('the place ledger under concurrent operations (architecture.md §3)', (
                 runs.push(
                   submitThroughLedger(faulty, id, programmeId, step.unit).then(async (out: SubmitOutcome) => {
                     if (out.state !== 'waitlisted') return;
-                    const answered = await faulty.waitlist.positionOnJoin(
-                      programmeId,
-                      step.unit,
-                      out.sequence,
-                    );
+                    const answered =
+                      out.position ??
+                      (await faulty.waitlist.positionOnJoin(programmeId, step.unit, out.sequence));
                     joined.push({ id, unit: step.unit, sequence: out.sequence, answered });
                   }),
                 );
@@ -145,6 +144,8 @@ describe('the place ledger under concurrent operations (architecture.md §3)', (
             const after = await placeSnapshot(deps, programmeId, ids);
             expect(invariantViolations(after.units, after.applications)).toEqual([]);
             expect(after.shardProblems).toEqual([]);
+            // Every join the sequencer drew has committed or been given back.
+            for (const unit of units) expect(await unsettledDraws(deps, programmeId, unit)).toBe(0);
             for (const id of releasing) {
               const app = after.applications.find((a) => a.id === id);
               expect(app?.live).toBe(false);

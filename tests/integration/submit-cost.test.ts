@@ -22,10 +22,10 @@ afterAll(async () => {
 /** What one submit asks of DynamoDB, as consumed capacity per call (architecture.md §3). */
 describe('the cost of one submit', () => {
   it('is one counter update, one transaction and a handful of reads — no scan, no second transaction', async () => {
-    const [first, second] = await prepareContention(stack, deps, {
+    const [first, second, third] = await prepareContention(stack, deps, {
       programmeId: 'cost',
       places: 1,
-      drafts: 2,
+      drafts: 3,
     });
     // Publishing started the programme's calendar: let its first step finish, so that only the
     // submit's own calls are counted below.
@@ -47,13 +47,14 @@ describe('the cost of one submit', () => {
     const measured: Record<string, { command: string; read: number; write: number }[]> = {};
     for (const [label, worker] of [
       ['claimed', first],
-      ['waitlisted', second],
+      ['first join', second],
+      ['waitlisted', third],
     ] as const) {
       if (!worker) throw new Error('drafts missing');
       capacityStats.reset();
       const res = await stack.call('POST', `/v1/applications/${worker.id}/submit`, { token: worker.token });
       expect(res.status).toBe(200);
-      expect(res.body.quota.state).toBe(label);
+      expect(res.body.quota.state).toBe(label === 'claimed' ? 'claimed' : 'waitlisted');
       measured[label] = [...capacityStats.calls];
     }
     stack.sms.stream.resume();
@@ -64,18 +65,32 @@ describe('the cost of one submit', () => {
         calls.map((c) => `${c.command.replace('Command', '')} r${c.read} w${c.write}`).join(', '),
       );
       expect(commands.filter((c) => c === 'TransactWriteItemsCommand')).toHaveLength(1);
-      expect(commands.filter((c) => c === 'UpdateItemCommand')).toHaveLength(1);
       expect(commands).not.toContain('ScanCommand');
-      // Reads: the application with its documents (one Query), the unit's allocation item (one GetItem,
-      // its counters), and for a join still the unit's last its position, the allocation item's
-      // `waitlisted` (one more GetItem); a claim reads nothing after its transaction.
+      // Reads: the application with its documents (one Query) and the unit's allocation item (one
+      // GetItem, its counters); nothing after the transaction.
       expect(commands.filter((c) => c === 'QueryCommand')).toHaveLength(1);
-      expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(label === 'waitlisted' ? 2 : 1);
-      // The transaction writes the allocation, the person-and-level item, the application, its event
-      // and its SMS outbox item (and, when waitlisted, the waitlist entry): transactional writes cost
-      // two units per KB.
       const transaction = calls.find((c) => c.command === 'TransactWriteItemsCommand');
-      expect(transaction?.write).toBeGreaterThanOrEqual(label === 'claimed' ? 8 : 10);
+      if (label === 'claimed') {
+        // A claim: the receipt counter's update, then one transaction of the allocation, the
+        // person-and-level item, the application, its event and its SMS (two units per KB each).
+        expect(commands.filter((c) => c === 'UpdateItemCommand')).toHaveLength(1);
+        expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(1);
+        expect(transaction?.write).toBeGreaterThanOrEqual(8);
+      } else {
+        // A join of the full unit: the sequencer's draw on the allocation item (one write unit: the
+        // receipt, the slot and the position), then a transaction that does not touch that item — the
+        // person-and-level item, the application, its event, the waitlist entry, the draw's
+        // settlement item and the SMS. The unit's first join puts its numbering above the claims'
+        // first: a draw refused (a failed call, which records no capacity), a read and one more update.
+        for (const update of calls.filter((c) => c.command === 'UpdateItemCommand')) {
+          expect(update.write).toBe(1);
+        }
+        expect(commands.filter((c) => c === 'UpdateItemCommand')).toHaveLength(
+          label === 'first join' ? 2 : 1,
+        );
+        expect(commands.filter((c) => c === 'GetItemCommand')).toHaveLength(label === 'first join' ? 2 : 1);
+        expect(transaction?.write).toBeGreaterThanOrEqual(10);
+      }
     }
   });
 });

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { joinDrawPartition } from '../../shared/adapters/keys.ts';
+import { countAll } from '../../shared/adapters/query.ts';
 import { type PlaceHolder, shardViolations, type UnitCounters } from '../../shared/domain/places.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
 import type { Programme } from '../../shared/model/programme.ts';
@@ -160,4 +162,18 @@ export function ledgerOperation<U extends string>(units: readonly U[], submitWei
       }),
     },
   );
+}
+
+/**
+ * How many of a unit's join draws (architecture.md §3, "The sequencer") have no settlement item: joins
+ * in flight, or slots a stopped function left. Zero once every operation has returned.
+ */
+export async function unsettledDraws(deps: Deps, programmeId: string, unitOrgId: string): Promise<number> {
+  const { head } = await deps.waitlist.unit(programmeId, unitOrgId, true);
+  const settled = await countAll(deps.db, deps.config.tableName, {
+    KeyConditionExpression: 'pk = :pk AND sk < :repair',
+    ExpressionAttributeValues: { ':pk': joinDrawPartition(programmeId, unitOrgId), ':repair': 'REPAIR' },
+    ConsistentRead: true,
+  });
+  return (head.joinDraws ?? 0) - settled;
 }

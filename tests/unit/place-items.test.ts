@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   counterChange,
+  JOIN_COMMIT_ITEM,
+  joinCommitItems,
+  joinDrawUpdate,
+  joinVoidItems,
   promotionItems,
   reallocationItems,
   releaseItems,
@@ -141,9 +145,10 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       TableName: 't',
       Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
       UpdateExpression: 'SET claimed = claimed + :one, lastClaimSequence = :seq',
-      // The unit's own item: a free place is claimable only while nobody waits (else it is owed).
+      // The unit's own item: a free place is claimable only while nobody waits (else it is owed), and
+      // above every receipt the sequencer gave a join.
       ConditionExpression:
-        'attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND claimed < places AND waitlisted = :zero',
+        'attribute_exists(pk) AND (attribute_not_exists(lastClaimSequence) OR lastClaimSequence < :seq) AND claimed < places AND waitlisted = :zero AND (attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :seq)',
       ExpressionAttributeValues: { ':one': 1, ':seq': 12, ':zero': 0 },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
@@ -448,5 +453,71 @@ describe('every item of the ledger’s transactions, as written (architecture.md
       'SET places = places + :n, claimed = claimed + :k, waitlisted = waitlisted - :k',
     );
     expect(none[1]?.Update?.ExpressionAttributeValues).not.toHaveProperty(':promoted');
+  });
+});
+
+describe('the sequencer’s writes (architecture.md §3)', () => {
+  it('draws a join on a full, unsharded unit numbered above its claims, in one update answering receipt, draw and position', () => {
+    expect(joinDrawUpdate('t', 'p1', 'u1')).toEqual({
+      TableName: 't',
+      Key: { pk: 'PROGRAMME#p1', sk: 'ALLOC#u1' },
+      UpdateExpression:
+        'SET waitlisted = waitlisted + :one, lastJoinSequence = lastJoinSequence + :one, joinDraws = if_not_exists(joinDraws, :zero) + :one',
+      ConditionExpression:
+        'attribute_exists(pk) AND claimed >= places AND (attribute_not_exists(shards) OR shards = :one) AND attribute_exists(lastJoinSequence) AND (attribute_not_exists(lastClaimSequence) OR lastJoinSequence >= lastClaimSequence)',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      ReturnValues: 'UPDATED_NEW',
+    });
+  });
+
+  it('commits the join without the allocation item, with a settlement item only one write of the draw can put', () => {
+    const items = joinCommitItems(
+      't',
+      { ...submit, countedDraftOf: 'w1' },
+      { sequence: 21, draw: 4, position: 3 },
+      'dg',
+    );
+    expect(keysOf(items)).toEqual([
+      'Put PERSON#h1 LEVEL#bachelor',
+      'Update APP#a1 APP',
+      `Put APP#a1 ${items[2]?.Put?.Item?.sk}`,
+      'Update ACCOUNT#w1 DRAFTS',
+      'Put WAITLIST#p1#u1 000000000021',
+      'Put JOINS#p1#u1 000000000004',
+      `Put APP#a1 ${items[6]?.Put?.Item?.sk}`,
+    ]);
+    expect(items.some((i) => i.Update?.Key?.sk === 'ALLOC#u1')).toBe(false);
+    expect(items[JOIN_COMMIT_ITEM.person]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(items[JOIN_COMMIT_ITEM.application]?.Update?.ConditionExpression).toBe(
+      '#status = :draft AND #updatedAt = :expected',
+    );
+    expect(items[4]?.Put?.Item).toMatchObject({ applicationId: 'a1', sequence: 21, draw: 4 });
+    expect(items[5]?.Put).toEqual({
+      TableName: 't',
+      Item: {
+        pk: 'JOINS#p1#u1',
+        sk: '000000000004',
+        type: 'join_draw',
+        state: 'joined',
+        applicationId: 'a1',
+        sequence: 21,
+        at: submit.submittedAt,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(items[6]?.Put?.Item?.facts).toEqual({ receipt: '21', quotaState: 'waitlisted', unitOrgId: 'u1' });
+  });
+
+  it('gives a draw back only if nothing settled it, as one leaving the waitlist', () => {
+    const items = joinVoidItems('t', 'p1', 'u1', 4, 'T');
+    expect(items[0]?.Put).toEqual({
+      TableName: 't',
+      Item: { pk: 'JOINS#p1#u1', sk: '000000000004', type: 'join_draw', state: 'void', at: 'T' },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(items[1]).toEqual(counterChange('t', 'p1', 'u1', 0, -1, 'waitlisted > :zero'));
+    expect(items[1]?.Update?.UpdateExpression).toContain(
+      'departures = if_not_exists(departures, :zero) + :left',
+    );
   });
 });

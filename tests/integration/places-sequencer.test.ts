@@ -1,0 +1,253 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultStats, throttleStats } from '../../shared/adapters/fault-injection.ts';
+import { joinDrawPartition, joinRepairKey } from '../../shared/adapters/keys.ts';
+import { JoinsInFlight, PersonLevelTaken } from '../../shared/adapters/persistence-errors.ts';
+import {
+  type JoinSlot,
+  joinCommitItems,
+  joinDrawUpdate,
+  joinNumberingBase,
+  type SubmitRequest,
+} from '../../shared/adapters/place-items.ts';
+import { JOIN_REPAIR_GRACE_MS, type SubmitOutcome } from '../../shared/adapters/place-ledger.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { invariantViolations } from '../../shared/domain/places.ts';
+import type { Deps } from '../../shared/services/deps.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
+import {
+  draftRecord,
+  placeSnapshot,
+  programmeRecord,
+  submitThroughLedger,
+} from '../support/ledger-fixtures.ts';
+import { startTestStack, type TestStack } from './harness.ts';
+
+let stack: TestStack;
+let deps: Deps;
+let programmeCount = 0;
+const unit = 'lc-dongchangfu';
+
+beforeAll(async () => {
+  stack = await startTestStack({ sms: {} });
+  deps = createDeps(loadConfig());
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+async function programmeOf(places: number): Promise<string> {
+  const programmeId = `seq-${++programmeCount}`;
+  await deps.programmes.create(programmeRecord(programmeId, { [unit]: places }));
+  return programmeId;
+}
+
+/** The unit's allocation item as stored. */
+async function head(programmeId: string) {
+  return (await deps.waitlist.unit(programmeId, unit, true)).head;
+}
+
+/** Every settlement item of the unit's join draws, by draw. */
+async function settlements(programmeId: string): Promise<Map<number, Record<string, unknown>>> {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.config.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk < :repair',
+      ExpressionAttributeValues: { ':pk': joinDrawPartition(programmeId, unit), ':repair': 'REPAIR' },
+      ConsistentRead: true,
+    }),
+  );
+  return new Map((out.Items ?? []).map((i) => [Number(i.sk), i]));
+}
+
+/** A submit request as the ledger receives it, for a draft created here. */
+async function draft(programmeId: string, id: string, idHash = `hash-${id}`): Promise<SubmitRequest> {
+  const at = new Date().toISOString();
+  await deps.applications.create({ ...draftRecord(id, programmeId, unit, at), idHash });
+  return {
+    applicationId: id,
+    programmeId,
+    unitOrgId: unit,
+    expectedUpdatedAt: at,
+    idHash,
+    level: 'junior_college',
+    submittedAt: at,
+    reviewerOrgId: unit,
+    digest: async (sequence) => `digest-${sequence}`,
+  };
+}
+
+/**
+ * The first write of a sequenced join without its second, as a function stopped between them leaves
+ * it: the slot, receipt and position drawn from the unit's allocation item, nothing committed.
+ */
+async function drawOnly(programmeId: string): Promise<JoinSlot> {
+  const out = await deps.db.send(new UpdateCommand(joinDrawUpdate(deps.config.tableName, programmeId, unit)));
+  const drawn = out.Attributes ?? {};
+  return {
+    sequence: drawn.lastJoinSequence as number,
+    draw: drawn.joinDraws as number,
+    position: drawn.waitlisted as number,
+  };
+}
+
+async function quotaState(id: string) {
+  return (await deps.applications.bundle(id))?.application.quotaState;
+}
+
+async function expectInvariant(programmeId: string, ids: readonly string[]) {
+  const after = await placeSnapshot(deps, programmeId, ids);
+  expect(invariantViolations(after.units, after.applications)).toEqual([]);
+}
+
+const withdraw = (applicationId: string) => {
+  const at = new Date().toISOString();
+  return deps.ledger.release({
+    applicationId,
+    status: 'withdrawn',
+    from: ['in_review'],
+    at,
+    event: { type: 'withdrawn', at },
+  });
+};
+
+/**
+ * The sequencer (architecture.md §3): a full, unsharded unit's joins take their slot, receipt and
+ * position in one write of its allocation item, then commit the rest in a transaction that does not
+ * touch it.
+ */
+describe('waitlist joins by the sequencer (architecture.md §3)', () => {
+  it('a rush of 200 joins with conflicts and throttles: one draw each, none redone, positions exact and distinct, every draw settled', async () => {
+    const programmeId = await programmeOf(5);
+    const faulty = createDeps({
+      ...loadConfig(),
+      injectTransactionConflictRate: 0.2,
+      injectItemWritesPerSecond: 40,
+    });
+    const injected = {
+      conflicts: faultStats.injectedTransactionConflicts,
+      throttled: throttleStats.throttled,
+    };
+    const ids = Array.from({ length: 205 }, (_, i) => `seq${programmeCount}r${i + 1}`);
+    // The places first, so that every submit of the rush is a join.
+    for (const id of ids.slice(0, 5)) await submitThroughLedger(deps, id, programmeId, unit);
+    const outcomes = await Promise.all(
+      ids
+        .slice(5)
+        .map((id) => submitThroughLedger(faulty, id, programmeId, unit).then((o) => ({ id, ...o }))),
+    );
+    expect(faultStats.injectedTransactionConflicts).toBeGreaterThan(injected.conflicts);
+    expect(throttleStats.throttled).toBeGreaterThan(injected.throttled);
+
+    expect(outcomes.every((o) => o.state === 'waitlisted')).toBe(true);
+    const told = outcomes.map((o: SubmitOutcome & { id: string }) => o.position);
+    expect([...told].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    for (const o of outcomes) {
+      expect(await deps.waitlist.position(programmeId, unit, o.sequence), o.id).toBe(o.position);
+    }
+    // Receipts follow the claims' and are unique; a join drawn later holds the later receipt.
+    const byPosition = [...outcomes].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+    expect(byPosition.map((o) => o.sequence)).toEqual(Array.from({ length: 200 }, (_, i) => 6 + i));
+    // One draw per join, each settled as joined: nothing was drawn twice or given back.
+    expect((await head(programmeId)).joinDraws).toBe(200);
+    const settled = await settlements(programmeId);
+    expect(settled.size).toBe(200);
+    expect([...settled.values()].every((s) => s.state === 'joined')).toBe(true);
+    await expectInvariant(programmeId, ids);
+  }, 120_000);
+
+  it('a commit refused gives its slot back: the waitlist stays as long, the next join is told its true position', async () => {
+    const programmeId = await programmeOf(1);
+    const n = programmeCount;
+    await submitThroughLedger(deps, `seq${n}a`, programmeId, unit);
+    const b = await submitThroughLedger(deps, `seq${n}b`, programmeId, unit);
+    expect(b).toMatchObject({ state: 'waitlisted', position: 1 });
+    // A second application of b's person at the same level (R8): its commit is refused.
+    const twin = await draft(programmeId, `seq${n}twin`, `hash-seq${n}b`);
+    await expect(deps.ledger.submit(twin)).rejects.toBeInstanceOf(PersonLevelTaken);
+    expect(await quotaState(`seq${n}twin`)).toBe('none');
+    expect(await head(programmeId)).toMatchObject({ waitlisted: 1, joinDraws: 2, departures: 1 });
+    expect((await settlements(programmeId)).get(2)).toMatchObject({ state: 'void' });
+    const c = await submitThroughLedger(deps, `seq${n}c`, programmeId, unit);
+    expect(c).toMatchObject({ state: 'waitlisted', position: 2 });
+    expect(await deps.waitlist.position(programmeId, unit, c.sequence)).toBe(2);
+    await expectInvariant(programmeId, [`seq${n}a`, `seq${n}b`, `seq${n}c`, `seq${n}twin`]);
+  });
+
+  it('a place freed while an earlier receipt is still joining goes to it, not to the later join already written', async () => {
+    const programmeId = await programmeOf(1);
+    const n = programmeCount;
+    await submitThroughLedger(deps, `seq${n}a`, programmeId, unit);
+    const table = deps.config.tableName;
+    await deps.db.send(
+      new UpdateCommand(
+        joinNumberingBase(table, programmeId, unit, (await head(programmeId)).lastClaimSequence ?? 0),
+      ),
+    );
+    const early = await draft(programmeId, `seq${n}early`);
+    const slot = await drawOnly(programmeId);
+    const late = await submitThroughLedger(deps, `seq${n}late`, programmeId, unit);
+    expect(late).toMatchObject({ state: 'waitlisted', position: 2 });
+    expect(late.sequence).toBeGreaterThan(slot.sequence);
+    // The holder withdraws while the earlier join is being written; the join lands 300 ms later.
+    const released = withdraw(`seq${n}a`);
+    await new Promise((r) => setTimeout(r, 300));
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: joinCommitItems(table, early, slot, `digest-${slot.sequence}`),
+      }),
+    );
+    expect(await released).toMatchObject({ released: 'claimed', promotedApplicationId: `seq${n}early` });
+    expect(await quotaState(`seq${n}early`)).toBe('claimed');
+    expect(await deps.waitlist.position(programmeId, unit, late.sequence)).toBe(1);
+    await expectInvariant(programmeId, [`seq${n}a`, `seq${n}early`, `seq${n}late`]);
+  });
+
+  it('a join whose function stopped after its draw: places wait for it, the scheduled repair pass gives its slot back, and its commit can no longer land', async () => {
+    const programmeId = await programmeOf(1);
+    const n = programmeCount;
+    const table = deps.config.tableName;
+    await submitThroughLedger(deps, `seq${n}a`, programmeId, unit);
+    const b = await submitThroughLedger(deps, `seq${n}b`, programmeId, unit);
+    const stopped = await draft(programmeId, `seq${n}stopped`);
+    const slot = await drawOnly(programmeId);
+    const c = await submitThroughLedger(deps, `seq${n}c`, programmeId, unit);
+    expect([b.position, slot.position, c.position]).toEqual([1, 2, 3]);
+
+    // The place a goes back to b, whose receipt is before the stopped one's: no wait.
+    expect(await withdraw(`seq${n}a`)).toMatchObject({ promotedApplicationId: `seq${n}b` });
+    // b's place would pass over the stopped receipt to c: refused while it is unsettled (429 on the route).
+    await expect(withdraw(`seq${n}b`)).rejects.toBeInstanceOf(JoinsInFlight);
+    expect(await quotaState(`seq${n}b`)).toBe('claimed');
+    // The refusal marked the draws for the repair pass; a pass before the grace voids nothing.
+    const marked = await deps.db.send(
+      new GetCommand({ TableName: table, Key: joinRepairKey(programmeId, unit), ConsistentRead: true }),
+    );
+    expect(marked.Item).toMatchObject({ done: 0, mark: 3 });
+    expect(await deps.ledger.repairJoins(programmeId, unit, new Date())).toBe(0);
+
+    // The 15-minute schedule, once the grace has passed, gives the slot back.
+    stack.clock.advance(JOIN_REPAIR_GRACE_MS + 1000);
+    expect(await stack.sms.tick()).toMatchObject({ joinsVoided: 1 });
+    expect((await settlements(programmeId)).get(2)).toMatchObject({ state: 'void' });
+    expect(await head(programmeId)).toMatchObject({ waitlisted: 1, claimed: 1 });
+    expect(await deps.waitlist.position(programmeId, unit, c.sequence)).toBe(1);
+    // The stopped function's commit, had it come now, is refused whole.
+    await expect(
+      deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: joinCommitItems(table, stopped, slot, `digest-${slot.sequence}`),
+        }),
+      ),
+    ).rejects.toThrow(/ConditionalCheckFailed/);
+    expect(await quotaState(`seq${n}stopped`)).toBe('none');
+
+    expect(await withdraw(`seq${n}b`)).toMatchObject({ promotedApplicationId: `seq${n}c` });
+    // Nothing more to repair.
+    stack.clock.advance(JOIN_REPAIR_GRACE_MS + 1000);
+    expect(await stack.sms.tick()).toMatchObject({ joinsVoided: 0 });
+    await expectInvariant(programmeId, [`seq${n}a`, `seq${n}b`, `seq${n}c`, `seq${n}stopped`]);
+  }, 60_000);
+});
