@@ -55,14 +55,21 @@ export async function submitCostModel(
   const bundle = await replay(javaPid, (i) => deps.applications.bundle(workerAt(i * 7).id));
   // The programme's terms come from the container's memory; the unit's counters from its own item.
   const counters = await replay(javaPid, () => deps.waitlist.unit(rush.programmeId, rushUnitOrgId, true));
+  // A claim's receipt number from the unit's counter; a join's draw is the same kind of UpdateItem of
+  // one small item (the unit's allocation item), so the counter's replay stands for both.
   const receipt = await replay(javaPid, () => deps.ledger.nextSequence('bench-cost-receipts', 'unit'));
-  // A submit that has just joined asks for its position: few receipts later than its own are in.
-  const position = await replay(javaPid, (i) =>
-    deps.waitlist.positionOnJoin(rush.programmeId, rushUnitOrgId, rush.submits - (i % 50)),
-  );
+  // Only a sharded unit's join reads its position after its transaction (the sequencer's draw answers
+  // it for an unsharded one): counted when the rush made such reads.
+  const positionReads = Math.max(0, (calls.GetItem ?? 0) - rush.submits);
+  const position =
+    positionReads > 0
+      ? await replay(javaPid, (i) =>
+          deps.waitlist.positionOnJoin(rush.programmeId, rushUnitOrgId, rush.submits - (i % 50)),
+        )
+      : { javaMs: 0, nodeMs: 0 };
 
-  // Drafts of the full unit, then their submits through the ledger: the unit's item, the receipt and
-  // the transaction.
+  // Drafts of the full unit, then their submits through the ledger: the unit's item, the draw and the
+  // transaction.
   const at = new Date().toISOString();
   const ids = Array.from({ length: REPLAYS + 50 }, (_, i) => `bench-cost-${i}`);
   await pool(ids, 16, (id) =>
@@ -85,13 +92,21 @@ export async function submitCostModel(
   return [
     { call: 'Query: the application and its documents', perSubmit: 1, ...bundle },
     { call: "GetItem: the unit's allocation item", perSubmit: 1, ...counters },
-    { call: 'UpdateItem: the receipt number', perSubmit: perSubmit(calls.UpdateItem ?? 0), ...receipt },
+    {
+      call: "UpdateItem: the receipt number, or the join's draw",
+      perSubmit: perSubmit(calls.UpdateItem ?? 0),
+      ...receipt,
+    },
     {
       call: 'TransactWriteItems: claim or waitlist',
       perSubmit: perSubmit(calls.TransactWriteItems ?? 0),
       javaMs: submitted.javaMs - counters.javaMs - receipt.javaMs,
       nodeMs: submitted.nodeMs - counters.nodeMs - receipt.nodeMs,
     },
-    { call: 'GetItem + Query: waitlist position', perSubmit: perSubmit(rush.waitlisted), ...position },
+    {
+      call: "GetItem + Query: a sharded unit's waitlist position",
+      perSubmit: perSubmit(positionReads),
+      ...position,
+    },
   ].map((c) => ({ ...c, javaMs: round(c.javaMs, 2), nodeMs: round(c.nodeMs, 2) }));
 }
