@@ -98,7 +98,8 @@ export class Notifications extends Construct {
     });
     this.schedule = new AppFunction(this, 'ScheduleFunction', {
       entry: functionEntry('notify-schedule'),
-      description: 'edu-subsidy: re-drive deferred SMS and queue reviewers daily counts',
+      description:
+        'edu-subsidy: re-drive deferred SMS, queue reviewers daily counts, repair unsettled waitlist joins',
       bundleAwsSdk: props.bundleAwsSdk,
       environment,
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS['notify-schedule']),
@@ -145,7 +146,8 @@ export class Notifications extends Construct {
       description: 'EventBridge Scheduler: invokes the SMS schedule function',
     });
     new Schedule(this, 'Every15Minutes', {
-      description: 'edu-subsidy: SMS re-drive after quiet hours and the daily cap; reviewers daily counts',
+      description:
+        'edu-subsidy: SMS re-drive after quiet hours and the daily cap; reviewers daily counts; waitlist join repair',
       schedule: ScheduleExpression.rate(Duration.minutes(15)),
       target: new LambdaInvoke(this.schedule.function, { retryAttempts: 2, role: scheduleRole }),
     });

@@ -81,7 +81,7 @@ export interface LocalStackOptions {
 export interface LocalSms {
   standIn: SmsStandIn;
   stream: StreamPoller;
-  /** One tick of the SMS schedule (re-drive of deferred notifications, reviewers' daily counts). */
+  /** One tick of the 15-minute schedule (re-drive of deferred notifications, reviewers' daily counts, the places' join repair). */
   tick(): Promise<unknown>;
   /**
    * Reads the whole stream again from its start with a second event source, as Lambda may after a

@@ -623,7 +623,13 @@ export class PlaceLedger {
           await this.fillFreePlaces(programmeId, unitOrgId, at);
           unit = await this.waitlist.unit(programmeId, unitOrgId, true);
         }
-        await this.receipts.grow(programmeId, unitOrgId, unit.shards.length, shards);
+        await this.receipts.grow(
+          programmeId,
+          unitOrgId,
+          unit.shards.length,
+          shards,
+          unit.head.lastJoinSequence ?? 0,
+        );
         const plan = growShards(unit.shards, shards);
         await this.db.send(
           new TransactWriteCommand({

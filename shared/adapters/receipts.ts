@@ -77,8 +77,12 @@ export class Receipts {
     return draw();
   }
 
-  /** Opens the counters of a unit growing from `from` to `to` shards (idempotent: a rerun finishes it). */
-  async grow(programmeId: string, unitOrgId: string, from: number, to: number): Promise<void> {
+  /**
+   * Opens the counters of a unit growing from `from` to `to` shards (idempotent: a rerun finishes it),
+   * above `floor`: the highest receipt the unit's allocation item gave a join (the sequencer's numbers
+   * come from that item, not from a counter).
+   */
+  async grow(programmeId: string, unitOrgId: string, from: number, to: number, floor = 0): Promise<void> {
     let start: number;
     if (from === 1) {
       const out = await this.db.send(
@@ -90,7 +94,7 @@ export class Receipts {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      start = Math.floor(((out.Attributes?.next as number | undefined) ?? 0) / MAX_SHARDS);
+      start = Math.floor(Math.max((out.Attributes?.next as number | undefined) ?? 0, floor) / MAX_SHARDS);
     } else {
       const counters = await Promise.all(
         Array.from({ length: from }, (_, k) =>
@@ -103,7 +107,10 @@ export class Receipts {
           ),
         ),
       );
-      start = Math.max(0, ...counters.map((c) => (c.Item?.next as number | undefined) ?? 0));
+      start = Math.max(
+        Math.floor(floor / MAX_SHARDS),
+        ...counters.map((c) => (c.Item?.next as number | undefined) ?? 0),
+      );
     }
     for (let k = from === 1 ? 0 : from; k < to; k++) {
       await writeIf(() =>

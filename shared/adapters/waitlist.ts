@@ -125,8 +125,9 @@ export class Waitlist {
   }
 
   /**
-   * The exact waitlist position of an application that has just joined the unit's waitlist, in one to
-   * three small reads whatever the waitlist's length (architecture.md §3). Joins commit in receipt order
+   * The exact waitlist position of an application that has just joined a sharded unit's waitlist by
+   * transaction, in one to three small reads whatever the waitlist's length (architecture.md §3; a
+   * full, unsharded unit's join has its position from the sequencer's draw). Such joins commit in receipt order
    * (`lastJoinSequence`), so when the allocation item is read, every join up to its `lastJoinSequence`
    * L has committed and no earlier one can follow: those waiting ahead of `sequence` are the
    * `waitlisted` counted then, less those waiting in (sequence, L] — a bounded count of the few that

@@ -205,6 +205,25 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
     await expectInvariant(programmeId, [`seq${n}a`, `seq${n}early`, `seq${n}late`]);
   });
 
+  it('claims after the waitlist emptied, in a unit grown since, take receipts above every join the sequencer numbered', async () => {
+    const programmeId = await programmeOf(2);
+    const n = programmeCount;
+    const ids = Array.from({ length: 42 }, (_, i) => `seq${n}w${i + 1}`);
+    const outcomes: SubmitOutcome[] = [];
+    for (const id of ids) outcomes.push(await submitThroughLedger(deps, id, programmeId, unit));
+    expect(outcomes.filter((o) => o.state === 'waitlisted')).toHaveLength(40);
+    const joined = Math.max(...outcomes.map((o) => o.sequence));
+    expect(joined).toBe(42);
+    for (const id of [...ids].reverse()) await withdraw(id);
+    await deps.ledger.setShards(programmeId, unit, 2, new Date().toISOString());
+    const later = [`seq${n}x1`, `seq${n}x2`];
+    const claims = await Promise.all(later.map((id) => submitThroughLedger(deps, id, programmeId, unit)));
+    expect(claims.map((c) => c.state)).toEqual(['claimed', 'claimed']);
+    expect(new Set(claims.map((c) => c.shard)).size).toBe(2);
+    for (const c of claims) expect(c.sequence).toBeGreaterThan(joined);
+    await expectInvariant(programmeId, [...ids, ...later]);
+  });
+
   it('a join whose function stopped after its draw: places wait for it, the scheduled repair pass gives its slot back, and its commit can no longer land', async () => {
     const programmeId = await programmeOf(1);
     const n = programmeCount;
