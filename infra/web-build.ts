@@ -12,6 +12,9 @@ export function ensureWebBuilt(): void {
   if (built) return;
   const result = spawnSync('npm', ['run', '--silent', 'web:build'], {
     cwd: repoRoot,
+    // A production build whoever asks: under a test runner NODE_ENV is `test`, and Vite would then
+    // bundle React's development build, which the bench would measure and the e2e tests would serve.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (result.status !== 0)
