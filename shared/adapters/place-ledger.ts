@@ -213,7 +213,13 @@ export class PlaceLedger {
           // A place came free or the unit grew meanwhile: the transaction decides.
           unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
         }
-        floor = Math.max(floor, unit.head.lastJoinSequence ?? 0);
+        // A number drawn before the sequencer gave joins higher ones is not used (a claim in a shard
+        // k > 0 does not check the unit's joins itself).
+        const lastJoined = unit.head.lastJoinSequence ?? 0;
+        if (lastJoined > floor) {
+          floor = lastJoined;
+          if (sequence <= floor) renumber = true;
+        }
         if (renumber) {
           sequence = await draw();
           digest = await req.digest(sequence);
