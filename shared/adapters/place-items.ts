@@ -1,4 +1,4 @@
-import type { PlaceState, ShardCounters, UnitCounters } from '../domain/places.ts';
+import { MAX_SHARDS, type PlaceState, type ShardCounters, type UnitCounters } from '../domain/places.ts';
 import type { ApplicationRecord, ReviewDecision, TimelineRecord } from '../model/application.ts';
 import { applicationIndexes, eventItem } from './application-items.ts';
 import { updateExpression } from './expressions.ts';
@@ -97,7 +97,7 @@ export function submitItems(
   return items;
 }
 
-/** A join slot drawn from an unsharded unit's allocation item by the sequencer (`PlaceLedger.submit`). */
+/** A join slot drawn from a full unit's allocation item by the sequencer (`PlaceLedger.submit`). */
 export interface JoinSlot {
   /** The receipt number: the unit's `lastJoinSequence` after the draw. */
   sequence: number;
@@ -108,39 +108,80 @@ export interface JoinSlot {
 }
 
 /**
- * The sequencer's draw (architecture.md §3): on a full, unsharded unit, one `UpdateItem` of its
- * allocation item numbers the receipt after every receipt of the unit, takes the next waitlist slot
- * and the next draw, and answers all three (`ReturnValues: UPDATED_NEW`). Its condition: the unit is
- * still full and unsharded, and its join numbering is above its claims'
- * (`lastJoinSequence >= lastClaimSequence`; {@link joinNumberingBase} puts it there). One write of
- * the hot item per join, never redone: joins are numbered in the order the item takes them.
+ * The sequencer's draw (architecture.md §3): on a full unit, one `UpdateItem` of its allocation item
+ * numbers the receipt after every receipt of the unit, takes the next waitlist slot and the next draw,
+ * and answers all three (`ReturnValues: UPDATED_NEW`). One write of the hot item per join, never
+ * redone: joins are numbered in the order the item takes them.
+ *
+ * - Unsharded: the unit is still full and unsharded, and its join numbering is above its claims'
+ *   (`lastJoinSequence >= lastClaimSequence`; {@link joinNumberingBase} puts it there). Receipts go
+ *   on by one, as the unit's counter numbers them; a claim checks `lastJoinSequence` itself.
+ * - Sharded (`shards` > 1): the unit's own item is full and someone already waits. While anyone
+ *   waits, no shard but the unit's own item gains a free place (see `allocationChange`), so every
+ *   shard is full: the join that started the waitlist checked them all. Receipts go on by
+ *   {@link MAX_SHARDS} from `lastSequencedJoin`, kept ≡ `MAX_SHARDS − 1` (mod `MAX_SHARDS`): a number no
+ *   counter of a unit of fewer than `MAX_SHARDS` shards gives (`Receipts`), so a claim in a shard
+ *   k > 0, which does not read the unit's item, never takes one. A unit of `MAX_SHARDS` shards joins
+ *   by transaction.
  */
-export function joinDrawUpdate(tableName: string, programmeId: string, unitOrgId: string) {
+export function joinDrawUpdate(tableName: string, programmeId: string, unitOrgId: string, sharded = false) {
+  if (!sharded) {
+    return {
+      TableName: tableName,
+      Key: allocationKey(programmeId, unitOrgId),
+      UpdateExpression:
+        'SET waitlisted = waitlisted + :one, lastJoinSequence = lastJoinSequence + :one, joinDraws = if_not_exists(joinDraws, :zero) + :one',
+      ConditionExpression:
+        'attribute_exists(pk) AND claimed >= places AND (attribute_not_exists(shards) OR shards = :one) AND attribute_exists(lastJoinSequence) AND (attribute_not_exists(lastClaimSequence) OR lastJoinSequence >= lastClaimSequence)',
+      ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      ReturnValues: 'UPDATED_NEW' as const,
+    };
+  }
   return {
     TableName: tableName,
     Key: allocationKey(programmeId, unitOrgId),
     UpdateExpression:
-      'SET waitlisted = waitlisted + :one, lastJoinSequence = lastJoinSequence + :one, joinDraws = if_not_exists(joinDraws, :zero) + :one',
+      'SET waitlisted = waitlisted + :one, lastSequencedJoin = lastSequencedJoin + :step, lastJoinSequence = lastSequencedJoin + :step, joinDraws = if_not_exists(joinDraws, :zero) + :one',
     ConditionExpression:
-      'attribute_exists(pk) AND claimed >= places AND (attribute_not_exists(shards) OR shards = :one) AND attribute_exists(lastJoinSequence) AND (attribute_not_exists(lastClaimSequence) OR lastJoinSequence >= lastClaimSequence)',
-    ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      'attribute_exists(pk) AND claimed >= places AND shards > :one AND shards < :step AND waitlisted > :zero AND attribute_exists(lastSequencedJoin) AND (attribute_not_exists(lastJoinSequence) OR lastSequencedJoin >= lastJoinSequence) AND (attribute_not_exists(lastClaimSequence) OR lastSequencedJoin >= lastClaimSequence)',
+    ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':step': MAX_SHARDS },
     ReturnValues: 'UPDATED_NEW' as const,
   };
 }
 
 /**
  * Puts a unit's join numbering at `base` (the highest receipt it recorded) when it is absent or below:
- * the sequencer's first draw, or its first after claims took receipts from the counter.
+ * the sequencer's first draw, or its first after claims (or joins by transaction) took receipts from
+ * the counters. Sharded, the base goes up to the next number ≡ `MAX_SHARDS − 1` (mod `MAX_SHARDS`).
  */
-export function joinNumberingBase(tableName: string, programmeId: string, unitOrgId: string, base: number) {
+export function joinNumberingBase(
+  tableName: string,
+  programmeId: string,
+  unitOrgId: string,
+  base: number,
+  sharded = false,
+) {
+  const attribute = sharded ? 'lastSequencedJoin' : 'lastJoinSequence';
+  const at = sharded ? sequencedJoinBase(base) : base;
   return {
     TableName: tableName,
     Key: allocationKey(programmeId, unitOrgId),
-    UpdateExpression: 'SET lastJoinSequence = :base',
-    ConditionExpression:
-      'attribute_exists(pk) AND (attribute_not_exists(lastJoinSequence) OR lastJoinSequence < :base)',
-    ExpressionAttributeValues: { ':base': base },
+    UpdateExpression: 'SET #n = :base',
+    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#n) OR #n < :base)',
+    ExpressionAttributeNames: { '#n': attribute },
+    ExpressionAttributeValues: { ':base': at },
   };
+}
+
+/**
+ * The least number ≥ `n` that is ≡ `MAX_SHARDS − 1` (mod `MAX_SHARDS`): where a sharded unit's
+ * sequencer numbering starts above receipt `n`.
+ *
+ * @example sequencedJoinBase(33) // 47, with MAX_SHARDS = 16
+ */
+export function sequencedJoinBase(n: number): number {
+  const residue = MAX_SHARDS - 1;
+  return n + ((((residue - n) % MAX_SHARDS) + MAX_SHARDS) % MAX_SHARDS);
 }
 
 /** Index of each item in {@link joinCommitItems}' transaction, to read its cancellation reasons. */

@@ -15,6 +15,7 @@ import {
   placesOwed,
   releasePlan,
   type ShardCounters,
+  sequencerJoins,
   unitTotals,
 } from '../domain/places.ts';
 import { type ApplicationRecord, placePaidFor } from '../model/application.ts';
@@ -154,8 +155,9 @@ export class PlaceLedger {
    * with a free place when that one is full — or joins the unit's waitlist when every place of every
    * shard is taken, writes the person-and-level uniqueness item (R8) and moves the draft to
    * `in_review`. Each shard only accepts increasing receipt numbers for its claims, and the unit's
-   * waitlist only increasing receipts for its joins, each join checking every shard: within a unit
-   * the earliest submissions hold the places, and a join's position is the one it keeps.
+   * waitlist only increasing receipts for its joins, the join that starts it checking every shard:
+   * within a unit the earliest submissions hold the places, and a join's position is the one it keeps.
+   * Once the unit is full (sharded: once someone waits), the sequencer joins it ({@link sequencedJoin}).
    *
    * @throws DraftNotSubmittable, PersonLevelTaken (R8), UnitNotAllocated, or SubmitContention when
    *   the unit stayed too busy for every attempt.
@@ -205,10 +207,10 @@ export class PlaceLedger {
           await this.fillFreePlaces(req.programmeId, req.unitOrgId, req.submittedAt);
           unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
         }
-        const own = unit.shards[0];
-        if (unit.shards.length === 1 && own !== undefined && own.claimed >= own.places) {
-          // Full and unsharded: the sequencer joins it, one write of its allocation item.
-          const joined = await this.sequencedJoin(req, started);
+        if (sequencerJoins(unit)) {
+          // Full (and, sharded, someone already waits): the sequencer joins it, one write of its
+          // allocation item.
+          const joined = await this.sequencedJoin(req, started, unit.shards.length > 1);
           if (joined) return joined;
           // A place came free or the unit grew meanwhile: the transaction decides.
           unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
@@ -317,15 +319,20 @@ export class PlaceLedger {
   }
 
   /**
-   * A join of a full, unsharded unit in two writes (architecture.md §3, "The sequencer"): the draw
+   * A join of a full unit in two writes (architecture.md §3, "The sequencer"; sharded, once someone
+   * waits: {@link sequencerJoins}): the draw
    * takes the slot, the receipt and the position on the unit's allocation item ({@link joinDrawUpdate});
    * then one transaction commits the submission with the draw's settlement item. A commit refused (the
    * draft changed, the person-and-level taken) or out of time gives the slot back ({@link joinVoidItems});
-   * a commit whose answer was lost is found by its settlement item. Undefined when the unit is no longer
-   * full and unsharded: the transaction path decides then.
+   * a commit whose answer was lost is found by its settlement item. Undefined when the unit no longer
+   * joins by the sequencer: the transaction path decides then.
    */
-  private async sequencedJoin(req: SubmitRequest, started: number): Promise<SubmitOutcome | undefined> {
-    const slot = await this.drawJoin(req, started);
+  private async sequencedJoin(
+    req: SubmitRequest,
+    started: number,
+    sharded: boolean,
+  ): Promise<SubmitOutcome | undefined> {
+    const slot = await this.drawJoin(req, started, sharded);
     if (!slot) return undefined;
     let failure: unknown;
     try {
@@ -392,13 +399,18 @@ export class PlaceLedger {
     throw failure;
   }
 
-  /** The sequencer's draw of a join slot; undefined when the unit is no longer full and unsharded. */
-  private async drawJoin(req: SubmitRequest, started: number): Promise<JoinSlot | undefined> {
+  /** The sequencer's draw of a join slot; undefined when the unit no longer joins by it ({@link sequencerJoins}). */
+  private async drawJoin(
+    req: SubmitRequest,
+    started: number,
+    shardedAsRead: boolean,
+  ): Promise<JoinSlot | undefined> {
+    let sharded = shardedAsRead;
     for (let n = 0; n < MAX_SUBMIT_ATTEMPTS; n++) {
       if (performance.now() - started > SUBMIT_BUDGET_MS) throw new SubmitContention(req.unitOrgId);
       try {
         const out = await this.db.send(
-          new UpdateCommand(joinDrawUpdate(this.tableName, req.programmeId, req.unitOrgId)),
+          new UpdateCommand(joinDrawUpdate(this.tableName, req.programmeId, req.unitOrgId, sharded)),
         );
         const drawn = out.Attributes ?? {};
         return {
@@ -415,13 +427,22 @@ export class PlaceLedger {
         }
         if (!isConditionFailed(err)) throw err;
       }
-      const { head } = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
-      if ((head.shards ?? 1) > 1 || head.claimed < head.places) return undefined;
-      // The first join, or the first since claims numbered from the counter: number above them.
-      const base = Math.max(head.lastClaimSequence ?? 0, head.lastJoinSequence ?? 0);
+      const unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+      if (!sequencerJoins(unit)) return undefined;
+      const { head } = unit;
+      const wasSharded = sharded;
+      sharded = unit.shards.length > 1;
+      if (sharded !== wasSharded) continue;
+      // The first join, or the first since claims (or joins by transaction) numbered from the
+      // counters: number above them.
+      const base = Math.max(
+        head.lastClaimSequence ?? 0,
+        head.lastJoinSequence ?? 0,
+        sharded ? (head.lastSequencedJoin ?? 0) : 0,
+      );
       await writeIf(() =>
         this.db.send(
-          new UpdateCommand(joinNumberingBase(this.tableName, req.programmeId, req.unitOrgId, base)),
+          new UpdateCommand(joinNumberingBase(this.tableName, req.programmeId, req.unitOrgId, base, sharded)),
         ),
       );
     }

@@ -14,6 +14,10 @@ import { writeIf } from './writes.ts';
  *   receipt = n × {@link MAX_SHARDS} + k. The numbers of different counters interleave, so they
  *   still order every submission of the unit (the counters advance together: submits spread over
  *   them evenly by a hash of the application id), and no two counters can give the same number.
+ * - A full unit's waitlist joins are numbered by the sequencer on the unit's allocation item
+ *   (`joinDrawUpdate`), not here: sharded, ≡ MAX_SHARDS − 1 (mod MAX_SHARDS), a number only a counter
+ *   k = MAX_SHARDS − 1 could give, which exists only in a unit of MAX_SHARDS shards (whose joins the
+ *   sequencer leaves to the transaction path). A submit draws above the highest it gave (`floor`).
  * - Growing 1 → N closes the single counter and opens the N counters above every number it gave;
  *   growing N → N' opens counters at the furthest existing one. A draw from a closed counter, or from
  *   one not yet opened, answers undefined: the caller reads the unit's shard count again.

@@ -22,6 +22,8 @@ export interface AllocationItem extends UnitCounters {
   shards?: number;
   /** How many join slots the sequencer drew (architecture.md §3). */
   joinDraws?: number;
+  /** A sharded unit's sequencer numbering: its last receipt, ≡ MAX_SHARDS − 1 (mod MAX_SHARDS). */
+  lastSequencedJoin?: number;
 }
 
 /** A unit's place ledger as read: its own item, every shard (shard 0 first), the waitlist's length. */

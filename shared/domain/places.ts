@@ -177,6 +177,19 @@ export function placesOwed(unit: { shards: readonly ShardCounters[]; waitlisted:
   return unit.waitlisted > 0 && unit.shards.some((s) => s.claimed < s.places);
 }
 
+/**
+ * Whether a unit's waitlist joins are drawn by the sequencer (architecture.md §3): every place is
+ * held and, when the unit is sharded (below {@link MAX_SHARDS} shards), someone already waits — the
+ * join that started its waitlist checked every shard, by transaction.
+ *
+ * @example sequencerJoins({ shards: [{ shard: 0, places: 2, claimed: 2 }], waitlisted: 0 }) // true
+ */
+export function sequencerJoins(unit: { shards: readonly ShardCounters[]; waitlisted: number }): boolean {
+  const n = unit.shards.length;
+  if (n === 0 || unit.shards.some((s) => s.claimed < s.places)) return false;
+  return n === 1 || (n < MAX_SHARDS && unit.waitlisted > 0);
+}
+
 /** The unit as one: the shards' places and holders summed, with the unit's waitlist. */
 export function unitTotals(shards: readonly ShardCounters[], waitlisted: number): UnitCounters {
   return {

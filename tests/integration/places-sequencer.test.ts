@@ -12,7 +12,7 @@ import {
 } from '../../shared/adapters/place-items.ts';
 import { JOIN_REPAIR_GRACE_MS, type SubmitOutcome } from '../../shared/adapters/place-ledger.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { invariantViolations } from '../../shared/domain/places.ts';
+import { invariantViolations, MAX_SHARDS } from '../../shared/domain/places.ts';
 import type { Deps } from '../../shared/services/deps.ts';
 import { createDeps } from '../../shared/services/repositories.ts';
 import {
@@ -157,6 +157,84 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
     expect([...settled.values()].every((s) => s.state === 'joined')).toBe(true);
     await expectInvariant(programmeId, ids);
   }, 120_000);
+
+  it('a sharded unit: once its waitlist started, a rush of 200 joins is drawn by the sequencer under conflicts and throttles, positions exact, receipts unique and above every claim', async () => {
+    const programmeId = await programmeOf(8);
+    const n = programmeCount;
+    await deps.ledger.setShards(programmeId, unit, 4, new Date().toISOString());
+    const faulty = createDeps({
+      ...loadConfig(),
+      injectTransactionConflictRate: 0.2,
+      injectItemWritesPerSecond: 40,
+    });
+    const ids = Array.from({ length: 209 }, (_, i) => `seq${n}s${i + 1}`);
+    // The places, then the join that starts the waitlist (by transaction: it checks every shard).
+    const claims = await Promise.all(
+      ids.slice(0, 8).map((id) => submitThroughLedger(deps, id, programmeId, unit)),
+    );
+    expect(claims.every((c) => c.state === 'claimed')).toBe(true);
+    expect(new Set(claims.map((c) => c.shard))).toEqual(new Set([0, 1, 2, 3]));
+    const first = await submitThroughLedger(deps, ids[8] as string, programmeId, unit);
+    expect(first.state).toBe('waitlisted');
+    // The transaction's outcome carries no position (the submit reads it: Waitlist.positionOnJoin).
+    expect(first.position).toBeUndefined();
+    expect(await deps.waitlist.position(programmeId, unit, first.sequence)).toBe(1);
+    expect((await head(programmeId)).joinDraws ?? 0).toBe(0);
+
+    const outcomes = await Promise.all(
+      ids
+        .slice(9)
+        .map((id) => submitThroughLedger(faulty, id, programmeId, unit).then((o) => ({ id, ...o }))),
+    );
+    expect(outcomes.every((o) => o.state === 'waitlisted')).toBe(true);
+    expect([...outcomes.map((o) => o.position)].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 2),
+    );
+    for (const o of outcomes) {
+      expect(await deps.waitlist.position(programmeId, unit, o.sequence), o.id).toBe(o.position);
+    }
+    // One draw each, all settled as joined; numbered ≡ 15 (mod 16), a number no counter of the unit's
+    // four gives, in the order drawn, above every claim and the first join.
+    expect((await head(programmeId)).joinDraws).toBe(200);
+    const settled = await settlements(programmeId);
+    expect([...settled.values()].filter((s) => s.state === 'joined')).toHaveLength(200);
+    const byPosition = [...outcomes].sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+    const receipts = byPosition.map((o) => o.sequence);
+    expect(receipts.every((r) => r % 16 === 15)).toBe(true);
+    expect(receipts.every((r, i) => i === 0 || r === (receipts[i - 1] as number) + 16)).toBe(true);
+    expect(receipts[0]).toBeGreaterThan(Math.max(first.sequence, ...claims.map((c) => c.sequence)));
+
+    // A place freed in a shard k > 0 goes to the unit's earliest waiting: the first join.
+    const inShard = claims.find((c) => c.shard > 0);
+    const holder = ids[claims.indexOf(inShard as SubmitOutcome)] as string;
+    expect(await withdraw(holder)).toMatchObject({ promotedApplicationId: ids[8] });
+    expect(await deps.waitlist.position(programmeId, unit, byPosition[0]?.sequence as number)).toBe(1);
+    await expectInvariant(programmeId, ids);
+  }, 120_000);
+
+  it(`a unit of ${MAX_SHARDS} shards joins by transaction: every number of the sequencer's residue is a counter's there`, async () => {
+    const programmeId = await programmeOf(2);
+    const n = programmeCount;
+    await deps.ledger.setShards(programmeId, unit, MAX_SHARDS, new Date().toISOString());
+    const ids = Array.from({ length: 5 }, (_, i) => `seq${n}m${i + 1}`);
+    const outcomes: SubmitOutcome[] = [];
+    for (const id of ids) outcomes.push(await submitThroughLedger(deps, id, programmeId, unit));
+    expect(outcomes.map((o) => o.state)).toEqual([
+      'claimed',
+      'claimed',
+      'waitlisted',
+      'waitlisted',
+      'waitlisted',
+    ]);
+    // No draw: the ledger answers no position, the submit reads it (Waitlist.positionOnJoin).
+    expect(outcomes.map((o) => o.position)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect((await head(programmeId)).joinDraws ?? 0).toBe(0);
+    for (const [i, o] of outcomes.slice(2).entries()) {
+      expect(await deps.waitlist.position(programmeId, unit, o.sequence)).toBe(i + 1);
+    }
+    expect(new Set(outcomes.map((o) => o.sequence)).size).toBe(5);
+    await expectInvariant(programmeId, ids);
+  });
 
   it('a commit refused gives its slot back: the waitlist stays as long, the next join is told its true position', async () => {
     const programmeId = await programmeOf(1);

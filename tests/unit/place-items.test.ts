@@ -4,14 +4,17 @@ import {
   JOIN_COMMIT_ITEM,
   joinCommitItems,
   joinDrawUpdate,
+  joinNumberingBase,
   joinVoidItems,
   promotionItems,
   reallocationItems,
   releaseItems,
   type SubmitRequest,
+  sequencedJoinBase,
   submitItems,
 } from '../../shared/adapters/place-items.ts';
 import type { TransactItem } from '../../shared/adapters/retry.ts';
+import { MAX_SHARDS } from '../../shared/domain/places.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
 
 const submit: SubmitRequest = {
@@ -468,6 +471,32 @@ describe('the sequencer’s writes (architecture.md §3)', () => {
       ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
       ReturnValues: 'UPDATED_NEW',
     });
+  });
+
+  it('draws a join on a sharded unit in numbers a counter never gives: MAX_SHARDS apart, ≡ MAX_SHARDS − 1', () => {
+    const draw = joinDrawUpdate('t', 'p1', 'u1', true);
+    expect(draw.UpdateExpression).toBe(
+      'SET waitlisted = waitlisted + :one, lastSequencedJoin = lastSequencedJoin + :step, lastJoinSequence = lastSequencedJoin + :step, joinDraws = if_not_exists(joinDraws, :zero) + :one',
+    );
+    // Only once someone waits (every shard was checked full then), and below MAX_SHARDS shards.
+    expect(draw.ConditionExpression).toContain('waitlisted > :zero');
+    expect(draw.ConditionExpression).toContain('shards > :one AND shards < :step');
+    expect(draw.ConditionExpression).toContain('lastSequencedJoin >= lastJoinSequence');
+    expect(draw.ExpressionAttributeValues).toEqual({ ':one': 1, ':zero': 0, ':step': MAX_SHARDS });
+    expect(joinNumberingBase('t', 'p1', 'u1', 33, true)).toMatchObject({
+      ExpressionAttributeNames: { '#n': 'lastSequencedJoin' },
+      ExpressionAttributeValues: { ':base': 47 },
+    });
+    expect(joinNumberingBase('t', 'p1', 'u1', 33)).toMatchObject({
+      ExpressionAttributeNames: { '#n': 'lastJoinSequence' },
+      ExpressionAttributeValues: { ':base': 33 },
+    });
+    for (const n of [0, 1, 14, 15, 16, 31, 32, 1000]) {
+      const base = sequencedJoinBase(n);
+      expect(base % MAX_SHARDS).toBe(MAX_SHARDS - 1);
+      expect(base).toBeGreaterThanOrEqual(n);
+      expect(base - n).toBeLessThan(MAX_SHARDS);
+    }
   });
 
   it('commits the join without the allocation item, with a settlement item only one write of the draw can put', () => {

@@ -14,6 +14,7 @@ import {
   MAX_SHARDS,
   placesOwed,
   type ShardCounters,
+  sequencerJoins,
   shardViolations,
   unitTotals,
 } from '../../shared/domain/places.ts';
@@ -62,6 +63,18 @@ describe('sharded units: where a submit claims (architecture.md §3)', () => {
     expect(placesOwed({ shards: [shard(0, 3, 3), shard(1, 2, 1)], waitlisted: 4 })).toBe(true);
     expect(placesOwed({ shards: [shard(0, 3, 3), shard(1, 2, 2)], waitlisted: 4 })).toBe(false);
     expect(placesOwed({ shards: [shard(0, 3, 1), shard(1, 2, 0)], waitlisted: 0 })).toBe(false);
+  });
+
+  it('the sequencer joins a full unit: unsharded at once, sharded below MAX_SHARDS once someone waits', () => {
+    expect(sequencerJoins({ shards: [shard(0, 3, 3)], waitlisted: 0 })).toBe(true);
+    expect(sequencerJoins({ shards: [shard(0, 3, 2)], waitlisted: 0 })).toBe(false);
+    const full = [shard(0, 3, 3), shard(1, 2, 2)];
+    expect(sequencerJoins({ shards: full, waitlisted: 0 })).toBe(false);
+    expect(sequencerJoins({ shards: full, waitlisted: 1 })).toBe(true);
+    expect(sequencerJoins({ shards: [shard(0, 3, 3), shard(1, 2, 1)], waitlisted: 4 })).toBe(false);
+    const most = Array.from({ length: MAX_SHARDS }, (_, k) => shard(k, 1, 1));
+    expect(sequencerJoins({ shards: most, waitlisted: 5 })).toBe(false);
+    expect(sequencerJoins({ shards: most.slice(1), waitlisted: 5 })).toBe(true);
   });
 
   it('spreads applications over the shards', () => {
