@@ -531,6 +531,28 @@ export class PlaceLedger {
   }
 
   /**
+   * The earliest `limit` waiting of a unit (first read as `waiting`) once every draw before them has
+   * settled ({@link beforePromoting}), read again after the wait: a join that settled meanwhile may
+   * be earlier than those first read, and it is the one owed the place. Until two reads agree.
+   */
+  private async settledEarliest(
+    programmeId: string,
+    unitOrgId: string,
+    head: AllocationItem,
+    waiting: WaitingApplicant[],
+    limit: number,
+  ): Promise<WaitingApplicant[]> {
+    let read = waiting;
+    for (;;) {
+      await this.beforePromoting(programmeId, unitOrgId, head, read);
+      if ((head.joinDraws ?? 0) === 0 || read.length === 0) return read;
+      const again = await this.waitlist.earliest(programmeId, unitOrgId, limit);
+      if (again.map((w) => w.applicationId).join() === read.map((w) => w.applicationId).join()) return read;
+      read = again;
+    }
+  }
+
+  /**
    * The repair pass of a unit's join draws (architecture.md §3, "The sequencer"): a draw whose commit
    * never came — its function stopped between the two writes — holds a waitlist slot nobody fills.
    * Each pass marks how far the unit has drawn; the next pass, at least `graceMs` later (longer than
@@ -705,15 +727,15 @@ export class PlaceLedger {
       throw new ApplicationNotInState(req.applicationId, app.status);
     }
     const quotaState = (app.quotaState ?? 'none') as PlaceState;
-    const next =
+    let next =
       quotaState === 'claimed'
         ? (await this.waitlist.earliest(app.programmeId, app.unitOrgId))[0]
         : undefined;
-    const plan = releasePlan(quotaState, next?.applicationId);
-    if (plan.promote && next) {
+    if (next) {
       const { head } = await this.waitlist.unit(app.programmeId, app.unitOrgId, true);
-      await this.beforePromoting(app.programmeId, app.unitOrgId, head, [next]);
+      [next] = await this.settledEarliest(app.programmeId, app.unitOrgId, head, [next], 1);
     }
+    const plan = releasePlan(quotaState, next?.applicationId);
     const locks = await this.locksHeldBy(app);
     await this.db.send(
       new TransactWriteCommand({
@@ -753,15 +775,17 @@ export class PlaceLedger {
         // The places join the target's own allocation item (shard 0), where its waiting take them.
         const head = { places: to.head.places, claimed: to.head.claimed, waitlisted: to.waitlisted };
         const free = head.places + places - head.claimed;
+        const limit = Math.min(free, head.waitlisted, PROMOTIONS_PER_TRANSACTION);
         const waiting =
           free > 0 && head.waitlisted > 0
-            ? await this.waitlist.earliest(
+            ? await this.settledEarliest(
                 programmeId,
                 toUnitOrgId,
-                Math.min(free, head.waitlisted, PROMOTIONS_PER_TRANSACTION),
+                to.head,
+                await this.waitlist.earliest(programmeId, toUnitOrgId, limit),
+                limit,
               )
             : [];
-        await this.beforePromoting(programmeId, toUnitOrgId, to.head, waiting);
         const move = { fromUnitOrgId, toUnitOrgId, places };
         await this.db.send(
           new TransactWriteCommand({
@@ -815,9 +839,14 @@ export class PlaceLedger {
     const unit = await this.waitlist.unit(programmeId, unitOrgId, true);
     const shard = unit.shards.find((s) => s.claimed < s.places)?.shard;
     if (shard === undefined || unit.waitlisted === 0) return undefined;
-    const [next] = await this.waitlist.earliest(programmeId, unitOrgId);
+    const [next] = await this.settledEarliest(
+      programmeId,
+      unitOrgId,
+      unit.head,
+      await this.waitlist.earliest(programmeId, unitOrgId),
+      1,
+    );
     if (!next) return undefined;
-    await this.beforePromoting(programmeId, unitOrgId, unit.head, [next]);
     const counters =
       shard === 0
         ? [

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/aws.ts';
 import { faultStats, throttleStats } from '../../shared/adapters/fault-injection.ts';
 import { joinDrawPartition, joinRepairKey } from '../../shared/adapters/keys.ts';
 import { JoinsInFlight, PersonLevelTaken } from '../../shared/adapters/persistence-errors.ts';
@@ -10,7 +11,8 @@ import {
   joinNumberingBase,
   type SubmitRequest,
 } from '../../shared/adapters/place-items.ts';
-import { JOIN_REPAIR_GRACE_MS, type SubmitOutcome } from '../../shared/adapters/place-ledger.ts';
+import { JOIN_REPAIR_GRACE_MS, PlaceLedger, type SubmitOutcome } from '../../shared/adapters/place-ledger.ts';
+import { Waitlist } from '../../shared/adapters/waitlist.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { invariantViolations, MAX_SHARDS } from '../../shared/domain/places.ts';
 import type { Deps } from '../../shared/services/deps.ts';
@@ -279,6 +281,57 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
     );
     expect(await released).toMatchObject({ released: 'claimed', promotedApplicationId: `seq${n}early` });
     expect(await quotaState(`seq${n}early`)).toBe('claimed');
+    expect(await deps.waitlist.position(programmeId, unit, late.sequence)).toBe(1);
+    await expectInvariant(programmeId, [`seq${n}a`, `seq${n}early`, `seq${n}late`]);
+  });
+
+  it('a join that settles between the release’s read of the waitlist and its check of the draws is the one promoted', async () => {
+    const programmeId = await programmeOf(1);
+    const n = programmeCount;
+    await submitThroughLedger(deps, `seq${n}a`, programmeId, unit);
+    const table = deps.config.tableName;
+    await deps.db.send(
+      new UpdateCommand(
+        joinNumberingBase(table, programmeId, unit, (await head(programmeId)).lastClaimSequence ?? 0),
+      ),
+    );
+    const early = await draft(programmeId, `seq${n}early`);
+    const slot = await drawOnly(programmeId);
+    const late = await submitThroughLedger(deps, `seq${n}late`, programmeId, unit);
+    expect(late.sequence).toBeGreaterThan(slot.sequence);
+    // A ledger whose first read of the waitlist (finding `late` earliest) is followed, before anything
+    // else it does, by the earlier join's commit.
+    const db = createDocumentClient(deps.config);
+    let committed = false;
+    db.middlewareStack.add(
+      (next) => async (args) => {
+        const out = await next(args);
+        const input = args.input as { ExpressionAttributeValues?: Record<string, unknown> };
+        const pk = input.ExpressionAttributeValues?.[':pk'];
+        if (!committed && typeof pk === 'string' && pk.startsWith('WAITLIST#')) {
+          committed = true;
+          await deps.db.send(
+            new TransactWriteCommand({
+              TransactItems: joinCommitItems(table, early, slot, `digest-${slot.sequence}`),
+            }),
+          );
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'commit-after-waitlist-read' },
+    );
+    const ledger = new PlaceLedger(db, table, new Waitlist(db, table));
+    const at = new Date().toISOString();
+    const released = await ledger.release({
+      applicationId: `seq${n}a`,
+      status: 'withdrawn',
+      from: ['in_review'],
+      at,
+      event: { type: 'withdrawn', at },
+    });
+    expect(committed).toBe(true);
+    expect(released).toMatchObject({ released: 'claimed', promotedApplicationId: `seq${n}early` });
+    expect(await quotaState(`seq${n}late`)).toBe('waitlisted');
     expect(await deps.waitlist.position(programmeId, unit, late.sequence)).toBe(1);
     await expectInvariant(programmeId, [`seq${n}a`, `seq${n}early`, `seq${n}late`]);
   });
