@@ -22,8 +22,9 @@ export interface Config {
    */
   injectTransactionConflictRate: number;
   /**
-   * Local stage only: writes a second any single item takes before the rest are throttled
-   * (`ThrottlingException`), as DynamoDB throttles a hot item (benchmarks of sharded units); 0: none.
+   * Local stage only: write units a second any single item takes before the rest are throttled
+   * (`ThrottlingException`; a write in a transaction is two), as DynamoDB throttles a hot item
+   * (benchmarks of sharded units); 0: none.
    */
   injectItemWritesPerSecond: number;
   /** Local stage only: record the consumed capacity of every DynamoDB call (measurements). */

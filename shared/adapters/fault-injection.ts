@@ -103,12 +103,16 @@ function keyPart(value: unknown): string {
   return String(value);
 }
 
-/** The items a write command writes (condition checks only read), as `table|pk|sk`. */
-function writtenItems(command: string, input: Record<string, unknown>): string[] {
+/**
+ * The items a write command writes (condition checks only read), as `table|pk|sk`, with the write
+ * units each costs: two for a write in a transaction, one otherwise, as DynamoDB counts them.
+ */
+function writtenItems(command: string, input: Record<string, unknown>): { item: string; units: number }[] {
   const key = (table: unknown, k: Record<string, unknown> | undefined) =>
     k ? `${String(table)}|${keyPart(k.pk)}|${keyPart(k.sk)}` : undefined;
   const items: (string | undefined)[] = [];
-  if (command === 'TransactWriteItemsCommand') {
+  const transaction = command === 'TransactWriteItemsCommand';
+  if (transaction) {
     for (const t of (input.TransactItems ?? []) as Record<string, Record<string, unknown> | undefined>[]) {
       if (t.Put) items.push(key(t.Put.TableName, t.Put.Item as Record<string, unknown>));
       if (t.Update) items.push(key(t.Update.TableName, t.Update.Key as Record<string, unknown>));
@@ -119,12 +123,15 @@ function writtenItems(command: string, input: Record<string, unknown>): string[]
   } else if (command === 'UpdateItemCommand' || command === 'DeleteItemCommand') {
     items.push(key(input.TableName, input.Key as Record<string, unknown>));
   }
-  return items.filter((i): i is string => i !== undefined);
+  return items
+    .filter((i): i is string => i !== undefined)
+    .map((item) => ({ item, units: transaction ? 2 : 1 }));
 }
 
 /**
- * Throttles writes to any single item above `writesPerSecond`, as DynamoDB does once an item's
- * partition is past its write capacity (~1,000 write units a second; DynamoDB Local never throttles):
+ * Throttles writes to any single item above `writesPerSecond` write units (a write in a transaction
+ * costs two, as on DynamoDB), as DynamoDB does once an item's partition is past its write capacity
+ * (~1,000 write units a second; DynamoDB Local never throttles):
  * the call fails with `ThrottlingException` before reaching DynamoDB, inside the SDK's retry loop, so
  * the SDK retries it with its own backoff and the caller sees it only when every attempt was throttled.
  * A token bucket per item (burst: one second's writes). For tests and benchmarks only (local stage).
@@ -141,24 +148,28 @@ export function injectItemThrottling(
       const items = writtenItems(context.commandName ?? '', args.input as Record<string, unknown>);
       if (items.length > 0) {
         const t = now();
-        const buckets = items.map((item) => {
+        const buckets = items.map(({ item }) => {
           const b = itemBuckets.get(item) ?? { tokens: rate, at: t };
           b.tokens = Math.min(rate, b.tokens + ((t - b.at) / 1000) * rate);
           b.at = t;
           itemBuckets.set(item, b);
           return b;
         });
-        const hot = items.filter((_, i) => (buckets[i]?.tokens ?? 1) < 1);
+        const hot = items.filter(({ units }, i) => (buckets[i]?.tokens ?? units) < units);
         if (hot.length > 0) {
           throttleStats.throttled++;
-          for (const item of hot) throttleStats.byItem.set(item, (throttleStats.byItem.get(item) ?? 0) + 1);
+          for (const { item } of hot) {
+            throttleStats.byItem.set(item, (throttleStats.byItem.get(item) ?? 0) + 1);
+          }
           throw Object.assign(new Error('Rate of requests exceeds the allowed throughput (injected).'), {
             name: 'ThrottlingException',
             $fault: 'client',
             $metadata: { httpStatusCode: 400 },
           });
         }
-        for (const b of buckets) b.tokens -= 1;
+        buckets.forEach((b, i) => {
+          b.tokens -= items[i]?.units ?? 1;
+        });
       }
       return next(args);
     },

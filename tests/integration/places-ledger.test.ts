@@ -253,7 +253,7 @@ describe('receipts of a sharded unit', () => {
 });
 
 describe('joins of a sharded unit', () => {
-  it('the join that starts the waitlist checks every other shard; a join behind someone waiting checks none', async () => {
+  it('the join that starts the waitlist checks every other shard; a join behind someone waiting checks none, drawn by the sequencer', async () => {
     const programmeId = await newProgramme({ 'lc-dongchangfu': 4 });
     await deps.ledger.setShards(programmeId, 'lc-dongchangfu', 4, new Date().toISOString());
     // The shards each transaction checks, by the submit it belongs to (one submit at a time; a
@@ -276,6 +276,8 @@ describe('joins of a sharded unit', () => {
     expect(states).toEqual(['claimed', 'claimed', 'claimed', 'claimed', 'waitlisted', 'waitlisted']);
     // What each submit's transactions checked, whatever attempt: the first join alone checks the shards.
     expect(checks.map((attempts) => [...new Set(attempts)])).toEqual([[0], [0], [0], [0], [3], [0]]);
+    // The sixth took its slot from the unit's own item (one draw), its transaction left that item alone.
+    expect((await deps.waitlist.unit(programmeId, 'lc-dongchangfu', true)).head.joinDraws).toBe(1);
     const snapshot = await placeSnapshot(deps, programmeId, ids);
     expect(invariantViolations(snapshot.units, snapshot.applications)).toEqual([]);
     expect(snapshot.shardProblems).toEqual([]);
