@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +18,9 @@ import { lockFile, repoRoot } from './paths.ts';
  * ESM output still meets CommonJS dependencies that call `require` for Node built-ins; esbuild's
  * shim for that needs a real `require` in module scope.
  */
+/** What the bundles import for `node:stream/web`: its `ReadableStream`, Web Streams loaded on first use. */
+const webStreamsOnUse = join(import.meta.dirname, 'web-streams-on-use.ts');
+
 /** Defined `"true"` in every deployed bundle: `if (process.env.EDU_BUNDLED_FOR_AWS !== 'true')` marks local-only code. */
 export const BUNDLED_FOR_AWS_VARIABLE = 'process.env.EDU_BUNDLED_FOR_AWS';
 
@@ -55,7 +59,11 @@ export function functionBundling(
     // The error messages are Chinese: UTF-8 keeps them as they are instead of \uXXXX escapes
     // (a third of the bundle). Passed as an argument: aws-cdk-lib 2.276 drops `charset` when it
     // bundles locally.
-    esbuildArgs: { '--charset': 'utf8' },
+    esbuildArgs: {
+      '--charset': 'utf8',
+      // Web Streams loaded on first use, not at every cold start (web-streams-on-use.ts says why).
+      '--alias:node:stream/web': webStreamsOnUse,
+    },
     banner: requireShim,
     externalModules: [
       ...(bundleAwsSdk ? [] : ['@aws-sdk/*']),

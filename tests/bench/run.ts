@@ -179,6 +179,8 @@ function printTable(results: Results, diagnostics: Diagnostics) {
     add('shards', `${h.shards} shards submits/s`, h.shardedPerSec);
     add('shards', 'scaling', h.scaling, check(h.scaling >= 3, '≥ 3'));
     add('shards', `programme of ${h.programmeUnits} units, submits/s`, h.programmePerSec);
+    add('shards', `joins of a full unit of ${h.shards} shards/s`, h.shardedJoinsPerSec);
+    add('shards', 'joins per cap (write units/s of one item)', h.shardedJoinsPerCap);
     add('shards', 'overAllocated', h.overAllocated, check(h.overAllocated === 0, '= 0'));
   }
   const k = results.conflicts;
@@ -293,7 +295,7 @@ function printTable(results: Results, diagnostics: Diagnostics) {
   const hd = diagnostics.shards;
   if (hd) {
     console.log(
-      `  shards: throttled writes ${hd.throttled.unsharded} (unsharded) / ${hd.throttled.sharded} (sharded) / ${hd.throttled.programme} (programme); answered 429: ${JSON.stringify(hd.rateLimited)}; hottest items: ${hd.hottest.join('; ')}`,
+      `  shards: throttled writes ${hd.throttled.unsharded} (unsharded) / ${hd.throttled.sharded} (sharded) / ${hd.throttled.programme} (programme) / ${hd.throttled.shardedJoins} (joins of the full sharded unit, ${hd.shardedJoinDraws.draws} sequencer draws for ${hd.shardedJoinDraws.joins} joins); answered 429: ${JSON.stringify(hd.rateLimited)}; hottest items: ${hd.hottest.join('; ')}`,
     );
   }
   const pd = diagnostics.payout;

@@ -15,13 +15,14 @@ import {
 } from './support.ts';
 
 /**
- * Writes a second any one item takes before DynamoDB-like throttling (architecture.md §3),
- * `BENCH_SHARD_CAP`. It stands for DynamoDB's per-item limit on an emulator that is far slower than
- * DynamoDB, so it must sit well below what the machine itself can push: {@link SHARDS} × the cap has to
- * stay under the CPU-bound rate of the programme rush, or the sharded rush measures the machine and not
- * the shards (docs/benchmarks.md, shards). 10 leaves a margin of two on this 2-core machine.
+ * Write units a second any one item takes before DynamoDB-like throttling (architecture.md §3; a write
+ * in a transaction is two), `BENCH_SHARD_CAP`. It stands for DynamoDB's per-item limit on an emulator
+ * that is far slower than DynamoDB, so it must sit well below what the machine itself can push:
+ * {@link SHARDS} × the transactions it allows (half the cap) has to stay under the CPU-bound rate of the
+ * programme rush, or the sharded rush measures the machine and not the shards (docs/benchmarks.md,
+ * shards). 20 (10 transactions a second) leaves a margin of two on this 2-core machine.
  */
-export const CAP_WRITES_PER_ITEM = Number(process.env.BENCH_SHARD_CAP ?? 10);
+export const CAP_WRITES_PER_ITEM = Number(process.env.BENCH_SHARD_CAP ?? 20);
 /** Shards of the sharded rush. */
 export const SHARDS = 4;
 /** Units of the programme rush: ten of the seed's units, one enterprise registered under each. */
@@ -47,11 +48,17 @@ export interface ShardsResult {
   scaling: number;
   programmeUnits: number;
   programmePerSec: number;
+  /** Joins of the waitlist of a full unit of {@link SHARDS} shards, a second (the sequencer's draws). */
+  shardedJoinsPerSec: number;
+  /** `shardedJoinsPerSec ÷ capWritesPerItemPerSec`: about 1 when a join spends one write unit of the unit's item. */
+  shardedJoinsPerCap: number;
   overAllocated: number;
 }
 
 export interface ShardsDiagnostics {
-  throttled: { unsharded: number; sharded: number; programme: number };
+  throttled: { unsharded: number; sharded: number; programme: number; shardedJoins: number };
+  /** Draws the sequencer made in the joins rush (`joinDraws` of the unit's item), and its joins. */
+  shardedJoinDraws: { draws: number; joins: number };
   /** Submits answered 429 (gave up after 26 s of throttles and retries), per rush. */
   rateLimited: Record<string, number>;
   hottest: string[];
@@ -61,10 +68,13 @@ export interface ShardsDiagnostics {
 
 /**
  * Hot items under a per-item write limit (architecture.md §3): a stack whose handlers throttle any item
- * above {@link CAP_WRITES_PER_ITEM} writes a second (`INJECT_ITEM_WRITES_PER_SECOND`, read at cold start;
- * the SDK retries the `ThrottlingException`s, the ledger what the SDK gave up on). Three rushes of
- * `BENCH_SHARD_SUBMITS` (default 400) submits, each with as many places as submits so that every submit
- * claims: one unsharded unit, one unit of {@link SHARDS} shards, and a programme of ten unsharded units.
+ * above {@link CAP_WRITES_PER_ITEM} write units a second (a write in a transaction is two;
+ * `INJECT_ITEM_WRITES_PER_SECOND`, read at cold start; the SDK retries the `ThrottlingException`s, the
+ * ledger what the SDK gave up on). Three rushes of `BENCH_SHARD_SUBMITS` (default 400) submits, each
+ * with as many places as submits so that every submit claims: one unsharded unit, one unit of
+ * {@link SHARDS} shards, and a programme of ten unsharded units. Then half as many joins of a full unit
+ * of {@link SHARDS} shards whose waitlist has started: the sequencer's draws, one write unit each of the
+ * unit's item, so they run at about the cap (1,000 a second on DynamoDB).
  */
 export async function shardsSuite(
   ctx: BenchContext,
@@ -77,7 +87,13 @@ export async function shardsSuite(
   const rateLimited: Record<string, number> = {};
   const problems: string[] = [];
   const hot = new Map<string, number>();
-  const rush = async (workers: RushWorker[], programmeId: string, units: readonly string[]) => {
+  const rush = async (
+    workers: RushWorker[],
+    programmeId: string,
+    units: readonly string[],
+    /** Every application of the programme, when the rush is not all of them (the invariant reads all). */
+    all: readonly RushWorker[] = workers,
+  ) => {
     throttleStats.byItem.clear();
     const before = throttleStats.throttled;
     const out = await submitRush(stack, workers);
@@ -88,7 +104,7 @@ export async function shardsSuite(
       else failures[k] = (failures[k] ?? 0) + v;
     }
     for (const [item, n] of throttleStats.byItem) hot.set(item, (hot.get(item) ?? 0) + n);
-    const back = await readBack(stack, programmeId, units, workers);
+    const back = await readBack(stack, programmeId, units, all);
     problems.push(...back.problems.map((p) => `${programmeId}: ${p}`));
     ctx.log(`shards: ${programmeId}: ${workers.length} submits in ${round(out.seconds)} s`);
     return { perSec: out.perSec, throttled: throttleStats.throttled - before, over: back.overAllocated };
@@ -121,6 +137,31 @@ export async function shardsSuite(
     if (grown.status !== 200) throw new Error(`shards: ${grown.status} ${JSON.stringify(grown.body)}`);
     const b = await rush(sharded, 'bench-sharded', [rushUnitOrgId]);
 
+    // A full unit of SHARDS shards: its places and the join that starts its waitlist (by transaction,
+    // checking every shard) first, then a rush of joins, each the sequencer's draw on the unit's item.
+    const joins = Math.round(submits / 2);
+    const held = 2 * SHARDS;
+    ctx.log(`shards: preparing ${held + 1 + joins} drafts for a full unit of ${SHARDS} shards…`);
+    const full = await prepareRush(stack, {
+      programmeId: 'bench-sharded-full',
+      places: held,
+      drafts: held + 1 + joins,
+      firstWorker: 4 * submits,
+    });
+    const grownFull = await stack.call(
+      'PUT',
+      `/v1/programmes/bench-sharded-full/allocations/${rushUnitOrgId}/shards`,
+      { token: admin, body: { shards: SHARDS } },
+    );
+    if (grownFull.status !== 200)
+      throw new Error(`shards: ${grownFull.status} ${JSON.stringify(grownFull.body)}`);
+    const before = await submitRush(stack, full.slice(0, held + 1));
+    if (Object.keys(before.failures).length > 0)
+      throw new Error(`shards: ${JSON.stringify(before.failures)}`);
+    const d = await rush(full.slice(held + 1), 'bench-sharded-full', [rushUnitOrgId], full);
+    const draws =
+      (await stack.deps.waitlist.unit('bench-sharded-full', rushUnitOrgId, true)).head.joinDraws ?? 0;
+
     ctx.log(`shards: preparing ${submits} drafts over ${PROGRAMME_UNITS.length} units…`);
     const spread = await prepareProgramme(stack, 'bench-programme', submits, 2 * submits);
     const c = await rush(spread, 'bench-programme', PROGRAMME_UNITS);
@@ -135,10 +176,18 @@ export async function shardsSuite(
         scaling: round(b.perSec / a.perSec, 2),
         programmeUnits: PROGRAMME_UNITS.length,
         programmePerSec: round(c.perSec, 1),
-        overAllocated: a.over + b.over + c.over,
+        shardedJoinsPerSec: round(d.perSec, 1),
+        shardedJoinsPerCap: round(d.perSec / CAP_WRITES_PER_ITEM, 2),
+        overAllocated: a.over + b.over + c.over + d.over,
       },
       diagnostics: {
-        throttled: { unsharded: a.throttled, sharded: b.throttled, programme: c.throttled },
+        throttled: {
+          unsharded: a.throttled,
+          sharded: b.throttled,
+          programme: c.throttled,
+          shardedJoins: d.throttled,
+        },
+        shardedJoinDraws: { draws, joins },
         hottest: [...hot]
           .sort((x, y) => y[1] - x[1])
           .slice(0, 6)

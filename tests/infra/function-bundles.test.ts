@@ -171,6 +171,8 @@ describe('function bundles', () => {
         'inject-transaction-conflicts',
         'inject-item-throttling',
         'record-consumed-capacity',
+        // Web Streams, loaded on first use (infra/constructs/web-streams-on-use.ts), not at cold start.
+        'node:stream/web',
       ]) {
         expect(bundle, absent).not.toContain(absent);
       }

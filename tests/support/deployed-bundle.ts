@@ -18,6 +18,11 @@ export function deployedBuildOptions(): BuildOptions {
     sourcemap: b.sourceMap,
     sourcesContent: b.sourcesContent,
     charset: b.esbuildArgs?.['--charset'] === 'utf8' ? 'utf8' : undefined,
+    alias: Object.fromEntries(
+      Object.entries(b.esbuildArgs ?? {})
+        .filter(([flag]) => flag.startsWith('--alias:'))
+        .map(([flag, target]) => [flag.slice('--alias:'.length), String(target)]),
+    ),
     ...(b.banner ? { banner: { js: b.banner } } : {}),
     external: b.externalModules,
     define: b.define,
