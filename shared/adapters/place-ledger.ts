@@ -531,21 +531,23 @@ export class PlaceLedger {
   }
 
   /**
-   * The earliest `limit` waiting of a unit (first read as `waiting`) once every draw before them has
-   * settled ({@link beforePromoting}), read again after the wait: a join that settled meanwhile may
-   * be earlier than those first read, and it is the one owed the place. Until two reads agree.
+   * The earliest `limit` waiting of a unit once every draw before them has settled
+   * ({@link beforePromoting}), read again after the wait: a join that settled meanwhile may be earlier
+   * than those first read, and it is the one owed the place. Until two reads agree. `head`: the unit's
+   * allocation item as the caller read it (read here when someone waits, if not given).
    */
   private async settledEarliest(
     programmeId: string,
     unitOrgId: string,
-    head: AllocationItem,
-    waiting: WaitingApplicant[],
     limit: number,
+    head?: AllocationItem,
   ): Promise<WaitingApplicant[]> {
-    let read = waiting;
+    let read = await this.waitlist.earliest(programmeId, unitOrgId, limit);
+    if (read.length === 0) return read;
+    const unit = head ?? (await this.waitlist.unit(programmeId, unitOrgId, true)).head;
     for (;;) {
-      await this.beforePromoting(programmeId, unitOrgId, head, read);
-      if ((head.joinDraws ?? 0) === 0 || read.length === 0) return read;
+      await this.beforePromoting(programmeId, unitOrgId, unit, read);
+      if ((unit.joinDraws ?? 0) === 0) return read;
       const again = await this.waitlist.earliest(programmeId, unitOrgId, limit);
       if (again.map((w) => w.applicationId).join() === read.map((w) => w.applicationId).join()) return read;
       read = again;
@@ -727,14 +729,8 @@ export class PlaceLedger {
       throw new ApplicationNotInState(req.applicationId, app.status);
     }
     const quotaState = (app.quotaState ?? 'none') as PlaceState;
-    let next =
-      quotaState === 'claimed'
-        ? (await this.waitlist.earliest(app.programmeId, app.unitOrgId))[0]
-        : undefined;
-    if (next) {
-      const { head } = await this.waitlist.unit(app.programmeId, app.unitOrgId, true);
-      [next] = await this.settledEarliest(app.programmeId, app.unitOrgId, head, [next], 1);
-    }
+    const [next] =
+      quotaState === 'claimed' ? await this.settledEarliest(app.programmeId, app.unitOrgId, 1) : [];
     const plan = releasePlan(quotaState, next?.applicationId);
     const locks = await this.locksHeldBy(app);
     await this.db.send(
@@ -778,13 +774,7 @@ export class PlaceLedger {
         const limit = Math.min(free, head.waitlisted, PROMOTIONS_PER_TRANSACTION);
         const waiting =
           free > 0 && head.waitlisted > 0
-            ? await this.settledEarliest(
-                programmeId,
-                toUnitOrgId,
-                to.head,
-                await this.waitlist.earliest(programmeId, toUnitOrgId, limit),
-                limit,
-              )
+            ? await this.settledEarliest(programmeId, toUnitOrgId, limit, to.head)
             : [];
         const move = { fromUnitOrgId, toUnitOrgId, places };
         await this.db.send(
@@ -839,13 +829,7 @@ export class PlaceLedger {
     const unit = await this.waitlist.unit(programmeId, unitOrgId, true);
     const shard = unit.shards.find((s) => s.claimed < s.places)?.shard;
     if (shard === undefined || unit.waitlisted === 0) return undefined;
-    const [next] = await this.settledEarliest(
-      programmeId,
-      unitOrgId,
-      unit.head,
-      await this.waitlist.earliest(programmeId, unitOrgId),
-      1,
-    );
+    const [next] = await this.settledEarliest(programmeId, unitOrgId, 1, unit.head);
     if (!next) return undefined;
     const counters =
       shard === 0

@@ -93,6 +93,31 @@ async function drawOnly(programmeId: string): Promise<JoinSlot> {
   };
 }
 
+/**
+ * A unit of one place, held by `seq{n}a`; an earlier receipt drawn but not committed (`early`, as a
+ * function between its two writes leaves it); a later join committed behind it (`late`).
+ */
+async function earlyStillJoining() {
+  const programmeId = await programmeOf(1);
+  const n = programmeCount;
+  await submitThroughLedger(deps, `seq${n}a`, programmeId, unit);
+  await deps.db.send(
+    new UpdateCommand(
+      joinNumberingBase(
+        deps.config.tableName,
+        programmeId,
+        unit,
+        (await head(programmeId)).lastClaimSequence ?? 0,
+      ),
+    ),
+  );
+  const early = await draft(programmeId, `seq${n}early`);
+  const slot = await drawOnly(programmeId);
+  const late = await submitThroughLedger(deps, `seq${n}late`, programmeId, unit);
+  expect(late.sequence).toBeGreaterThan(slot.sequence);
+  return { programmeId, n, early, slot, late };
+}
+
 async function quotaState(id: string) {
   return (await deps.applications.bundle(id))?.application.quotaState;
 }
@@ -257,20 +282,9 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
   });
 
   it('a place freed while an earlier receipt is still joining goes to it, not to the later join already written', async () => {
-    const programmeId = await programmeOf(1);
-    const n = programmeCount;
-    await submitThroughLedger(deps, `seq${n}a`, programmeId, unit);
+    const { programmeId, n, early, slot, late } = await earlyStillJoining();
     const table = deps.config.tableName;
-    await deps.db.send(
-      new UpdateCommand(
-        joinNumberingBase(table, programmeId, unit, (await head(programmeId)).lastClaimSequence ?? 0),
-      ),
-    );
-    const early = await draft(programmeId, `seq${n}early`);
-    const slot = await drawOnly(programmeId);
-    const late = await submitThroughLedger(deps, `seq${n}late`, programmeId, unit);
     expect(late).toMatchObject({ state: 'waitlisted', position: 2 });
-    expect(late.sequence).toBeGreaterThan(slot.sequence);
     // The holder withdraws while the earlier join is being written; the join lands 300 ms later.
     const released = withdraw(`seq${n}a`);
     await new Promise((r) => setTimeout(r, 300));
@@ -286,19 +300,8 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
   });
 
   it('a join that settles between the release’s read of the waitlist and its check of the draws is the one promoted', async () => {
-    const programmeId = await programmeOf(1);
-    const n = programmeCount;
-    await submitThroughLedger(deps, `seq${n}a`, programmeId, unit);
+    const { programmeId, n, early, slot, late } = await earlyStillJoining();
     const table = deps.config.tableName;
-    await deps.db.send(
-      new UpdateCommand(
-        joinNumberingBase(table, programmeId, unit, (await head(programmeId)).lastClaimSequence ?? 0),
-      ),
-    );
-    const early = await draft(programmeId, `seq${n}early`);
-    const slot = await drawOnly(programmeId);
-    const late = await submitThroughLedger(deps, `seq${n}late`, programmeId, unit);
-    expect(late.sequence).toBeGreaterThan(slot.sequence);
     // A ledger whose first read of the waitlist (finding `late` earliest) is followed, before anything
     // else it does, by the earlier join's commit.
     const db = createDocumentClient(deps.config);
