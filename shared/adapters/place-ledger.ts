@@ -77,6 +77,16 @@ import {
 import { type AllocationItem, shardOf, type UnitLedger, type Waitlist } from './waitlist.ts';
 import { writeIf } from './writes.ts';
 
+/**
+ * Units this process last saw joined by the sequencer, by table, programme and unit, with whether
+ * they were sharded (per container in Lambda). A submit to one of them draws at once, without reading
+ * the unit first: the draw's condition is the whole check ({@link joinDrawUpdate}), so a unit that
+ * changed since (a place freed, shards grown) costs only the refused draw and a read.
+ */
+const sequencerUnits = new Map<string, boolean>();
+const unitKey = (tableName: string, programmeId: string, unitOrgId: string) =>
+  `${tableName}|${programmeId}|${unitOrgId}`;
+
 /** One submit attempt's failure, with the transaction it sent (to read its cancellation reasons). */
 class SubmitAttemptFailed extends Error {
   declare items: TransactItem[];
@@ -163,6 +173,12 @@ export class PlaceLedger {
    *   the unit stayed too busy for every attempt.
    */
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
+    const started = performance.now();
+    const sharded = sequencerUnits.get(unitKey(this.tableName, req.programmeId, req.unitOrgId));
+    if (sharded !== undefined) {
+      const joined = await this.sequencedJoin(req, started, sharded);
+      if (joined) return joined;
+    }
     // Read the counters before taking a number: the number should reach the allocation item as soon
     // as possible after it is drawn, so that receipts rarely arrive out of order. Strongly: a stale
     // count sends a claim to a full shard or a join to a unit with a free place, a transaction lost.
@@ -191,7 +207,6 @@ export class PlaceLedger {
       }
       throw new SubmitContention(req.unitOrgId);
     };
-    const started = performance.now();
     let sequence = 0;
     let digest = '';
     let renumber = true;
@@ -413,6 +428,7 @@ export class PlaceLedger {
           new UpdateCommand(joinDrawUpdate(this.tableName, req.programmeId, req.unitOrgId, sharded)),
         );
         const drawn = out.Attributes ?? {};
+        sequencerUnits.set(unitKey(this.tableName, req.programmeId, req.unitOrgId), sharded);
         return {
           sequence: drawn.lastJoinSequence as number,
           draw: drawn.joinDraws as number,
@@ -428,7 +444,10 @@ export class PlaceLedger {
         if (!isConditionFailed(err)) throw err;
       }
       const unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
-      if (!sequencerJoins(unit)) return undefined;
+      if (!sequencerJoins(unit)) {
+        sequencerUnits.delete(unitKey(this.tableName, req.programmeId, req.unitOrgId));
+        return undefined;
+      }
       const { head } = unit;
       const wasSharded = sharded;
       sharded = unit.shards.length > 1;

@@ -358,6 +358,36 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
     await expectInvariant(programmeId, [...ids, ...later]);
   });
 
+  it('a unit this process knows to join by the sequencer: once a place is free its next submit claims it, and once it is grown its joins draw as a sharded unit', async () => {
+    const programmeId = await programmeOf(1);
+    const n = programmeCount;
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((x) => `seq${n}${x}`) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    expect((await submitThroughLedger(deps, a, programmeId, unit)).state).toBe('claimed');
+    // A sequenced join: the ledger now draws for this unit without reading it first.
+    expect((await submitThroughLedger(deps, b, programmeId, unit)).position).toBe(1);
+    await withdraw(b);
+    await withdraw(a);
+    // The draw is refused (a place is free): the unit is read and the place claimed.
+    const claimed = await submitThroughLedger(deps, c, programmeId, unit);
+    expect(claimed.state).toBe('claimed');
+    expect(claimed.sequence).toBeGreaterThan(2);
+    // Full again: the next join is the sequencer's; then the unit grows to 2 shards with someone
+    // waiting, and the unsharded draw this process would try first is refused.
+    expect((await submitThroughLedger(deps, d, programmeId, unit)).position).toBe(1);
+    await deps.ledger.setShards(programmeId, unit, 2, new Date().toISOString());
+    const joined = await submitThroughLedger(deps, e, programmeId, unit);
+    expect(joined).toMatchObject({ state: 'waitlisted', position: 2 });
+    expect(joined.sequence % MAX_SHARDS).toBe(MAX_SHARDS - 1);
+    expect((await head(programmeId)).lastSequencedJoin).toBe(joined.sequence);
+    await expectInvariant(programmeId, [a, b, c, d, e]);
+  });
+
   it('a join whose function stopped after its draw: places wait for it, the scheduled repair pass gives its slot back, and its commit can no longer land', async () => {
     const programmeId = await programmeOf(1);
     const n = programmeCount;
