@@ -8,7 +8,7 @@ import { routeList } from '../../shared/http/routes.ts';
 import { errorSummary, logger } from '../../shared/logger.ts';
 import { FUNCTION_TIMEOUT_SECONDS } from '../function-timeouts.ts';
 import { DEV_ISSUER, type DevAuthority } from './dev-auth.ts';
-import { bearerClaims, devRoute } from './gateway/dev-routes.ts';
+import { bearerClaims, devRoute, type TokenVerifier } from './gateway/dev-routes.ts';
 import { toEvent } from './gateway/events.ts';
 import { GATEWAY_MAX_BODY, readBody, send, sendAndClose } from './gateway/http-io.ts';
 import { limitersPerKey } from './gateway/limiter.ts';
@@ -97,8 +97,10 @@ export function createGateway(options: {
 
     let claims: Record<string, string> | undefined;
     if (route.auth !== 'public') {
-      const verifiers = [(token: string) => options.auth.verify(token)];
-      if (oidc) verifiers.unshift((token: string) => oidc.verify(token));
+      const verifiers: TokenVerifier[] = [
+        { issuer: DEV_ISSUER, verify: (token) => options.auth.verify(token) },
+        ...(oidc ? [{ issuer: oidc.issuer, verify: (token: string) => oidc.verify(token) }] : []),
+      ];
       claims = await bearerClaims(verifiers, req);
       if (!claims) {
         const refused = errorResult(

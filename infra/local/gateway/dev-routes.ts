@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { JWTPayload } from 'jose';
+import { decodeJwt, type JWTPayload } from 'jose';
 import * as z from 'zod/mini';
 import { AppError } from '../../../shared/errors.ts';
 import { errorResult, type HttpResult, jsonResult } from '../../../shared/http/handler.ts';
@@ -64,14 +64,18 @@ async function devToken(auth: DevAuthority, body: Buffer): Promise<HttpResult> {
   return jsonResult(201, { token, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() });
 }
 
-/** A token verifier of an issuer the gateway trusts: the claims, or `undefined` when not its valid token. */
-export type TokenVerifier = (token: string) => Promise<JWTPayload | undefined>;
+/** An issuer the gateway trusts, and its check of a token: the claims, or `undefined` when not valid. */
+export interface TokenVerifier {
+  issuer: string;
+  verify(token: string): Promise<JWTPayload | undefined>;
+}
 
 /**
  * What API Gateway's JWT authorizer hands the function: the verified token's claims, each as a
  * string; `undefined` when the bearer token is missing, forged or expired (the gateway answers 401).
  * Locally two issuers are trusted: the OIDC provider people sign in with, and the dev authority
- * the tests use.
+ * the tests use. The token's `iss`, read before anything is verified, only picks whose check it
+ * gets, as a route's authorizer names its issuer; that check verifies `iss` with the signature.
  */
 export async function bearerClaims(
   verifiers: readonly TokenVerifier[],
@@ -79,11 +83,14 @@ export async function bearerClaims(
 ): Promise<Record<string, string> | undefined> {
   const header = req.headers.authorization ?? '';
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-  let payload: JWTPayload | undefined;
-  for (const verify of token ? verifiers : []) {
-    payload = await verify(token as string);
-    if (payload) break;
+  if (!token) return undefined;
+  let issuer: unknown;
+  try {
+    issuer = decodeJwt(token).iss;
+  } catch {
+    return undefined;
   }
+  const payload = await verifiers.find((v) => v.issuer === issuer)?.verify(token);
   if (!payload) return undefined;
   return Object.fromEntries(
     Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
