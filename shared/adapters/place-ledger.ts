@@ -87,6 +87,9 @@ const sequencerUnits = new Map<string, boolean>();
 const unitKey = (tableName: string, programmeId: string, unitOrgId: string) =>
   `${tableName}|${programmeId}|${unitOrgId}`;
 
+/** A unit's ledger as read, rather than a join's slot or outcome. */
+const isLedger = (x: object): x is UnitLedger => 'head' in x;
+
 /** One submit attempt's failure, with the transaction it sent (to read its cancellation reasons). */
 class SubmitAttemptFailed extends Error {
   declare items: TransactItem[];
@@ -175,14 +178,21 @@ export class PlaceLedger {
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
     const started = performance.now();
     const sharded = sequencerUnits.get(unitKey(this.tableName, req.programmeId, req.unitOrgId));
+    let refused: UnitLedger | undefined;
     if (sharded !== undefined) {
-      const joined = await this.sequencedJoin(req, started, sharded);
-      if (joined) return joined;
+      const joined = await this.sequencedJoin(req, started, sharded).catch((err: unknown) => {
+        // Throttled or in conflict before any slot was drawn (the unit's read, its numbering base):
+        // nothing is held, and the path below reads the unit and retries.
+        if (isThrottled(err) || isTransactionConflict(err)) return undefined;
+        throw err;
+      });
+      if (joined && !isLedger(joined)) return joined;
+      refused = joined;
     }
     // Read the counters before taking a number: the number should reach the allocation item as soon
     // as possible after it is drawn, so that receipts rarely arrive out of order. Strongly: a stale
     // count sends a claim to a full shard or a join to a unit with a free place, a transaction lost.
-    let unit: UnitLedger = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+    let unit: UnitLedger = refused ?? (await this.waitlist.unit(req.programmeId, req.unitOrgId, true));
     // Above every receipt the sequencer gave a join: a claim after the waitlist emptied, or in a shard
     // of a unit grown after its joins, must not reuse one of their numbers.
     let floor = unit.head.lastJoinSequence ?? 0;
@@ -226,9 +236,9 @@ export class PlaceLedger {
           // Full (and, sharded, someone already waits): the sequencer joins it, one write of its
           // allocation item.
           const joined = await this.sequencedJoin(req, started, unit.shards.length > 1);
-          if (joined) return joined;
-          // A place came free or the unit grew meanwhile: the transaction decides.
-          unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
+          if (!isLedger(joined)) return joined;
+          // A place came free or the unit grew meanwhile (the unit as read then): the transaction decides.
+          unit = joined;
         }
         // A number drawn before the sequencer gave joins higher ones is not used (a claim in a shard
         // k > 0 does not check the unit's joins itself).
@@ -339,16 +349,16 @@ export class PlaceLedger {
    * takes the slot, the receipt and the position on the unit's allocation item ({@link joinDrawUpdate});
    * then one transaction commits the submission with the draw's settlement item. A commit refused (the
    * draft changed, the person-and-level taken) or out of time gives the slot back ({@link joinVoidItems});
-   * a commit whose answer was lost is found by its settlement item. Undefined when the unit no longer
-   * joins by the sequencer: the transaction path decides then.
+   * a commit whose answer was lost is found by its settlement item. When the unit no longer joins by
+   * the sequencer, the unit as the refused draw read it: the transaction path decides then.
    */
   private async sequencedJoin(
     req: SubmitRequest,
     started: number,
     sharded: boolean,
-  ): Promise<SubmitOutcome | undefined> {
+  ): Promise<SubmitOutcome | UnitLedger> {
     const slot = await this.drawJoin(req, started, sharded);
-    if (!slot) return undefined;
+    if (isLedger(slot)) return slot;
     let failure: unknown;
     try {
       const digest = await req.digest(slot.sequence);
@@ -414,12 +424,15 @@ export class PlaceLedger {
     throw failure;
   }
 
-  /** The sequencer's draw of a join slot; undefined when the unit no longer joins by it ({@link sequencerJoins}). */
+  /**
+   * The sequencer's draw of a join slot; when the unit no longer joins by it ({@link sequencerJoins}),
+   * the unit as read after the refused draw.
+   */
   private async drawJoin(
     req: SubmitRequest,
     started: number,
     shardedAsRead: boolean,
-  ): Promise<JoinSlot | undefined> {
+  ): Promise<JoinSlot | UnitLedger> {
     let sharded = shardedAsRead;
     for (let n = 0; n < MAX_SUBMIT_ATTEMPTS; n++) {
       if (performance.now() - started > SUBMIT_BUDGET_MS) throw new SubmitContention(req.unitOrgId);
@@ -446,7 +459,7 @@ export class PlaceLedger {
       const unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
       if (!sequencerJoins(unit)) {
         sequencerUnits.delete(unitKey(this.tableName, req.programmeId, req.unitOrgId));
-        return undefined;
+        return unit;
       }
       const { head } = unit;
       const wasSharded = sharded;

@@ -59,7 +59,8 @@ export async function submitCostModel(
   // one small item (the unit's allocation item), so the counter's replay stands for both.
   const receipt = await replay(javaPid, () => deps.ledger.nextSequence('bench-cost-receipts', 'unit'));
   // Drafts of the full unit, then their submits through the ledger: the draw and the transaction (the
-  // warm-up's first join read the unit; the ledger then knows it joins by the sequencer).
+  // warm-up's joins read the unit until their draws succeeded; from then on the ledger knows it joins
+  // by the sequencer and reads nothing of it).
   const at = new Date().toISOString();
   const ids = Array.from({ length: REPLAYS + 50 }, (_, i) => `bench-cost-${i}`);
   await pool(ids, 16, (id) =>
@@ -82,7 +83,8 @@ export async function submitCostModel(
   return [
     { call: 'Query: the application and its documents', perSubmit: 1, ...bundle },
     {
-      // A join to a unit the process already saw joined by the sequencer draws without reading it.
+      // A join to a unit the process already saw joined by the sequencer draws without reading it;
+      // every GetItem of the rush is priced as this read (a refused draw's read is the same call).
       call: "GetItem: the unit's allocation item",
       perSubmit: perSubmit(calls.GetItem ?? 0),
       ...counters,

@@ -358,34 +358,88 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
     await expectInvariant(programmeId, [...ids, ...later]);
   });
 
-  it('a unit this process knows to join by the sequencer: once a place is free its next submit claims it, and once it is grown its joins draw as a sharded unit', async () => {
+  /**
+   * A ledger on a client of its own that records every command it sends, refused ones included, and
+   * can fail its next GetItem as DynamoDB throttles (`throttleNextRead`), before the SDK retries.
+   */
+  function recordingLedger() {
+    const table = deps.config.tableName;
+    const db = createDocumentClient(deps.config);
+    const sent: string[] = [];
+    const faults = { throttleNextRead: false };
+    db.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = String(context.commandName).replace('Command', '');
+        sent.push(command);
+        if (command === 'GetItem' && faults.throttleNextRead) {
+          faults.throttleNextRead = false;
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+            name: 'ThrottlingException',
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'record-commands' },
+    );
+    return { ledger: new PlaceLedger(db, table, new Waitlist(db, table)), sent, faults };
+  }
+
+  it('a unit this process knows to join by the sequencer is drawn from without a read; once a place is free the refused draw reads it and the submit claims; then it is read first again', async () => {
     const programmeId = await programmeOf(1);
     const n = programmeCount;
-    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((x) => `seq${n}${x}`) as [
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    expect((await submitThroughLedger(deps, a, programmeId, unit)).state).toBe('claimed');
-    // A sequenced join: the ledger now draws for this unit without reading it first.
-    expect((await submitThroughLedger(deps, b, programmeId, unit)).position).toBe(1);
-    await withdraw(b);
-    await withdraw(a);
-    // The draw is refused (a place is free): the unit is read and the place claimed.
-    const claimed = await submitThroughLedger(deps, c, programmeId, unit);
+    const { ledger, sent } = recordingLedger();
+    const submit = async (id: string) => {
+      const req = await draft(programmeId, `seq${n}${id}`);
+      sent.length = 0;
+      return ledger.submit(req);
+    };
+
+    expect((await submit('a')).state).toBe('claimed');
+    expect((await submit('b')).position).toBe(1);
+    expect(sent[0]).toBe('GetItem'); // not known yet: read first
+    expect((await submit('b2')).position).toBe(2);
+    expect(sent).toEqual(['UpdateItem', 'TransactWriteItems']);
+
+    for (const id of ['b2', 'b', 'a']) await withdraw(`seq${n}${id}`);
+    const claimed = await submit('c');
     expect(claimed.state).toBe('claimed');
-    expect(claimed.sequence).toBeGreaterThan(2);
-    // Full again: the next join is the sequencer's; then the unit grows to 2 shards with someone
-    // waiting, and the unsharded draw this process would try first is refused.
-    expect((await submitThroughLedger(deps, d, programmeId, unit)).position).toBe(1);
+    expect(claimed.sequence).toBeGreaterThan(3);
+    // The refused draw, then its one read, which the claim goes on with (then the receipt counter,
+    // moved past the joins' numbers, and the transaction).
+    expect(sent.slice(0, 2)).toEqual(['UpdateItem', 'GetItem']);
+    expect(sent.filter((c) => c === 'GetItem')).toHaveLength(1);
+    expect(sent.at(-1)).toBe('TransactWriteItems');
+
+    // Forgotten: the next join reads the unit before it draws.
+    expect((await submit('d')).position).toBe(1);
+    expect(sent[0]).toBe('GetItem');
+    // Grown to 2 shards with someone waiting: the unsharded draw it tries first is refused, and the
+    // join is drawn as a sharded unit's.
     await deps.ledger.setShards(programmeId, unit, 2, new Date().toISOString());
-    const joined = await submitThroughLedger(deps, e, programmeId, unit);
+    const joined = await submit('e');
+    expect(sent[0]).toBe('UpdateItem');
     expect(joined).toMatchObject({ state: 'waitlisted', position: 2 });
     expect(joined.sequence % MAX_SHARDS).toBe(MAX_SHARDS - 1);
     expect((await head(programmeId)).lastSequencedJoin).toBe(joined.sequence);
-    await expectInvariant(programmeId, [a, b, c, d, e]);
+    await expectInvariant(
+      programmeId,
+      ['a', 'b', 'b2', 'c', 'd', 'e'].map((id) => `seq${n}${id}`),
+    );
+  });
+
+  it('a refused draw whose read of the unit is throttled goes the ordinary way: the unit read again, the free place claimed', async () => {
+    const programmeId = await programmeOf(1);
+    const n = programmeCount;
+    const { ledger, sent, faults } = recordingLedger();
+    for (const id of ['a', 'b']) await ledger.submit(await draft(programmeId, `seq${n}${id}`));
+    for (const id of ['b', 'a']) await withdraw(`seq${n}${id}`);
+    const req = await draft(programmeId, `seq${n}c`);
+    sent.length = 0;
+    faults.throttleNextRead = true;
+    expect((await ledger.submit(req)).state).toBe('claimed');
+    expect(faults.throttleNextRead).toBe(false);
+    expect(sent.slice(0, 3)).toEqual(['UpdateItem', 'GetItem', 'GetItem']);
+    await expectInvariant(programmeId, [`seq${n}a`, `seq${n}b`, `seq${n}c`]);
   });
 
   it('a join whose function stopped after its draw: places wait for it, the scheduled repair pass gives its slot back, and its commit can no longer land', async () => {
