@@ -448,12 +448,7 @@ export class PlaceLedger {
           position: drawn.waitlisted as number,
         };
       } catch (err) {
-        if (isThrottled(err)) {
-          // The SDK's own retries were throttled too: the unit's item is at its write rate.
-          this.observer.count('retry.throttled');
-          await sleep(backoffMs(n, 25, 1000));
-          continue;
-        }
+        if (await this.waitedOut(err, n)) continue;
         if (!isConditionFailed(err)) throw err;
       }
       const unit = await this.waitlist.unit(req.programmeId, req.unitOrgId, true);
@@ -472,13 +467,39 @@ export class PlaceLedger {
         head.lastJoinSequence ?? 0,
         sharded ? (head.lastSequencedJoin ?? 0) : 0,
       );
-      await writeIf(() =>
-        this.db.send(
-          new UpdateCommand(joinNumberingBase(this.tableName, req.programmeId, req.unitOrgId, base, sharded)),
-        ),
-      );
+      try {
+        await writeIf(() =>
+          this.db.send(
+            new UpdateCommand(
+              joinNumberingBase(this.tableName, req.programmeId, req.unitOrgId, base, sharded),
+            ),
+          ),
+        );
+      } catch (err) {
+        if (!(await this.waitedOut(err, n))) throw err;
+      }
     }
     throw new SubmitContention(req.unitOrgId);
+  }
+
+  /**
+   * Waits before the next attempt at a single write of a unit's hot item that DynamoDB refused for
+   * its load: throttled (the SDK's own retries were throttled too: the item is at its write rate), or
+   * in conflict with a transaction then writing the item (`TransactionConflictException`, which the
+   * SDK does not retry). False for any other error.
+   */
+  private async waitedOut(err: unknown, attempt: number): Promise<boolean> {
+    if (isThrottled(err)) {
+      this.observer.count('retry.throttled');
+      await sleep(backoffMs(attempt, 25, 1000));
+      return true;
+    }
+    if (isTransactionConflict(err)) {
+      this.observer.count('retry.transactionConflicts');
+      await sleep(backoffMs(attempt));
+      return true;
+    }
+    return false;
   }
 
   /**

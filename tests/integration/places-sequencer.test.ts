@@ -359,14 +359,16 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
   });
 
   /**
-   * A ledger on a client of its own that records every command it sends, refused ones included, and
-   * can fail its next GetItem as DynamoDB throttles (`throttleNextRead`), before the SDK retries.
+   * A ledger on a client of its own that records every command it sends, refused ones included. It
+   * can fail its next GetItem as DynamoDB throttles (`throttleNextRead`), and its next sequencer draws
+   * as DynamoDB refuses a write to an item a transaction is writing (`conflictingDraws`), before the
+   * SDK's retries.
    */
   function recordingLedger() {
     const table = deps.config.tableName;
     const db = createDocumentClient(deps.config);
     const sent: string[] = [];
-    const faults = { throttleNextRead: false };
+    const faults = { throttleNextRead: false, conflictingDraws: 0 };
     db.middlewareStack.add(
       (next, context) => async (args) => {
         const command = String(context.commandName).replace('Command', '');
@@ -375,6 +377,13 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
           faults.throttleNextRead = false;
           throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
             name: 'ThrottlingException',
+          });
+        }
+        const update = (args.input as { UpdateExpression?: string }).UpdateExpression ?? '';
+        if (command === 'UpdateItem' && update.includes('joinDraws') && faults.conflictingDraws > 0) {
+          faults.conflictingDraws--;
+          throw Object.assign(new Error('Transaction is ongoing for the item'), {
+            name: 'TransactionConflictException',
           });
         }
         return next(args);
@@ -440,6 +449,29 @@ describe('waitlist joins by the sequencer (architecture.md §3)', () => {
     expect(faults.throttleNextRead).toBe(false);
     expect(sent.slice(0, 3)).toEqual(['UpdateItem', 'GetItem', 'GetItem']);
     await expectInvariant(programmeId, [`seq${n}a`, `seq${n}b`, `seq${n}c`]);
+  });
+
+  it('a draw refused for a transaction then writing the unit’s item is tried again, read first or not', async () => {
+    const programmeId = await programmeOf(1);
+    const n = programmeCount;
+    const { ledger, sent, faults } = recordingLedger();
+    await ledger.submit(await draft(programmeId, `seq${n}a`));
+    const positions: (number | undefined)[] = [];
+    for (const id of ['b', 'c']) {
+      const req = await draft(programmeId, `seq${n}${id}`);
+      sent.length = 0;
+      faults.conflictingDraws = 2;
+      positions.push((await ledger.submit(req)).position);
+      expect(faults.conflictingDraws).toBe(0);
+      expect(sent.filter((c) => c === 'TransactWriteItems')).toHaveLength(1);
+    }
+    // c, known to join by the sequencer, read nothing of the unit: three draws, then the commit.
+    expect(sent).toEqual(['UpdateItem', 'UpdateItem', 'UpdateItem', 'TransactWriteItems']);
+    expect(positions).toEqual([1, 2]);
+    await expectInvariant(
+      programmeId,
+      ['a', 'b', 'c'].map((id) => `seq${n}${id}`),
+    );
   });
 
   it('a join whose function stopped after its draw: places wait for it, the scheduled repair pass gives its slot back, and its commit can no longer land', async () => {
