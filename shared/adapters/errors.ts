@@ -41,6 +41,22 @@ export function cancelledItem(err: unknown, index: number): Record<string, unkno
   return lowLevel ? unmarshall(item) : item;
 }
 
+/** True for contention that real DynamoDB reports and that succeeds when tried again. */
+export function isTransactionConflict(err: unknown): boolean {
+  if (err instanceof Error && err.name === 'TransactionConflictException') return true;
+  return cancellationReasons(err)?.includes('TransactionConflict') ?? false;
+}
+
+/**
+ * True when DynamoDB refused a request for load rather than for what it asked — throttled, or in
+ * conflict with a transaction writing the same item — after every retry made of it: nothing was
+ * written, and the same request may well succeed a moment later. The API answers it 429
+ * `rate_limited`, not 500.
+ */
+export function isRefusedForLoad(err: unknown): boolean {
+  return isThrottled(err) || isTransactionConflict(err);
+}
+
 /**
  * True when DynamoDB refused a write for the item's (or table's) throughput — after the SDK's own
  * retries: `ThrottlingException`, `ProvisionedThroughputExceededException`, or a transaction

@@ -1,7 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { channelObserver, type Observer } from '../observer.ts';
-import { cancellationReasons } from './errors.ts';
+import { isTransactionConflict } from './errors.ts';
+
+export { isTransactionConflict };
 
 /**
  * The one retry policy of the persistence layer: full-jitter exponential backoff, a bounded number
@@ -11,12 +13,6 @@ import { cancellationReasons } from './errors.ts';
 
 /** One item of a `TransactWriteItems` request. */
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-
-/** True for contention that real DynamoDB reports and that succeeds when tried again. */
-export function isTransactionConflict(err: unknown): boolean {
-  if (err instanceof Error && err.name === 'TransactionConflictException') return true;
-  return cancellationReasons(err)?.includes('TransactionConflict') ?? false;
-}
 
 /** Full-jitter exponential backoff: a random wait in [0, min(cap, base·2^attempt)). */
 export function backoffMs(attempt: number, baseMs = 8, capMs = 400): number {

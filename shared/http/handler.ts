@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod/mini';
+import { isRefusedForLoad } from '../adapters/errors.ts';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import { errorSummary, logger } from '../logger.ts';
@@ -75,6 +76,9 @@ export function errorResult(err: unknown): HttpResult {
     if (err.code === 'unauthenticated') result.headers['www-authenticate'] = 'Bearer error="invalid_token"';
     return result;
   }
+  // DynamoDB too busy for it (throttled, or in conflict with a transaction on the same item) past
+  // every retry: nothing was written, and trying again later is the answer.
+  if (isRefusedForLoad(err)) return errorResult(new AppError('rate_limited'));
   const internal = new AppError('internal_error');
   return jsonResult(500, { error: { code: internal.code, message: internal.message } });
 }
@@ -196,7 +200,9 @@ export function httpHandler<T extends Record<string, RouteDef>>(
 function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
   return {
     onError: async (request) => {
-      if (!(request.error instanceof AppError)) {
+      if (isRefusedForLoad(request.error)) {
+        logger.warn('refused for load', { routeKey: request.event.routeKey, ...errorSummary(request.error) });
+      } else if (!(request.error instanceof AppError)) {
         logger.error('unhandled error', { routeKey: request.event.routeKey, ...errorSummary(request.error) });
       }
       request.response = errorResult(request.error);

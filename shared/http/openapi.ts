@@ -42,6 +42,8 @@ export function openApiDocument(routesToDocument: readonly RouteDef[] = routeLis
       codes.add('unauthenticated');
       codes.add('forbidden');
     }
+    // Every route: the API's throttle, or DynamoDB too busy for the request past its retries.
+    codes.add('rate_limited');
     codes.add('internal_error');
 
     const byStatus = new Map<number, ErrorCode[]>();

@@ -111,6 +111,55 @@ describe('httpHandler', () => {
     expect(logged()).not.toContain('hunter2');
   });
 
+  it('answers DynamoDB too busy for the request (throttled, or a transaction on the same item) with 429 rate_limited', async () => {
+    const busy = [
+      Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+        name: 'ThrottlingException',
+      }),
+      Object.assign(new Error('Transaction is ongoing for the item'), {
+        name: 'TransactionConflictException',
+      }),
+      Object.assign(new Error('Transaction cancelled [None, TransactionConflict]'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      }),
+      Object.assign(new Error('Transaction cancelled [ThrottlingError]'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'ThrottlingError' }],
+      }),
+    ];
+    for (const err of busy) {
+      const handler = httpHandler(
+        { getHealth: routes.getHealth },
+        {
+          getHealth: async () => {
+            throw err;
+          },
+        },
+      );
+      const res = await handler(event(routes.getHealth), context);
+      expect(res.statusCode).toBe(429);
+      expect(JSON.parse(res.body)).toEqual({
+        error: { code: 'rate_limited', message: '请求过于频繁，请稍后再试' },
+      });
+    }
+    expect(logged()).toContain('refused for load');
+    expect(logged()).not.toContain('unhandled error');
+    // A transaction refused for what it asked is not load: still a 500.
+    const refused = httpHandler(
+      { getHealth: routes.getHealth },
+      {
+        getHealth: async () => {
+          throw Object.assign(new Error('Transaction cancelled [ConditionalCheckFailed]'), {
+            name: 'TransactionCanceledException',
+            CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+          });
+        },
+      },
+    );
+    expect((await refused(event(routes.getHealth), context)).statusCode).toBe(500);
+  });
+
   it('answers an AppError with its status, code and message', async () => {
     const res = await publicHandler(
       event(routes.getOrg, { pathParameters: { orgId: 'app-error' } }),

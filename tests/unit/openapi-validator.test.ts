@@ -27,7 +27,7 @@ describe('checkResponse', () => {
 
   it('refuses a status the operation does not declare, naming the operation and what it declares', () => {
     expect(() => checkResponse(seen({ status: 409, text: error('invalid_state') }))).toThrow(
-      /getHealth \(GET \/v1\/health\) answered 409: status 409 is not declared \(declared: 200, 400, 500\)/,
+      /getHealth \(GET \/v1\/health\) answered 409: status 409 is not declared \(declared: 200, 400, 429, 500\)/,
     );
   });
 
