@@ -77,7 +77,7 @@ export function errorResult(err: unknown): HttpResult {
     return result;
   }
   // DynamoDB too busy for it (throttled, or in conflict with a transaction on the same item) past
-  // every retry: nothing was written, and trying again later is the answer.
+  // every retry: the refused write was not made, and trying again later is the answer.
   if (isRefusedForLoad(err)) return errorResult(new AppError('rate_limited'));
   const internal = new AppError('internal_error');
   return jsonResult(500, { error: { code: internal.code, message: internal.message } });
