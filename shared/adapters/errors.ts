@@ -49,8 +49,8 @@ export function isTransactionConflict(err: unknown): boolean {
 
 /**
  * True when DynamoDB refused a request for load rather than for what it asked — throttled, or in
- * conflict with a transaction writing the same item — after every retry made of it: nothing was
- * written, and the same request may well succeed a moment later. The API answers it 429
+ * conflict with a transaction writing the same item — after every retry made of it: the refused
+ * write was not made, and the same request may well succeed a moment later. The API answers it 429
  * `rate_limited`, not 500.
  */
 export function isRefusedForLoad(err: unknown): boolean {

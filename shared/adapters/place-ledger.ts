@@ -20,7 +20,13 @@ import {
 } from '../domain/places.ts';
 import { type ApplicationRecord, placePaidFor } from '../model/application.ts';
 import { channelObserver, type Observer } from '../observer.ts';
-import { cancellationReasons, cancelledItem, isConditionFailed, isThrottled } from './errors.ts';
+import {
+  cancellationReasons,
+  cancelledItem,
+  isConditionFailed,
+  isRefusedForLoad,
+  isThrottled,
+} from './errors.ts';
 import {
   ALLOCATION_PREFIX,
   accountProgrammeKey,
@@ -183,7 +189,7 @@ export class PlaceLedger {
       const joined = await this.sequencedJoin(req, started, sharded).catch((err: unknown) => {
         // Throttled or in conflict before any slot was drawn (the unit's read, its numbering base):
         // nothing is held, and the path below reads the unit and retries.
-        if (isThrottled(err) || isTransactionConflict(err)) return undefined;
+        if (isRefusedForLoad(err)) return undefined;
         throw err;
       });
       if (joined && !isLedger(joined)) return joined;
