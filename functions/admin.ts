@@ -15,13 +15,10 @@ import { revokeApplication } from '../shared/services/revocations.ts';
 
 const deps = wireDeps(baseDeps(loadConfig()), {
   applications: repositories.applications,
-  calendar: repositories.calendar,
-  catalogue: repositories.catalogue,
   ledger: repositories.ledger,
   memberships: repositories.memberships,
   orgs: repositories.orgs,
   outbox: repositories.outbox,
-  payouts: repositories.payouts,
   programmes: repositories.programmes,
   waitlist: repositories.waitlist,
 });

@@ -9,11 +9,6 @@ import * as repositories from '../shared/services/repositories.ts';
 
 const deps = wireDeps(baseDeps(loadConfig()), {
   applications: repositories.applications,
-  catalogue: repositories.catalogue,
-  ledger: repositories.ledger,
-  orgs: repositories.orgs,
-  programmes: repositories.programmes,
-  waitlist: repositories.waitlist,
 });
 
 /**

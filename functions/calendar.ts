@@ -11,7 +11,6 @@ const deps = wireDeps(baseDeps(loadConfig()), {
   applications: repositories.applications,
   calendar: repositories.calendar,
   ledger: repositories.ledger,
-  orgs: repositories.orgs,
   outbox: repositories.outbox,
   payouts: repositories.payouts,
   programmes: repositories.programmes,

@@ -15,7 +15,6 @@ const deps = wireDeps(baseDeps(loadConfig()), {
   applications: repositories.applications,
   orgs: repositories.orgs,
   outbox: repositories.outbox,
-  programmes: repositories.programmes,
   waitlist: repositories.waitlist,
 });
 const settings = smsSettingsFromEnv();

@@ -9,15 +9,12 @@ import { getPayoutRun, startPayoutRun } from '../shared/services/payouts.ts';
 import * as repositories from '../shared/services/repositories.ts';
 
 const deps = wireDeps(baseDeps(loadConfig()), {
-  applications: repositories.applications,
   bankFiles: repositories.bankFiles,
-  holds: repositories.holds,
   instructions: repositories.instructions,
   memberships: repositories.memberships,
   orgs: repositories.orgs,
   payouts: repositories.payouts,
   programmes: repositories.programmes,
-  waitlist: repositories.waitlist,
 });
 
 /** Payout runs and bank files (R7), each within the caller's org subtree. */

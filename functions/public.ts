@@ -14,14 +14,8 @@ import { getInstitution, listOfferings } from '../shared/services/offerings.ts';
 import * as repositories from '../shared/services/repositories.ts';
 
 const deps = wireDeps(baseDeps(loadConfig()), {
-  applications: repositories.applications,
-  calendar: repositories.calendar,
   catalogue: repositories.catalogue,
-  holds: repositories.holds,
-  ledger: repositories.ledger,
   orgs: repositories.orgs,
-  outbox: repositories.outbox,
-  payouts: repositories.payouts,
   programmes: repositories.programmes,
 });
 let openApi: Record<string, unknown> | undefined;

@@ -138,7 +138,7 @@ export function baseDeps(config: Config, options: { observer?: Observer } = {}):
 /**
  * The function's dependencies: `base` and the repositories `factories` name, built now; reaching any
  * other throws {@link RepositoryNotWired} (`tests/infra/function-bundles.test.ts` checks that every
- * `deps.<repository>` a function's code holds is wired).
+ * `deps.<repository>` in the code esbuild keeps of a function's bundle is wired, and no other).
  */
 export function wireDeps(base: DepsBase, factories: RepositoryFactories): Deps {
   const deps: Record<string, unknown> = { ...base };

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { AppFunction } from '../../infra/constructs/app-function.ts';
+import { AppFunction, BUNDLED_FOR_AWS_VARIABLE } from '../../infra/constructs/app-function.ts';
 import { functionEntry, repoRoot } from '../../infra/constructs/paths.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
@@ -43,6 +44,26 @@ async function bundledSources(entry: string): Promise<string[]> {
   return Object.keys(await bundleInputs(entry)).filter(
     (p) => !p.includes('node_modules') && p.endsWith('.ts'),
   );
+}
+
+/**
+ * The code esbuild keeps of `entry`'s bundle, unminified so that names read as in the source: built as
+ * deployed (`forAws`: code for the local stage only dropped, `BUNDLED_FOR_AWS_VARIABLE`) or as the
+ * local stage runs it.
+ */
+async function bundledCode(entry: string, forAws: boolean): Promise<string> {
+  const { outputFiles } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    external: ['@aws-sdk/*'],
+    absWorkingDir: repoRoot,
+    logLevel: 'silent',
+    define: forAws ? { [BUNDLED_FOR_AWS_VARIABLE]: JSON.stringify('true') } : {},
+  });
+  return (outputFiles ?? []).map((f) => f.text).join('\n');
 }
 
 /** Every Lambda entry: the route groups' and the tasks' (`functions/*.ts`). */
@@ -91,7 +112,11 @@ describe('function bundles', () => {
   /**
    * Issue 15: a function builds, and bundles, only the repositories it wires (`wireDeps` in its entry);
    * reaching another throws `RepositoryNotWired`, a 500. So every `deps.<repository>` in the code its
-   * bundle holds — the static closure and what it imports on demand — must be wired by its entry.
+   * bundle keeps — esbuild's output, what it imports on demand included, read unminified — must be
+   * wired by its entry, and nothing more. The output, not the source files: a file's exports the
+   * function never calls are dropped by esbuild, and so are the repositories only they read (a read of
+   * the programme page no longer wires the ledger because the programme service's file also publishes).
+   * Both the deployed build and the source the local stage runs are read.
    */
   it.each(functionEntries)(
     'the %s function wires exactly the repositories its code reaches',
@@ -101,8 +126,9 @@ describe('function bundles', () => {
       expect(wiring, 'the entry builds its deps with wireDeps(baseDeps(…), { … })').not.toBeNull();
       const wired = new Set([...(wiring?.[1] ?? '').matchAll(/(\w+):/g)].map((m) => m[1]));
       const reached = new Set<string>();
-      for (const file of await bundledSources(entry)) {
-        for (const m of readFileSync(join(repoRoot, file), 'utf8').matchAll(/\bdeps\.(\w+)/g)) {
+      for (const code of [await bundledCode(entry, true), await bundledCode(entry, false)]) {
+        // esbuild renames a clashing `deps` to `deps2`, `deps3`, …
+        for (const m of code.matchAll(/\bdeps\d*\.(\w+)/g)) {
           if ((repositoryNames as string[]).includes(m[1] as string)) reached.add(m[1] as string);
         }
       }
@@ -112,6 +138,15 @@ describe('function bundles', () => {
       expect([...wired].filter((r) => !reached.has(r as string))).toEqual([]);
     },
   );
+
+  it('the wiring check reads what esbuild keeps, not whole files', async () => {
+    // The programme service's file both reads programmes and publishes them (which restarts the
+    // calendar, reaching the ledger): the public function bundles the file but keeps only the reads.
+    const entry = functionEntry('public');
+    expect(await bundledSources(entry)).toContain('shared/services/calendar.ts');
+    expect(await bundledCode(entry, true)).not.toMatch(/\bdeps\d*\.ledger\b/);
+    expect(await bundledCode(functionEntry('admin'), true)).toMatch(/\bdeps\d*\.ledger\b/);
+  });
 
   it('a repository not wired fails loudly, not with a half-built object', () => {
     const deps = wireDeps(baseDeps(loadConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b', STAGE: 'local' })), {
