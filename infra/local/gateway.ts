@@ -88,7 +88,13 @@ export function createGateway(options: {
 
     const found = match(method, path);
     if (!found.route) {
-      if (!found.pathKnown && asGet === 'GET' && options.web && serveWeb(options.web, path, res)) return;
+      if (
+        !found.pathKnown &&
+        asGet === 'GET' &&
+        options.web &&
+        serveWeb(options.web, path, res, req.headers['accept-encoding'])
+      )
+        return;
       const refused = errorResult(found.error);
       if (found.allowed) refused.headers.allow = found.allowed.join(', ');
       return send(res, refused);

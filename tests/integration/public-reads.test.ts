@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type LambdaHandler } from '../../infra/local/gateway.ts';
 import { openApiDocument } from '../../shared/http/openapi.ts';
@@ -374,6 +376,9 @@ describe('the web consoles on the same origin', () => {
     mkdirSync(join(root, 'console', 'assets'), { recursive: true });
     writeFileSync(join(root, 'console', 'index.html'), '<html>console</html>');
     writeFileSync(join(root, 'console', 'assets', 'index-AbCdEf12.js'), 'console.log(1)');
+    const script = `${'console.log("求学圆梦行动");\n'.repeat(100)}`;
+    writeFileSync(join(root, 'console', 'assets', 'main-AbCdEf12.js'), script);
+    writeFileSync(join(root, 'console', 'assets', 'logo-AbCdEf12.png'), Buffer.alloc(4000, 1));
     const handlers = {} as Record<FunctionGroup, LambdaHandler>;
     for (const group of functionGroups) {
       handlers[group] = ((await import(`../../functions/${group}.ts`)) as { handler: LambdaHandler }).handler;
@@ -407,6 +412,37 @@ describe('the web consoles on the same origin', () => {
       expect(await config.json()).toEqual({ apiBasePath: '/v1' });
       // The API's own paths are never shadowed by an app.
       expect((await get('/v1/health')).status).toBe(200);
+
+      // Text of 1,000 bytes or more goes compressed, as CloudFront sends it: Brotli when accepted,
+      // else gzip; nothing for a browser that accepts neither, for a smaller file or for an image.
+      const raw = (path: string, acceptEncoding?: string) =>
+        new Promise<{ headers: Record<string, unknown>; body: Buffer }>((done, fail) => {
+          const headers = acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding };
+          request({ host: '127.0.0.1', port, path, headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => done({ headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+            .on('error', fail)
+            .end();
+        });
+      const br = await raw('/console/assets/main-AbCdEf12.js', 'gzip, deflate, br, zstd');
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers.vary).toBe('accept-encoding');
+      expect(br.body.length).toBeLessThan(Buffer.byteLength(script) / 4);
+      expect(brotliDecompressSync(br.body).toString('utf8')).toBe(script);
+      const gzip = await raw('/console/assets/main-AbCdEf12.js', 'gzip, br;q=0');
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gzip.body).toString('utf8')).toBe(script);
+      const identity = await raw('/console/assets/main-AbCdEf12.js');
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      expect(identity.body.toString('utf8')).toBe(script);
+      expect(
+        (await raw('/console/assets/index-AbCdEf12.js', 'br')).headers['content-encoding'],
+      ).toBeUndefined();
+      expect(
+        (await raw('/console/assets/logo-AbCdEf12.png', 'br')).headers['content-encoding'],
+      ).toBeUndefined();
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,6 +18,40 @@ const contentTypes: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
+/** The types CloudFront compresses among those served here (its list of compressible content types). */
+const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.map', '.webmanifest']);
+
+/**
+ * An encoding the browser accepts, as CloudFront picks one for a distribution that compresses
+ * (`compress: true` with a cache policy that allows gzip and Brotli): Brotli if accepted, else gzip.
+ */
+function encodingFor(acceptEncoding: string | undefined): 'br' | 'gzip' | undefined {
+  const accepted = new Set(
+    (acceptEncoding ?? '')
+      .split(',')
+      .map((part) => part.trim().split(';'))
+      .filter(([, q]) => q === undefined || Number(q.trim().replace(/^q=/, '')) > 0)
+      .map(([name]) => name?.trim().toLowerCase()),
+  );
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip')) return 'gzip';
+  return undefined;
+}
+
+/** Compressed files, by encoding, path, size and modification time: each compressed once. */
+const compressed = new Map<string, Buffer>();
+
+function compress(file: string, body: Buffer, encoding: 'br' | 'gzip'): Buffer {
+  const { mtimeMs } = statSync(file);
+  const key = `${encoding}:${file}:${body.length}:${mtimeMs}`;
+  let out = compressed.get(key);
+  if (!out) {
+    out = encoding === 'br' ? brotliCompressSync(body) : gzipSync(body);
+    compressed.set(key, out);
+  }
+  return out;
+}
+
 /**
  * What the gateway serves besides the API, as CloudFront does in AWS (architecture.md §6): the public
  * site (`web/site`: the quota board) at `/`, each built app under its own prefix (`/console/`, `/m/`),
@@ -30,7 +65,7 @@ export interface WebRoots {
 }
 
 /** Serves `path` from the web roots; false when it names nothing there (the caller answers 404). */
-export function serveWeb(web: WebRoots, path: string, res: ServerResponse): boolean {
+export function serveWeb(web: WebRoots, path: string, res: ServerResponse, acceptEncoding?: string): boolean {
   if (path === '/runtime-config.json') {
     res.writeHead(200, {
       'content-type': contentTypes['.json'] as string,
@@ -48,20 +83,27 @@ export function serveWeb(web: WebRoots, path: string, res: ServerResponse): bool
     }
     if (!path.startsWith(prefix)) continue;
     const rest = path.slice(prefix.length - 1);
-    if (serveStatic(dir, rest, res)) return true;
+    if (serveStatic(dir, rest, res, acceptEncoding)) return true;
     // A client-side route (`/console/review/x`): the app's page, which routes itself. A missing asset
     // (a name with an extension) stays a 404.
-    if (extname(rest) === '' && serveStatic(dir, '/index.html', res)) return true;
+    if (extname(rest) === '' && serveStatic(dir, '/index.html', res, acceptEncoding)) return true;
     return false;
   }
-  return serveStatic(web.site, path, res);
+  return serveStatic(web.site, path, res, acceptEncoding);
 }
 
 /**
  * Serves a file from `webDir`, as CloudFront serves the bucket in AWS; false when the path names no
- * file there (or tries to leave the directory). Vite's hashed assets are cached for good.
+ * file there (or tries to leave the directory). Vite's hashed assets are cached for good. Text of
+ * 1,000 bytes or more goes compressed when the browser accepts it, as CloudFront sends it: a page
+ * measured here (the bench's Lighthouse runs) loads the bytes a phone would.
  */
-export function serveStatic(webDir: string, path: string, res: ServerResponse): boolean {
+export function serveStatic(
+  webDir: string,
+  path: string,
+  res: ServerResponse,
+  acceptEncoding?: string,
+): boolean {
   const root = resolve(webDir);
   let decoded: string;
   try {
@@ -76,11 +118,17 @@ export function serveStatic(webDir: string, path: string, res: ServerResponse): 
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file) || !statSync(file).isFile()) return false;
   const hashed = /[/\\]assets[/\\][^/\\]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(file);
+  const body = readFileSync(file);
+  const textual = compressible.has(extname(file));
+  // CloudFront compresses objects from 1,000 bytes.
+  const encoding = textual && body.length >= 1000 ? encodingFor(acceptEncoding) : undefined;
   res.writeHead(200, {
     'content-type': contentTypes[extname(file)] ?? 'application/octet-stream',
     'x-content-type-options': 'nosniff',
     'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...(textual ? { vary: 'accept-encoding' } : {}),
+    ...(encoding ? { 'content-encoding': encoding } : {}),
   });
-  res.end(readFileSync(file));
+  res.end(encoding ? compress(file, body, encoding) : body);
   return true;
 }
