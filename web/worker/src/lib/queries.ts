@@ -14,10 +14,19 @@ export function useProgrammes() {
   return useQuery({ queryKey: ['programmes'], queryFn: () => unwrap(api.GET('/v1/programmes')) });
 }
 
+/**
+ * A page mounts several readers of the programme and its board as it loads; each read younger than its
+ * `staleTime` is shared instead of fetched again (on slow 4G a second round of the same reads cost the
+ * application page ~0.5 s before its form showed). The board still refreshes every 15 s.
+ */
+const PROGRAMME_FRESH_MS = 60_000;
+const QUOTAS_FRESH_MS = 10_000;
+
 export function useProgramme(programmeId: string | undefined) {
   return useQuery({
     queryKey: ['programme', programmeId],
     enabled: Boolean(programmeId),
+    staleTime: PROGRAMME_FRESH_MS,
     queryFn: () =>
       unwrap(
         api.GET('/v1/programmes/{programmeId}', { params: { path: { programmeId: programmeId ?? '' } } }),
@@ -30,6 +39,7 @@ export function useQuotas(programmeId: string | undefined) {
   return useQuery({
     queryKey: ['quotas', programmeId],
     enabled: Boolean(programmeId),
+    staleTime: QUOTAS_FRESH_MS,
     refetchInterval: 15_000,
     queryFn: () =>
       unwrap(
