@@ -3,7 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { shanghaiDate } from '../../../../shared/domain/dates.ts';
 import { beginSignIn } from '../../../shared/auth.ts';
 import { Failed, Loading } from '../components/states.tsx';
-import { useProgramme, useProgrammes, useQuotas } from '../lib/queries.ts';
+import { useProgramme, useProgrammes, useProgrammesLoading, useQuotas } from '../lib/queries.ts';
 
 /**
  * Home (architecture.md §7): the programmes open today with their windows, the places left in each
@@ -11,14 +11,17 @@ import { useProgramme, useProgrammes, useQuotas } from '../lib/queries.ts';
  */
 export function HomePage({ signedIn }: { signedIn: boolean }) {
   const programmes = useProgrammes();
-  if (programmes.isLoading) return <Loading />;
-  if (programmes.error) return <Failed error={programmes.error} retry={() => void programmes.refetch()} />;
   // The pure date rule, not dayjs: the home page is the first load on a slow network.
   const today = shanghaiDate(new Date());
   const items = programmes.data?.programmes ?? [];
   const open = items.filter(
     (p) => p.applicationWindow.opensOn <= today && today <= p.applicationWindow.closesOn,
   );
+  // One paint for the open programmes' cards and what is under them: a card arriving after the list
+  // of other programmes would push that list down under the worker's thumb.
+  const cardsLoading = useProgrammesLoading(open.map((p) => p.id));
+  if (programmes.isLoading || cardsLoading) return <Loading />;
+  if (programmes.error) return <Failed error={programmes.error} retry={() => void programmes.refetch()} />;
   return (
     <>
       <h2 className="w-title">补助项目</h2>
