@@ -41,8 +41,7 @@ function encodingFor(acceptEncoding: string | undefined): 'br' | 'gzip' | undefi
 /** Compressed files, by encoding, path, size and modification time: each compressed once. */
 const compressed = new Map<string, Buffer>();
 
-function compress(file: string, body: Buffer, encoding: 'br' | 'gzip'): Buffer {
-  const { mtimeMs } = statSync(file);
+function compress(file: string, mtimeMs: number, body: Buffer, encoding: 'br' | 'gzip'): Buffer {
   const key = `${encoding}:${file}:${body.length}:${mtimeMs}`;
   let out = compressed.get(key);
   if (!out) {
@@ -116,7 +115,8 @@ export function serveStatic(
   // `root + sep`: `/..%2fweb-other/x` must not reach a sibling directory whose name starts like root's.
   if (file !== root && !file.startsWith(root + sep)) return false;
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
-  if (!existsSync(file) || !statSync(file).isFile()) return false;
+  const stat = existsSync(file) ? statSync(file) : undefined;
+  if (!stat?.isFile()) return false;
   const hashed = /[/\\]assets[/\\][^/\\]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/.test(file);
   const body = readFileSync(file);
   const textual = compressible.has(extname(file));
@@ -129,6 +129,6 @@ export function serveStatic(
     ...(textual ? { vary: 'accept-encoding' } : {}),
     ...(encoding ? { 'content-encoding': encoding } : {}),
   });
-  res.end(encoding ? compress(file, body, encoding) : body);
+  res.end(encoding ? compress(file, stat.mtimeMs, body, encoding) : body);
   return true;
 }
