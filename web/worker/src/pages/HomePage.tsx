@@ -58,8 +58,7 @@ function ProgrammeCard({ programmeId, signedIn }: { programmeId: string; signedI
   const navigate = useNavigate();
   const programme = useProgramme(programmeId);
   const quotas = useQuotas(programmeId);
-  // One paint for the card and its places: a board arriving later would push the contacts down.
-  if (programme.isLoading || quotas.isLoading) return <Loading />;
+  // Rendered once its terms and board are in (`useProgrammesLoading` in the page): one paint.
   if (programme.error || !programme.data)
     return <Failed error={programme.error} retry={() => void programme.refetch()} />;
   const p = programme.data;
