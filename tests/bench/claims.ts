@@ -2,6 +2,8 @@ import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../shared/adapters/aws.ts';
 import { allocationKey, personLevelKey } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
+import type { ApplicationRecord } from '../../shared/model/application.ts';
+import { receiptDigest } from '../../shared/services/submission.ts';
 import { rushUnitOrgId } from '../support/rush.ts';
 import { type CallCost, submitCostModel } from './cost-model.ts';
 import {
@@ -10,9 +12,11 @@ import {
   countDynamoDbCalls,
   cpuPerOp,
   cpuSeconds,
+  pool,
   positionsExact,
   prepareRush,
   quantile,
+  type RushWorker,
   readBackPlaces,
   round,
   startBenchStack,
@@ -32,6 +36,14 @@ export interface ClaimsResult {
   p99Ms: number;
   /** Every waitlisted submit was told the position it holds after the rush (architecture.md §3). */
   positionsExact: boolean;
+  /**
+   * The same submits without the API ({@link ledgerSubmits}): the writes an HTTP submit makes, through
+   * the place ledger, all at once on a unit of `places` places. Not a target: it tells how much of a
+   * submit's cost is the API and how much the writes the contract asks for.
+   */
+  ledgerSubmitsPerSec: number;
+  /** `httpSubmitsPerSec / ledgerSubmitsPerSec`. */
+  ratioToLedger: number;
 }
 
 /** What the runner prints besides the result: where the time of a submit goes. */
@@ -122,6 +134,72 @@ export async function rawClaimTransactions(
 }
 
 /**
+ * The writes of `workers.length` submits without the API: each draft (prepared as the HTTP rush's,
+ * through the API) is read beforehand, untimed; then every one's place ledger submit, built as the
+ * submit service builds it (receipt digest included), is sent at once through the bench stack's client,
+ * which is built as the handlers build theirs. The draw and the transaction of a join, or the receipt
+ * and the transaction of a claim, are exactly an HTTP submit's; what the HTTP submit adds is the
+ * gateway, the handler, the read of the draft and its documents, and the checks.
+ */
+export async function ledgerSubmits(
+  stack: BenchStack,
+  workers: readonly RushWorker[],
+  places: number,
+): Promise<{ seconds: number; perSec: number; failed: number; claimed: number; waitlisted: number }> {
+  const { deps } = stack;
+  const drafts = await pool(workers, 32, async (w) => {
+    const bundle = await deps.applications.bundle(w.id);
+    if (!bundle) throw new Error(`draft ${w.id} not found`);
+    return bundle.application;
+  });
+  const submittedAt = new Date().toISOString();
+  const submitOne = (app: ApplicationRecord) =>
+    deps.ledger.submit({
+      applicationId: app.id,
+      programmeId: app.programmeId,
+      unitOrgId: app.unitOrgId,
+      expectedUpdatedAt: app.updatedAt,
+      idHash: app.idHash,
+      level: app.enrolment.level,
+      submittedAt,
+      reviewerOrgId: app.chain[0] ?? null,
+      actor: app.ownerSub,
+      ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
+      digest: (sequence) =>
+        receiptDigest(deps, {
+          programmeId: app.programmeId,
+          applicationId: app.id,
+          sequence,
+          submittedAt,
+          unitOrgId: app.unitOrgId,
+        }),
+    });
+  // The places and the first join one at a time, untimed: from then on the ledger knows the unit joins
+  // by the sequencer, as the gateway's ledger knew after the rush's first few dozen submits (GetItem
+  // 0.02 a submit). Fired all at once without it, every submit reads the unit before any commits, sees
+  // a free place and tries to claim it: a burst a function's container, serving one request at a
+  // time, never makes.
+  const primed = drafts.slice(0, places + 1);
+  const primedOutcomes = [];
+  for (const app of primed) primedOutcomes.push(await submitOne(app));
+  const timed = drafts.slice(primed.length);
+  const started = performance.now();
+  const settled = await Promise.allSettled(timed.map(submitOne));
+  const seconds = (performance.now() - started) / 1000;
+  const outcomes = [
+    ...primedOutcomes,
+    ...settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
+  ];
+  return {
+    seconds,
+    perSec: timed.length / seconds,
+    failed: drafts.length - outcomes.length,
+    claimed: outcomes.filter((o) => o.state === 'claimed').length,
+    waitlisted: outcomes.filter((o) => o.state === 'waitlisted').length,
+  };
+}
+
+/**
  * `submits` concurrent HTTP submits on one unit of `places` places, each by its own worker, against
  * the same number of bare claim transactions sent straight to DynamoDB Local in the same run.
  */
@@ -149,6 +227,12 @@ export async function claimsSuite(
       drafts: warmup,
       firstWorker: ctx.submits,
     });
+    const ledgerWorkers = await prepareRush(stack, {
+      programmeId: 'bench-ledger-rush',
+      places: ctx.places,
+      drafts: ctx.submits,
+      firstWorker: ctx.submits + warmup,
+    });
     const warm = await submitRush(stack, warmupWorkers);
     if (Object.keys(warm.failures).length > 0) {
       throw new Error(`warm-up submits answered ${JSON.stringify(warm.failures)}`);
@@ -175,6 +259,14 @@ export async function claimsSuite(
     if (failedRaw > 0) throw new Error(`${failedRaw} raw claim transactions failed`);
     const raw = { perSec: (2 * ctx.submits) / (raw1.seconds + raw2.seconds) };
 
+    const ledger = await ledgerSubmits(stack, ledgerWorkers, ctx.places);
+    ctx.log(`claims: the same submits through the place ledger alone, ${round(ledger.perSec, 1)}/s`);
+    if (ledger.failed > 0 || ledger.claimed !== Math.min(ctx.places, ctx.submits)) {
+      throw new Error(
+        `ledger submits: ${ledger.failed} failed, ${ledger.claimed} claimed, ${ledger.waitlisted} waitlisted`,
+      );
+    }
+
     const back = await readBackPlaces(stack, 'bench-rush', workers);
     ctx.log('claims: replaying each kind of call a submit makes…');
     const costModel = await submitCostModel(
@@ -196,6 +288,8 @@ export async function claimsSuite(
       p50Ms: round(quantile(rush.latenciesMs, 0.5), 0),
       p99Ms: round(quantile(rush.latenciesMs, 0.99), 0),
       positionsExact: positionsExact(rush.positions),
+      ledgerSubmitsPerSec: round(ledger.perSec, 1),
+      ratioToLedger: round(rush.perSec / ledger.perSec, 3),
     };
     return {
       result,

@@ -171,6 +171,8 @@ function printTable(results: Results, diagnostics: Diagnostics) {
     add('claims', 'ratio', c.ratio, check(c.ratio >= 0.5, '≥ 0.5'));
     add('claims', 'p50 / p99 ms', `${c.p50Ms} / ${c.p99Ms}`);
     add('claims', 'positionsExact', c.positionsExact, check(c.positionsExact, '= true'));
+    add('claims', 'the same submits, place ledger alone/s', c.ledgerSubmitsPerSec);
+    add('claims', 'HTTP submits ÷ ledger alone', c.ratioToLedger);
   }
   const h = results.shards;
   if (h) {
