@@ -2,7 +2,12 @@ import { createHmac } from 'node:crypto';
 import type { Caller } from '../domain/caller.ts';
 import { isWithinWindow, shanghaiDate } from '../domain/dates.ts';
 import { AppError } from '../errors.ts';
-import { type ApplicationBundle, liveStatuses, placePaidFor } from '../model/application.ts';
+import {
+  type ApplicationBundle,
+  type ApplicationRecord,
+  liveStatuses,
+  placePaidFor,
+} from '../model/application.ts';
 import type { ApplicationView } from '../schemas/views/applications.ts';
 import { getApplication } from './application-view.ts';
 import { rethrowAsContract } from './contract-errors.ts';
@@ -40,28 +45,8 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
   const missing = await missingDocuments(deps, bundle, now);
   if (missing.length > 0) throw new AppError('missing_attachments', { details: { missing } });
 
-  const submittedAt = now.toISOString();
   const outcome = await deps.ledger
-    .submit({
-      applicationId,
-      programmeId: app.programmeId,
-      unitOrgId: app.unitOrgId,
-      expectedUpdatedAt: app.updatedAt,
-      idHash: app.idHash,
-      level: app.enrolment.level,
-      submittedAt,
-      reviewerOrgId: app.chain[0] ?? null,
-      actor: caller.sub,
-      ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
-      digest: (sequence) =>
-        receiptDigest(deps, {
-          programmeId: app.programmeId,
-          applicationId,
-          sequence,
-          submittedAt,
-          unitOrgId: app.unitOrgId,
-        }),
-    })
+    .submit(ledgerSubmission(deps, app, caller.sub, now.toISOString()))
     .catch(rethrowAsContract);
   const waitlistPosition =
     outcome.state === 'waitlisted'
@@ -77,6 +62,38 @@ export async function submit(deps: Deps, caller: Caller, applicationId: string, 
       ...(waitlistPosition ? { waitlistPosition } : {}),
     },
     receipt: { sequence: outcome.sequence, submittedAt: outcome.submittedAt, digest: outcome.digest },
+  };
+}
+
+/**
+ * What the place ledger is asked to write for a draft whose checks passed: its place or waitlist slot
+ * with a receipt, and the submission's items, guarded on the draft as it was checked (`updatedAt`).
+ */
+export function ledgerSubmission(
+  deps: Pick<Deps, 'cipher'>,
+  app: ApplicationRecord,
+  actor: string,
+  submittedAt: string,
+): Parameters<Deps['ledger']['submit']>[0] {
+  return {
+    applicationId: app.id,
+    programmeId: app.programmeId,
+    unitOrgId: app.unitOrgId,
+    expectedUpdatedAt: app.updatedAt,
+    idHash: app.idHash,
+    level: app.enrolment.level,
+    submittedAt,
+    reviewerOrgId: app.chain[0] ?? null,
+    actor,
+    ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
+    digest: (sequence) =>
+      receiptDigest(deps, {
+        programmeId: app.programmeId,
+        applicationId: app.id,
+        sequence,
+        submittedAt,
+        unitOrgId: app.unitOrgId,
+      }),
   };
 }
 

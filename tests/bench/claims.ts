@@ -3,7 +3,7 @@ import { createDocumentClient } from '../../shared/adapters/aws.ts';
 import { allocationKey, personLevelKey } from '../../shared/adapters/keys.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { ApplicationRecord } from '../../shared/model/application.ts';
-import { receiptDigest } from '../../shared/services/submission.ts';
+import { ledgerSubmission } from '../../shared/services/submission.ts';
 import { rushUnitOrgId } from '../support/rush.ts';
 import { type CallCost, submitCostModel } from './cost-model.ts';
 import {
@@ -135,8 +135,8 @@ export async function rawClaimTransactions(
 
 /**
  * The writes of `workers.length` submits without the API: each draft (prepared as the HTTP rush's,
- * through the API) is read beforehand, untimed; then every one's place ledger submit, built as the
- * submit service builds it (receipt digest included), is sent at once through the bench stack's client,
+ * through the API) is read beforehand, untimed; then every one's place ledger submit, the request the
+ * submit service builds (`ledgerSubmission`), is sent at once through the bench stack's client,
  * which is built as the handlers build theirs. The draw and the transaction of a join, or the receipt
  * and the transaction of a claim, are exactly an HTTP submit's; what the HTTP submit adds is the
  * gateway, the handler, the read of the draft and its documents, and the checks.
@@ -154,26 +154,7 @@ export async function ledgerSubmits(
   });
   const submittedAt = new Date().toISOString();
   const submitOne = (app: ApplicationRecord) =>
-    deps.ledger.submit({
-      applicationId: app.id,
-      programmeId: app.programmeId,
-      unitOrgId: app.unitOrgId,
-      expectedUpdatedAt: app.updatedAt,
-      idHash: app.idHash,
-      level: app.enrolment.level,
-      submittedAt,
-      reviewerOrgId: app.chain[0] ?? null,
-      actor: app.ownerSub,
-      ...(app.draftCounted ? { countedDraftOf: app.ownerSub } : {}),
-      digest: (sequence) =>
-        receiptDigest(deps, {
-          programmeId: app.programmeId,
-          applicationId: app.id,
-          sequence,
-          submittedAt,
-          unitOrgId: app.unitOrgId,
-        }),
-    });
+    deps.ledger.submit(ledgerSubmission(deps, app, app.ownerSub, submittedAt));
   // The places and the first join one at a time, untimed: from then on the ledger knows the unit joins
   // by the sequencer, as the gateway's ledger knew after the rush's first few dozen submits (GetItem
   // 0.02 a submit). Fired all at once without it, every submit reads the unit before any commits, sees
