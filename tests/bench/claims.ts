@@ -38,8 +38,8 @@ export interface ClaimsResult {
   positionsExact: boolean;
   /**
    * The same submits without the API ({@link ledgerSubmits}): the writes an HTTP submit makes, through
-   * the place ledger, all at once on a unit of `places` places. Not a target: it tells how much of a
-   * submit's cost is the API and how much the writes the contract asks for.
+   * the place ledger, on units of `places` places, half before the HTTP rush and half after it. Not a
+   * target: it tells how much of a submit's cost is the API and how much the writes the contract asks for.
    */
   ledgerSubmitsPerSec: number;
   /** `httpSubmitsPerSec / ledgerSubmitsPerSec`. */
@@ -52,6 +52,8 @@ export interface ClaimsDiagnostics {
   callsPerSubmit: Record<string, number>;
   /** The raw rate measured before and after the HTTP rush (the result is their combined rate). */
   rawPerSecRuns: number[];
+  /** The place ledger alone, the half before and the half after the HTTP rush. */
+  ledgerPerSecRuns: number[];
   httpSeconds: number;
   cpuPerRaw: string;
   cpuPerSubmit: string;
@@ -145,7 +147,7 @@ export async function ledgerSubmits(
   stack: BenchStack,
   workers: readonly RushWorker[],
   places: number,
-): Promise<{ seconds: number; perSec: number; failed: number; claimed: number; waitlisted: number }> {
+): Promise<{ timed: number; seconds: number; failed: number; claimed: number; waitlisted: number }> {
   const { deps } = stack;
   const drafts = await pool(workers, 32, async (w) => {
     const bundle = await deps.applications.bundle(w.id);
@@ -172,8 +174,8 @@ export async function ledgerSubmits(
     ...settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
   ];
   return {
+    timed: timed.length,
     seconds,
-    perSec: timed.length / seconds,
     failed: drafts.length - outcomes.length,
     claimed: outcomes.filter((o) => o.state === 'claimed').length,
     waitlisted: outcomes.filter((o) => o.state === 'waitlisted').length,
@@ -208,12 +210,22 @@ export async function claimsSuite(
       drafts: warmup,
       firstWorker: ctx.submits,
     });
-    const ledgerWorkers = await prepareRush(stack, {
-      programmeId: 'bench-ledger-rush',
-      places: ctx.places,
-      drafts: ctx.submits,
-      firstWorker: ctx.submits + warmup,
-    });
+    // Half before the HTTP rush and half after it, as the raw transactions are timed.
+    const ledgerHalf = Math.ceil(ctx.submits / 2);
+    const ledgerWorkers = [
+      await prepareRush(stack, {
+        programmeId: 'bench-ledger-1',
+        places: ctx.places,
+        drafts: ledgerHalf,
+        firstWorker: ctx.submits + warmup,
+      }),
+      await prepareRush(stack, {
+        programmeId: 'bench-ledger-2',
+        places: ctx.places,
+        drafts: ledgerHalf,
+        firstWorker: ctx.submits + warmup + ledgerHalf,
+      }),
+    ] as const;
     const warm = await submitRush(stack, warmupWorkers);
     if (Object.keys(warm.failures).length > 0) {
       throw new Error(`warm-up submits answered ${JSON.stringify(warm.failures)}`);
@@ -227,6 +239,8 @@ export async function claimsSuite(
     const rawCpuAfter = cpuSeconds(ctx.javaPid);
     ctx.log(`claims: ${ctx.submits} raw transactions in ${round(raw1.seconds)} s`);
 
+    const ledger1 = await ledgerSubmits(stack, ledgerWorkers[0], ctx.places);
+
     const calls = countDynamoDbCalls();
     const httpCpuBefore = cpuSeconds(ctx.javaPid);
     const rush = await submitRush(stack, workers);
@@ -234,19 +248,22 @@ export async function claimsSuite(
     const counted = calls.stop();
     ctx.log(`claims: ${ctx.submits} HTTP submits in ${round(rush.seconds)} s`);
 
+    const ledger2 = await ledgerSubmits(stack, ledgerWorkers[1], ctx.places);
     const raw2 = await rawClaimTransactions(stack, 'bench-raw-2', ctx.submits);
     ctx.log(`claims: ${ctx.submits} raw transactions in ${round(raw2.seconds)} s`);
     const failedRaw = raw1.failed + raw2.failed;
     if (failedRaw > 0) throw new Error(`${failedRaw} raw claim transactions failed`);
     const raw = { perSec: (2 * ctx.submits) / (raw1.seconds + raw2.seconds) };
 
-    const ledger = await ledgerSubmits(stack, ledgerWorkers, ctx.places);
-    ctx.log(`claims: the same submits through the place ledger alone, ${round(ledger.perSec, 1)}/s`);
-    if (ledger.failed > 0 || ledger.claimed !== Math.min(ctx.places, ctx.submits)) {
-      throw new Error(
-        `ledger submits: ${ledger.failed} failed, ${ledger.claimed} claimed, ${ledger.waitlisted} waitlisted`,
-      );
+    for (const [n, half] of [ledger1, ledger2].entries()) {
+      if (half.failed > 0 || half.claimed !== Math.min(ctx.places, ledgerHalf)) {
+        throw new Error(
+          `ledger submits ${n + 1}: ${half.failed} failed, ${half.claimed} claimed, ${half.waitlisted} waitlisted`,
+        );
+      }
     }
+    const ledger = { perSec: (ledger1.timed + ledger2.timed) / (ledger1.seconds + ledger2.seconds) };
+    ctx.log(`claims: the same submits through the place ledger alone, ${round(ledger.perSec, 1)}/s`);
 
     const back = await readBackPlaces(stack, 'bench-rush', workers);
     ctx.log('claims: replaying each kind of call a submit makes…');
@@ -279,6 +296,7 @@ export async function claimsSuite(
           Object.entries(counted).map(([op, count]) => [op, round(count / ctx.submits, 2)]),
         ),
         rawPerSecRuns: [raw1.perSec, raw2.perSec],
+        ledgerPerSecRuns: [ledger1, ledger2].map((h) => h.timed / h.seconds),
         httpSeconds: rush.seconds,
         cpuPerRaw: cpuPerOp(rawCpuBefore, rawCpuAfter, ctx.submits),
         cpuPerSubmit: cpuPerOp(httpCpuBefore, httpCpuAfter, ctx.submits),

@@ -274,6 +274,9 @@ function printTable(results: Results, diagnostics: Diagnostics) {
     console.log(
       `  raw runs before/after the HTTP rush: ${d.rawPerSecRuns.map((r) => round(r, 1)).join(' / ')} per s`,
     );
+    console.log(
+      `  the place ledger alone before/after the HTTP rush: ${d.ledgerPerSecRuns.map((r) => round(r, 1)).join(' / ')} per s`,
+    );
     console.log('  each kind of call of a submit, replayed alone (calls per submit × CPU ms per call):');
     let java = 0;
     let node = 0;
