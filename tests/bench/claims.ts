@@ -138,8 +138,9 @@ export async function rawClaimTransactions(
 /**
  * The writes of `workers.length` submits without the API: each draft (prepared as the HTTP rush's,
  * through the API) is read beforehand, untimed; then every one's place ledger submit, the request the
- * submit service builds (`ledgerSubmission`), is sent at once through the bench stack's client,
- * which is built as the handlers build theirs. The draw and the transaction of a join, or the receipt
+ * submit service builds (`ledgerSubmission`), goes through the bench stack's client, which is built as
+ * the handlers build theirs: the unit's places and its first join one at a time, untimed, the rest at
+ * once, timed. The draw and the transaction of a join, or the receipt
  * and the transaction of a claim, are exactly an HTTP submit's; what the HTTP submit adds is the
  * gateway, the handler, the read of the draft and its documents, and the checks.
  */
