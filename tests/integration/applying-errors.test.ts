@@ -6,9 +6,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../shared/config.ts';
 import { addDays, addMonths, shanghaiDate } from '../../shared/domain/dates.ts';
 import { attachmentKinds } from '../../shared/domain/documents.ts';
 import { isMainlandMobile, makeResidentIdNumber, normaliseMobile } from '../../shared/domain/identity.ts';
+import { createDeps } from '../../shared/services/repositories.ts';
+import { receiptDigest } from '../../shared/services/submission.ts';
 import { programmeBody, settledAttachments, uploadAllDocuments, workerTokens } from '../support/api.ts';
 import { bankCardFor, draftBody, idNumberFor, REMOVE, withChanges } from '../support/fixtures.ts';
 import { type ApiResponse, startTestStack, type TestStack } from './harness.ts';
@@ -777,10 +780,26 @@ describe('submitting', () => {
       );
     }
     expect(new Set(receipts.map((r) => r.digest)).size).toBe(receipts.length);
-    // The receipt the worker reads later is the one submit answered.
-    for (const [i, d] of drafts.entries()) {
-      const read = await api('GET', `/v1/applications/${d.id}`, { token: d.token });
-      expect(read.body.receipt).toEqual(receipts[i]);
+    // The receipt the worker reads later is the one submit answered, and its digest signs what it
+    // states: recomputed here with the deployment's key, it matches (a union checking a receipt).
+    const deps = createDeps(loadConfig());
+    try {
+      for (const [i, d] of drafts.entries()) {
+        const read = await api('GET', `/v1/applications/${d.id}`, { token: d.token });
+        expect(read.body.receipt).toEqual(receipts[i]);
+        const { sequence, submittedAt, digest } = read.body.receipt;
+        expect(digest).toBe(
+          await receiptDigest(deps, {
+            programmeId: read.body.programmeId,
+            applicationId: d.id,
+            sequence,
+            submittedAt,
+            unitOrgId: read.body.quota.unitOrgId,
+          }),
+        );
+      }
+    } finally {
+      deps.db.destroy();
     }
   });
 });
